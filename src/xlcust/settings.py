@@ -1,0 +1,294 @@
+"""Settings: every key has a default, a parser and a line of documentation.
+
+The Settings sheet is a key/value table. A value that cannot be parsed becomes a
+Finding on its cell and the default is used, so one typo never stops a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from pydantic import BaseModel, ConfigDict
+
+from .findings import Finding, error, warning
+from .schema import FALSE_WORDS, TRUE_WORDS, normalize_header
+
+
+class Settings(BaseModel):
+    """Resolved settings (defaults filled in)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    coding_scheme: tuple[int, ...] = (2, 2, 2)
+    as_of: dt.date | None = None  # None: today, resolved by `effective_as_of`
+    aging_basis: str = "due"
+    aging_bounds: tuple[int, ...] = (30, 60, 90, 180)
+    default_payment_terms_days: int = 30
+    default_credit_limit: int | None = None  # cents; None = no limit
+    weight_scale: int = 25
+    weight_payment: int = 40
+    weight_stability: int = 20
+    weight_risk: int = 15
+    grade_a_min: int = 80
+    grade_b_min: int = 65
+    grade_c_min: int = 50
+    amounts_include_tax: bool = True
+    provision_rates: tuple[Decimal, ...] = (
+        Decimal("0"), Decimal("0.01"), Decimal("0.05"), Decimal("0.1"), Decimal("0.3"),
+        Decimal("1"),
+    )
+    dormant_months: int = 6
+    language: str = "en"
+    company_name: str = ""
+    currency: str = "CNY"
+
+    def effective_as_of(self) -> dt.date:
+        return self.as_of or dt.date.today()
+
+    @property
+    def weights(self) -> dict[str, int]:
+        return {
+            "scale": self.weight_scale,
+            "payment": self.weight_payment,
+            "stability": self.weight_stability,
+            "risk": self.weight_risk,
+        }
+
+
+# ---------------------------------------------------------------- value parsers
+# Each parser turns a cell value into a setting value or raises ValueError with a
+# message meant for the user.
+
+
+def parse_scheme(value: object) -> tuple[int, ...]:
+    text = str(value).strip().replace("－", "-").replace(" ", "")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = str(int(value))  # a lone level "4" typed as a number
+    if not re.fullmatch(r"[1-9](-[1-9])*", text):
+        raise ValueError("a coding scheme is level lengths joined by '-', such as 2-2-2 or 4-2-2")
+    levels = tuple(int(p) for p in text.split("-"))
+    if len(levels) > 9 or sum(levels) > 30:
+        raise ValueError("at most 9 levels and 30 characters in all")
+    return levels
+
+
+def parse_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+    if not m:
+        raise ValueError("expected a date such as 2025-12-31")
+    return dt.date(int(m[1]), int(m[2]), int(m[3]))
+
+
+def parse_int_list(value: object) -> tuple[int, ...]:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (int(value),)
+    parts = [p for p in re.split(r"[,，;；\s]+", str(value).strip()) if p]
+    try:
+        return tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError("expected whole numbers separated by commas, such as 30,60,90,180") from None
+
+
+def parse_rate_list(value: object) -> tuple[Decimal, ...]:
+    parts = [p for p in re.split(r"[,，;；\s]+", str(value).strip()) if p]
+    try:
+        rates = tuple(_rate(p) for p in parts)
+    except (InvalidOperation, ValueError):
+        raise ValueError("expected rates separated by commas, such as 0,0.05,0.1 or 0%,5%,10%") from None
+    if any(r < 0 or r > 1 for r in rates):
+        raise ValueError("each rate must be between 0 and 1 (0% and 100%)")
+    return rates
+
+
+def _rate(text: str) -> Decimal:
+    if text.endswith("%"):
+        return Decimal(text[:-1]) / 100
+    return Decimal(text)
+
+
+def parse_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number")
+    if isinstance(value, int | float):
+        if float(value) != int(value):
+            raise ValueError("expected a whole number")
+        return int(value)
+    text = str(value).strip().replace(",", "")
+    if not re.fullmatch(r"-?\d+", text):
+        raise ValueError("expected a whole number")
+    return int(text)
+
+
+def parse_money_cents(value: object) -> int | None:
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return round(Decimal(str(value)) * 100)
+    text = str(value).strip().replace(",", "")
+    try:
+        return round(Decimal(text) * 100)
+    except InvalidOperation:
+        raise ValueError("expected an amount such as 100000") from None
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = normalize_header(value)
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError("expected yes/no (是/否, TRUE/FALSE, 1/0)")
+
+
+def parse_choice(*choices: str) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        word = str(value).strip().lower()
+        if word not in choices:
+            raise ValueError("expected one of " + ", ".join(choices))
+        return word
+
+    return parse
+
+
+def parse_text(value: object) -> str:
+    return str(value).strip()
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    parse: Callable[[object], object]
+    doc_en: str
+    doc_zh: str
+    aliases: tuple[str, ...] = ()
+
+
+SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec("coding_scheme", parse_scheme, "Category coding scheme: level lengths, e.g. 2-2-2",
+                "分类编码方案，如 2-2-2", ("编码方案",)),
+    SettingSpec("as_of", parse_date, "Reporting date for aging, grades and rules (blank = today)",
+                "基准日期（空 = 今天）", ("截止日期", "基准日")),
+    SettingSpec("aging_basis", parse_choice("due", "invoice"),
+                "Aging counts days from the due date (due) or the invoice date (invoice)",
+                "账龄起算：到期日 due / 开票日 invoice", ("账龄基准",)),
+    SettingSpec("aging_bounds", parse_int_list, "Aging bucket upper bounds in days, increasing",
+                "账龄分段上限（天），递增", ("账龄分段",)),
+    SettingSpec("default_payment_terms_days", parse_int, "Payment terms when neither customer nor category says",
+                "默认账期（天）", ("默认账期",)),
+    SettingSpec("default_credit_limit", parse_money_cents, "Credit limit when neither customer nor category says (blank = none)",
+                "默认信用额度（空 = 不限）", ("默认信用额度",)),
+    SettingSpec("weight_scale", parse_int, "Credit score weight of scale (weights sum to 100)",
+                "信用评分权重：规模", ("规模权重",)),
+    SettingSpec("weight_payment", parse_int, "Credit score weight of payment behaviour",
+                "信用评分权重：回款", ("回款权重",)),
+    SettingSpec("weight_stability", parse_int, "Credit score weight of stability",
+                "信用评分权重：稳定性", ("稳定性权重",)),
+    SettingSpec("weight_risk", parse_int, "Credit score weight of industry/region risk",
+                "信用评分权重：风险", ("风险权重",)),
+    SettingSpec("grade_a_min", parse_int, "Lowest score graded A", "A 级最低分", ("A级最低分",)),
+    SettingSpec("grade_b_min", parse_int, "Lowest score graded B", "B 级最低分", ("B级最低分",)),
+    SettingSpec("grade_c_min", parse_int, "Lowest score graded C (below: D)", "C 级最低分（以下为 D）",
+                ("C级最低分",)),
+    SettingSpec("amounts_include_tax", parse_bool, "Transaction amounts include VAT",
+                "金额含税", ("金额含税",)),
+    SettingSpec("provision_rates", parse_rate_list,
+                "Bad-debt provision rate per aging bucket (Not due, then each bucket)",
+                "各账龄段坏账计提比例", ("坏账计提比例",)),
+    SettingSpec("dormant_months", parse_int, "Months without a transaction before a customer is dormant",
+                "休眠月数", ("休眠月数",)),
+    SettingSpec("language", parse_choice("en", "zh"), "Language of output sheets: en or zh",
+                "输出语言 en / zh", ("语言",)),
+    SettingSpec("company_name", parse_text, "Company name printed on statements", "公司名称",
+                ("公司名称",)),
+    SettingSpec("currency", parse_text, "Currency code", "币种", ("币种",)),
+)
+SPEC_BY_KEY: dict[str, SettingSpec] = {
+    normalize_header(name): spec for spec in SPECS for name in (spec.key, *spec.aliases)
+}
+
+
+@dataclass(frozen=True)
+class SettingEntry:
+    """One Settings row as read: key, raw value and where it came from."""
+
+    key: object
+    value: object
+    row: int | None = None
+
+
+def resolve_settings(
+    entries: list[SettingEntry],
+    sheet: str = "Settings",
+    key_column: str = "A",
+    value_column: str = "B",
+) -> tuple[Settings, list[Finding]]:
+    """Parse Settings rows into a `Settings`, with a finding per bad or unknown key."""
+    values: dict[str, object] = {}
+    findings: list[Finding] = []
+    seen: dict[str, int | None] = {}
+    for e in entries:
+        if e.key is None or str(e.key).strip() == "":
+            continue
+        spec = SPEC_BY_KEY.get(normalize_header(e.key))
+        if spec is None:
+            # A risk table or a user's own note may live here too; say so gently.
+            if not str(e.key).strip().startswith(("risk.", "风险.")):
+                findings.append(warning(
+                    "SET_UNKNOWN_KEY", sheet, f"Unknown setting '{e.key}' is ignored",
+                    row=e.row, column=key_column, field="key", value=str(e.key),
+                    suggestion="Check the spelling against the README's settings table",
+                ))
+            continue
+        if spec.key in seen:
+            findings.append(error(
+                "SET_DUPLICATE_KEY", sheet,
+                f"Setting '{spec.key}' appears twice (first on row {seen[spec.key]})",
+                row=e.row, column=key_column, field="key", value=str(e.key),
+                suggestion="Keep one row per setting",
+            ))
+            continue
+        seen[spec.key] = e.row
+        if e.value is None or (isinstance(e.value, str) and e.value.strip() == ""):
+            continue  # blank: the default applies
+        try:
+            values[spec.key] = spec.parse(e.value)
+        except ValueError as exc:
+            findings.append(error(
+                "SET_BAD_VALUE", sheet, f"Setting '{spec.key}' has value '{e.value}': {exc}",
+                row=e.row, column=value_column, field="value", value=str(e.value),
+                suggestion=f"The default {Settings.model_fields[spec.key].default!r} is used until fixed",
+            ))
+    settings = Settings(**values)
+    return settings, findings
+
+
+def setting_rows(settings: Settings, lang: str = "en") -> list[tuple[str, object, str]]:
+    """(key, value as a user would type it, note) rows for a new Settings sheet."""
+    rows = []
+    for spec in SPECS:
+        value = getattr(settings, spec.key)
+        if spec.key == "coding_scheme":
+            shown: object = "-".join(str(v) for v in value)
+        elif spec.key == "default_credit_limit":
+            shown = "" if value is None else value / 100
+        elif isinstance(value, tuple):
+            shown = ",".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            shown = "TRUE" if value else "FALSE"
+        elif value is None:
+            shown = ""
+        else:
+            shown = value
+        rows.append((spec.key, shown, spec.doc_zh if lang == "zh" else spec.doc_en))
+    return rows
