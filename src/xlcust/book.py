@@ -43,6 +43,7 @@ class SheetTable:
     header_row: int = 1
     table_name: str | None = None  # the Excel Table (ListObject) holding the data, if any
     table_ref: str | None = None
+    status: dict[str, pd.Series] = field(default_factory=dict)  # field → sparse cell status
 
     @property
     def name(self) -> str:

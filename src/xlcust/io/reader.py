@@ -1,0 +1,223 @@
+"""Headless reader: an .xlsx/.xlsm file → `Book`, every value stamped with its cell.
+
+python-calamine reads the values (fast, no styles). What calamine cannot tell us —
+which cells hold Excel error values, where the Tables are — comes from the
+package itself (`xlcust.io.package`). Structure problems (missing sheet, missing
+column, a title row above the header, blank rows inside the data, unknown
+columns) become findings here, not exceptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import python_calamine
+
+from ..book import Book, RawSheet
+from ..errors import CorruptWorkbook
+from ..findings import Finding, error, info, warning
+from ..schema import INPUT_SHEETS, Sheet, column_index, column_letter, normalize_header
+from .package import Package, TableInfo, open_package
+from .typing import ExcelError, build_book
+
+HEADER_SCAN_ROWS = 20  # a header may sit below a title block of up to this many rows
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    row: int  # 0-based row in the grid
+    columns: dict[str, int]  # field → 0-based column
+    unknown: list[tuple[int, str]]  # (0-based column, header text)
+    duplicates: list[tuple[int, str, str]]  # (column, header, field)
+
+
+def read_book(path: str | Path) -> Book:
+    """Read a registry workbook. Raises WorkbookError only when the file is unusable."""
+    pkg = open_package(path)
+    raws = read_raw_sheets(pkg)
+    return build_book(raws, path=str(path))
+
+
+def read_raw_sheets(pkg: Package) -> dict[str, RawSheet | None]:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(pkg.path))
+    except Exception as exc:  # calamine raises its own error types for broken parts
+        raise CorruptWorkbook(f"{pkg.path.name}: cannot read the workbook ({exc}); "
+                              "open it in Excel and save it again") from None
+    names = pkg.sheet_names()
+    by_norm = {normalize_header(n): n for n in names}
+    tables = pkg.tables()
+    raws: dict[str, RawSheet | None] = {}
+    for spec in INPUT_SHEETS:
+        sheet_name = _find_sheet(spec, by_norm, tables)
+        if sheet_name is None:
+            raws[spec.key] = None
+            continue
+        grid = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        table = next((t for t in tables if t.sheet == sheet_name), None)
+        raws[spec.key] = raw_sheet_from_grid(
+            spec, sheet_name, grid, table=table, errors=pkg.error_cells(sheet_name)
+        )
+    return raws
+
+
+def _find_sheet(spec: Sheet, by_norm: dict[str, str], tables: list[TableInfo]) -> str | None:
+    for alias in spec.all_names:
+        name = by_norm.get(normalize_header(alias))
+        if name is not None:
+            return name
+    for t in tables:  # a Table named tblCustomers on a sheet called whatever
+        if normalize_header(t.name) == normalize_header(spec.table):
+            return t.sheet
+    return None
+
+
+def match_header(spec: Sheet, grid: list[list[object]], start: int = 0, stop: int | None = None
+                 ) -> HeaderMatch | None:
+    """The first row (within the scan window) that names the most of this sheet's columns."""
+    lookup = {normalize_header(n): c.name for c in spec.columns for n in c.all_names}
+    best: HeaderMatch | None = None
+    best_score = 0
+    stop = min(len(grid), start + HEADER_SCAN_ROWS) if stop is None else stop
+    for r in range(start, stop):
+        columns: dict[str, int] = {}
+        unknown: list[tuple[int, str]] = []
+        duplicates: list[tuple[int, str, str]] = []
+        for c, value in enumerate(grid[r]):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            field = lookup.get(normalize_header(value)) if isinstance(value, str) else None
+            if field is None:
+                unknown.append((c, str(value)))
+            elif field in columns:
+                duplicates.append((c, str(value), field))
+            else:
+                columns[field] = c
+        required = sum(1 for col in spec.required_columns if col.name in columns)
+        score = required * 100 + len(columns)
+        if columns and score > best_score:
+            best, best_score = HeaderMatch(r, columns, unknown, duplicates), score
+    return best
+
+
+def raw_sheet_from_grid(
+    spec: Sheet,
+    sheet_name: str,
+    grid: list[list[object]],
+    *,
+    table: TableInfo | None = None,
+    errors: dict[tuple[int, int], str] | None = None,
+) -> RawSheet:
+    """Locate the header, map columns, cut the data block; findings for odd structure."""
+    findings: list[Finding] = []
+    start, stop, data_stop = 0, None, len(grid)
+    if table is not None:
+        (r0, _c0), (r1, _c1) = _ref_bounds(table.ref)
+        start, stop, data_stop = r0, r0 + 1, min(r1 + 1, len(grid))
+    header = match_header(spec, grid, start, stop)
+    if header is None:
+        findings.append(error(
+            "HDR_NOT_FOUND", sheet_name,
+            f"No header row naming {spec.key} columns in the first {HEADER_SCAN_ROWS} rows",
+            row=start + 1,
+            suggestion="Headers such as " + ", ".join(c.en for c in spec.required_columns)
+            + " (or " + "、".join(c.zh for c in spec.required_columns) + ")",
+        ))
+        return RawSheet(spec, sheet_name, 1, {}, pd.DataFrame(index=pd.RangeIndex(0)),
+                        findings=findings)
+    hrow = header.row + 1  # Excel row number
+    if table is None and header.row > 0 and any(
+        v not in (None, "") for row in grid[: header.row] for v in row
+    ):
+        findings.append(info(
+            "HDR_TITLE_ROW", sheet_name,
+            f"Rows above the header (row {hrow}) are treated as a title and ignored",
+            row=1,
+        ))
+    if table is None:
+        findings.append(info(
+            "SHEET_NOT_TABLE", sheet_name,
+            "Data is a plain range, not an Excel Table",
+            row=hrow,
+            suggestion="Select the data and press Ctrl+T so new rows stay inside the table",
+        ))
+    for c, text in header.unknown:
+        findings.append(info(
+            "HDR_UNKNOWN_COLUMN", sheet_name, f"Column '{text}' is not one xlcust uses; it is kept as is",
+            row=hrow, column=column_letter(c), value=text,
+        ))
+    for c, text, field in header.duplicates:
+        findings.append(error(
+            "HDR_DUPLICATE_COLUMN", sheet_name,
+            f"Column '{text}' is a second '{field}' column; only the first "
+            f"({column_letter(header.columns[field])}) is read",
+            row=hrow, column=column_letter(c), field=field, value=text,
+            suggestion="Rename or delete one of them",
+        ))
+    for col in spec.required_columns:
+        if col.name not in header.columns:
+            findings.append(error(
+                "HDR_MISSING_COLUMN", sheet_name,
+                f"Required column '{col.en}' ({col.zh}) is missing",
+                row=hrow, field=col.name,
+                suggestion=f"Add a column headed '{col.en}' or '{col.zh}'",
+            ))
+
+    fields = list(header.columns)
+    cols = [header.columns[f] for f in fields]
+    body = grid[header.row + 1 : data_stop]
+    width = max(cols) + 1 if cols else 0
+    rows = [(r + list(None for _ in range(width - len(r))))[:width] if len(r) < width else r
+            for r in body]
+    frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=range(width))
+    if len(frame.columns) < width:
+        for c in range(len(frame.columns), width):
+            frame[c] = None
+    frame = frame[cols] if cols else frame.iloc[:, :0]
+    frame.columns = fields
+    frame.index = pd.RangeIndex(hrow + 1, hrow + 1 + len(frame))
+    frame = frame.replace({"": None})
+
+    if errors:
+        for (row, col), value in errors.items():
+            if row in frame.index and col in cols:
+                frame.at[row, fields[cols.index(col)]] = ExcelError(value)
+
+    blank = frame.isna().all(axis=1).to_numpy() if len(frame) else np.zeros(0, dtype=bool)
+    if blank.any():
+        last = np.flatnonzero(~blank)
+        if len(last):
+            inner = np.flatnonzero(blank[: last[-1]])
+            if len(inner):
+                first_rows = frame.index[inner]
+                findings.append(warning(
+                    "ROW_BLANK", sheet_name,
+                    f"{len(inner)} blank row(s) inside the data (first: row {first_rows[0]}); "
+                    "rows after them are still read",
+                    row=int(first_rows[0]),
+                    suggestion="Delete blank rows so filters and Tables cover all the data",
+                ))
+        frame = frame[~blank]
+    letters = {f: column_letter(c) for f, c in header.columns.items()}
+    return RawSheet(
+        spec, sheet_name, hrow, letters, frame,
+        table_name=table.name if table else None, table_ref=table.ref if table else None,
+        findings=findings,
+    )
+
+
+def _ref_bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """'B5:H200' → ((4, 1), (199, 7)), 0-based."""
+    a, _, b = ref.replace("$", "").partition(":")
+    b = b or a
+
+    def split(cell: str) -> tuple[int, int]:
+        letters = "".join(ch for ch in cell if ch.isalpha())
+        digits = "".join(ch for ch in cell if ch.isdigit())
+        return int(digits) - 1, column_index(letters)
+
+    return split(a), split(b)
+

@@ -1,0 +1,395 @@
+"""From raw cell values to typed columns, vectorised, with a status per odd cell.
+
+Typing decides what a value *is* (a date typed as text is still a date; `1,2,3` is
+no amount); checks decide what to *say* about it. So each converter returns the
+typed values and a sparse status Series (only the cells that were not plain):
+
+    blank        nothing there
+    text         the right value, but typed as text (a date or a number stored as text)
+    number       a number where text belongs (a code typed as 101)
+    spaces       leading/trailing/full-width characters removed
+    fraction     money with fractions of a cent (rounded half-even to the cent)
+    error_value  an Excel error value such as #DIV/0!
+    bad          not readable as this type; the typed value is missing
+
+Money becomes integer cents (nullable Int64); dates datetime64 (NaT when missing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from ..book import Book, RawSheet, SheetTable
+from ..findings import Finding
+from ..schema import (
+    CATEGORIES,
+    CUSTOMERS,
+    FALSE_WORDS,
+    HISTORY,
+    RULES,
+    SETTINGS,
+    TRANSACTIONS,
+    TRUE_WORDS,
+    Column,
+    ColumnType,
+    Sheet,
+    normalize_header,
+    parse_kind,
+)
+from ..settings import SettingEntry, resolve_settings
+
+
+class ExcelError(str):
+    """An Excel error value (#N/A, #DIV/0! …) as read from a cell."""
+
+    __slots__ = ()
+
+
+Status = pd.Series  # index = Excel row, value = status word
+
+_EMPTY_STATUS = pd.Series([], dtype=object)
+
+
+def _status(index: pd.Index, mask: np.ndarray, word: str) -> pd.Series:
+    return pd.Series(word, index=index[mask], dtype=object)
+
+
+def _blank_mask(raw: pd.Series) -> np.ndarray:
+    values = raw.to_numpy(dtype=object)
+    return np.fromiter(
+        (v is None or (isinstance(v, str) and v.strip() == "") or v is pd.NA for v in values),
+        dtype=bool,
+        count=len(values),
+    )
+
+
+def _type_codes(raw: pd.Series) -> np.ndarray:
+    """Per cell: 0 blank, 1 str, 2 number, 3 date/datetime, 4 bool, 5 error, 6 other."""
+
+    def code(v: object) -> int:
+        if v is None:
+            return 0
+        t = type(v)
+        if t is ExcelError:
+            return 5
+        if t is str:
+            return 0 if not v.strip() else 1
+        if t is float or t is int:
+            return 2 if v == v else 0  # NaN counts as blank
+        if t is bool:
+            return 4
+        if t is dt.date or t is dt.datetime or t is pd.Timestamp:
+            return 3
+        if isinstance(v, np.floating | np.integer):
+            return 2
+        return 6
+
+    values = raw.to_numpy(dtype=object)
+    return np.fromiter((code(v) for v in values), dtype=np.int8, count=len(values))
+
+
+# ------------------------------------------------------------------- text & codes
+
+
+def clean_text(value: str) -> str:
+    """NFKC (full-width → half-width) and trimmed, as codes are compared."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def to_code(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Codes as text. A number cell 101.0 becomes '101' (status `number`)."""
+    kinds = _type_codes(raw)
+    out = np.full(len(raw), None, dtype=object)
+    status = np.full(len(raw), None, dtype=object)
+    values = raw.to_numpy(dtype=object)
+    for i in np.flatnonzero(kinds == 1):
+        v = values[i]
+        c = clean_text(v)
+        out[i] = c
+        if c != v:
+            status[i] = "spaces"
+    for i in np.flatnonzero(kinds == 2):
+        v = values[i]
+        out[i] = str(int(v)) if float(v).is_integer() else str(v)
+        status[i] = "number"
+    for i in np.flatnonzero((kinds == 3) | (kinds == 4) | (kinds == 6)):
+        out[i] = str(values[i])
+        status[i] = "bad"
+    status[kinds == 5] = "error_value"
+    return pd.Series(out, index=raw.index, dtype=object), _sparse(status, raw.index)
+
+
+def to_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    kinds = _type_codes(raw)
+    values = raw.to_numpy(dtype=object)
+    out = np.full(len(raw), None, dtype=object)
+    for i in np.flatnonzero(kinds != 0):
+        v = values[i]
+        if kinds[i] == 2 and float(v).is_integer():
+            out[i] = str(int(v))
+        elif kinds[i] == 3:
+            out[i] = v.isoformat()[:10] if type(v) is dt.date else str(v)
+        else:
+            out[i] = str(v).strip()
+    status = np.full(len(raw), None, dtype=object)
+    status[kinds == 5] = "error_value"
+    return pd.Series(out, index=raw.index, dtype=object), _sparse(status, raw.index)
+
+
+def _sparse(status: np.ndarray, index: pd.Index) -> pd.Series:
+    mask = np.array([s is not None for s in status], dtype=bool)
+    return pd.Series(status[mask], index=index[mask], dtype=object)
+
+
+# ------------------------------------------------------------------------ numbers
+
+_PLAIN_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
+_GROUPED_NUMBER = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+_CURRENCY = re.compile(r"^(?:[¥￥$]|RMB|CNY|人民币)\s*|\s*(?:元|RMB|CNY)$", re.IGNORECASE)
+
+
+def parse_number_text(text: str) -> float | None:
+    """A number typed as text: '1200.50', '1,200.50', '¥1,200', '（1,200）' → float, else None.
+
+    Commas must group thousands properly: '1,2,3' is not a number.
+    """
+    s = unicodedata.normalize("NFKC", text).strip()
+    s = _CURRENCY.sub("", s).strip()
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1].strip()
+    if _PLAIN_NUMBER.fullmatch(s):
+        value = float(s)
+    elif _GROUPED_NUMBER.fullmatch(s):
+        value = float(s.replace(",", ""))
+    else:
+        return None
+    return -value if negative else value
+
+
+def to_float(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers as float64 (NaN when missing or unreadable)."""
+    kinds = _type_codes(raw)
+    values = raw.to_numpy(dtype=object)
+    out = np.full(len(raw), np.nan)
+    num = kinds == 2
+    out[num] = values[num].astype(float)
+    status = np.full(len(raw), None, dtype=object)
+    for i in np.flatnonzero(kinds == 1):
+        parsed = parse_number_text(values[i])
+        if parsed is None:
+            status[i] = "bad"
+        else:
+            out[i] = parsed
+            status[i] = "text"
+    status[(kinds == 3) | (kinds == 4) | (kinds == 6)] = "bad"
+    status[kinds == 5] = "error_value"
+    return pd.Series(out, index=raw.index), _sparse(status, raw.index)
+
+
+def to_cents(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Money as integer cents (Int64). Sub-cent values are rounded half-even, status `fraction`."""
+    values, status = to_float(raw)
+    x = values.to_numpy() * 100.0
+    cents = np.rint(x)
+    ok = ~np.isnan(x)
+    frac = ok & (np.abs(x - cents) > 1e-6 * np.maximum(1.0, np.abs(x)))
+    out = pd.array(np.where(ok, cents, 0).astype(np.int64), dtype="Int64")
+    out[~ok] = pd.NA
+    frac_status = _status(raw.index, frac, "fraction")
+    if len(frac_status):
+        status = pd.concat([status[~status.index.isin(frac_status.index)], frac_status])
+    return pd.Series(out, index=raw.index), status.sort_index()
+
+
+def to_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    values, status = to_float(raw)
+    x = values.to_numpy()
+    ok = ~np.isnan(x)
+    whole = ok & (np.floor(x) == x)
+    out = pd.array(np.where(whole, x, 0).astype(np.int64), dtype="Int64")
+    out[~whole] = pd.NA
+    bad = ok & ~whole
+    if bad.any():
+        status = pd.concat([status[~status.index.isin(raw.index[bad])], _status(raw.index, bad, "bad")])
+    return pd.Series(out, index=raw.index), status.sort_index()
+
+
+def to_rate(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Rates as fractions: 0.13 or the text '13%' (a percent typed as text is fine)."""
+    values = raw.to_numpy(dtype=object)
+    pct = np.array(
+        [isinstance(v, str) and v.strip().endswith(("%", "％")) for v in values], dtype=bool
+    )
+    if not pct.any():
+        return to_float(raw)
+    stripped = raw.copy()
+    stripped[pct] = [v.strip()[:-1] for v in values[pct]]
+    out, status = to_float(stripped)
+    out = out.where(~pct, out / 100)
+    typed_as_percent = status.index.isin(raw.index[pct]) & (status == "text").to_numpy()
+    return out, status[~typed_as_percent]
+
+
+def to_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    kinds = _type_codes(raw)
+    values = raw.to_numpy(dtype=object)
+    out = np.full(len(raw), None, dtype=object)
+    status = np.full(len(raw), None, dtype=object)
+    for i in np.flatnonzero(kinds != 0):
+        v = values[i]
+        if kinds[i] == 4 or kinds[i] == 2 and v in (0, 1):
+            out[i] = bool(v)
+        else:
+            word = normalize_header(v)
+            if word in TRUE_WORDS:
+                out[i] = True
+            elif word in FALSE_WORDS:
+                out[i] = False
+            else:
+                status[i] = "error_value" if kinds[i] == 5 else "bad"
+    return pd.Series(out, index=raw.index, dtype=object), _sparse(status, raw.index)
+
+
+def to_kind(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    kinds = _type_codes(raw)
+    values = raw.to_numpy(dtype=object)
+    out = np.full(len(raw), None, dtype=object)
+    status = np.full(len(raw), None, dtype=object)
+    cache: dict[object, str | None] = {}
+    for i in np.flatnonzero(kinds != 0):
+        v = values[i]
+        if v not in cache:
+            cache[v] = parse_kind(v) if kinds[i] == 1 else None
+        out[i] = cache[v]
+        if out[i] is None:
+            status[i] = "error_value" if kinds[i] == 5 else "bad"
+    return pd.Series(out, index=raw.index, dtype=object), _sparse(status, raw.index)
+
+
+# -------------------------------------------------------------------------- dates
+
+_ISO = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def parse_date_text(text: str) -> dt.date | None:
+    """Unambiguous dates typed as text: 2024-01-05, 2024/1/5, 2024.1.5, 2024年1月5日, 20240105.
+
+    Day-first or month-first forms (05/01/2024) are ambiguous and return None.
+    """
+    s = unicodedata.normalize("NFKC", text).strip()
+    m = _ISO.fullmatch(s) or _COMPACT.fullmatch(s)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def to_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    kinds = _type_codes(raw)
+    values = raw.to_numpy(dtype=object)
+    out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
+    is_date = kinds == 3
+    if is_date.any():
+        out[is_date] = pd.to_datetime(pd.Series(values[is_date]), errors="coerce").to_numpy(
+            dtype="datetime64[ns]"
+        )
+    status = np.full(len(raw), None, dtype=object)
+    cache: dict[str, dt.date | None] = {}
+    for i in np.flatnonzero(kinds == 1):
+        v = values[i]
+        if v not in cache:
+            cache[v] = parse_date_text(v)
+        d = cache[v]
+        if d is None:
+            status[i] = "bad"
+        else:
+            out[i] = np.datetime64(d, "ns")
+            status[i] = "text"
+    status[(kinds == 2) | (kinds == 4) | (kinds == 6)] = "bad"
+    status[kinds == 5] = "error_value"
+    return pd.Series(out, index=raw.index), _sparse(status, raw.index)
+
+
+CONVERTERS = {
+    ColumnType.TEXT: to_text,
+    ColumnType.CODE: to_code,
+    ColumnType.DATE: to_date,
+    ColumnType.MONEY: to_cents,
+    ColumnType.NUMBER: to_float,
+    ColumnType.INT: to_int,
+    ColumnType.RATE: to_rate,
+    ColumnType.BOOL: to_bool,
+    ColumnType.KIND: to_kind,
+}
+
+
+def _missing_column(column: Column, index: pd.Index) -> pd.Series:
+    if column.type is ColumnType.DATE:
+        return pd.Series(np.full(len(index), np.datetime64("NaT"), dtype="datetime64[ns]"), index=index)
+    if column.type in (ColumnType.MONEY, ColumnType.INT):
+        return pd.Series(pd.array([pd.NA] * len(index), dtype="Int64"), index=index)
+    if column.type in (ColumnType.NUMBER, ColumnType.RATE):
+        return pd.Series(np.full(len(index), np.nan), index=index)
+    return pd.Series(np.full(len(index), None, dtype=object), index=index, dtype=object)
+
+
+def type_sheet(raw: RawSheet | None, spec: Sheet) -> SheetTable:
+    """Typed table for one sheet; every field of the spec exists (missing ones empty)."""
+    if raw is None:
+        empty = pd.DataFrame({c.name: _missing_column(c, pd.RangeIndex(0)) for c in spec.columns})
+        return SheetTable(spec, None, pd.DataFrame(index=pd.RangeIndex(0)), empty)
+    data: dict[str, pd.Series] = {}
+    status: dict[str, pd.Series] = {}
+    for column in spec.columns:
+        if column.name in raw.raw.columns:
+            data[column.name], status[column.name] = CONVERTERS[column.type](raw.raw[column.name])
+        else:
+            data[column.name] = _missing_column(column, raw.raw.index)
+    frame = pd.DataFrame(data, index=raw.raw.index)
+    return SheetTable(
+        spec, raw.sheet, raw.raw, frame, dict(raw.columns), raw.header_row, raw.table_name,
+        raw.table_ref, status={k: v for k, v in status.items() if len(v)},
+    )
+
+
+def build_book(raws: dict[str, RawSheet | None], path: str | None) -> Book:
+    """Type every sheet and resolve settings."""
+    findings: list[Finding] = []
+    for raw in raws.values():
+        if raw is not None:
+            findings.extend(raw.findings)
+    tables = {key: type_sheet(raws.get(key), spec) for key, spec in (
+        (s.key, s) for s in (SETTINGS, CATEGORIES, CUSTOMERS, TRANSACTIONS, RULES, HISTORY)
+    )}
+    st = tables[SETTINGS.key]
+    entries = []
+    if st.present and "key" in st.raw.columns:
+        values = st.raw["value"] if "value" in st.raw.columns else pd.Series(None, index=st.raw.index)
+        entries = [
+            SettingEntry(k, v, int(row))
+            for row, k, v in zip(st.raw.index, st.raw["key"], values, strict=True)
+        ]
+    settings, setting_findings = resolve_settings(
+        entries, st.name, st.columns.get("key", "A"), st.columns.get("value", "B")
+    )
+    findings.extend(setting_findings)
+    return Book(
+        settings=settings,
+        settings_table=st,
+        categories=tables[CATEGORIES.key],
+        customers=tables[CUSTOMERS.key],
+        transactions=tables[TRANSACTIONS.key],
+        rules=tables[RULES.key],
+        history=tables[HISTORY.key],
+        read_findings=findings,
+        path=path,
+    )
