@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class ColumnType(str, Enum):
+class ColumnType(StrEnum):
     TEXT = "text"
     CODE = "code"  # identifier typed as text: category / customer codes, txn ids
     DATE = "date"
