@@ -1,0 +1,216 @@
+"""`xlcust` command line (typer + rich).
+
+Exit codes (DESIGN §5): 0 fine, 1 the workbook has errors, 2 the command could not
+run (bad arguments, unreadable file). With `--json` exactly one JSON document goes
+to stdout; messages and progress go to stderr. No traceback ever reaches the user:
+an unexpected failure prints one line and the path of a log holding the details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import UsageError, XlcustError
+from .findings import Finding, Severity, format_finding, has_errors, summarize
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="xlcust — customer-category registry in Excel (客户分类档案): checks, ledger, grades, reports.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
+BookArg = Annotated[Path, typer.Argument(help="The registry workbook (.xlsx or .xlsm)", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout")]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Reporting date YYYY-MM-DD (default: Settings as_of, else today)")
+]
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def parse_date_option(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{name} must be a date such as 2026-09-30, not '{value}'") from None
+
+
+def json_default(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10] if not isinstance(value, dt.datetime) or value.time() == dt.time() else (
+            value.isoformat()
+        )
+    if isinstance(value, Decimal):
+        return float(value.quantize(Decimal("0.01")))
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, Severity):
+        return value.value
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def emit_json(document: dict) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, default=json_default, indent=1))
+    sys.stdout.write("\n")
+
+
+@contextmanager
+def guarded() -> Iterable[None]:
+    """Turn every failure into one line on stderr and exit code 2."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except XlcustError as exc:
+        err.print(f"[red]xlcust:[/] {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
+    except KeyboardInterrupt:
+        err.print("xlcust: interrupted; the workbook was not changed")
+        raise typer.Exit(EXIT_FAILED) from None
+    except Exception as exc:  # a bug: keep the details for us, one line for the user
+        log = Path(tempfile.gettempdir()) / "xlcust-error.log"
+        try:
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            where = f"; details in {log}"
+        except OSError:
+            where = ""
+        err.print(f"[red]xlcust: internal error ({type(exc).__name__}: {exc}){where}[/]")
+        err.print("The workbook was not changed. Please report this with the log file.")
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def load_book(path: Path):
+    from .io.reader import read_book
+
+    with err.status(f"Reading {path.name}…"):
+        return read_book(path)
+
+
+def print_findings(findings: list[Finding]) -> None:
+    for f in findings:
+        colour = {"error": "red", "warning": "yellow", "info": "cyan"}[f.severity.value]
+        out.print(f"[{colour}]{format_finding(f)}[/]", markup=True, highlight=False)
+
+
+def print_table(title: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:
+    table = Table(title=title, show_lines=False)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    out.print(table)
+
+
+def run(body: Callable[[], int]) -> None:
+    with guarded():
+        code = body()
+    raise typer.Exit(code)
+
+
+# ----------------------------------------------------------------------- commands
+
+
+@app.command()
+def new(
+    path: Annotated[Path, typer.Argument(help="Where to create the workbook (.xlsx)", show_default=False)],
+    lang: Annotated[str, typer.Option("--lang", help="Sheet and header language: en or zh")] = "en",
+    demo: Annotated[bool, typer.Option("--demo", help="Fill it with a realistic demo data set")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a new registry workbook (Settings, Categories, Customers, Transactions, Rules, CategoryHistory)."""
+
+    def body() -> int:
+        from .io.template import create_workbook
+
+        if lang not in ("en", "zh"):
+            raise UsageError(f"--lang must be en or zh, not '{lang}'")
+        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+            raise UsageError(f"{path.name}: the workbook name must end in .xlsx")
+        if path.exists() and not force:
+            raise UsageError(f"{path} already exists; choose another name or add --force")
+        with err.status("Creating workbook…"):
+            create_workbook(path, lang=lang, demo=demo)
+        if as_json:
+            emit_json({"path": str(path), "lang": lang, "demo": demo})
+        else:
+            err.print(f"Created {path}" + (" with demo data" if demo else ""))
+        return EXIT_OK
+
+    run(body)
+
+
+@app.command()
+def check(
+    book: BookArg,
+    write: Annotated[
+        bool, typer.Option("--write", help="Write a Checks sheet, highlight the cells and fill blank mnemonics")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run every validation; list findings. Without --write the file is not touched."""
+
+    def body() -> int:
+        from .checks import run_checks
+
+        registry = load_book(book)
+        with err.status("Checking…"):
+            findings = run_checks(registry)
+        if write:
+            from .io.outputs import write_checks
+
+            with err.status("Writing the Checks sheet…"):
+                write_checks(book, registry, findings)
+        counts = summarize(findings)
+        if as_json:
+            emit_json({"findings": [f.to_json() for f in findings], "summary": {**counts, "book": str(book)}})
+        else:
+            print_findings(findings)
+            err.print(
+                f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
+                + (" — written to the Checks sheet" if write else "")
+            )
+        return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
+
+    run(body)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app(prog_name="xlcust")
+    except SystemExit as exc:
+        sys.exit(exc.code)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit")] = False,
+) -> None:
+    if version:
+        out.print(f"xlcust {__version__}")
+        raise typer.Exit(0)
