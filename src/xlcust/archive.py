@@ -1,0 +1,122 @@
+"""The customer archive (客户档案): name normalisation, likely duplicates, status words,
+and terms / credit limits resolved by inheritance.
+
+Names are compared after `normalize_name`: full-width → half-width, case folded,
+spaces and punctuation removed, a "(中国)" / "(China)" marker dropped, and company
+suffixes (有限公司, 股份有限公司, 集团, Co., Ltd., Inc. …) stripped from the end, so
+`华远建筑有限公司` and `华远建筑 (集团)` are flagged as the same customer.
+
+Terms and limits resolve customer override → category → nearest ancestor
+category → Settings (DESIGN §3).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .codes import CategoryTree
+
+if TYPE_CHECKING:
+    from .book import Book
+
+# Longest first: stripping is repeated until none applies.
+COMPANY_SUFFIXES_ZH: tuple[str, ...] = (
+    "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "分公司", "总公司",
+    "集团", "公司", "商行", "工作室",
+)
+COMPANY_SUFFIXES_EN: frozenset[str] = frozenset({
+    "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc",
+    "gmbh", "group", "holdings",
+})
+_COUNTRY_MARKER = re.compile(r"\((?:中国|china|prc)\)")
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def normalize_name(name: object) -> str:
+    """The form in which two customer names are compared ('' for a blank name)."""
+    if name is None or (isinstance(name, float) and name != name):
+        return ""
+    text = unicodedata.normalize("NFKC", str(name)).casefold()
+    text = _COUNTRY_MARKER.sub(" ", text)
+    words = _WORDS.findall(text)
+    while len(words) > 1 and words[-1] in COMPANY_SUFFIXES_EN:
+        words.pop()
+    squashed = "".join(words)
+    stripped = squashed
+    changed = True
+    while changed:
+        changed = False
+        for suffix in COMPANY_SUFFIXES_ZH:
+            if stripped.endswith(suffix) and len(stripped) > len(suffix):
+                stripped = stripped[: -len(suffix)]
+                changed = True
+                break
+    return stripped or squashed
+
+
+def first_duplicate_rows(keys: pd.Series) -> pd.Series:
+    """For each row whose key repeats an earlier row's, the row number of the first one.
+
+    `keys` is indexed by Excel row; blanks (None / '' / NA) never match. The result is
+    indexed by the repeating rows only.
+    """
+    present = keys[keys.notna() & (keys.astype(str) != "")]
+    if present.empty:
+        return pd.Series([], dtype="int64")
+    rows = pd.Series(present.index.to_numpy(), index=present.index)
+    first = rows.groupby(present.to_numpy()).transform("min")
+    repeats = first[first != rows]
+    return repeats.astype("int64")
+
+
+def likely_duplicates(names: pd.Series) -> pd.Series:
+    """Rows whose normalised name equals an earlier row's → that earlier row."""
+    return first_duplicate_rows(names.map(normalize_name, na_action="ignore"))
+
+
+# --------------------------------------------------------------------------- status
+
+STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "active": ("active", "normal", "正常", "启用", "有效"),
+    "inactive": ("inactive", "disabled", "closed", "停用", "禁用", "注销"),
+    "dormant": ("dormant", "休眠"),
+}
+_STATUS_LOOKUP = {unicodedata.normalize("NFKC", w).casefold(): s for s, ws in STATUS_WORDS.items() for w in ws}
+
+
+def parse_status(value: object) -> str | None:
+    """'active' / 'inactive' / 'dormant' for a status word; blank is active; None when unknown."""
+    if value is None or (isinstance(value, float) and value != value) or str(value).strip() == "":
+        return "active"
+    return _STATUS_LOOKUP.get(unicodedata.normalize("NFKC", str(value)).strip().casefold())
+
+
+# ---------------------------------------------------------------------- inheritance
+
+
+def _resolved(book: Book, field: str, default: object) -> pd.Series:
+    tree = CategoryTree.from_book(book)
+    cats = book.categories.data
+    own = pd.Series(cats[field].to_numpy(), index=cats["code"].to_numpy()).dropna()
+    own = own[~own.index.isna()]
+    by_category = tree.inherited(own.astype(cats[field].dtype))
+    customers = book.customers.data
+    from_category = customers["category_code"].map(by_category)
+    out = customers[field].astype("Int64").fillna(from_category.astype("Int64"))
+    if default is not None:
+        out = out.fillna(default)
+    return out
+
+
+def customer_payment_terms(book: Book) -> pd.Series:
+    """Payment terms in days per customer row: customer → category → ancestor → Settings."""
+    return _resolved(book, "payment_terms_days", book.settings.default_payment_terms_days)
+
+
+def customer_credit_limits(book: Book) -> pd.Series:
+    """Credit limit in cents per customer row (NA = no limit): customer → category → ancestor → Settings."""
+    return _resolved(book, "credit_limit", book.settings.default_credit_limit)
