@@ -1,0 +1,214 @@
+"""Categories (客户分类): codes under the coding scheme, the tree, and per-category values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from ..archive import first_duplicate_rows
+from ..book import Book
+from ..codes import CategoryTree, CodingScheme
+from ..findings import Finding, error, warning
+from .cells import (
+    blank_mask,
+    invalid_credit_limits,
+    invalid_days,
+    number_as_text,
+    odd_cells,
+    rows_with,
+    shown,
+    status,
+)
+
+# VAT rates in use in China (general 13/9/6 %, simplified 3 %/5 %, reduced 1 %, exempt 0).
+COMMON_TAX_RATES = (0.0, 0.01, 0.03, 0.05, 0.06, 0.09, 0.13)
+
+
+def _scheme(book: Book) -> CodingScheme:
+    return CodingScheme.from_settings(book.settings)
+
+
+def _lengths_text(scheme: CodingScheme) -> str:
+    lengths = [str(n) for n in scheme.lengths]
+    return lengths[0] if len(lengths) == 1 else ", ".join(lengths[:-1]) + " or " + lengths[-1]
+
+
+def check_category_cells(book: Book) -> Iterator[Finding]:
+    """Excel error values anywhere, and codes typed with stray or full-width spaces."""
+    yield from odd_cells(book.categories, "CAT")
+
+
+def check_category_codes(book: Book) -> Iterator[Finding]:
+    """Each code is present, of [0-9A-Z], typed as text, and of a length the scheme allows."""
+    t = book.categories
+    if not t.present or not t.has("code"):
+        return
+    scheme = _scheme(book)
+    code_status = status(t, "code")
+    for row in t.data.index[blank_mask(t, "code").to_numpy()]:
+        yield error(
+            "CAT_CODE_MISSING", t.name, "Category code is blank",
+            **t.where("code", row),
+            suggestion=f"Type a code of {_lengths_text(scheme)} characters (coding scheme {scheme})",
+        )
+    for row, code in t.data["code"].dropna().items():
+        cell_status = code_status.get(row)
+        if cell_status == "error_value":
+            continue  # reported by check_category_cells
+        if cell_status == "number":
+            padded = scheme.pad_suggestion(code)
+            if padded is not None:
+                yield error(
+                    "CAT_CODE_LEADING_ZEROS", t.name,
+                    f"Category code {code} is a number cell, so its leading zeros are lost; "
+                    f"coding scheme {scheme} needs {len(padded)} characters here",
+                    **t.where("code", row), value=code,
+                    suggestion=f"Format the column as Text and type '{padded}'",
+                )
+                continue
+            if scheme.level_of(code) is not None:
+                yield warning(
+                    "CAT_CODE_NUMBER", t.name,
+                    f"Category code {code} is stored as a number; a code with leading zeros would lose them",
+                    **t.where("code", row), value=code,
+                    suggestion="Format the Code column as Text and retype the codes",
+                )
+                continue
+        if not scheme.is_valid_chars(code):
+            upper = code.upper()
+            yield error(
+                "CAT_CODE_CHARS", t.name,
+                f"Category code '{code}' has characters other than digits 0-9 and capital letters A-Z",
+                **t.where("code", row), value=shown(t, "code", row),
+                suggestion=f"Type '{upper}' (capital letters)" if scheme.is_valid_chars(upper)
+                else "Use only digits 0-9 and capital letters A-Z, no spaces or symbols",
+            )
+            continue
+        if scheme.level_of(code) is None:
+            yield error(
+                "CAT_CODE_LENGTH", t.name,
+                f"Category code '{code}' has {len(code)} characters; coding scheme {scheme} "
+                f"allows {_lengths_text(scheme)}",
+                **t.where("code", row), value=code,
+                suggestion=f"Correct the code, or change coding_scheme in Settings if {scheme} is wrong",
+            )
+
+
+def check_category_duplicates(book: Book) -> Iterator[Finding]:
+    """A code appears once; every repeat is reported, naming the first row."""
+    t = book.categories
+    if not t.present or not t.has("code"):
+        return
+    codes = t.data["code"]
+    for row, first in first_duplicate_rows(codes).items():
+        yield error(
+            "CAT_DUPLICATE_CODE", t.name,
+            f"Category code '{codes[row]}' is already used on row {first}",
+            **t.where("code", row), value=codes[row],
+            suggestion=f"Give this category its own code, or delete the row if it repeats row {first}",
+        )
+
+
+def check_category_parents(book: Book) -> Iterator[Finding]:
+    """Below the top level, a category's parent (its prefix at the level above) exists."""
+    t = book.categories
+    if not t.present or not t.has("code"):
+        return
+    tree = CategoryTree.from_frame(t.data, _scheme(book))
+    for code, row in tree.rows.items():
+        parent = tree.scheme.parent_of(code)
+        if parent is not None and parent not in tree:
+            yield error(
+                "CAT_PARENT_MISSING", t.name,
+                f"Category '{code}' has no parent: category '{parent}' does not exist",
+                **t.where("code", row), value=code,
+                suggestion=f"Add category '{parent}' on its own row, or correct this code",
+            )
+
+
+def check_category_names(book: Book) -> Iterator[Finding]:
+    """Every category has a name."""
+    t = book.categories
+    if not t.present or not t.has("name"):
+        return
+    coded = t.data["code"].notna() if t.has("code") else True
+    for row in t.data.index[(blank_mask(t, "name") & coded).to_numpy()]:
+        code = t.data.at[row, "code"]
+        yield error(
+            "CAT_NAME_MISSING", t.name, f"Category '{code}' has no name",
+            **t.where("name", row),
+            suggestion="Type the category name; reports and statements print it",
+        )
+
+
+def check_category_tax_rates(book: Book) -> Iterator[Finding]:
+    """Tax rates are between 0 and 1 (0%–100%); rates other than China's VAT rates are flagged."""
+    t = book.categories
+    if not t.present or not t.has("tax_rate"):
+        return
+    yield from number_as_text(t, "tax_rate", "CAT_NUMBER_TEXT")
+    for row in rows_with(t, "tax_rate", "bad"):
+        value = shown(t, "tax_rate", row)
+        yield error(
+            "CAT_TAX_RATE_INVALID", t.name, f"Tax rate '{value}' is not a rate",
+            **t.where("tax_rate", row), value=value,
+            suggestion="Type a rate such as 13% or 0.13",
+        )
+    rates = t.data["tax_rate"]
+    known = rates.dropna()
+    out_of_range = known[(known < 0) | (known > 1)]
+    for row, rate in out_of_range.items():
+        hint = (f"If you meant {rate:g}%, type {rate:g}% or {rate / 100:g}" if 1 < rate <= 100
+                else "Type a rate between 0% and 100%")
+        yield error(
+            "CAT_TAX_RATE_INVALID", t.name, f"Tax rate {rate:g} is outside 0–1 (0%–100%)",
+            **t.where("tax_rate", row), value=shown(t, "tax_rate", row), suggestion=hint,
+        )
+    in_range = known[(known >= 0) & (known <= 1)]
+    common = np.isclose(in_range.to_numpy()[:, None], np.array(COMMON_TAX_RATES)[None, :], atol=1e-9).any(axis=1)
+    for row, rate in in_range[~common].items():
+        yield warning(
+            "CAT_TAX_RATE_UNUSUAL", t.name,
+            f"Tax rate {rate:.4g} ({rate * 100:.4g}%) is not a common VAT rate (0, 1, 3, 5, 6, 9 or 13%)",
+            **t.where("tax_rate", row), value=shown(t, "tax_rate", row),
+            suggestion="Check the rate; ignore this if the category really uses it",
+        )
+
+
+DAY_FIELDS = ("payment_terms_days", "reminder_days")
+
+
+def check_category_days(book: Book) -> Iterator[Finding]:
+    """Payment terms and reminder days are whole, non-negative numbers of days."""
+    t = book.categories
+    if not t.present:
+        return
+    for field in DAY_FIELDS:
+        if not t.has(field):
+            continue
+        yield from number_as_text(t, field, "CAT_NUMBER_TEXT")
+        yield from invalid_days(t, field, "CAT_DAYS_INVALID")
+
+
+def check_category_credit_limits(book: Book) -> Iterator[Finding]:
+    """Credit limits are amounts, not negative."""
+    t = book.categories
+    if not t.present or not t.has("credit_limit"):
+        return
+    yield from number_as_text(t, "credit_limit", "CAT_NUMBER_TEXT")
+    yield from invalid_credit_limits(t, "CAT_CREDIT_LIMIT_INVALID")
+
+
+def check_category_active(book: Book) -> Iterator[Finding]:
+    """The Active column holds yes/no words."""
+    t = book.categories
+    if not t.present or not t.has("active"):
+        return
+    for row in rows_with(t, "active", "bad"):
+        value = shown(t, "active", row)
+        yield warning(
+            "CAT_ACTIVE_INVALID", t.name, f"Active '{value}' is not yes or no; the category is treated as active",
+            **t.where("active", row), value=value,
+            suggestion="Type TRUE/FALSE, 是/否 or 1/0",
+        )

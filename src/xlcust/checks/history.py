@@ -1,0 +1,275 @@
+"""CategoryHistory (分类历史): periods of category membership, and their agreement with Customers.
+
+A period runs from Valid from (inclusive) to Valid to (exclusive); a blank Valid to
+is the open, current period. Per customer: periods do not overlap, exactly one is
+open, and the open one's category is the customer's category on the Customers
+sheet. Without a CategoryHistory sheet, history starts from the current categories
+and nothing here applies; a customer without history rows likewise starts from its
+current category.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from ..book import Book
+from ..findings import Finding, error, warning
+from .cells import blank_mask, date_text, dates_as_text, invalid_dates, odd_cells, shown, status
+
+_OPEN_END = np.iinfo(np.int64).max
+
+
+def check_history_cells(book: Book) -> Iterator[Finding]:
+    """Excel error values anywhere, and codes typed with stray or full-width spaces."""
+    yield from odd_cells(book.history, "HIS")
+
+
+def check_history_customers(book: Book) -> Iterator[Finding]:
+    """Each history row names a customer on the Customers sheet."""
+    h = book.history
+    if not h.present or not h.has("customer_code"):
+        return
+    for row in h.data.index[blank_mask(h, "customer_code").to_numpy()]:
+        yield error(
+            "HIS_CUSTOMER_MISSING", h.name, "Customer code is blank",
+            **h.where("customer_code", row), suggestion="Type the customer's code, or delete the row",
+        )
+    customers = book.customers
+    if not customers.present or not customers.has("code"):
+        return
+    codes = h.data["customer_code"]
+    for row, code in codes[codes.notna() & ~codes.isin(customers.data["code"].dropna().unique())].items():
+        yield error(
+            "HIS_CUSTOMER_UNKNOWN", h.name, f"Customer '{code}' is not on the Customers sheet",
+            **h.where("customer_code", row), value=shown(h, "customer_code", row),
+            suggestion="Correct the code, or delete the history rows of a customer that was removed",
+        )
+
+
+def check_history_categories(book: Book) -> Iterator[Finding]:
+    """Each history row names a category on the Categories sheet."""
+    h = book.history
+    if not h.present or not h.has("category_code"):
+        return
+    for row in h.data.index[blank_mask(h, "category_code").to_numpy()]:
+        yield error(
+            "HIS_CATEGORY_MISSING", h.name, "Category code is blank",
+            **h.where("category_code", row), suggestion="Type the category the customer belonged to in this period",
+        )
+    known = book.categories.data["code"].dropna().unique()
+    codes = h.data["category_code"]
+    for row, code in codes[codes.notna() & ~codes.isin(known)].items():
+        yield error(
+            "HIS_CATEGORY_UNKNOWN", h.name, f"Category '{code}' is not on the Categories sheet",
+            **h.where("category_code", row), value=shown(h, "category_code", row),
+            suggestion="Correct the code; keep categories that history refers to on the Categories sheet "
+            "(mark them inactive instead of deleting them)",
+        )
+
+
+def check_history_dates(book: Book) -> Iterator[Finding]:
+    """Valid from is present; dates are real dates."""
+    h = book.history
+    if not h.present:
+        return
+    if h.has("valid_from"):
+        for row in h.data.index[blank_mask(h, "valid_from").to_numpy()]:
+            yield error(
+                "HIS_FROM_MISSING", h.name, "Valid from is blank",
+                **h.where("valid_from", row), suggestion="Type the date from which the customer was in this category",
+            )
+    for field in ("valid_from", "valid_to", "changed_at"):
+        if h.has(field):
+            yield from dates_as_text(h, field, "HIS_DATE_TEXT")
+            yield from invalid_dates(h, field, "HIS_DATE_INVALID")
+
+
+def periods(book: Book) -> pd.DataFrame:
+    """Usable history rows, sorted by customer, start, row: customer, category, start, end (int64 ns), open.
+
+    Rows without a customer or start, with an unreadable Valid to, or whose Valid to
+    is not after Valid from are left out (each has its own finding).
+    """
+    h = book.history
+    if not h.present or not h.has("customer_code") or not h.has("valid_from"):
+        return pd.DataFrame(columns=["row", "customer", "category", "start", "end", "open"])
+    d = h.data
+    to_unreadable = d.index.isin(status(h, "valid_to").index)
+    start = d["valid_from"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    to = d["valid_to"].to_numpy(dtype="datetime64[ns]")
+    is_open = np.isnat(to) & ~to_unreadable
+    end = np.where(is_open, _OPEN_END, to.astype(np.int64))
+    usable = d["customer_code"].notna().to_numpy() & d["valid_from"].notna().to_numpy() & ~to_unreadable
+    usable &= is_open | (end > start)
+    frame = pd.DataFrame({
+        "row": d.index.to_numpy(),
+        "customer": d["customer_code"].to_numpy(dtype=object),
+        "category": d["category_code"].to_numpy(dtype=object),
+        "start": start,
+        "end": end,
+        "open": is_open,
+    })[usable]
+    return frame.sort_values(["customer", "start", "row"], kind="stable").reset_index(drop=True)
+
+
+def _day(ns: int) -> str:
+    return date_text(pd.Timestamp(ns))
+
+
+def check_history_periods(book: Book) -> Iterator[Finding]:
+    """Each period ends after it starts; a customer's periods neither overlap nor leave gaps."""
+    h = book.history
+    if not h.present or not h.has("valid_to") or not h.has("valid_from"):
+        return
+    d = h.data
+    empty = (d["valid_to"] <= d["valid_from"]).to_numpy()
+    for row in d.index[empty]:
+        yield error(
+            "HIS_PERIOD_EMPTY", h.name,
+            f"Valid to {date_text(d.at[row, 'valid_to'])} is not after Valid from "
+            f"{date_text(d.at[row, 'valid_from'])}; the period is empty",
+            **h.where("valid_to", row), value=date_text(d.at[row, "valid_to"]),
+            suggestion="Valid to is the first day the category no longer applies: make it later than Valid from",
+        )
+    p = periods(book)
+    if p.empty:
+        return
+    customer = p["customer"]
+    reach = p.groupby("customer", sort=False)["end"].cummax()  # furthest end so far, this row included
+    prev_reach = reach.groupby(customer, sort=False).shift(1)
+    open_before = p["open"].groupby(customer, sort=False).cumsum() - p["open"]
+    # Two open rows are reported once, as HIS_SEVERAL_OPEN.
+    overlap = (p["start"] < prev_reach) & ~(p["open"] & (open_before > 0))
+    gap = (p["start"] > prev_reach) & prev_reach.notna()
+    position = p.groupby("customer", sort=False).cumcount().to_numpy()
+    for i in np.flatnonzero(overlap.to_numpy()):
+        here = p.iloc[i]
+        earlier = p.iloc[i - position[i] : i]
+        other = earlier[earlier["end"] > here["start"]].iloc[-1]
+        until = "with no end" if other["open"] else f"until {_day(other['end'])}"
+        yield error(
+            "HIS_OVERLAP", h.name,
+            f"Customer '{here['customer']}' is in two categories at once: this period from "
+            f"{_day(here['start'])} overlaps row {other['row']} ({other['category']}, from "
+            f"{_day(other['start'])} {until})",
+            **h.where("valid_from", here["row"]), value=_day(here["start"]),
+            suggestion=f"End row {other['row']} on {_day(here['start'])} (Valid to), or correct this Valid from",
+        )
+    for i in np.flatnonzero(gap.to_numpy()):
+        here = p.iloc[i]
+        gap_from = _day(int(prev_reach.iloc[i]))
+        yield warning(
+            "HIS_GAP", h.name,
+            f"Customer '{here['customer']}' has no category from {gap_from} until {_day(here['start'])}",
+            **h.where("valid_from", here["row"]), value=_day(here["start"]),
+            suggestion=f"Make this period start on {gap_from}, or extend the previous one to {_day(here['start'])}",
+        )
+
+
+def check_history_open_rows(book: Book) -> Iterator[Finding]:
+    """A customer with history has exactly one open period (blank Valid to)."""
+    h = book.history
+    p = periods(book)
+    if p.empty:
+        return
+    opens = p[p["open"]]
+    for row, first in _repeats(opens).items():
+        customer = p.loc[p["row"] == row, "customer"].iloc[0]
+        yield error(
+            "HIS_SEVERAL_OPEN", h.name,
+            f"Customer '{customer}' has a second current period (blank Valid to); row {first} is open too",
+            **h.where("valid_to", row),
+            suggestion=f"Type the date this period ended in Valid to, or end row {first}",
+        )
+    closed_only = ~p["customer"].isin(opens["customer"])
+    last_rows = p[closed_only].groupby("customer", sort=False).tail(1)
+    current = _current_categories(book)
+    for _, last in last_rows.iterrows():
+        now = current.get(last["customer"])
+        hint = (f"add a row for category '{now}' from {_day(last['end'])}" if now
+                else f"add a row for the current category from {_day(last['end'])}")
+        yield error(
+            "HIS_NO_OPEN", h.name,
+            f"Customer '{last['customer']}' has no current period: every row has a Valid to "
+            f"(the last ends {_day(last['end'])})",
+            **h.where("valid_to", last["row"]), value=_day(last["end"]),
+            suggestion=f"Blank Valid to on the current category's row, or {hint}",
+        )
+
+
+def _repeats(opens: pd.DataFrame) -> pd.Series:
+    """Open rows after a customer's first open row → that first row."""
+    first = opens.groupby("customer", sort=False)["row"].transform("first")
+    repeats = opens["row"] != first
+    return pd.Series(first[repeats].to_numpy(), index=opens.loc[repeats, "row"].to_numpy())
+
+
+def _current_categories(book: Book) -> dict[str, str]:
+    c = book.customers.data
+    pairs = c[["code", "category_code"]].dropna()
+    pairs = pairs[~pairs["code"].duplicated()]
+    return dict(zip(pairs["code"], pairs["category_code"], strict=True))
+
+
+def check_history_matches_customers(book: Book) -> Iterator[Finding]:
+    """The open period's category is the customer's category on the Customers sheet.
+
+    When they differ, the category was changed on the Customers sheet without a
+    history row saying from when. If the customer has transactions dated in the open
+    period, those would be reported under a category whose start nobody recorded:
+    HIS_CHANGE_UNRECORDED, an error on the Customers cell. Otherwise the history was
+    simply not brought up to date: HIS_OPEN_MISMATCH, a warning on the history row.
+    """
+    h, c = book.history, book.customers
+    p = periods(book)
+    if p.empty or not c.present or not c.has("code") or not c.has("category_code"):
+        return
+    opens = p[p["open"]]
+    once = opens[~opens["customer"].duplicated(keep=False)]  # several open rows: HIS_SEVERAL_OPEN
+    customer_rows = c.data.index.to_series(index=c.data["code"].to_numpy())
+    customer_rows = customer_rows[customer_rows.index.notna() & ~customer_rows.index.duplicated()]
+    current = _current_categories(book)
+    once = once.assign(now=once["customer"].map(current))
+    differ = once[once["now"].notna() & once["category"].notna() & (once["now"] != once["category"])]
+    if differ.empty:
+        return
+    counts = _transactions_since(book, differ)
+    for _, open_row in differ.iterrows():
+        customer, since = open_row["customer"], _day(open_row["start"])
+        n = int(counts.get(customer, 0))
+        if n:
+            row = customer_rows[customer]
+            yield error(
+                "HIS_CHANGE_UNRECORDED", c.name,
+                f"Customer '{customer}' is in category '{open_row['now']}' here, but {h.name} row "
+                f"{open_row['row']} has '{open_row['category']}' since {since}; the change was never recorded, "
+                f"so {n} transaction(s) since {since} cannot be put in the right category",
+                **c.where("category_code", row), value=open_row["now"],
+                suggestion="Run `xlcust reclassify --apply` to record the change with its effective date, "
+                f"or correct this cell back to '{open_row['category']}'",
+            )
+        else:
+            yield warning(
+                "HIS_OPEN_MISMATCH", h.name,
+                f"Current period says category '{open_row['category']}' for customer '{customer}', but the "
+                f"Customers sheet has '{open_row['now']}'",
+                **h.where("category_code", open_row["row"]), value=open_row["category"],
+                suggestion="Run `xlcust reclassify --apply`, or correct the Customers sheet",
+            )
+
+
+def _transactions_since(book: Book, opens: pd.DataFrame) -> pd.Series:
+    """Per customer of `opens`: transactions dated on or after its open period's start."""
+    t = book.transactions
+    if not t.present or not t.has("customer_code") or not t.has("date"):
+        return pd.Series(dtype="int64")
+    tx = t.data[["customer_code", "date"]]
+    tx = tx[tx["customer_code"].isin(opens["customer"]).to_numpy()]
+    start = tx["customer_code"].map(pd.Series(opens["start"].to_numpy(), index=opens["customer"].to_numpy()))
+    dated = tx["date"].notna().to_numpy()
+    since = np.zeros(len(tx), dtype=bool)
+    since[dated] = tx["date"].to_numpy(dtype="datetime64[ns]")[dated].astype(np.int64) >= start.to_numpy()[dated]
+    return tx.loc[since, "customer_code"].value_counts()

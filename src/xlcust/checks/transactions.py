@@ -1,0 +1,284 @@
+"""Transactions (往来明细): ids, customers, kinds, dates, amounts, references.
+
+This sheet can fill Excel (1,048,575 rows), so every check selects its rows with
+vectorised masks and loops only over the rows that become findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from ..archive import first_duplicate_rows
+from ..book import Book
+from ..findings import Finding, error, info, warning
+from ..schema import KIND_ZH, KINDS
+from .cells import (
+    blank_mask,
+    date_text,
+    dates_as_text,
+    invalid_dates,
+    money,
+    odd_cells,
+    rows_with,
+    shown,
+    status,
+)
+
+# Kinds whose amount may be negative: an adjustment carries its own sign.
+SIGNED_KINDS = ("adjustment",)
+# What a receipt or credit note may settle.
+SETTLED_KINDS = ("invoice", "opening")
+SETTLING_KINDS = ("receipt", "credit_note")
+
+
+def _rows(mask: pd.Series | np.ndarray, index: pd.Index) -> pd.Index:
+    return index[np.asarray(mask, dtype=bool)]
+
+
+def check_transaction_cells(book: Book) -> Iterator[Finding]:
+    """Excel error values (amounts aside: TXN_AMOUNT_ERROR_VALUE), codes with stray spaces."""
+    yield from odd_cells(book.transactions, "TXN", skip=("amount",))
+
+
+def check_txn_ids(book: Book) -> Iterator[Finding]:
+    """Every transaction has an id (单据号), used once."""
+    t = book.transactions
+    if not t.present or not t.has("txn_id"):
+        return
+    for row in _rows(blank_mask(t, "txn_id"), t.data.index):
+        yield error(
+            "TXN_ID_MISSING", t.name, "Txn ID is blank",
+            **t.where("txn_id", row),
+            suggestion="Give every transaction its voucher or invoice number; receipts refer to invoices by it",
+        )
+    ids = t.data["txn_id"]
+    for row, first in first_duplicate_rows(ids).items():
+        yield error(
+            "TXN_DUPLICATE_ID", t.name, f"Txn ID '{ids[row]}' is already used on row {first}",
+            **t.where("txn_id", row), value=ids[row],
+            suggestion=f"Give this transaction its own id, or delete it if it repeats row {first}",
+        )
+
+
+def check_txn_customers(book: Book) -> Iterator[Finding]:
+    """Every transaction names a customer that is on the Customers sheet."""
+    t = book.transactions
+    if not t.present or not t.has("customer_code"):
+        return
+    for row in _rows(blank_mask(t, "customer_code"), t.data.index):
+        yield error(
+            "TXN_CUSTOMER_MISSING", t.name, "Customer code is blank",
+            **t.where("customer_code", row),
+            suggestion="Type the code of the customer from the Customers sheet",
+        )
+    customers = book.customers
+    if not customers.present or not customers.has("code"):
+        return  # SHEET_MISSING / HDR_MISSING_COLUMN already say why nothing can match
+    known = customers.data["code"].dropna()
+    codes = t.data["customer_code"]
+    unknown = codes[codes.notna() & ~codes.isin(known.unique())]
+    if unknown.empty:
+        return
+    lengths = sorted(known.str.len().unique())
+    known_set = set(known)
+    as_number = status(t, "customer_code")
+    for row, code in unknown.items():
+        hint = "Add the customer to the Customers sheet first, or correct the code"
+        if as_number.get(row) == "number":
+            padded = next((code.zfill(n) for n in lengths if code.zfill(n) in known_set), None)
+            if padded is not None:
+                hint = f"The cell is a number; format the column as Text and type '{padded}'"
+        yield error(
+            "TXN_CUSTOMER_UNKNOWN", t.name, f"Customer '{code}' is not on the Customers sheet",
+            **t.where("customer_code", row), value=shown(t, "customer_code", row), suggestion=hint,
+        )
+
+
+def _accepted_kinds() -> str:
+    return "; ".join(f"{k} / {KIND_ZH[k]}" for k in KINDS)
+
+
+def check_txn_kinds(book: Book) -> Iterator[Finding]:
+    """Every transaction has a known kind, in English or Chinese."""
+    t = book.transactions
+    if not t.present or not t.has("kind"):
+        return
+    for row in _rows(blank_mask(t, "kind"), t.data.index):
+        yield error(
+            "TXN_KIND_MISSING", t.name, "Kind is blank",
+            **t.where("kind", row), suggestion=f"Type one of: {_accepted_kinds()}",
+        )
+    for row in rows_with(t, "kind", "bad"):
+        value = shown(t, "kind", row)
+        yield error(
+            "TXN_KIND_UNKNOWN", t.name, f"Kind '{value}' is not a transaction kind",
+            **t.where("kind", row), value=value, suggestion=f"Type one of: {_accepted_kinds()}",
+        )
+
+
+def check_txn_dates(book: Book) -> Iterator[Finding]:
+    """Dates (and due dates) are real dates; a date typed as text is read but flagged."""
+    t = book.transactions
+    if not t.present:
+        return
+    if t.has("date"):
+        for row in _rows(blank_mask(t, "date"), t.data.index):
+            yield error(
+                "TXN_DATE_MISSING", t.name, "Date is blank",
+                **t.where("date", row), suggestion="Type the transaction date, e.g. 2024-01-05",
+            )
+    for field in ("date", "due_date"):
+        if t.has(field):
+            yield from dates_as_text(t, field, "TXN_DATE_TEXT")
+            yield from invalid_dates(t, field, "TXN_DATE_INVALID")
+
+
+def check_txn_future_dates(book: Book) -> Iterator[Finding]:
+    """Transactions dated after the as-of date are noted (they count in no report up to as-of)."""
+    t = book.transactions
+    if not t.present or not t.has("date"):
+        return
+    as_of = pd.Timestamp(book.settings.effective_as_of())
+    dates = t.data["date"]
+    for row, date in dates[(dates > as_of).to_numpy()].items():
+        yield info(
+            "TXN_DATE_FUTURE", t.name,
+            f"Date {date_text(date)} is after the as-of date {as_of.date().isoformat()}",
+            **t.where("date", row), value=date_text(date),
+            suggestion="Check the year; otherwise nothing to do (later reports will include it)",
+        )
+
+
+def check_txn_amount_cells(book: Book) -> Iterator[Finding]:
+    """Amounts are numbers: present, no error values, no text that is not a number, whole cents."""
+    t = book.transactions
+    if not t.present or not t.has("amount"):
+        return
+    for row in _rows(blank_mask(t, "amount"), t.data.index):
+        yield error(
+            "TXN_AMOUNT_MISSING", t.name, "Amount is blank",
+            **t.where("amount", row), suggestion="Type the amount as a positive number; the kind gives the sign",
+        )
+    for row in rows_with(t, "amount", "error_value"):
+        value = shown(t, "amount", row)
+        yield error(
+            "TXN_AMOUNT_ERROR_VALUE", t.name, f"Amount holds the Excel error {value}; it cannot be counted",
+            **t.where("amount", row), value=value,
+            suggestion="Fix the formula that gives the error, or type the amount",
+        )
+    for row in rows_with(t, "amount", "bad"):
+        value = shown(t, "amount", row)
+        yield error(
+            "TXN_AMOUNT_INVALID", t.name, f"Amount '{value}' is not a number",
+            **t.where("amount", row), value=value,
+            suggestion="Type the amount as a number such as 1200.50 (commas only between thousands)",
+        )
+    amounts = t.data["amount"]
+    for row in rows_with(t, "amount", "text"):
+        value = shown(t, "amount", row)
+        yield warning(
+            "TXN_AMOUNT_TEXT", t.name, f"Amount '{value}' is a number stored as text; read as {money(amounts[row])}",
+            **t.where("amount", row), value=value,
+            suggestion="Convert the cell to a number (Excel's green-triangle menu → Convert to Number)",
+        )
+    for row in rows_with(t, "amount", "fraction"):
+        value = shown(t, "amount", row)
+        yield warning(
+            "TXN_AMOUNT_FRACTION", t.name,
+            f"Amount {value} has fractions of a cent; counted as {money(amounts[row])}",
+            **t.where("amount", row), value=value,
+            suggestion="Round the amount to the cent, e.g. =ROUND(...,2) in the formula that makes it",
+        )
+
+
+def check_txn_amount_signs(book: Book) -> Iterator[Finding]:
+    """Amounts are positive (the kind gives the sign); only adjustments may be negative."""
+    t = book.transactions
+    if not t.present or not t.has("amount"):
+        return
+    amounts = t.data["amount"]
+    kinds = t.data["kind"]
+    signed = kinds.isin(SIGNED_KINDS).to_numpy()
+    negative = (amounts < 0).fillna(False).to_numpy(dtype=bool) & ~signed
+    for row in t.data.index[negative]:
+        kind = kinds[row] or "transaction"
+        yield error(
+            "TXN_AMOUNT_NEGATIVE", t.name,
+            f"Amount {money(amounts[row])} is negative on a {kind.replace('_', ' ')}; "
+            "amounts are positive and the kind gives the sign",
+            **t.where("amount", row), value=shown(t, "amount", row),
+            suggestion="Type the amount without the minus sign and choose the kind (a refund of an invoice "
+            "is a credit_note); for an opening credit balance use an adjustment",
+        )
+    zero = (amounts == 0).fillna(False).to_numpy(dtype=bool)
+    for row in t.data.index[zero]:
+        yield warning(
+            "TXN_AMOUNT_ZERO", t.name, "Amount is zero",
+            **t.where("amount", row), value=shown(t, "amount", row),
+            suggestion="Delete the row if it records nothing, or type the amount",
+        )
+
+
+def check_txn_due_dates(book: Book) -> Iterator[Finding]:
+    """A due date is not before the transaction date."""
+    t = book.transactions
+    if not t.present or not t.has("due_date") or not t.has("date"):
+        return
+    due, date = t.data["due_date"], t.data["date"]
+    early = (due < date).to_numpy()
+    for row in t.data.index[early]:
+        yield error(
+            "TXN_DUE_BEFORE_DATE", t.name,
+            f"Due date {date_text(due[row])} is before the transaction date {date_text(date[row])}",
+            **t.where("due_date", row), value=date_text(due[row]),
+            suggestion="Correct the due date, or leave it blank to use the payment terms",
+        )
+
+
+def check_txn_references(book: Book) -> Iterator[Finding]:
+    """A receipt or credit note's reference names an invoice (or opening balance) of the same customer."""
+    t = book.transactions
+    if not t.present or not t.has("reference") or not t.has("txn_id"):
+        return
+    d = t.data
+    settling = d["reference"].notna() & d["kind"].isin(SETTLING_KINDS)
+    if not settling.any():
+        return
+    ids = d["txn_id"]
+    first_of_id = pd.Series(d.index.to_numpy(), index=ids.to_numpy())
+    first_of_id = first_of_id[first_of_id.index.notna() & ~first_of_id.index.duplicated()]
+    targets = d["kind"].isin(SETTLED_KINDS) & ids.notna()
+    invoice_row = pd.Series(d.index[targets.to_numpy()].to_numpy(), index=ids[targets].to_numpy())
+    invoice_row = invoice_row[~invoice_row.index.duplicated()]
+
+    refs = d.loc[settling, "reference"]
+    target = refs.map(invoice_row)
+    for row in target.index[target.isna().to_numpy()]:
+        ref = refs[row]
+        other = first_of_id.get(ref)
+        if other is not None:
+            kind = d.at[other, "kind"] or "row of unknown kind"
+            message = f"Reference '{ref}' is row {other}, a {kind.replace('_', ' ')}, not an invoice"
+        else:
+            message = f"Reference '{ref}' is not the Txn ID of any invoice"
+        yield error(
+            "TXN_REFERENCE_UNKNOWN", t.name, message,
+            **t.where("reference", row), value=ref,
+            suggestion="Type the Txn ID of the invoice this settles, or leave Reference blank to settle "
+            "the oldest open invoices",
+        )
+    found = target.dropna().astype("int64")
+    own = d["customer_code"].reindex(found.index)
+    theirs = pd.Series(d["customer_code"].reindex(found.to_numpy()).to_numpy(), index=found.index)
+    mismatch = (own.notna() & theirs.notna() & (own != theirs)).to_numpy(dtype=bool)
+    for row in found.index[mismatch]:
+        yield error(
+            "TXN_REFERENCE_OTHER_CUSTOMER", t.name,
+            f"Reference '{refs[row]}' is an invoice of customer '{theirs[row]}' (row {found[row]}), "
+            f"not of '{own[row]}'",
+            **t.where("reference", row), value=refs[row],
+            suggestion="Correct the reference or the customer code; a receipt settles its own customer's invoices",
+        )
