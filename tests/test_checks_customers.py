@@ -9,13 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlcust.archive import (
-    customer_credit_limits,
-    customer_payment_terms,
-    likely_duplicates,
-    normalize_name,
-    parse_status,
-)
+from xlcust.archive import customer_credit_limits, likely_duplicates, normalize_name, parse_status
 from xlcust.book import Book
 from xlcust.checks import customers as checks
 from xlcust.findings import Finding, Severity
@@ -243,13 +237,14 @@ def test_code_cells_with_spaces() -> None:
     assert at(findings) == [("CUS_SPACES", 2, "code"), ("CUS_SPACES", 2, "category_code")]
 
 
-def test_terms_and_limits_inherit() -> None:
+def test_credit_limits_inherit() -> None:
     b = book([
-        {"code": "C1", "name": "a", "category_code": "0101"},
-        {"code": "C2", "name": "b", "category_code": "0102"},
-        {"code": "C3", "name": "c", "category_code": "0101", "payment_terms_days": 60, "credit_limit": 5},
-        {"code": "C4", "name": "d", "category_code": "02"},
+        {"code": "C1", "name": "a", "category_code": "0101"},  # from 01
+        {"code": "C2", "name": "b", "category_code": "0102", "credit_limit": 5},  # its own
+        {"code": "C3", "name": "c", "category_code": "02"},  # none anywhere: no limit
     ])
-    assert customer_payment_terms(b).tolist() == [30, 15, 60, 30]  # 01's terms; 0102's own; override; default
     limits = customer_credit_limits(b)
-    assert limits.iloc[:3].tolist() == [100000, 100000, 500] and limits.iloc[3] is pd.NA
+    assert limits.iloc[:2].tolist() == [100000, 500] and limits.iloc[2] is pd.NA
+    with_default = Book.from_rows(settings={"coding_scheme": "2-2", "default_credit_limit": 70},
+                                  categories=CATEGORIES, customers=[{"code": "C3", "name": "c", "category_code": "02"}])
+    assert customer_credit_limits(with_default).tolist() == [7000]

@@ -127,6 +127,9 @@ def test_tree_inherits_from_nearest_ancestor() -> None:
     assert inherited["010101"] == 60  # parent 0101 has its own
     assert inherited["0102"] == 30  # from 01
     assert inherited["02"] is pd.NA
+    # A missing intermediate category does not break the chain (as the ledger inherits terms).
+    gap = CategoryTree.from_frame(pd.DataFrame({"code": ["01", "010101"], "name": ["a", "b"]}), S222)
+    assert gap.inherited(pd.Series(pd.array([30], dtype="Int64"), index=["01"]))["010101"] == 30
 
 
 def test_describe_lists_codes_with_names() -> None:

@@ -6,8 +6,8 @@ spaces and punctuation removed, a "(中国)" / "(China)" marker dropped, and com
 suffixes (有限公司, 股份有限公司, 集团, Co., Ltd., Inc. …) stripped from the end, so
 `华远建筑有限公司` and `华远建筑 (集团)` are flagged as the same customer.
 
-Terms and limits resolve customer override → category → nearest ancestor
-category → Settings (DESIGN §3).
+Credit limits resolve customer override → category → nearest ancestor category →
+Settings (DESIGN §3); payment terms resolve the same way in `xlcust.ledger.terms`.
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ def first_duplicate_rows(keys: pd.Series) -> pd.Series:
     `keys` is indexed by Excel row; blanks (None / '' / NA) never match. The result is
     indexed by the repeating rows only.
     """
-    present = keys[keys.notna() & (keys.astype(str) != "")]
+    present = keys[keys.notna()]
+    present = present[present.duplicated(keep=False).to_numpy() & (present != "").to_numpy()]
     if present.empty:
         return pd.Series([], dtype="int64")
     rows = pd.Series(present.index.to_numpy(), index=present.index)
@@ -96,27 +97,22 @@ def parse_status(value: object) -> str | None:
 
 
 # ---------------------------------------------------------------------- inheritance
-
-
-def _resolved(book: Book, field: str, default: object) -> pd.Series:
-    tree = CategoryTree.from_book(book)
-    cats = book.categories.data
-    own = pd.Series(cats[field].to_numpy(), index=cats["code"].to_numpy()).dropna()
-    own = own[~own.index.isna()]
-    by_category = tree.inherited(own.astype(cats[field].dtype))
-    customers = book.customers.data
-    from_category = customers["category_code"].map(by_category)
-    out = customers[field].astype("Int64").fillna(from_category.astype("Int64"))
-    if default is not None:
-        out = out.fillna(default)
-    return out
-
-
-def customer_payment_terms(book: Book) -> pd.Series:
-    """Payment terms in days per customer row: customer → category → ancestor → Settings."""
-    return _resolved(book, "payment_terms_days", book.settings.default_payment_terms_days)
+# Payment terms resolve in the ledger (`xlcust.ledger.terms`, which also records
+# where each customer's terms came from); credit limits resolve here, the same way.
 
 
 def customer_credit_limits(book: Book) -> pd.Series:
-    """Credit limit in cents per customer row (NA = no limit): customer → category → ancestor → Settings."""
-    return _resolved(book, "credit_limit", book.settings.default_credit_limit)
+    """Credit limit in cents per customer row: customer → category → nearest ancestor → Settings.
+
+    NA means no limit. Indexed like the Customers sheet (Excel rows).
+    """
+    tree = CategoryTree.from_book(book)
+    cats = book.categories.data
+    own = pd.Series(cats["credit_limit"].to_numpy(), index=cats["code"].to_numpy(), dtype="Int64")
+    own = own[own.index.notna()]
+    by_category = tree.inherited(own)
+    customers = book.customers.data
+    from_category = customers["category_code"].map(by_category).astype("Int64")
+    out = customers["credit_limit"].astype("Int64").fillna(from_category)
+    default = book.settings.default_credit_limit
+    return out if default is None else out.fillna(default)

@@ -220,20 +220,19 @@ class CategoryTree:
         return dict(zip(leaves, rolled, strict=True))
 
     def inherited(self, values: pd.Series) -> pd.Series:
-        """Per code, its own value or the nearest ancestor's (DESIGN §3: category → ancestor).
+        """Per code of the tree, its own value or the nearest ancestor's (DESIGN §3: category → ancestor).
 
-        `values` is indexed by category code (missing values as NA); the result has
-        one entry per code of the tree, NA where neither the code nor any ancestor
-        has a value.
+        `values` is indexed by category code (missing values as NA; the first of a
+        repeated code wins). Ancestors are taken by the scheme's prefixes, as the
+        ledger does for payment terms, so a missing intermediate category does not
+        break the chain. NA where neither the code nor any ancestor has a value.
         """
         own = values[~values.index.duplicated()]
+        own = own[own.notna().to_numpy()]
         out: dict[str, object] = {}
-        for code in self.codes:  # parents sort before children, so theirs are resolved first
-            value = own.get(code, pd.NA)
-            if _is_missing(value):
-                parent = self.scheme.parent_of(code)
-                value = out.get(parent, pd.NA) if parent is not None else pd.NA
-            out[code] = value
+        for code in self.codes:
+            out[code] = next((own[c] for c in (code, *reversed(self.scheme.ancestors(code))) if c in own.index),
+                             pd.NA)
         return pd.Series(out, dtype=values.dtype if len(out) else object)
 
     def describe(self, codes: Iterable[str], limit: int = 5) -> str:
@@ -242,7 +241,3 @@ class CategoryTree:
         shown = [f"{c} {self.names.get(c, '')}".strip() for c in items[:limit]]
         more = len(items) - limit
         return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
-
-def _is_missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
