@@ -1,0 +1,1026 @@
+"""Worksheet XML: stream xlcust's output sheets, edit user sheets in place, find error cells.
+
+Three jobs, all on one worksheet part at a time (the zip package around it is
+`xlcust.io.package`'s business):
+
+* `render_output_sheet` turns an `OutputSheet` (header, typed columns, rows — possibly a
+  generator of a million rows) into worksheet XML by plain string building. The rows go
+  to a spooled temporary file (memory for small sheets, disk for large ones); the head
+  (`<dimension>`, panes, widths) and the tail (protection, autofilter, hyperlinks, page
+  setup) are built once the last row is known, so the part can be written in one pass
+  with its exact size. No element tree per cell.
+* `SheetEditor` edits a user sheet with lxml (which keeps namespace prefixes and
+  `mc:Ignorable` intact): set a cell keeping its style, append rows below a Table,
+  add and remove xlcust's highlight conditional formats. Everything it does not touch
+  stays as it was.
+* `find_error_cells` scans raw sheet XML for cells holding Excel error values, which
+  python-calamine reports as empty strings.
+
+Cell values: numbers as `<v>`, text as inline strings (never formulas, so a name that
+starts with `=`, `+`, `-` or `@` stays text), booleans `t="b"`, dates as serial numbers in
+the workbook's date system with a date format. Characters XML 1.0 forbids are dropped,
+text longer than Excel's 32,767-character cell limit is cut, and Excel's own `_xHHHH_`
+escapes are escaped so the text reads back as written.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import io
+import math
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from numbers import Integral, Real
+from typing import IO
+
+from lxml import etree
+
+from ..errors import UsageError, WorkbookError
+from ..schema import column_index, column_letter
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+MAX_ROWS = 1_048_576
+MAX_COLS = 16_384
+MAX_CELL_CHARS = 32_767
+MAX_HYPERLINKS = 65_530  # Excel ignores (and may repair away) hyperlinks beyond this per sheet
+
+# The formula that marks a conditional format as xlcust's highlight (always true, so the
+# format shows on exactly the cells in its range). Anything else is the user's.
+HIGHLIGHT_FORMULA = '"xlcust"="xlcust"'
+
+KINDS = ("text", "int", "money", "cents", "date", "datetime", "percent", "number", "link")
+
+_SPOOL_IN_MEMORY = 32 << 20  # bytes of row XML kept in memory before spilling to disk
+_ROWS_PER_CHUNK = 2000
+
+XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
+
+
+# --------------------------------------------------------------------------------------
+# What a report hands to the writer, and explicit edits of user sheets
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of an output sheet.
+
+    kind decides the number format: "text", "int" (0), "money" (#,##0.00; Decimal, float or
+    int in yuan — *not* cents), "cents" (#,##0.00; int cents, written exactly as cents/100),
+    "date", "datetime", "percent" (0.00%; 0.13 shows 13.00%), "number" (General), "link"
+    (a `(display_text, "'Sheet'!B7")` pair becomes a clickable in-workbook hyperlink; a
+    plain value is written as text; past Excel's 65,530 links per sheet the rest are plain
+    text). width is in characters; None estimates from the header.
+    """
+
+    header: str
+    kind: str = "text"
+    width: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise UsageError(f"column {self.header!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
+
+
+@dataclass
+class OutputSheet:
+    """A sheet xlcust owns: replaced wholesale on every run, protected against accidental edits.
+
+    rows is any iterable of tuples/lists (a generator is fine: it is consumed once, row XML
+    is streamed) or a pandas DataFrame. Values: str, int, float, Decimal, bool, datetime.date, datetime.datetime,
+    None (empty cell); see ColumnSpec for how each kind formats them. title, when given, is
+    a bold line above the header (row 1); the header is then row 2.
+    """
+
+    name: str
+    columns: Sequence[ColumnSpec]
+    rows: Iterable[Sequence[object]] = ()
+    title: str | None = None
+    protect: bool = True  # sheet protection without password; sorting and filtering stay allowed
+    tab_color: str | None = None  # "RRGGBB"
+    landscape: bool = True
+    fit_to_width: bool = True
+    footer: str = "Page &P of &N"  # Excel header/footer codes; &P page, &N pages
+    freeze_header: bool = True
+    autofilter: bool = True
+
+    @property
+    def header_row(self) -> int:
+        return 2 if self.title else 1
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    """Set one cell of a user sheet; the cell keeps its style (s=)."""
+
+    sheet: str
+    row: int  # the row number Excel shows
+    col_letter: str
+    value: object
+
+
+@dataclass(frozen=True)
+class AppendRows:
+    """Append rows below a Table (extending its range) or below the sheet's last row.
+
+    With a table, rows start at the table's first column unless start_col_letter says
+    otherwise; each new cell copies the style of the cell above it.
+    """
+
+    sheet: str
+    table_name: str | None
+    rows: Sequence[Sequence[object]]
+    start_col_letter: str | None = None
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """Mark cells (["B7", "C9:C12"]) with xlcust's light-red highlight until the next save."""
+
+    sheet: str
+    cells: Sequence[str]
+
+
+# --------------------------------------------------------------------------------------
+# Cell references
+
+
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+def parse_cell(ref: str) -> tuple[int, int]:
+    """"B7" → (7, 1): the row Excel shows and the 0-based column."""
+    m = _REF.match(ref.strip())
+    if not m:
+        raise UsageError(f"not a cell reference: {ref!r}")
+    row, col = int(m.group(2)), column_index(m.group(1))
+    if not (1 <= row <= MAX_ROWS and 0 <= col < MAX_COLS):
+        raise UsageError(f"cell reference out of Excel's grid: {ref!r}")
+    return row, col
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int]:
+    """"A1:H200" → (1, 0, 200, 7) as (first row, first col, last row, last col); "B7" works too."""
+    first, _, last = ref.partition(":")
+    r1, c1 = parse_cell(first)
+    r2, c2 = parse_cell(last) if last else (r1, c1)
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def format_range(r1: int, c1: int, r2: int, c2: int) -> str:
+    first = f"{column_letter(c1)}{r1}"
+    return first if (r1, c1) == (r2, c2) else f"{first}:{column_letter(c2)}{r2}"
+
+
+# --------------------------------------------------------------------------------------
+# Values
+
+
+_NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+
+
+def clean_text(s: str) -> str:
+    """Text as Excel can hold it: no XML-illegal characters, at most 32,767 characters."""
+    if _ILLEGAL_XML.search(s):
+        s = _ILLEGAL_XML.sub("", s)
+    if len(s) > MAX_CELL_CHARS:
+        s = s[:MAX_CELL_CHARS]
+    return _EXCEL_ESCAPE.sub(r"_x005F_\1", s) if "_x" in s else s
+
+
+def xml_text(s: str) -> str:
+    """Escaped element text for a cell string (fast path: nothing to do)."""
+    if _NEEDS_ESCAPE.search(s) is None and len(s) <= MAX_CELL_CHARS:
+        return s
+    return clean_text(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def xml_attr(s: str) -> str:
+    s = _ILLEGAL_XML.sub("", s)
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+@dataclass(frozen=True)
+class DateSystem:
+    """Excel's serial day numbers: the 1900 system (with its phantom 29 Feb 1900) or 1904."""
+
+    date1904: bool = False
+
+    def serial(self, value: dt.date) -> float | None:
+        """Serial number of a date or datetime; None when Excel cannot show it (before its epoch)."""
+        if isinstance(value, dt.datetime):
+            day = value.date().toordinal()
+            frac = (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
+        else:
+            day, frac = value.toordinal(), 0.0
+        # In the 1900 system serials before 1 March 1900 count from a day later: Excel's
+        # phantom 29 February 1900 sits between them.
+        n = day - (_ORD_1904 if self.date1904 else _ORD_1899_12_30 if day >= _ORD_1900_03_01 else _ORD_1899_12_31)
+        if n < (0 if self.date1904 else 1):
+            return None
+        return n + frac if frac else n
+
+
+_ORD_1899_12_30 = dt.date(1899, 12, 30).toordinal()
+_ORD_1899_12_31 = dt.date(1899, 12, 31).toordinal()
+_ORD_1900_03_01 = dt.date(1900, 3, 1).toordinal()
+_ORD_1904 = dt.date(1904, 1, 1).toordinal()
+
+
+def _number_text(v: object) -> str | None:
+    """`<v>` text for a real number, None for NaN/inf (left empty: Excel has no such number)."""
+    if isinstance(v, Integral):
+        return str(int(v))
+    f = float(v)  # Decimal, numpy floats, fractions
+    return repr(f) if math.isfinite(f) else None
+
+
+def _cents_text(v: object) -> str | None:
+    if isinstance(v, Integral) and not isinstance(v, bool):
+        c = int(v)
+        whole, part = divmod(abs(c), 100)
+        return f"{'-' if c < 0 else ''}{whole}.{part:02d}"
+    n = _number_text(v)
+    return None if n is None else repr(float(n) / 100)
+
+
+def _is_missing(v: object) -> bool:
+    """None, NaN, NaT, pandas.NA."""
+    if v is None:
+        return True
+    try:
+        return bool(v != v)  # noqa: PLR0124
+    except (TypeError, ValueError):  # pandas.NA refuses to be a bool
+        return True
+
+
+def _plain(v: object) -> object:
+    """numpy / pandas scalars → Python values; missing values → None."""
+    if _is_missing(v):
+        return None
+    item = getattr(v, "item", None)
+    if item is not None and not isinstance(v, (str, bytes, Decimal)):
+        try:
+            v = item()
+        except (TypeError, ValueError):
+            return str(v)
+        if _is_missing(v):
+            return None
+    return v
+
+
+# --------------------------------------------------------------------------------------
+# Output sheets
+
+
+@dataclass(frozen=True)
+class OutputStyles:
+    """cellXfs indices for an output sheet, appended to the workbook's styles by the package."""
+
+    title: int
+    header: int
+    link: int
+    by_kind: dict[str, int]  # number-format style per column kind ("text" → 0)
+    date: int
+    datetime: int
+    highlight_dxf: int | None = None
+
+
+@dataclass
+class RenderedSheet:
+    """Worksheet XML ready to go into the zip: head + spooled rows + tail."""
+
+    head: bytes
+    body: IO[bytes]
+    body_size: int
+    tail: bytes
+    header_row: int
+    last_row: int
+    last_col: int
+    hyperlinks: int
+    hyperlinks_dropped: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.head) + self.body_size + len(self.tail)
+
+    def write_to(self, out: IO[bytes]) -> None:
+        out.write(self.head)
+        self.body.seek(0)
+        while chunk := self.body.read(1 << 20):
+            out.write(chunk)
+        out.write(self.tail)
+
+    def close(self) -> None:
+        self.body.close()
+
+    @property
+    def data_ref(self) -> str:
+        """Header plus data rows, e.g. "A2:G120" (the autofilter range)."""
+        return format_range(self.header_row, 0, max(self.last_row, self.header_row), self.last_col)
+
+
+def estimate_width(header: str, kind: str) -> float:
+    """Column width in characters: room for the header (CJK counts double) and its filter arrow."""
+    text = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in header) + 3
+    floor = {"date": 12, "datetime": 17, "money": 14, "cents": 14, "percent": 10, "int": 9, "number": 12}
+    return float(min(max(text, floor.get(kind, 12)), 60))
+
+
+def validate_sheet_name(name: str) -> None:
+    if not name or len(name) > 31 or any(ch in name for ch in "[]:*?/\\") or name[0] == "'" or name[-1] == "'":
+        raise UsageError(f"{name!r} cannot be an Excel sheet name (1–31 characters, none of []:*?/\\)")
+    if name.casefold() == "history":
+        raise UsageError("'History' is reserved by Excel and cannot be a sheet name")
+
+
+def render_output_sheet(
+    sheet: OutputSheet,
+    styles: OutputStyles,
+    dates: DateSystem,
+    *,
+    tab_selected: bool = False,
+    highlights: Sequence[str] = (),
+    main_ns: str = MAIN_NS,
+) -> RenderedSheet:
+    """Stream the sheet's rows into a spool and build head and tail around them."""
+    columns = list(sheet.columns)
+    if not columns:
+        raise UsageError(f"output sheet {sheet.name!r} has no columns")
+    if len(columns) > MAX_COLS:
+        raise UsageError(f"output sheet {sheet.name!r} has more columns than Excel allows")
+    if sheet.tab_color and not re.fullmatch(r"#?[0-9A-Fa-f]{6}", sheet.tab_color):
+        raise UsageError(f"output sheet {sheet.name!r}: tab colour must be RRGGBB, not {sheet.tab_color!r}")
+    header_row = sheet.header_row
+    # Closed by the caller (RenderedSheet.close) once the part is in the zip.
+    body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115
+    try:
+        links: list[str] = []
+        counter = _LinkCounter()
+        write = body.write
+        if sheet.title:
+            write(f'<row r="1"><c r="A1" s="{styles.title}" t="inlineStr"><is><t xml:space="preserve">'
+                  f"{xml_text(sheet.title)}</t></is></c></row>".encode())
+        head_cells = "".join(
+            f'<c r="{column_letter(i)}{header_row}" s="{styles.header}" t="inlineStr"><is>'
+            f'<t xml:space="preserve">{xml_text(c.header)}</t></is></c>'
+            for i, c in enumerate(columns)
+        )
+        write(f'<row r="{header_row}">{head_cells}</row>'.encode())
+        encoders = [_column_encoder(i, c.kind, styles, dates, links, counter) for i, c in enumerate(columns)]
+        last_row = _write_rows(sheet, encoders, header_row, write)
+        body_size = body.tell()
+        last_col = len(columns) - 1
+        rendered = RenderedSheet(
+            head=b"", body=body, body_size=body_size, tail=b"", header_row=header_row,
+            last_row=last_row, last_col=last_col, hyperlinks=len(links), hyperlinks_dropped=counter.dropped,
+        )
+        rendered.head = _sheet_head(sheet, columns, rendered, tab_selected, main_ns).encode()
+        rendered.tail = _sheet_tail(sheet, rendered, links, highlights, styles).encode()
+        return rendered
+    except BaseException:
+        body.close()
+        raise
+
+
+def _write_rows(sheet: OutputSheet, encoders: list, header_row: int, write) -> int:
+    ncols = len(encoders)
+    r = header_row
+    chunk: list[str] = []
+    rows = sheet.rows
+    if hasattr(rows, "itertuples"):  # a pandas DataFrame: its rows, not its column names
+        rows = rows.itertuples(index=False, name=None)
+    for values in rows:
+        r += 1
+        if r > MAX_ROWS:
+            raise UsageError(f"output sheet {sheet.name!r} has more rows than Excel's {MAX_ROWS:,}")
+        if len(values) > ncols:
+            raise UsageError(f"output sheet {sheet.name!r}, row {r}: {len(values)} values for {ncols} columns")
+        rs = str(r)
+        cells = [enc(v, rs) for enc, v in zip(encoders, values, strict=False) if v is not None]
+        if cells:
+            chunk.append(f'<row r="{rs}">{"".join(cells)}</row>')
+            if len(chunk) >= _ROWS_PER_CHUNK:
+                write("".join(chunk).encode())
+                chunk.clear()
+    if chunk:
+        write("".join(chunk).encode())
+    return r
+
+
+class _LinkCounter:
+    dropped = 0
+
+
+def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem, links: list[str],
+                    counter: _LinkCounter):
+    """A function (value, row-number text) → `<c>` XML for one column, fast paths first."""
+    letter = column_letter(col)
+    pre = f'<c r="{letter}'
+    style = styles.by_kind.get(kind, 0)
+    s_num = f' s="{style}"' if style else ""
+    s_text = s_num if kind not in ("link",) else ""
+    date_style = style if kind in ("date", "datetime") else styles.date
+    datetime_style = style if kind in ("date", "datetime") else styles.datetime
+    link_style = styles.link
+    number = _cents_text if kind == "cents" else _number_text
+
+    # Dates from 1 March 1900 (1904 system: from 1 January 1904) have a plain offset serial.
+    fast_from, epoch = (_ORD_1904, _ORD_1904) if dates.date1904 else (_ORD_1900_03_01, _ORD_1899_12_30)
+    cents = kind == "cents"
+    _str, _int, _float, _date, _datetime = str, int, float, dt.date, dt.datetime
+
+    def text(s: str, rs: str, s_attr: str = s_text) -> str:
+        if not s:
+            return ""
+        if _NEEDS_ESCAPE.search(s) is not None or len(s) > MAX_CELL_CHARS:
+            s = xml_text(s)
+        return f'{pre}{rs}"{s_attr} t="inlineStr"><is><t xml:space="preserve">{s}</t></is></c>'
+
+    def encode(v: object, rs: str) -> str:
+        # Exact type checks first: this runs once per cell, millions of times.
+        t = type(v)
+        if t is _str:
+            return text(v, rs)  # type: ignore[arg-type]
+        if t is _float and not cents:
+            return f'{pre}{rs}"{s_num}><v>{v!r}</v></c>' if v - v == 0 else ""  # type: ignore[operator]
+        if t is _int and not cents:
+            return f'{pre}{rs}"{s_num}><v>{v}</v></c>'
+        if t is _date:
+            o = v.toordinal()  # type: ignore[attr-defined]
+            if o >= fast_from:
+                return f'{pre}{rs}" s="{date_style}"><v>{o - epoch}</v></c>'
+        elif t is _datetime and v.tzinfo is None:  # type: ignore[attr-defined]
+            o = v.toordinal()  # type: ignore[attr-defined]
+            if o >= fast_from:
+                serial = o - epoch + (v.hour * 3600 + v.minute * 60 + v.second  # type: ignore[attr-defined]
+                                      + v.microsecond / 1e6) / 86400  # type: ignore[attr-defined]
+                return f'{pre}{rs}" s="{datetime_style}"><v>{serial!r}</v></c>'
+        elif t is Decimal or t is _int or t is _float:
+            n = number(v)
+            return "" if n is None else f'{pre}{rs}"{s_num}><v>{n}</v></c>'
+        return slow(v, rs)
+
+    def slow(v: object, rs: str) -> str:
+        if isinstance(v, bool):
+            return f'{pre}{rs}"{s_num} t="b"><v>{int(v)}</v></c>'
+        if isinstance(v, dt.date):
+            if _is_missing(v):  # NaT
+                return ""
+            if isinstance(v, dt.datetime) and v.tzinfo is not None:
+                v = v.replace(tzinfo=None)  # Excel has no time zones: keep the wall-clock time
+            serial = dates.serial(v)
+            if serial is None:
+                return text(v.isoformat(), rs)
+            st = datetime_style if isinstance(v, dt.datetime) else date_style
+            return f'{pre}{rs}" s="{st}"><v>{serial!r}</v></c>'
+        if isinstance(v, (tuple, list)) and len(v) == 2 and kind == "link":
+            display, target = v
+            display = "" if display is None else str(display)
+            if target is None:
+                return text(display, rs)
+            if len(links) >= MAX_HYPERLINKS:
+                counter.dropped += 1
+                return text(display, rs)
+            links.append(f'<hyperlink ref="{letter}{rs}" location="{xml_attr(_location(target))}"/>')
+            return text(display or str(target), rs, f' s="{link_style}"')
+        plain = _plain(v)
+        if plain is None:
+            return ""
+        if type(plain) in (str, int, float, bool) or isinstance(plain, dt.date):
+            return encode(plain, rs)
+        if isinstance(plain, Real):  # Fraction and other exotic numbers
+            n = number(plain)
+            return "" if n is None else f"{pre}{rs}\"{s_num}><v>{n}</v></c>"
+        return text(str(plain), rs)
+
+    return encode
+
+
+def _location(target: object) -> str:
+    loc = str(target).lstrip("#")
+    if "://" in loc or loc.lower().startswith("mailto:"):
+        raise UsageError(f"link target {loc!r}: only places inside the workbook (like 'Customers'!B7) are supported")
+    return loc
+
+
+def _sheet_head(sheet: OutputSheet, columns: list[ColumnSpec], r: RenderedSheet, tab_selected: bool,
+                main_ns: str) -> str:
+    last_letter = column_letter(r.last_col)
+    pr = ""
+    if sheet.tab_color:
+        pr += f'<tabColor rgb="FF{sheet.tab_color.lstrip("#").upper()}"/>'
+    if sheet.fit_to_width:
+        pr += '<pageSetUpPr fitToPage="1"/>'
+    view_attrs = ' tabSelected="1"' if tab_selected else ""
+    pane = ""
+    if sheet.freeze_header:
+        top = f"A{r.header_row + 1}"
+        pane = (f'<pane ySplit="{r.header_row}" topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
+                f'<selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>')
+    cols = "".join(
+        f'<col min="{i + 1}" max="{i + 1}" width="{c.width or estimate_width(c.header, c.kind):.6g}" customWidth="1"/>'
+        for i, c in enumerate(columns)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        f'<worksheet xmlns="{main_ns}" xmlns:r="{REL_NS}">'
+        + (f"<sheetPr>{pr}</sheetPr>" if pr else "")
+        + f'<dimension ref="A1:{last_letter}{max(r.last_row, r.header_row)}"/>'
+        f'<sheetViews><sheetView{view_attrs} workbookViewId="0">{pane}</sheetView></sheetViews>'
+        f"<cols>{cols}</cols><sheetData>"
+    )
+
+
+def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highlights: Sequence[str],
+                styles: OutputStyles) -> str:
+    parts = ["</sheetData>"]
+    if sheet.protect:
+        # No password: this guards against accidental edits, it is not security. Sorting,
+        # filtering and resizing columns stay allowed ("0" = not protected).
+        parts.append('<sheetProtection sheet="1" objects="1" scenarios="1" formatColumns="0" formatRows="0" '
+                     'sort="0" autoFilter="0"/>')
+    if sheet.autofilter:
+        parts.append(f'<autoFilter ref="{r.data_ref}"/>')
+    if highlights and styles.highlight_dxf is not None:
+        parts.append(_highlight_xml(highlights, styles.highlight_dxf, 1))
+    if links:
+        parts.append(f"<hyperlinks>{''.join(links)}</hyperlinks>")
+    parts.append('<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
+    setup = f'<pageSetup orientation="{"landscape" if sheet.landscape else "portrait"}"'
+    if sheet.fit_to_width:
+        setup += ' fitToWidth="1" fitToHeight="0"'
+    parts.append(setup + "/>")
+    if sheet.footer:
+        footer = sheet.footer if sheet.footer.startswith(("&L", "&C", "&R")) else "&C" + sheet.footer
+        parts.append(f"<headerFooter><oddFooter>{xml_text(footer)}</oddFooter></headerFooter>")
+    parts.append("</worksheet>")
+    return "".join(parts)
+
+
+def merge_cells_to_sqref(cells: Iterable[str]) -> str:
+    """["B7", "B8", "B9", "D2"] → "B7:B9 D2": runs down a column become one range."""
+    points: set[tuple[int, int]] = set()
+    for ref in cells:
+        r1, c1, r2, c2 = parse_range(ref)
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 1_000_000:
+            raise UsageError(f"highlight range too large: {ref!r}")
+        points.update((c, r) for c in range(c1, c2 + 1) for r in range(r1, r2 + 1))
+    ranges: list[str] = []
+    run: list[int] | None = None  # [col, first row, last row]
+    for col, row in sorted(points):
+        if run and run[0] == col and run[2] + 1 == row:
+            run[2] = row
+            continue
+        if run:
+            ranges.append(format_range(run[1], run[0], run[2], run[0]))
+        run = [col, row, row]
+    if run:
+        ranges.append(format_range(run[1], run[0], run[2], run[0]))
+    return " ".join(ranges)
+
+
+def _highlight_xml(cells: Sequence[str], dxf_id: int, priority: int) -> str:
+    formula = HIGHLIGHT_FORMULA.replace('"', "&quot;")
+    return (f'<conditionalFormatting sqref="{merge_cells_to_sqref(cells)}">'
+            f'<cfRule type="expression" dxfId="{dxf_id}" priority="{priority}">'
+            f"<formula>{formula}</formula></cfRule></conditionalFormatting>")
+
+
+# --------------------------------------------------------------------------------------
+# Editing user sheets
+
+
+# CT_Worksheet's child order: a new element must go in its place or Excel repairs the file.
+_WORKSHEET_ORDER = {
+    name: i
+    for i, name in enumerate((
+        "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+        "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
+        "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations",
+        "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+        "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+        "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+        "tableParts", "extLst",
+    ))
+}
+
+
+def _local(el: etree._Element) -> str:
+    tag = el.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _rank(el: etree._Element) -> int | None:
+    name = _local(el)
+    if name == "AlternateContent":  # mc:AlternateContent stands where its content would stand
+        for choice in el:
+            for child in choice:
+                return _WORKSHEET_ORDER.get(_local(child))
+        return None
+    return _WORKSHEET_ORDER.get(name)
+
+
+def insert_in_order(root: etree._Element, el: etree._Element) -> None:
+    """Insert a worksheet child after every sibling that must precede it."""
+    rank = _WORKSHEET_ORDER[_local(el)]
+    for i, child in enumerate(root):
+        r = _rank(child)
+        if r is not None and r > rank:
+            root.insert(i, el)
+            return
+    root.append(el)
+
+
+@dataclass
+class _CellValue:
+    t: str | None  # None (number), "inlineStr", "b"
+    text: str
+    is_date: bool = False
+
+
+def cell_value(v: object, dates: DateSystem) -> _CellValue | None:
+    """How a Python value sits in a `<c>`; None for an empty cell."""
+    if type(v) not in (str, int, float, bool) and not isinstance(v, dt.date):
+        v = _plain(v)
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return _CellValue("inlineStr", clean_text(v)) if v else None
+    if isinstance(v, bool):
+        return _CellValue("b", str(int(v)))
+    if isinstance(v, dt.date):
+        if _is_missing(v):
+            return None
+        if isinstance(v, dt.datetime) and v.tzinfo is not None:
+            v = v.replace(tzinfo=None)
+        serial = dates.serial(v)
+        return _CellValue("inlineStr", v.isoformat()) if serial is None else _CellValue(None, repr(serial), True)
+    if isinstance(v, (Real, Decimal)):  # Decimal is not a numbers.Real
+        n = _number_text(v)
+        return None if n is None else _CellValue(None, n)
+    return _CellValue("inlineStr", clean_text(str(v)))
+
+
+@dataclass
+class EditResult:
+    formulas_removed: bool = False
+    wrote_formulas: bool = False
+
+
+@dataclass
+class SheetEditor:
+    """A user sheet parsed with lxml, edited in place, serialised once."""
+
+    xml: bytes
+    name: str = ""
+    root: etree._Element = field(init=False)
+    ns: str = field(init=False)
+    result: EditResult = field(default_factory=EditResult)
+    _rows: dict[int, etree._Element] | None = field(default=None, init=False)
+    _row_numbers: list[int] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        self.root = etree.fromstring(self.xml, XML_PARSER)
+        self.ns = etree.QName(self.root).namespace or MAIN_NS
+
+    def q(self, name: str) -> str:
+        return f"{{{self.ns}}}{name}"
+
+    def to_bytes(self) -> bytes:
+        return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+                + etree.tostring(self.root, encoding="UTF-8", xml_declaration=False))
+
+    # -- rows and cells -----------------------------------------------------------------
+
+    @property
+    def sheet_data(self) -> etree._Element:
+        sd = self.root.find(self.q("sheetData"))
+        if sd is None:
+            sd = etree.SubElement(self.root, self.q("sheetData"))
+            self.root.remove(sd)
+            insert_in_order(self.root, sd)
+        return sd
+
+    def _index_rows(self) -> dict[int, etree._Element]:
+        if self._rows is None:
+            rows: dict[int, etree._Element] = {}
+            last = 0
+            for row in self.sheet_data.iterchildren(self.q("row")):
+                r = row.get("r")
+                last = int(r) if r else last + 1
+                if not r:  # r is optional in the format; make it explicit so inserts stay ordered
+                    row.set("r", str(last))
+                rows[last] = row
+            self._rows = rows
+            self._row_numbers = sorted(rows)
+        return self._rows
+
+    def row(self, number: int, *, create: bool = True, like: etree._Element | None = None) -> etree._Element | None:
+        rows = self._index_rows()
+        el = rows.get(number)
+        if el is not None or not create:
+            return el
+        el = etree.Element(self.q("row"), r=str(number))
+        if like is not None:  # a new table row looks like the one above it
+            for attr in ("s", "customFormat", "ht", "customHeight"):
+                if like.get(attr) is not None:
+                    el.set(attr, like.get(attr))
+        pos = bisect.bisect_left(self._row_numbers, number)
+        if pos < len(self._row_numbers):
+            rows[self._row_numbers[pos]].addprevious(el)
+        else:
+            self.sheet_data.append(el)
+        self._row_numbers.insert(pos, number)
+        rows[number] = el
+        return el
+
+    def _cells(self, row: etree._Element) -> Iterator[tuple[int, etree._Element]]:
+        col = -1
+        for c in row.iterchildren(self.q("c")):
+            ref = c.get("r")
+            if ref:
+                col = parse_cell(ref)[1]
+            else:
+                col += 1
+                c.set("r", f"{column_letter(col)}{row.get('r')}")
+            yield col, c
+
+    def cell(self, row_number: int, col: int, *, create: bool = True) -> etree._Element | None:
+        row = self.row(row_number, create=create)
+        if row is None:
+            return None
+        after = None
+        for c_col, c in self._cells(row):
+            if c_col == col:
+                return c
+            if c_col > col:
+                after = c
+                break
+        if not create:
+            return None
+        el = etree.Element(self.q("c"), r=f"{column_letter(col)}{row_number}")
+        if after is not None:
+            after.addprevious(el)
+        else:
+            row.append(el)
+        _widen_spans(row, col)
+        return el
+
+    def set_cell(self, row_number: int, col: int, value: object, dates: DateSystem, *,
+                 date_style: int | None = None, style: int | None = None, formula: str | None = None) -> None:
+        """Write a value (or a formula) into a cell, keeping its style unless one is given."""
+        c = self.cell(row_number, col)
+        assert c is not None
+        self._check_formula(c, row_number, col)
+        old_f = c.find(self.q("f"))
+        if old_f is not None:
+            self.result.formulas_removed = True
+        for child in list(c):
+            c.remove(child)
+        for attr in ("t", "cm", "vm"):  # type, and metadata that belonged to the old value
+            if attr in c.attrib:
+                del c.attrib[attr]
+        if style is not None:
+            c.set("s", str(style))
+        if formula is not None:
+            etree.SubElement(c, self.q("f")).text = formula
+            self.result.wrote_formulas = True
+            return
+        cv = cell_value(value, dates)
+        if cv is None:
+            return
+        if cv.is_date and c.get("s") in (None, "0") and date_style is not None:
+            c.set("s", str(date_style))
+        if cv.t == "inlineStr":
+            c.set("t", "inlineStr")
+            t = etree.SubElement(etree.SubElement(c, self.q("is")), self.q("t"))
+            t.text = cv.text
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        else:
+            if cv.t:
+                c.set("t", cv.t)
+            etree.SubElement(c, self.q("v")).text = cv.text
+        self.extend_dimension(row_number, col)
+
+    def _check_formula(self, c: etree._Element, row: int, col: int) -> None:
+        f = c.find(self.q("f"))
+        if f is None:
+            return
+        kind, ref = f.get("t"), f.get("ref")
+        spans_others = ref is not None and parse_range(ref)[0:2] != parse_range(ref)[2:4]
+        if (kind == "shared" and ref is not None) or (kind in ("array", "dataTable") and spans_others):
+            raise WorkbookError(
+                f"{self.name}!{column_letter(col)}{row} holds a formula shared with other cells: "
+                "change it in Excel, or clear the formula first, and run again"
+            )
+
+    def has_value(self, row_number: int, col: int) -> bool:
+        c = self.cell(row_number, col, create=False)
+        return c is not None and any(_local(ch) in ("v", "f", "is") for ch in c)
+
+    def style_of(self, row_number: int, col: int) -> str | None:
+        c = self.cell(row_number, col, create=False)
+        return None if c is None else c.get("s")
+
+    def last_row(self) -> int:
+        self._index_rows()
+        for number in reversed(self._row_numbers):
+            row = self._rows[number]  # type: ignore[index]
+            if any(_local(ch) in ("v", "f", "is") for c in row for ch in c):
+                return number
+        return 0
+
+    def extend_dimension(self, row: int, col: int) -> None:
+        dim = self.root.find(self.q("dimension"))
+        if dim is None or not dim.get("ref"):
+            return
+        try:
+            r1, c1, r2, c2 = parse_range(dim.get("ref"))
+        except UsageError:
+            return
+        if r2 == 1 and c2 == 0 and r1 == 1 and not self.has_value(1, 0):
+            r1, c1, r2, c2 = row, col, row, col  # "A1" on an empty sheet
+        dim.set("ref", format_range(min(r1, row), min(c1, col), max(r2, row), max(c2, col)))
+
+    # -- appending below a table --------------------------------------------------------
+
+    def append_rows(self, first_row: int, first_col: int, rows: Sequence[Sequence[object]], dates: DateSystem, *,
+                    style_row: int | None, formulas: dict[int, str] | None = None, date_style: int | None = None
+                    ) -> None:
+        """Write rows from first_row down; styles from style_row; formulas per column where a value is None."""
+        formulas = formulas or {}
+        like = self.row(style_row, create=False) if style_row else None
+        styles: dict[int, str | None] = {}
+        width = max((len(r) for r in rows), default=0)
+        for c in set(range(first_col, first_col + width)) | set(formulas):
+            styles[c] = self.style_of(style_row, c) if style_row else None
+        for i, values in enumerate(rows):
+            r = first_row + i
+            self.row(r, like=like)
+            cols = list(range(first_col, first_col + len(values)))
+            for col, value in zip(cols, values, strict=True):
+                style = int(styles[col]) if styles.get(col) is not None else None
+                if value is None and col in formulas:
+                    self.set_cell(r, col, None, dates, style=style, formula=formulas[col])
+                elif value is not None or style is not None:
+                    self.set_cell(r, col, value, dates, style=style, date_style=date_style)
+            for col, formula in formulas.items():
+                if col not in cols:
+                    style = int(styles[col]) if styles.get(col) is not None else None
+                    self.set_cell(r, col, None, dates, style=style, formula=formula)
+            self.extend_dimension(r, first_col)
+
+    def extend_ranges(self, old_last: int, new_last: int, c1: int, c2: int) -> None:
+        """Grow data validations and the user's conditional formats that ran to a table's last row."""
+        for el in self.root.iter():
+            name = _local(el)
+            if name in ("dataValidation", "conditionalFormatting") and el.get("sqref"):
+                if name == "conditionalFormatting" and self._is_highlight(el):
+                    continue
+                el.set("sqref", _extend_sqref(el.get("sqref"), old_last, new_last, c1, c2))
+            elif name == "sqref" and el.text:  # x14 extensions keep the range as element text
+                el.text = _extend_sqref(el.text, old_last, new_last, c1, c2)
+
+    # -- highlights -----------------------------------------------------------------------
+
+    def _is_highlight(self, cf: etree._Element) -> bool:
+        rules = list(cf.iterchildren(self.q("cfRule")))
+        return bool(rules) and all(_rule_formula(r, self.q) == HIGHLIGHT_FORMULA for r in rules)
+
+    def remove_highlights(self) -> int:
+        """Drop every xlcust highlight rule; the user's own rules stay. Returns how many went."""
+        removed = 0
+        for cf in list(self.root.iterchildren(self.q("conditionalFormatting"))):
+            for rule in list(cf.iterchildren(self.q("cfRule"))):
+                if _rule_formula(rule, self.q) == HIGHLIGHT_FORMULA:
+                    cf.remove(rule)
+                    removed += 1
+            if not list(cf.iterchildren(self.q("cfRule"))):
+                self.root.remove(cf)
+        return removed
+
+    def add_highlight(self, cells: Sequence[str], dxf_id: int) -> None:
+        priorities = [int(p) for el in self.root.iter() if _local(el) == "cfRule" and (p := el.get("priority"))
+                      and p.isdigit()]
+        cf = etree.SubElement(self.root, self.q("conditionalFormatting"), sqref=merge_cells_to_sqref(cells))
+        rule = etree.SubElement(cf, self.q("cfRule"), type="expression", dxfId=str(dxf_id),
+                                priority=str(max(priorities, default=0) + 1))
+        etree.SubElement(rule, self.q("formula")).text = HIGHLIGHT_FORMULA
+        self.root.remove(cf)
+        insert_in_order(self.root, cf)
+
+
+def _rule_formula(rule: etree._Element, q) -> str | None:
+    f = rule.find(q("formula"))
+    return None if f is None else (f.text or "").strip()
+
+
+def _widen_spans(row: etree._Element, col: int) -> None:
+    spans = row.get("spans")
+    if not spans or ":" not in spans:
+        return
+    lo, _, hi = spans.partition(":")
+    if lo.isdigit() and hi.isdigit():
+        row.set("spans", f"{min(int(lo), col + 1)}:{max(int(hi), col + 1)}")
+
+
+def _extend_sqref(sqref: str, old_last: int, new_last: int, c1: int, c2: int) -> str:
+    out = []
+    for part in sqref.split():
+        try:
+            r1, k1, r2, k2 = parse_range(part)
+        except UsageError:
+            out.append(part)
+            continue
+        if r2 == old_last and r1 < old_last and c1 <= k1 and k2 <= c2:
+            part = format_range(r1, k1, new_last, k2)
+        out.append(part)
+    return " ".join(out)
+
+
+# --------------------------------------------------------------------------------------
+# Error cells
+
+
+_ERROR_ATTRS = (b' t="e"', b" t='e'", b'\tt="e"', b'\nt="e"')
+_R_ATTR = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
+_C_OPEN = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?c[\s>/]")
+
+
+def find_error_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    """Cells holding an Excel error value: (row Excel shows, 0-based column) → "#DIV/0!".
+
+    Scans the raw bytes for `t="e"` (rare in a sheet) and looks around each hit, so a
+    100 MB sheet takes well under a second. Falls back to a full parse when a cell has no
+    `r` attribute (allowed, but Excel always writes it).
+    """
+    found: dict[tuple[int, int], str] = {}
+    for needle in _ERROR_ATTRS:
+        pos = xml.find(needle)
+        while pos != -1:
+            hit = _error_at(xml, pos)
+            if hit is None:
+                return _find_error_cells_slow(xml)
+            if hit:
+                found[hit[0]] = hit[1]
+            pos = xml.find(needle, pos + len(needle))
+    return found
+
+
+def _error_at(xml: bytes, pos: int) -> tuple[tuple[int, int], str] | tuple[()] | None:
+    """The error cell whose start tag holds the attribute at pos; () if it is not a cell; None if unknowable."""
+    start = xml.rfind(b"<", 0, pos)
+    m = _C_OPEN.match(xml, start)
+    if m is None:
+        return ()
+    tag_end = xml.find(b">", pos)
+    ref = _R_ATTR.search(xml, start, tag_end)
+    if ref is None:
+        return None
+    if xml[tag_end - 1:tag_end] == b"/":
+        return ()
+    prefix = (m.group(1) + b":") if m.group(1) else b""
+    close = xml.find(b"</" + prefix + b"c>", tag_end)
+    v_open = b"<" + prefix + b"v>"
+    v = xml.find(v_open, tag_end, close)
+    if v == -1:
+        return ()
+    v_end = xml.find(b"<", v + len(v_open))
+    value = xml[v + len(v_open):v_end].decode("utf-8", "replace")
+    return (int(ref.group(2)), column_index(ref.group(1).decode())), value
+
+
+def _find_error_cells_slow(xml: bytes) -> dict[tuple[int, int], str]:
+    found: dict[tuple[int, int], str] = {}
+    row_number = 0
+    col = -1
+    for event, el in etree.iterparse(io.BytesIO(xml), events=("start", "end"), huge_tree=True,
+                                     resolve_entities=False, no_network=True):
+        name = _local(el)
+        if event == "start":
+            if name == "row":
+                row_number = int(el.get("r") or row_number + 1)
+                col = -1
+            elif name == "c":
+                ref = el.get("r")
+                col = parse_cell(ref)[1] if ref else col + 1
+            continue
+        if name == "c":
+            if el.get("t") == "e":
+                v = next((ch.text for ch in el if _local(ch) == "v"), None)
+                if v:
+                    found[(row_number, col)] = v
+            el.clear()
+        elif name == "row":
+            el.clear()
+    return found
