@@ -1,0 +1,62 @@
+"""Small frame helpers shared by the ledger modules: day numbers and text columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+NO_DATE = np.iinfo(np.int64).min  # a day number that means "no date" (an item still open)
+
+
+def to_days(dates: object) -> np.ndarray:
+    """datetime64 values → int64 day numbers (days since 1970-01-01)."""
+    return np.asarray(dates).astype("datetime64[D]").astype(np.int64)
+
+
+def day_of(date: object) -> int:
+    """One date (date, Timestamp, datetime64) → its day number."""
+    return int(np.datetime64(pd.Timestamp(date).date(), "D").astype(np.int64))
+
+
+def from_days(days: np.ndarray) -> np.ndarray:
+    """int64 day numbers → datetime64[ns]; NO_DATE becomes NaT."""
+    days = np.asarray(days, dtype=np.int64)
+    out = days.astype("datetime64[D]").astype("datetime64[ns]")
+    out[days == NO_DATE] = np.datetime64("NaT")
+    return out
+
+
+def text(values: object, index: pd.Index | None = None) -> pd.Series:
+    """A text column as the Book keeps them: object dtype, None when missing.
+
+    (pandas 3 would otherwise infer its `str` dtype, which turns None into NaN.)
+    """
+    arr = np.asarray(values, dtype=object)
+    arr = np.where(pd.isna(arr), None, arr)
+    return pd.Series(arr, index=index, dtype=object)
+
+
+def with_money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Mark which columns hold int64 cents (read by `xlcust.ledger.records`)."""
+    frame.attrs["money_columns"] = [c for c in columns if c in frame.columns]
+    return frame
+
+
+def sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Exact int64 sums of `values` per `index` in 0 … n − 1 (bincount would go through float64)."""
+    out = np.zeros(n, dtype=np.int64)
+    np.add.at(out, index, values)
+    return out
+
+
+def group_cumsum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Inclusive cumulative sum restarting where `groups` (sorted) changes."""
+    total = np.cumsum(values)
+    if len(values) == 0:
+        return total
+    start = np.empty(len(values), dtype=bool)
+    start[0] = True
+    np.not_equal(groups[1:], groups[:-1], out=start[1:])
+    before = total - values
+    first = np.flatnonzero(start)
+    return total - np.repeat(before[first], np.diff(np.append(first, len(values))))

@@ -1,0 +1,275 @@
+"""Build the ledger from a Book: lines → debit items and credits → allocation → frames."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..codes import CodingScheme
+from ..errors import UsageError
+from ..settings import Settings
+from ._frames import NO_DATE, day_of, from_days, text, to_days, with_money
+from .allocation import AllocationResult, Credits, Debits, allocate
+from .lines import select_lines
+from .terms import category_table, customer_table
+
+if TYPE_CHECKING:
+    from ..book import Book
+    from .aging import AgingReport
+    from .figures import DsoReport
+    from .provision import ProvisionReport
+    from .reconcile import ControlTotals
+
+BASES = ("due", "invoice")
+
+
+@dataclass
+class Ledger:
+    """The receivables ledger at one as-of date. See `xlcust.ledger` for the semantics.
+
+    Frames (money in int64 cents; dates datetime64[ns]):
+
+    - `lines`: every Transactions row the ledger uses, amount signed (+debit / −credit)
+    - `excluded`: rows left out, with the reason
+    - `customers`: one row per customer code, with category, contact and resolved terms
+    - `categories`: the Categories sheet (first row per code) with level and reminder days
+    - `items`: debit items (invoices, openings, positive adjustments) with what is settled
+    - `credits`: receipts, credit notes, negative adjustments with what is applied
+    - `allocations`: which credit settled how much of which item, and why
+    - `unapplied`: unapplied credit per customer (a Series over `customers`)
+    """
+
+    settings: Settings
+    as_of: dt.date
+    basis: str
+    scheme: CodingScheme
+    lines: pd.DataFrame
+    excluded: pd.DataFrame
+    customers: pd.DataFrame
+    categories: pd.DataFrame
+    items: pd.DataFrame
+    credits: pd.DataFrame
+    allocations: pd.DataFrame
+    unapplied: pd.Series
+    replayed_customers: int = 0
+    sheet: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # typed Transactions, for reconcile
+
+    @property
+    def as_of_ts(self) -> pd.Timestamp:
+        return pd.Timestamp(self.as_of)
+
+    # Reports. Each lives in its own module; these are the entry points.
+
+    def settlement(self) -> pd.DataFrame:
+        from .settlement import settlement
+
+        return settlement(self)
+
+    @cached_property
+    def _aging(self) -> AgingReport:
+        from .aging import age
+
+        return age(self)
+
+    def aging(self) -> AgingReport:
+        return self._aging
+
+    def customer_figures(self, window_months: int = 12) -> pd.DataFrame:
+        from .figures import customer_figures
+
+        return customer_figures(self, window_months)
+
+    def dso_by_quarter(self) -> DsoReport:
+        from .figures import dso_by_quarter
+
+        return dso_by_quarter(self)
+
+    def provision(self) -> ProvisionReport:
+        from .provision import provision
+
+        return provision(self)
+
+    def collections(self) -> pd.DataFrame:
+        from .collections import collections
+
+        return collections(self)
+
+    def reconcile(self) -> ControlTotals:
+        from .reconcile import reconcile
+
+        return reconcile(self)
+
+
+def build_ledger(book: Book, as_of: dt.date | None = None, basis: str | None = None) -> Ledger:
+    """The ledger of `book` at `as_of` (default: Settings as_of, else today) on `basis`
+    (`due` or `invoice`; default: Settings aging_basis). Only transactions dated on or
+    before `as_of` count. Raises UsageError for an unknown basis; never for odd data."""
+    settings = book.settings
+    return build_ledger_from_frames(
+        book.transactions.data, book.customers.data, book.categories.data, settings, as_of, basis
+    )
+
+
+def build_ledger_from_frames(
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame,
+    categories: pd.DataFrame,
+    settings: Settings,
+    as_of: dt.date | None = None,
+    basis: str | None = None,
+    *,
+    replay_all: bool = False,
+) -> Ledger:
+    """`build_ledger` on the typed frames themselves (what a Book holds)."""
+    as_of = as_of or settings.effective_as_of()
+    basis = basis or settings.aging_basis
+    if basis not in BASES:
+        raise UsageError(f"aging basis must be 'due' or 'invoice', not {basis!r}")
+    scheme = CodingScheme(tuple(settings.coding_scheme))
+    as_of_ts = pd.Timestamp(as_of)
+
+    lines, excluded = select_lines(transactions, as_of_ts)
+    custs = customer_table(customers, categories, lines["customer_code"].to_numpy(dtype=object), scheme,
+                           settings.default_payment_terms_days)
+    cats = category_table(categories, scheme)
+
+    cust_no = custs.index.get_indexer(lines["customer_code"].to_numpy(dtype=object)).astype(np.int64)
+    amount = lines["amount"].to_numpy(dtype=np.int64)
+    day = to_days(lines["date"].to_numpy())
+    row = lines["source_row"].to_numpy(dtype=np.int64)
+    # txn ids and references share one numbering, so a reference can be matched by number.
+    txn = lines["txn_id"].to_numpy(dtype=object)
+    ref = lines["reference"].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(np.concatenate([txn, ref]), sort=True, use_na_sentinel=True)
+    txn_code, ref_code = codes[: len(txn)], codes[len(txn):]
+    tiebreak = np.empty(len(lines), dtype=np.int64)
+    tiebreak[np.lexsort((row, txn_code))] = np.arange(len(lines))
+
+    is_debit = amount > 0
+    is_credit = amount < 0
+    di = np.flatnonzero(is_debit)
+    ci = np.flatnonzero(is_credit)
+
+    # Due dates of debit items: as typed, else date + the customer's terms.
+    explicit_due = lines["due_date"].to_numpy()[di]
+    has_due = ~np.isnat(explicit_due)
+    terms = custs["terms_days"].to_numpy(dtype=np.int64)[cust_no[di]]
+    due = np.where(has_due, to_days(explicit_due), day[di] + terms)
+    due_source = np.where(has_due, "explicit", custs["terms_source"].to_numpy(dtype=object)[cust_no[di]])
+
+    ref_index = _match_references(cust_no, txn_code, ref_code, di, ci, len(uniques))
+
+    debits = Debits(cust_no[di], day[di], due, tiebreak[di], amount[di])
+    credits = Credits(cust_no[ci], day[ci], tiebreak[ci], -amount[ci], ref_index)
+    result = allocate(debits, credits, replay_all=replay_all)
+
+    fifo_order = np.lexsort((tiebreak[di], day[di], due, cust_no[di]))
+    items = _items_frame(lines, custs, di, due, due_source, result, as_of_ts, fifo_order)
+    credit_frame = _credits_frame(lines, ci, ref_index, result)
+    allocations = _allocations_frame(lines, di, ci, result)
+    unapplied_cents = np.zeros(len(custs), dtype=np.int64)
+    np.add.at(unapplied_cents, cust_no[ci], result.unapplied)  # exact int64 sums
+    unapplied = pd.Series(unapplied_cents, index=custs.index, name="unapplied_credit")
+    return Ledger(
+        settings=settings, as_of=as_of_ts.date(), basis=basis, scheme=scheme, lines=lines, excluded=excluded,
+        customers=custs, categories=cats, items=items, credits=credit_frame, allocations=allocations,
+        unapplied=unapplied, replayed_customers=result.replayed_customers, sheet=transactions,
+    )
+
+
+def _match_references(
+    cust_no: np.ndarray, txn_code: np.ndarray, ref_code: np.ndarray, di: np.ndarray, ci: np.ndarray, n_codes: int
+) -> np.ndarray:
+    """Per credit: index into the debit items of the item its reference names, or −1.
+
+    The item must belong to the same customer; with a repeated txn id the first row wins.
+    A reference to another customer's item, to a credit or to nothing is no reference
+    (the credit is applied FIFO; the checks report the reference).
+    """
+    if len(di) == 0 or len(ci) == 0:
+        return np.full(len(ci), -1, dtype=np.int64)
+    width = n_codes + 1
+    keys, first = np.unique(cust_no[di] * width + txn_code[di], return_index=True)  # lines are in row order
+    c_ref = ref_code[ci]
+    c_key = cust_no[ci] * width + c_ref
+    at = np.minimum(np.searchsorted(keys, c_key), len(keys) - 1)
+    found = (c_ref >= 0) & (keys[at] == c_key)
+    return np.where(found, first[at], -1).astype(np.int64)
+
+
+def _items_frame(
+    lines: pd.DataFrame, custs: pd.DataFrame, di: np.ndarray, due: np.ndarray, due_source: np.ndarray,
+    result: AllocationResult, as_of: pd.Timestamp, order: np.ndarray,
+) -> pd.DataFrame:
+    """Debit items in FIFO order (customer, due date, date, txn id, row)."""
+    amount = lines["amount"].to_numpy(dtype=np.int64)[di]
+    date = to_days(lines["date"].to_numpy()[di])
+    open_amount = result.open_amount
+    settled = result.settled_on
+    is_settled = settled != NO_DATE
+    late_until = np.where(is_settled, settled, day_of(as_of))
+    cust = lines["customer_code"].to_numpy(dtype=object)[di]
+    frame = pd.DataFrame({
+        "txn_id": text(lines["txn_id"].to_numpy(dtype=object)[di]),
+        "customer_code": text(cust),
+        "category_code": text(custs["category_code"].reindex(cust).to_numpy(dtype=object)),
+        "kind": text(lines["kind"].to_numpy(dtype=object)[di]),
+        "date": from_days(date),
+        "due_date": from_days(due),
+        "due_source": text(due_source),
+        "amount": amount,
+        "settled_amount": amount - open_amount,
+        "open_amount": open_amount,
+        "settled_on": from_days(settled),
+        "days_to_settle": pd.arrays.IntegerArray(np.where(is_settled, settled - date, 0), ~is_settled),
+        "days_late": np.maximum(late_until - due, 0),
+        "source_row": lines["source_row"].to_numpy(dtype=np.int64)[di],
+    })
+    frame = frame.iloc[order].reset_index(drop=True)
+    return with_money(frame, ["amount", "settled_amount", "open_amount"])
+
+
+def _credits_frame(
+    lines: pd.DataFrame, ci: np.ndarray, ref_index: np.ndarray, result: AllocationResult
+) -> pd.DataFrame:
+    """Credits in sheet order, with what was applied and what is left unapplied."""
+    amount = -lines["amount"].to_numpy(dtype=np.int64)[ci]
+    frame = pd.DataFrame({
+        "txn_id": text(lines["txn_id"].to_numpy(dtype=object)[ci]),
+        "customer_code": text(lines["customer_code"].to_numpy(dtype=object)[ci]),
+        "kind": text(lines["kind"].to_numpy(dtype=object)[ci]),
+        "date": lines["date"].to_numpy()[ci],
+        "reference": text(lines["reference"].to_numpy(dtype=object)[ci]),
+        "reference_matched": ref_index >= 0,
+        "amount": amount,
+        "applied_amount": amount - result.unapplied,
+        "unapplied_amount": result.unapplied,
+        "source_row": lines["source_row"].to_numpy(dtype=np.int64)[ci],
+    })
+    return with_money(frame, ["amount", "applied_amount", "unapplied_amount"])
+
+
+def _allocations_frame(lines: pd.DataFrame, di: np.ndarray, ci: np.ndarray, result: AllocationResult) -> pd.DataFrame:
+    """The Allocation table: one row per (credit, item) pair, by credit in time order."""
+    credit_line = ci[result.credit]
+    debit_line = di[result.debit]
+    txn = lines["txn_id"].to_numpy(dtype=object)
+    rows = lines["source_row"].to_numpy(dtype=np.int64)
+    frame = pd.DataFrame({
+        "credit_txn_id": text(txn[credit_line]),
+        "credit_kind": text(lines["kind"].to_numpy(dtype=object)[credit_line]),
+        "credit_date": lines["date"].to_numpy()[credit_line],
+        "invoice_txn_id": text(txn[debit_line]),
+        "customer_code": text(lines["customer_code"].to_numpy(dtype=object)[debit_line]),
+        "amount": result.amount,
+        "method": text(np.where(result.by_reference, "reference", "fifo")),
+        "applied_on": from_days(result.applied_on),
+        "credit_row": rows[credit_line],
+        "invoice_row": rows[debit_line],
+    })
+    return with_money(frame, ["amount"])

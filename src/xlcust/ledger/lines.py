@@ -1,0 +1,79 @@
+"""Ledger lines: the Transactions rows the ledger uses, with a signed amount.
+
+Which rows count. A row is *left out* of the ledger (and listed in `excluded` with a
+reason; the checks report it to the user) when it has no date (`missing_date`), no
+amount (`missing_amount`), a kind that is blank or not one of the five
+(`unknown_kind`), or no customer code (`missing_customer`). A row dated after the
+as-of date is left out as `after_as_of`: a report at a past date sees only what had
+happened by then. A customer code that is not in the Customers sheet is kept (the
+money is real); such a customer has no category and takes the default terms.
+
+Sign. Users type positive amounts and the kind gives the direction (DESIGN §2):
+
+    invoice, opening, adjustment   debit   (the customer owes more)   amount = +typed
+    credit_note, receipt           credit  (the customer owes less)   amount = −typed
+
+A negative typed amount turns the direction round, for every kind alike: a negative
+adjustment is a credit (the issue's rule), a negative invoice (a 红字 invoice typed as
+such) is a credit, a negative receipt (a refund paid out) is a debit, a negative
+opening (a customer who started in credit) is a credit. So the signed amount always
+says what the row does to the balance and nothing typed is lost. Zero rows move
+nothing; they stay in `lines` (they are transactions) but are neither debit items
+nor credits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._frames import text
+
+SIGN: dict[str, int] = {"invoice": 1, "opening": 1, "adjustment": 1, "credit_note": -1, "receipt": -1}
+
+LINE_COLUMNS = ("source_row", "txn_id", "customer_code", "kind", "date", "due_date", "reference", "amount")
+
+
+def select_lines(transactions: pd.DataFrame, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(lines, excluded) from the typed Transactions frame (index = Excel row).
+
+    `lines` has LINE_COLUMNS, `amount` signed int64 cents, in sheet order.
+    `excluded` has source_row, txn_id, reason (the first reason that applies).
+    """
+    t = transactions
+    kind = t["kind"].to_numpy(dtype=object)
+    customer = t["customer_code"].to_numpy(dtype=object)
+    sign = pd.Series(kind, dtype=object).map(SIGN).to_numpy(dtype=float, na_value=np.nan)
+    tests = (
+        ("missing_date", t["date"].isna().to_numpy()),
+        ("missing_amount", t["amount"].isna().to_numpy()),
+        ("unknown_kind", np.isnan(sign)),
+        ("missing_customer", (t["customer_code"].isna() | (t["customer_code"] == "")).to_numpy(dtype=bool)),
+    )
+    reason = np.full(len(t), None, dtype=object)
+    for word, mask in tests:
+        reason[mask & pd.isna(reason)] = word
+    valid = pd.isna(reason)
+    late = valid & (t["date"].to_numpy() > as_of.to_datetime64())
+    reason[late] = "after_as_of"
+    keep = valid & ~late
+
+    rows = t.index.to_numpy(dtype=np.int64)
+    excluded = pd.DataFrame({
+        "source_row": rows[~keep],
+        "txn_id": text(t["txn_id"].to_numpy(dtype=object)[~keep]),
+        "reason": text(reason[~keep]),
+    })
+    kept = t[keep]
+    amount = kept["amount"].to_numpy(dtype=np.int64) * sign[keep].astype(np.int64)
+    lines = pd.DataFrame({
+        "source_row": rows[keep],
+        "txn_id": text(kept["txn_id"].to_numpy(dtype=object)),
+        "customer_code": text(customer[keep]),
+        "kind": text(kind[keep]),
+        "date": kept["date"].to_numpy(dtype="datetime64[ns]"),
+        "due_date": kept["due_date"].to_numpy(dtype="datetime64[ns]"),
+        "reference": text(kept["reference"].to_numpy(dtype=object)),
+        "amount": amount,
+    })
+    return lines, excluded

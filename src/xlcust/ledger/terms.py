@@ -1,0 +1,120 @@
+"""Customers and categories as the ledger sees them, with inherited terms.
+
+Payment terms (DESIGN §3) resolve in this order, and the ledger records which one
+gave each customer's terms (`terms_source`, `terms_category`):
+
+    customer     the customer's own payment_terms_days
+    category     the customer's category's payment_terms_days
+    ancestor     the nearest ancestor category (by the coding scheme) that has terms
+    default      Settings default_payment_terms_days
+
+Reminder days (催款天数) resolve category → nearest ancestor; blank everywhere means
+"remind as soon as it is overdue". When a code appears on several rows the first row
+wins (the checks report the repeats). Ancestors are taken by the coding scheme's
+prefixes, so a customer whose own category row is missing still inherits from the
+category above it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..codes import CodingScheme
+from ._frames import text
+
+
+def _first_rows(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    codes = frame[key]
+    keep = codes.notna().to_numpy() & (codes != "").to_numpy() & ~codes.duplicated().to_numpy()
+    return frame[keep].set_index(key, drop=False)
+
+
+def _own_values(frame: pd.DataFrame, column: str) -> dict[str, object]:
+    values = frame[column]
+    present = values.notna()
+    return dict(zip(frame.index[present.to_numpy()], values[present], strict=True))
+
+
+def inherit(codes: pd.Index, values: dict[str, object], scheme: CodingScheme) -> pd.DataFrame:
+    """Per category code: its own value or the nearest ancestor's, and where it came from.
+
+    Columns `value` (object, None when nothing found), `source_code`, `inherited` (bool).
+    One Python step per distinct category code, which is a short list.
+    """
+    out_value, out_source, out_inherited = [], [], []
+    for code in codes:
+        value, source, inherited = None, None, False
+        if isinstance(code, str):
+            chain = [code, *reversed(scheme.ancestors(code))]
+            for depth, candidate in enumerate(chain):
+                if candidate in values:
+                    value, source, inherited = values[candidate], candidate, depth > 0
+                    break
+        out_value.append(value)
+        out_source.append(source)
+        out_inherited.append(inherited)
+    return pd.DataFrame(
+        {"value": out_value, "source_code": out_source, "inherited": out_inherited}, index=codes
+    )
+
+
+def category_table(categories: pd.DataFrame, scheme: CodingScheme) -> pd.DataFrame:
+    """Categories (first row per code), indexed by code: name, level, reminder_days (inherited)."""
+    first = _first_rows(categories, "code")
+    codes = pd.Index(first.index, dtype=object)
+    reminder = inherit(codes, _own_values(first, "reminder_days"), scheme)["value"]
+    return pd.DataFrame({
+        "name": text(first["name"].to_numpy(dtype=object), codes),
+        "level": pd.array([scheme.level_of(c) for c in codes], dtype="Int64"),
+        "reminder_days": pd.array(reminder.to_numpy(dtype=object), dtype="Int64"),
+    }, index=codes)
+
+
+def customer_table(
+    customers: pd.DataFrame,
+    categories: pd.DataFrame,
+    codes_in_lines: np.ndarray,
+    scheme: CodingScheme,
+    default_terms_days: int,
+) -> pd.DataFrame:
+    """One row per customer code (Customers sheet ∪ codes used in transactions), sorted by code.
+
+    Columns: name, category_code, category_name, contact, phone, terms_days (int64),
+    terms_source, terms_category, reminder_days (Int64), registered (in the Customers sheet).
+    """
+    registry = _first_rows(customers, "code")
+    codes = pd.Index(np.union1d(registry.index.to_numpy(dtype=object).astype(str),
+                                pd.unique(codes_in_lines).astype(str)), dtype=object, name="customer_code")
+    reg = registry.reindex(codes)
+    cats = _first_rows(categories, "code")
+    category_code = reg["category_code"].to_numpy(dtype=object)
+    cat_codes = pd.Index(pd.unique(category_code[pd.notna(category_code)]), dtype=object)
+
+    terms = inherit(cat_codes, _own_values(cats, "payment_terms_days"), scheme).reindex(category_code)
+    reminder = inherit(cat_codes, _own_values(cats, "reminder_days"), scheme).reindex(category_code)
+
+    own_terms = reg["payment_terms_days"]
+    has_own = own_terms.notna().to_numpy()
+    has_cat = terms["value"].notna().to_numpy() & ~has_own
+    terms_days = np.full(len(codes), int(default_terms_days), dtype=np.int64)
+    terms_days[has_own] = own_terms.to_numpy(dtype=np.int64, na_value=0)[has_own]
+    terms_days[has_cat] = terms["value"].to_numpy(dtype=object)[has_cat].astype(np.int64)
+    source = np.full(len(codes), "default", dtype=object)
+    source[has_cat] = np.where(terms["inherited"].to_numpy(dtype=bool)[has_cat], "ancestor", "category")
+    source[has_own] = "customer"
+    terms_category = np.where(has_cat, terms["source_code"].to_numpy(dtype=object), None)
+
+    names = cats["name"].reindex(category_code).to_numpy(dtype=object)
+    return pd.DataFrame({
+        "name": text(reg["name"].to_numpy(dtype=object), codes),
+        "category_code": text(category_code, codes),
+        "category_name": text(names, codes),
+        "contact": text(reg["contact"].to_numpy(dtype=object), codes),
+        "phone": text(reg["phone"].to_numpy(dtype=object), codes),
+        "terms_days": terms_days,
+        "terms_source": text(source, codes),
+        "terms_category": text(terms_category, codes),
+        "reminder_days": pd.array(reminder["value"].to_numpy(dtype=object), dtype="Int64"),
+        "registered": codes.isin(registry.index),
+    }, index=codes)
