@@ -86,7 +86,7 @@ def guarded() -> Iterable[None]:
     except typer.Exit:
         raise
     except XlcustError as exc:
-        err.print(f"[red]xlcust:[/] {exc}")
+        err.print(f"xlcust: {exc}", style="red", markup=False)
         raise typer.Exit(EXIT_FAILED) from None
     except KeyboardInterrupt:
         err.print("xlcust: interrupted; the workbook was not changed")
@@ -98,7 +98,7 @@ def guarded() -> Iterable[None]:
             where = f"; details in {log}"
         except OSError:
             where = ""
-        err.print(f"[red]xlcust: internal error ({type(exc).__name__}: {exc}){where}[/]")
+        err.print(f"xlcust: internal error ({type(exc).__name__}: {exc}){where}", style="red", markup=False)
         err.print("The workbook was not changed. Please report this with the log file.")
         raise typer.Exit(EXIT_FAILED) from None
 
@@ -113,7 +113,7 @@ def load_book(path: Path):
 def print_findings(findings: list[Finding]) -> None:
     for f in findings:
         colour = {"error": "red", "warning": "yellow", "info": "cyan"}[f.severity.value]
-        out.print(f"[{colour}]{format_finding(f)}[/]", markup=True, highlight=False)
+        out.print(format_finding(f), style=colour, markup=False, highlight=False)
 
 
 def print_table(title: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:
@@ -197,6 +197,100 @@ def check(
         return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
     run(body)
+
+
+BasisOpt = Annotated[str | None, typer.Option("--basis", help="Age from the due date (due) or invoice date (invoice)")]
+
+
+def ledger_for(book: Path, as_of: str | None, basis: str | None = None):
+    """Read the book and build its ledger; returns (registry, ledger)."""
+    from .ledger import build_ledger
+
+    when = parse_date_option(as_of, "--as-of")
+    if basis is not None and basis not in ("due", "invoice"):
+        raise UsageError(f"--basis must be due or invoice, not '{basis}'")
+    registry = load_book(book)
+    with err.status("Allocating receipts and credit notes…"):
+        return registry, build_ledger(registry, as_of=when, basis=basis)
+
+
+def money_text(cents: object) -> str:
+    from .money import format_money
+
+    return format_money(cents)
+
+
+@app.command()
+def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+    """Per invoice: settled_on, days_to_settle, days_late and open_amount."""
+
+    def body() -> int:
+        from .ledger import json_records
+
+        _, ledger = ledger_for(book, as_of)
+        frame = ledger.settlement()
+        if as_json:
+            emit_json({"as_of": ledger.as_of.isoformat(), "items": json_records(frame)})
+            return EXIT_OK
+        shown = frame.head(200) if len(frame) > 200 else frame
+        print_table(
+            f"Settlement as of {ledger.as_of.isoformat()} ({len(frame)} invoices)",
+            ["txn_id", "customer", "date", "due", "amount", "settled_on", "days", "late", "open"],
+            (
+                (r.txn_id, r.customer_code, _d(r.date), _d(r.due_date), money_text(r.amount), _d(r.settled_on),
+                 _i(r.days_to_settle), _i(r.days_late), money_text(r.open_amount))
+                for r in shown.itertuples(index=False)
+            ),
+        )
+        if len(frame) > len(shown):
+            err.print(f"… {len(frame) - len(shown)} more; use --json for all")
+        return EXIT_OK
+
+    run(body)
+
+
+@app.command()
+def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json: JsonOpt = False) -> None:
+    """Open items by aging bucket, per customer and per category (rolled up the tree)."""
+
+    def body() -> int:
+        _, ledger = ledger_for(book, as_of, basis)
+        report = ledger.aging()
+        if as_json:
+            emit_json(report.to_json())
+            return EXIT_OK
+        labels = list(report.labels)
+        cats = report.by_category
+        print_table(
+            f"Aging by category as of {report.as_of.isoformat()} (basis: {report.basis})",
+            ["category", "level", *labels, "unapplied", "balance"],
+            _aging_rows(cats, labels),
+        )
+        total = report.total
+        err.print("Total open: " + money_text(total.get("open_amount")) + "; unapplied credit: "
+                  + money_text(total.get("unapplied_credit")) + "; balance: " + money_text(total.get("balance")))
+        return EXIT_OK
+
+    run(body)
+
+
+def _aging_rows(frame, labels: list[str]):
+    for rec in frame.to_dict("records"):
+        yield (rec.get("category_code") or "", rec.get("level", ""),
+               *(money_text(rec.get(label)) for label in labels),
+               money_text(rec.get("unapplied_credit")), money_text(rec.get("balance")))
+
+
+def _d(value: object) -> str:
+    import pandas as pd
+
+    return "" if value is None or pd.isna(value) else str(value)[:10]
+
+
+def _i(value: object) -> str:
+    import pandas as pd
+
+    return "" if value is None or pd.isna(value) else str(int(value))
 
 
 def main() -> None:
