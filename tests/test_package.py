@@ -238,6 +238,20 @@ def test_dates_are_serials_in_the_workbook_date_system(value: dt.date, date1904:
     rendered.close()
 
 
+def test_a_1904_workbook_gets_1904_serials(tmp_path: Path) -> None:
+    path = tmp_path / "mac.xlsx"
+    wb = xlsxwriter.Workbook(path, {"date_1904": True})
+    wb.add_worksheet("Customers").write("A1", "x")
+    wb.close()
+    pkg = open_package(path)
+    assert pkg.date1904
+    save_package(pkg, outputs=[OutputSheet("Checks", [ColumnSpec("Due", "date")], [(dt.date(2024, 5, 6),)])],
+                 edits=[CellEdit("Customers", 2, "A", dt.date(2024, 5, 6))])
+    assert "<v>43956</v>" in sheet_xml(path, "Checks")
+    assert "<v>43956</v>" in sheet_xml(path, "Customers")
+    assert calamine_rows(path, "Checks")[1] == [dt.date(2024, 5, 6)]
+
+
 def test_replacing_twice_leaves_one_sheet_in_its_place(book: Path) -> None:
     pkg = open_package(book)
     save_package(pkg, outputs=[checks()])
@@ -382,6 +396,11 @@ def test_excel_namespace_prefixes_survive_an_edit(book: Path) -> None:
         assert piece in root_tag
     assert b'x14ac:dyDescent="0.25"' in xml
     assert calamine_rows(book, "Customers")[1][1] == "Acme Ltd"
+
+
+def test_cell_edit_refuses_table_headers(book: Path) -> None:
+    with pytest.raises(UsageError, match="header of table tblCustomers"):
+        save_package(open_package(book), edits=[CellEdit("Customers", 1, "B", "Customer name")])
 
 
 def test_cell_edit_of_a_formula_cell_drops_the_calc_chain(tmp_path: Path) -> None:

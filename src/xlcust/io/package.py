@@ -794,7 +794,7 @@ class _Build:
         wrote_formulas = any(e.result.wrote_formulas for e in editors.values())
 
         # The new sheet list.
-        self._plan_sheets(wb, wb_rels, ct)
+        self._plan_sheets(wb_rels, ct)
         new_order = self._new_order()
         self._render_outputs(out_styles, dates, out_highlights, wb, new_order)
         self._update_workbook(wb, new_order, gone, wrote_formulas)
@@ -893,8 +893,10 @@ class _Build:
         tables = pkg.tables()
         for e in self.edits:
             if isinstance(e, CellEdit):
+                col = column_index(e.col_letter)
+                _refuse_table_header(e, col, [t for t in tables if t.sheet.casefold() == e.sheet.casefold()])
                 date_style = styles.date_xf() if isinstance(e.value, dt.date) else None
-                editor(e.sheet).set_cell(e.row, column_index(e.col_letter), e.value, dates, date_style=date_style)
+                editor(e.sheet).set_cell(e.row, col, e.value, dates, date_style=date_style)
             elif isinstance(e, AppendRows):
                 self._append(editor(e.sheet), e, tables, styles, dates)
         outputs = {o.name.casefold() for o in self.outputs}
@@ -971,15 +973,15 @@ class _Build:
         ed.extend_ranges(r2, new_last, c1, c2)
         self.modified[info.part] = _to_bytes(table)
 
-    def _plan_sheets(self, wb: etree._Element, wb_rels: etree._Element, ct: etree._Element) -> None:
+    def _plan_sheets(self, wb_rels: etree._Element, ct: etree._Element) -> None:
         pkg = self.pkg
         taken = {i.filename.lower() for i in pkg._infos} - self.deleted
         used_ids = [s.sheet_id for s in pkg._sheets]
         by_name = {s.name.casefold(): (i, s) for i, s in enumerate(pkg._sheets)}
         next_id = max(used_ids, default=0) + 1
         for out in self.outputs:
-            n = 1
-            while f"xl/worksheets/sheet{n}.xml" in taken:
+            n = 1  # a free name whose rels part is free too (a stray one would attach itself to our sheet)
+            while {f"xl/worksheets/sheet{n}.xml", f"xl/worksheets/_rels/sheet{n}.xml.rels"} & taken:
                 n += 1
             part = f"xl/worksheets/sheet{n}.xml"
             taken.add(part)
@@ -1155,6 +1157,15 @@ class _Build:
         for new in self.new_sheets:
             if new.rendered is not None:
                 new.rendered.close()
+
+
+def _refuse_table_header(e: CellEdit, col: int, tables: list[TableInfo]) -> None:
+    """A Table's header cells must match its column names in the table part, or Excel repairs the file."""
+    for t in tables:
+        r1, c1, _r2, c2 = parse_range(t.ref)
+        if t.header_row_count and e.row == r1 and c1 <= col <= c2:
+            raise UsageError(f"{e.sheet}!{e.col_letter}{e.row} is a header of table {t.name}: "
+                             "rename the column in Excel instead")
 
 
 def _same_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
