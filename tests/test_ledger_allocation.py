@@ -312,6 +312,16 @@ def test_fifo_orders_by_due_date_then_date_then_txn_id() -> None:
     assert [a[1] for a in allocations(ledger)] == ["I1", "I2", "I3", "I0"]
 
 
+def test_same_day_credits_apply_in_txn_id_order() -> None:
+    ledger = build_ledger(book([
+        ("I1", "2024-01-01", "A", "invoice", 100),
+        ("I2", "2024-01-02", "A", "invoice", 100),
+        ("R2", "2024-01-10", "A", "receipt", 100),
+        ("R1", "2024-01-10", "A", "receipt", 100),
+    ]))
+    assert [(a[0], a[1]) for a in allocations(ledger)] == [("R1", "I1"), ("R2", "I2")]
+
+
 def test_openings_and_adjustments_by_sign() -> None:
     ledger = build_ledger(book([
         ("OB", "2023-12-31", "A", "opening", 50),

@@ -29,11 +29,31 @@ def from_days(days: np.ndarray) -> np.ndarray:
 def text(values: object, index: pd.Index | None = None) -> pd.Series:
     """A text column as the Book keeps them: object dtype, None when missing.
 
-    (pandas 3 would otherwise infer its `str` dtype, which turns None into NaN.)
+    (pandas 3 would otherwise infer its `str` dtype, which turns None into NaN.) An
+    object ndarray is taken as it is: the ledger's arrays come from `text_values`.
     """
+    if not (isinstance(values, np.ndarray) and values.dtype == object):
+        values = text_values(values)
+    return pd.Series(values, index=index, dtype=object, copy=False)
+
+
+def text_values(values: object) -> np.ndarray:
+    """Text cells as an object array, None when missing.
+
+    An object column is taken as it is (the Book keeps None for a blank; scanning a
+    million cells again for NaN would cost more than the rest of the step). Anything
+    else (pandas' `str` dtype, lists) is converted with every missing value as None.
+    """
+    if isinstance(values, pd.Series | pd.Index) and values.dtype == object:
+        return values.to_numpy(dtype=object, copy=False)
+    if isinstance(values, pd.Series | pd.Index | pd.api.extensions.ExtensionArray):
+        return np.asarray(values.to_numpy(dtype=object, na_value=None), dtype=object)
     arr = np.asarray(values, dtype=object)
-    arr = np.where(pd.isna(arr), None, arr)
-    return pd.Series(arr, index=index, dtype=object)
+    missing = pd.isna(arr)
+    if missing.any():
+        arr = arr.copy()
+        arr[missing] = None
+    return arr
 
 
 def with_money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

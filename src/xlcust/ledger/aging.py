@@ -89,7 +89,8 @@ def age(ledger: Ledger) -> AgingReport:
     """The aging report of a ledger at its as-of date and basis."""
     labels = bucket_labels(ledger.settings.aging_bounds)
     bounds = ledger.settings.aging_bounds
-    open_items = ledger.items[ledger.items["open_amount"].to_numpy() > 0]
+    is_open = ledger.items["open_amount"].to_numpy() > 0
+    open_items = ledger.items[is_open]
     overdue = days_overdue(open_items, ledger.as_of, ledger.basis)
     bucket = bucket_index(overdue, bounds)
     items = pd.DataFrame({
@@ -110,7 +111,7 @@ def age(ledger: Ledger) -> AgingReport:
     with_money(items, ["amount", "open_amount"])
 
     customers = ledger.customers
-    cust = customers.index.get_indexer(items["customer_code"].to_numpy(dtype=object))
+    cust = ledger.item_customer[is_open]
     matrix = np.zeros((len(customers), len(labels)), dtype=np.int64)
     np.add.at(matrix, (cust, bucket), items["open_amount"].to_numpy(dtype=np.int64))
     by_customer = bucket_table(customers, matrix, labels, ledger.unapplied.to_numpy(dtype=np.int64))

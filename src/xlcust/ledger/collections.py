@@ -31,7 +31,7 @@ def collections(ledger: Ledger) -> pd.DataFrame:
     overdue = days_overdue(items, ledger.as_of, "due")
     pick = (items["open_amount"].to_numpy() > 0) & (overdue > 0)
     items, overdue = items[pick], overdue[pick]
-    customers = ledger.customers.reindex(items["customer_code"].to_numpy(dtype=object))
+    customers = ledger.customers.iloc[ledger.item_customer[pick]]
     reminder = customers["reminder_days"].to_numpy(dtype=np.float64, na_value=np.nan)
     open_amount = items["open_amount"].to_numpy(dtype=np.int64)
     labels = np.asarray(bucket_labels(ledger.settings.aging_bounds), dtype=object)

@@ -58,6 +58,10 @@ class Ledger:
     unapplied: pd.Series
     replayed_customers: int = 0
     sheet: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # typed Transactions, for reconcile
+    # Row positions in `customers`, parallel to lines / items / credits (saves matching codes again).
+    line_customer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    item_customer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    credit_customer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
@@ -142,13 +146,8 @@ def build_ledger_from_frames(
     amount = lines["amount"].to_numpy(dtype=np.int64)
     day = to_days(lines["date"].to_numpy())
     row = lines["source_row"].to_numpy(dtype=np.int64)
-    # txn ids and references share one numbering, so a reference can be matched by number.
     txn = lines["txn_id"].to_numpy(dtype=object)
-    ref = lines["reference"].to_numpy(dtype=object)
-    codes, uniques = pd.factorize(np.concatenate([txn, ref]), sort=True, use_na_sentinel=True)
-    txn_code, ref_code = codes[: len(txn)], codes[len(txn):]
-    tiebreak = np.empty(len(lines), dtype=np.int64)
-    tiebreak[np.lexsort((row, txn_code))] = np.arange(len(lines))
+    tiebreak = _tiebreak(cust_no, day, txn, row)
 
     is_debit = amount > 0
     is_credit = amount < 0
@@ -162,14 +161,14 @@ def build_ledger_from_frames(
     due = np.where(has_due, to_days(explicit_due), day[di] + terms)
     due_source = np.where(has_due, "explicit", custs["terms_source"].to_numpy(dtype=object)[cust_no[di]])
 
-    ref_index = _match_references(cust_no, txn_code, ref_code, di, ci, len(uniques))
+    ref_index = _match_references(cust_no, txn, lines["reference"].to_numpy(dtype=object), di, ci)
 
     debits = Debits(cust_no[di], day[di], due, tiebreak[di], amount[di])
     credits = Credits(cust_no[ci], day[ci], tiebreak[ci], -amount[ci], ref_index)
     result = allocate(debits, credits, replay_all=replay_all)
 
     fifo_order = np.lexsort((tiebreak[di], day[di], due, cust_no[di]))
-    items = _items_frame(lines, custs, di, due, due_source, result, as_of_ts, fifo_order)
+    items = _items_frame(lines, custs, di, cust_no[di], due, due_source, result, as_of_ts, fifo_order)
     credit_frame = _credits_frame(lines, ci, ref_index, result)
     allocations = _allocations_frame(lines, di, ci, result)
     unapplied_cents = np.zeros(len(custs), dtype=np.int64)
@@ -179,32 +178,58 @@ def build_ledger_from_frames(
         settings=settings, as_of=as_of_ts.date(), basis=basis, scheme=scheme, lines=lines, excluded=excluded,
         customers=custs, categories=cats, items=items, credits=credit_frame, allocations=allocations,
         unapplied=unapplied, replayed_customers=result.replayed_customers, sheet=transactions,
+        line_customer=cust_no, item_customer=cust_no[di][fifo_order], credit_customer=cust_no[ci],
     )
 
 
-def _match_references(
-    cust_no: np.ndarray, txn_code: np.ndarray, ref_code: np.ndarray, di: np.ndarray, ci: np.ndarray, n_codes: int
-) -> np.ndarray:
+def _tiebreak(cust_no: np.ndarray, day: np.ndarray, txn: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """The last sort key of items and credits: the rank of (txn id, row).
+
+    It is only ever compared between lines of one customer on one date (every sort puts
+    customer and date first), so only those lines are ranked; the rest get 0. That keeps
+    the string sort, the slowest step, to the few lines that need it.
+    """
+    tiebreak = np.zeros(len(day), dtype=np.int64)
+    if len(day) < 2:
+        return tiebreak
+    key = cust_no * (int(day.max() - day.min()) + 1) + (day - day.min())
+    order = np.argsort(key, kind="stable")
+    same = key[order][1:] == key[order][:-1]
+    tied = np.zeros(len(day), dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    lines = order[tied]
+    names, _ = pd.factorize(txn[lines], sort=True)  # a missing txn id (−1) sorts first
+    tiebreak[lines[np.lexsort((row[lines], names))]] = np.arange(1, len(lines) + 1)
+    return tiebreak
+
+
+def _match_references(cust_no: np.ndarray, txn: np.ndarray, ref: np.ndarray, di: np.ndarray,
+                      ci: np.ndarray) -> np.ndarray:
     """Per credit: index into the debit items of the item its reference names, or −1.
 
     The item must belong to the same customer; with a repeated txn id the first row wins.
     A reference to another customer's item, to a credit or to nothing is no reference
     (the credit is applied FIFO; the checks report the reference).
     """
-    if len(di) == 0 or len(ci) == 0:
-        return np.full(len(ci), -1, dtype=np.int64)
-    width = n_codes + 1
-    keys, first = np.unique(cust_no[di] * width + txn_code[di], return_index=True)  # lines are in row order
-    c_ref = ref_code[ci]
-    c_key = cust_no[ci] * width + c_ref
+    out = np.full(len(ci), -1, dtype=np.int64)
+    named = np.flatnonzero(pd.notna(ref[ci]))
+    if len(di) == 0 or len(named) == 0:
+        return out
+    # Debit txn ids and references share one numbering, so references match by number.
+    codes, uniques = pd.factorize(np.concatenate([txn[di], ref[ci[named]]]), use_na_sentinel=True)
+    width = len(uniques) + 1
+    keys, first = np.unique(cust_no[di] * width + codes[: len(di)], return_index=True)  # row order: first row
+    c_key = cust_no[ci[named]] * width + codes[len(di):]
     at = np.minimum(np.searchsorted(keys, c_key), len(keys) - 1)
-    found = (c_ref >= 0) & (keys[at] == c_key)
-    return np.where(found, first[at], -1).astype(np.int64)
+    found = keys[at] == c_key
+    out[named[found]] = first[at[found]]
+    return out
 
 
 def _items_frame(
-    lines: pd.DataFrame, custs: pd.DataFrame, di: np.ndarray, due: np.ndarray, due_source: np.ndarray,
-    result: AllocationResult, as_of: pd.Timestamp, order: np.ndarray,
+    lines: pd.DataFrame, custs: pd.DataFrame, di: np.ndarray, cust_no: np.ndarray, due: np.ndarray,
+    due_source: np.ndarray, result: AllocationResult, as_of: pd.Timestamp, order: np.ndarray,
 ) -> pd.DataFrame:
     """Debit items in FIFO order (customer, due date, date, txn id, row)."""
     amount = lines["amount"].to_numpy(dtype=np.int64)[di]
@@ -213,11 +238,10 @@ def _items_frame(
     settled = result.settled_on
     is_settled = settled != NO_DATE
     late_until = np.where(is_settled, settled, day_of(as_of))
-    cust = lines["customer_code"].to_numpy(dtype=object)[di]
     frame = pd.DataFrame({
         "txn_id": text(lines["txn_id"].to_numpy(dtype=object)[di]),
-        "customer_code": text(cust),
-        "category_code": text(custs["category_code"].reindex(cust).to_numpy(dtype=object)),
+        "customer_code": text(lines["customer_code"].to_numpy(dtype=object)[di]),
+        "category_code": text(custs["category_code"].to_numpy(dtype=object)[cust_no]),
         "kind": text(lines["kind"].to_numpy(dtype=object)[di]),
         "date": from_days(date),
         "due_date": from_days(due),

@@ -83,7 +83,7 @@ def customer_figures(ledger: Ledger, window_months: int = 12) -> pd.DataFrame:
     quarter_start = _months_before(ledger.as_of, 3)
 
     lines = ledger.lines
-    l_cust = customers.index.get_indexer(lines["customer_code"].to_numpy(dtype=object))
+    l_cust = ledger.line_customer
     l_day = to_days(lines["date"].to_numpy())
     l_amount = lines["amount"].to_numpy(dtype=np.int64)
     kind = lines["kind"].to_numpy(dtype=object)
@@ -110,7 +110,7 @@ def customer_figures(ledger: Ledger, window_months: int = 12) -> pd.DataFrame:
     active_months = np.bincount(pairs // (window_months + 1), minlength=n)
 
     items = ledger.items
-    i_cust = customers.index.get_indexer(items["customer_code"].to_numpy(dtype=object))
+    i_cust = ledger.item_customer
     i_open = items["open_amount"].to_numpy(dtype=np.int64)
     past_due = as_of - to_days(items["due_date"].to_numpy())
     open_amount = sum_by(i_cust, i_open, n)
@@ -186,7 +186,7 @@ def dso_by_quarter(ledger: Ledger) -> DsoReport:
     customers = ledger.customers
     n = len(customers)
     lines = ledger.lines
-    l_cust = customers.index.get_indexer(lines["customer_code"].to_numpy(dtype=object))
+    l_cust = ledger.line_customer
     l_day = to_days(lines["date"].to_numpy())
     l_amount = lines["amount"].to_numpy(dtype=np.int64)
     is_sale = np.isin(lines["kind"].to_numpy(dtype=object), SALES_KINDS)

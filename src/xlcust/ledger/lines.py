@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._frames import text
+from ._frames import text, text_values
 
 SIGN: dict[str, int] = {"invoice": 1, "opening": 1, "adjustment": 1, "credit_note": -1, "receipt": -1}
 
@@ -41,14 +41,16 @@ def select_lines(transactions: pd.DataFrame, as_of: pd.Timestamp) -> tuple[pd.Da
     `excluded` has source_row, txn_id, reason (the first reason that applies).
     """
     t = transactions
-    kind = t["kind"].to_numpy(dtype=object)
-    customer = t["customer_code"].to_numpy(dtype=object)
-    sign = pd.Series(kind, dtype=object).map(SIGN).to_numpy(dtype=float, na_value=np.nan)
+    kind = text_values(t["kind"])
+    customer = text_values(t["customer_code"])
+    codes, kinds = pd.factorize(kind)
+    # One look-up per distinct kind; a blank kind (code −1) picks the NaN on the end.
+    sign = np.append(np.array([SIGN.get(k, np.nan) for k in kinds], dtype=float), np.nan)[codes]
     tests = (
         ("missing_date", t["date"].isna().to_numpy()),
         ("missing_amount", t["amount"].isna().to_numpy()),
         ("unknown_kind", np.isnan(sign)),
-        ("missing_customer", (t["customer_code"].isna() | (t["customer_code"] == "")).to_numpy(dtype=bool)),
+        ("missing_customer", pd.isna(customer) | (customer == "")),
     )
     reason = np.full(len(t), None, dtype=object)
     for word, mask in tests:
@@ -61,19 +63,19 @@ def select_lines(transactions: pd.DataFrame, as_of: pd.Timestamp) -> tuple[pd.Da
     rows = t.index.to_numpy(dtype=np.int64)
     excluded = pd.DataFrame({
         "source_row": rows[~keep],
-        "txn_id": text(t["txn_id"].to_numpy(dtype=object)[~keep]),
+        "txn_id": text(text_values(t["txn_id"])[~keep]),
         "reason": text(reason[~keep]),
     })
     kept = t[keep]
     amount = kept["amount"].to_numpy(dtype=np.int64) * sign[keep].astype(np.int64)
     lines = pd.DataFrame({
         "source_row": rows[keep],
-        "txn_id": text(kept["txn_id"].to_numpy(dtype=object)),
+        "txn_id": text(text_values(kept["txn_id"])),
         "customer_code": text(customer[keep]),
         "kind": text(kind[keep]),
         "date": kept["date"].to_numpy(dtype="datetime64[ns]"),
         "due_date": kept["due_date"].to_numpy(dtype="datetime64[ns]"),
-        "reference": text(kept["reference"].to_numpy(dtype=object)),
+        "reference": text(text_values(kept["reference"])),
         "amount": amount,
     })
     return lines, excluded

@@ -7,7 +7,8 @@ typed Transactions frame, not from the ledger's frames) and checks, to the cent:
     Σ debits (sheet)             == Σ debit items (ledger)
     Σ credits (sheet)            == Σ credits (ledger)
     Σ allocations                == Σ settled on items == Σ applied on credits
-    per item / per credit        0 ≤ open ≤ amount, allocations to it == amount − open
+    per item / per credit        0 ≤ open ≤ amount; its rows in the Allocation table add up to
+                                 amount − open (so the table can be re-added by hand)
     per customer                 Σ signed transactions == open items − unapplied credit
     aging                        Σ buckets == Σ open items
 
@@ -111,10 +112,12 @@ def reconcile(source: Ledger | Book, as_of: dt.date | None = None) -> ControlTot
         left = frame[remaining].to_numpy(dtype=np.int64)
         if ((left < 0) | (left > frame["amount"].to_numpy(dtype=np.int64))).any():
             problems.append(f"some {name} has {remaining} outside 0 … amount")
-    by_item = alloc.groupby("invoice_row")["amount"].sum()
-    settled = items.set_index("source_row")["settled_amount"]
-    if not by_item.reindex(settled.index, fill_value=0).astype(np.int64).equals(settled.astype(np.int64)):
-        problems.append("allocations per item differ from settled_amount")
+    for name, frame, row, done in (("item", items, "invoice_row", "settled_amount"),
+                                   ("credit", credits, "credit_row", "applied_amount")):
+        per_row = alloc.groupby(row)["amount"].sum()
+        expected = frame.set_index("source_row")[done].astype(np.int64)
+        if not per_row.reindex(expected.index, fill_value=0).astype(np.int64).equals(expected):
+            problems.append(f"allocations per {name} differ from its {done}")
 
     customers = ledger.customers.index
     lines_cust = customers.get_indexer(ledger.lines["customer_code"].to_numpy(dtype=object))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..codes import CodingScheme
-from ._frames import text
+from ._frames import text, text_values
 
 _NONE = "<none>"  # stands for "no category" while grouping (None keys do not group reliably); not a code
 
@@ -61,7 +61,8 @@ def rollup(
     none = target == _NONE
     result = out[list(keys)].copy()
     result["category_code"] = text(np.where(none, None, target))
-    result["name"] = text(categories["name"].reindex(np.where(none, None, target)).to_numpy(dtype=object))
+    names = categories["name"].reindex(np.where(none, None, target)).to_numpy(dtype=object)
+    result["name"] = text(text_values(names))  # an ancestor with no row of its own has no name
     result["level"] = pd.array([None if n else scheme.level_of(c) for c, n in zip(target, none, strict=True)],
                                dtype="Int64")
     for v in values:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..codes import CodingScheme
-from ._frames import text
+from ._frames import text, text_values
 
 
 def _first_rows(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -86,9 +86,13 @@ def customer_table(
     registry = _first_rows(customers, "code")
     codes = pd.Index(np.union1d(registry.index.to_numpy(dtype=object).astype(str),
                                 pd.unique(codes_in_lines).astype(str)), dtype=object, name="customer_code")
-    reg = registry.reindex(codes)
+    reg = registry.reindex(codes)  # customers only seen in transactions get NaN here …
+
+    def cells(column: str) -> np.ndarray:  # … which becomes None, as in the Book
+        return text_values(reg[column].to_numpy(dtype=object))
+
     cats = _first_rows(categories, "code")
-    category_code = reg["category_code"].to_numpy(dtype=object)
+    category_code = cells("category_code")
     cat_codes = pd.Index(pd.unique(category_code[pd.notna(category_code)]), dtype=object)
 
     terms = inherit(cat_codes, _own_values(cats, "payment_terms_days"), scheme).reindex(category_code)
@@ -105,13 +109,13 @@ def customer_table(
     source[has_own] = "customer"
     terms_category = np.where(has_cat, terms["source_code"].to_numpy(dtype=object), None)
 
-    names = cats["name"].reindex(category_code).to_numpy(dtype=object)
+    names = text_values(cats["name"].reindex(category_code).to_numpy(dtype=object))
     return pd.DataFrame({
-        "name": text(reg["name"].to_numpy(dtype=object), codes),
+        "name": text(cells("name"), codes),
         "category_code": text(category_code, codes),
         "category_name": text(names, codes),
-        "contact": text(reg["contact"].to_numpy(dtype=object), codes),
-        "phone": text(reg["phone"].to_numpy(dtype=object), codes),
+        "contact": text(cells("contact"), codes),
+        "phone": text(cells("phone"), codes),
         "terms_days": terms_days,
         "terms_source": text(source, codes),
         "terms_category": text(terms_category, codes),
