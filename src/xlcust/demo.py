@@ -23,8 +23,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pypinyin import Style, lazy_pinyin
-
+from .mnemonic import mnemonic
 from .schema import CATEGORIES, CUSTOMERS, HISTORY, KIND_ZH, RULES, SETTINGS, TRANSACTIONS
 from .settings import Settings, setting_rows
 from .uscc import CHARSET, make_uscc
@@ -252,11 +251,6 @@ _TEXT = {
 }
 
 
-def mnemonic(text: str) -> str:
-    """Pinyin initials of a Chinese name, upper case (华信机械 → HXJX)."""
-    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).upper()
-
-
 # ------------------------------------------------------------------------ results
 
 
@@ -280,6 +274,7 @@ class _Customer:
     city: tuple
     trade: str
     word: tuple[str, str]
+    name: str
     opened_on: dt.date
     profile: str
     terms_override: int | None = None
@@ -347,13 +342,15 @@ def _customers(rng: random.Random, tree: list[_Category]) -> list[_Customer]:
         category = rng.choices(leaves, weights)[0]
         cities = [c for c in _CITIES if category.region in (None, c[5])]
         city = rng.choice(cities)
-        while True:  # a trade name (字号) and short-name mnemonic nobody else has
+        suffix = "股份有限公司" if category.size == "大型" and i % 3 else "有限公司"
+        while True:  # a trade name (字号) and a mnemonic nobody else has
             trade = "".join(rng.sample(_TRADE_CHARS, 2))
             word = rng.choice(category.segment.words)
-            if trade not in used_trades and mnemonic(trade + word[0]) not in used_mnemonics:
+            name = f"{city[2]}{trade}{word[1]}{suffix}"
+            if trade not in used_trades and mnemonic(name) not in used_mnemonics:
                 break
         used_trades.add(trade)
-        used_mnemonics.add(mnemonic(trade + word[0]))
+        used_mnemonics.add(mnemonic(name))
         profile = special.get(code) or ("late" if _is_late_payer(i) else
                                         rng.choices(("prompt", "normal"), (45, 55))[0])
         early = profile in ("dormant", "worsening", "closed") or code in SWITCHED
@@ -361,7 +358,7 @@ def _customers(rng: random.Random, tree: list[_Category]) -> list[_Customer]:
             opened = dt.date(rng.randint(2012, 2022), rng.randint(1, 12), rng.randint(1, 28))
         else:
             opened = LEDGER_START + dt.timedelta(days=rng.randint(0, 900))
-        customer = _Customer(i, code, category, city, trade, word, opened, profile)
+        customer = _Customer(i, code, category, city, trade, word, name, opened, profile)
         if rng.random() < 0.1:
             customer.terms_override = rng.choice([t for t in (30, 45, 60, 90)
                                                   if t != category.terms])
@@ -508,7 +505,7 @@ def _set_credit_limits(rng: random.Random, customers: list[_Customer], txns: lis
     for c in customers:
         open_yuan = balance.get(c.code, 0) / 100
         if c.profile == "over_limit":
-            c.limit_override = max(50_000, int(open_yuan * 0.6) // 10_000 * 10_000)
+            c.limit_override = max(20_000, int(open_yuan * 0.6) // 10_000 * 10_000)
         elif rng.random() < 0.1:
             c.limit_override = rng.choice((200_000, 500_000, 800_000, 1_500_000))
         if c.profile != "over_limit" and open_yuan > 0.8 * c.limit:
@@ -554,7 +551,6 @@ def _category_row(c: _Category, lang: str) -> dict[str, object]:
 def _customer_row(rng: random.Random, c: _Customer, lang: str) -> dict[str, object]:
     province, province_full, city, division, districts, _region = c.city
     short = c.trade + c.word[0]
-    suffix = "股份有限公司" if c.category.size == "大型" and c.index % 3 else "有限公司"
     # Pre-2016 firms kept their numeric organisation code; later ones got MA… codes. The
     # customer number at the end keeps every code unique.
     org_body = (f"{rng.randint(10_000, 79_999)}{c.index:03d}" if c.opened_on.year < 2016
@@ -572,9 +568,9 @@ def _customer_row(rng: random.Random, c: _Customer, lang: str) -> dict[str, obje
     ind = c.category.industry
     return {
         "code": c.code,
-        "name": f"{city}{c.trade}{c.word[1]}{suffix}",
+        "name": c.name,
         "short_name": short,
-        "mnemonic": None if rng.random() < 0.3 else mnemonic(short),
+        "mnemonic": None if rng.random() < 0.3 else mnemonic(c.name),
         "category_code": c.category.code,
         "industry": ind.zh if lang == "zh" else ind.en,
         "region": province,
