@@ -293,6 +293,77 @@ def _i(value: object) -> str:
     return "" if value is None or pd.isna(value) else str(int(value))
 
 
+@app.command("run")
+def run_all(
+    book: BookArg,
+    as_of: AsOfOpt = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write the result to this file instead of updating BOOK")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Everything the buttons do: checks, ledger, aging, provision, collections, into the output sheets."""
+
+    def body() -> int:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from .checks import run_checks
+        from .io.outputs import checks_sheet, highlights, ledger_sheets, write_outputs
+        from .io.reader import read_book
+        from .ledger import build_ledger
+
+        when = parse_date_option(as_of, "--as-of")
+        if out_path is not None:
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+        stages = ["read", "check", "ledger", "sheets", "write"]
+        with Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
+                      console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("Reading the workbook", total=len(stages))
+            registry = read_book(book)
+            progress.update(task, advance=1, description="Checking")
+            findings = run_checks(registry)
+            progress.update(task, advance=1, description="Allocating and aging")
+            ledger = build_ledger(registry, as_of=when)
+            totals = ledger.reconcile()
+            progress.update(task, advance=1, description="Preparing output sheets")
+            lang = registry.settings.language
+            sheets = [checks_sheet(findings, lang), *ledger_sheets(registry, ledger, lang)]
+            progress.update(task, advance=1, description="Writing the workbook")
+            write_outputs(book, sheets, edits=highlights(findings), out=out_path)
+            progress.update(task, advance=1)
+        counts = summarize(findings)
+        target = out_path or book
+        summary = {
+            "book": str(target),
+            "as_of": ledger.as_of.isoformat(),
+            "findings": counts,
+            "sheets": [s.name for s in sheets],
+            "control": {
+                "transactions": totals.rows_in_sheet,
+                "used": totals.rows_used,
+                "debits": totals.debits,
+                "credits": totals.credits,
+                "balance": totals.net,
+                "unapplied_credit": totals.unapplied_credit,
+            },
+        }
+        if as_json:
+            from .money import cents_to_decimal
+
+            summary["control"] = {k: (cents_to_decimal(v) if k not in ("transactions", "used") else v)
+                                  for k, v in summary["control"].items()}
+            emit_json(summary)
+        else:
+            err.print(f"Wrote {len(sheets)} output sheets to {target} (as of {ledger.as_of.isoformat()})")
+            err.print(f"  checks: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)")
+            err.print(f"  ledger: {totals.rows_used} of {totals.rows_in_sheet} transaction rows; balance "
+                      f"{money_text(totals.net)} = open items {money_text(totals.open_items)} − unapplied "
+                      f"{money_text(totals.unapplied_credit)}")
+        return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
+
+    run(body)
+
+
 def main() -> None:
     """Console entry point."""
     try:

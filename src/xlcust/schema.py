@@ -192,6 +192,8 @@ OUTPUT_SHEETS: dict[str, str] = {
     "Allocation": "核销明细",
     "Settlement": "结算明细",
     "Aging": "账龄分析",
+    "AgingByCustomer": "客户账龄",
+    "OpenItems": "未清明细",
     "Revenue": "分类收入",
     "Statements": "对账单",
     "Collections": "催款清单",

@@ -130,3 +130,158 @@ def current_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name in some containers / services
         return "unknown"
+
+
+# ------------------------------------------------------------------------ ledger
+
+Field = tuple[str, str, str, str, float | None]  # (frame column, en header, zh header, kind, width)
+
+
+def frame_sheet(key: str, lang: str, frame: pd.DataFrame, fields: Sequence[Field], what: str,
+                *, as_of: dt.date | None = None, links: dict[str, tuple[str, str]] | None = None,
+                tab_color: str | None = None) -> OutputSheet:
+    """A frame as an output sheet. Money columns (frame.attrs['money_columns']) hold int cents.
+
+    `links` maps a column to (row column, sheet name): its cells link to that row of the
+    user's sheet, so an auditor can jump from a figure to the Transactions line behind it.
+    """
+    money = set(frame.attrs.get("money_columns", []))
+    links = links or {}
+    specs = []
+    for name, en, zh, kind, width in fields:
+        if name in money:
+            kind = "cents"
+        if name in links:
+            kind = "link"
+        specs.append((en, zh, kind, width))
+    names = [f[0] for f in fields]
+    wanted = list(dict.fromkeys(names + [row_col for row_col, _ in links.values()]))
+    raw = frame_rows(frame, wanted)
+    position = {n: i for i, n in enumerate(wanted)}
+
+    def rows() -> Iterable[tuple]:
+        for r in raw:
+            out = []
+            for n in names:
+                v = r[position[n]]
+                if n in links and v is not None:
+                    row_col, sheet, letter = *links[n][:1], *links[n][1].split("!")
+                    target_row = r[position[row_col]]
+                    if target_row is not None:
+                        v = (str(v), f"'{sheet}'!{letter}{int(target_row)}")
+                out.append(int(v) if n in money and v is not None else v)
+            yield tuple(out)
+
+    return OutputSheet(sheet_title(key, lang), columns(lang, specs), rows(), title=banner(what, lang, as_of),
+                       tab_color=tab_color)
+
+
+def _txn_link(book: Book, column: str = "txn_id") -> str:
+    t = book.transactions
+    return f"{t.name}!{t.columns.get(column, 'A')}"
+
+
+def ledger_sheets(book: Book, ledger, lang: str) -> list[OutputSheet]:
+    """Allocation, Settlement, Aging (category, customer, open items), Provision, Collections."""
+    from ..money import format_money
+
+    totals = ledger.reconcile()
+    aging = ledger.aging()
+    link = _txn_link(book)
+    zh = lang == "zh"
+    labels = list(aging.labels)
+    bucket_fields: list[Field] = [(b, b, b.replace("Not due", "未到期"), "cents", 13) for b in labels]
+    money_tail: list[Field] = [
+        ("open_amount", "Open", "未清金额", "cents", 15),
+        ("unapplied_credit", "Unapplied credit", "未核销贷方", "cents", 15),
+        ("balance", "Balance", "余额", "cents", 15),
+    ]
+    control = (f"控制合计：借方 {format_money(totals.debits)} − 贷方 {format_money(totals.credits)} = 余额 "
+               f"{format_money(totals.net)}" if zh else
+               f"control: debits {format_money(totals.debits)} − credits {format_money(totals.credits)} = balance "
+               f"{format_money(totals.net)}")
+    sheets = [
+        frame_sheet("Allocation", lang, ledger.allocations, [
+            ("credit_txn_id", "Credit txn", "贷方单据", "text", 16),
+            ("credit_kind", "Kind", "类型", "text", 12),
+            ("credit_date", "Credit date", "贷方日期", "date", 12),
+            ("invoice_txn_id", "Settles invoice", "核销发票", "text", 16),
+            ("customer_code", "Customer", "客户编码", "text", 12),
+            ("amount", "Amount", "核销金额", "cents", 15),
+            ("method", "Method", "方式", "text", 10),
+            ("applied_on", "Applied on", "核销日期", "date", 12),
+        ], (f"核销明细：已核销 {format_money(totals.allocated)}，未核销贷方 {format_money(totals.unapplied_credit)}；"
+            if zh else f"Allocation: allocated {format_money(totals.allocated)}, unapplied credit "
+            f"{format_money(totals.unapplied_credit)}; ") + control,
+            as_of=ledger.as_of,
+            links={"credit_txn_id": ("credit_row", link), "invoice_txn_id": ("invoice_row", link)}),
+        frame_sheet("Settlement", lang, ledger.settlement(), [
+            ("txn_id", "Txn", "单据号", "text", 16),
+            ("customer_code", "Customer", "客户编码", "text", 12),
+            ("kind", "Kind", "类型", "text", 10),
+            ("date", "Date", "日期", "date", 12),
+            ("due_date", "Due", "到期日", "date", 12),
+            ("amount", "Amount", "金额", "cents", 15),
+            ("settled_on", "Settled on", "结清日期", "date", 12),
+            ("days_to_settle", "Days to settle", "结清天数", "int", 10),
+            ("days_late", "Days late", "逾期天数", "int", 10),
+            ("open_amount", "Open", "未清金额", "cents", 15),
+        ], "结算明细：" + control if zh else "Settlement: " + control, as_of=ledger.as_of,
+            links={"txn_id": ("source_row", link)}),
+        frame_sheet("Aging", lang, aging.by_category, [
+            ("category_code", "Category", "分类编码", "text", 12),
+            ("name", "Name", "分类名称", "text", 22),
+            ("level", "Level", "级次", "int", 7),
+            *bucket_fields, *money_tail,
+        ], (f"账龄分析（{aging.basis}）：合计 {format_money(aging.total.get('balance'))}" if zh else
+            f"Aging by category ({aging.basis} basis): total balance {format_money(aging.total.get('balance'))}")
+            + "; " + control, as_of=ledger.as_of),
+        frame_sheet("AgingByCustomer", lang, aging.by_customer, [
+            ("customer_code", "Customer", "客户编码", "text", 12),
+            ("name", "Name", "客户名称", "text", 28),
+            ("category_code", "Category", "分类编码", "text", 10),
+            *bucket_fields, *money_tail,
+        ], ("客户账龄：" if zh else "Aging by customer: ") + control, as_of=ledger.as_of),
+        frame_sheet("OpenItems", lang, aging.items, [
+            ("txn_id", "Txn", "单据号", "text", 16),
+            ("customer_code", "Customer", "客户编码", "text", 12),
+            ("category_code", "Category", "分类编码", "text", 10),
+            ("kind", "Kind", "类型", "text", 10),
+            ("date", "Date", "日期", "date", 12),
+            ("due_date", "Due", "到期日", "date", 12),
+            ("days_overdue", "Days overdue", "逾期天数", "int", 10),
+            ("bucket", "Bucket", "账龄段", "text", 10),
+            ("amount", "Amount", "原金额", "cents", 15),
+            ("open_amount", "Open", "未清金额", "cents", 15),
+        ], ("未清明细：" if zh else "Open items: ") + control, as_of=ledger.as_of,
+            links={"txn_id": ("source_row", link)}),
+    ]
+    provision = ledger.provision()
+    rates = ", ".join(f"{label} {rate:.0%}" for label, rate in zip(labels, provision.rates, strict=False))
+    sheets.append(frame_sheet("Provision", lang, provision.by_customer, [
+        ("customer_code", "Customer", "客户编码", "text", 12),
+        ("name", "Name", "客户名称", "text", 28),
+        ("category_code", "Category", "分类编码", "text", 10),
+        *bucket_fields,
+        ("open_amount", "Open", "未清金额", "cents", 15),
+        ("provision", "Provision", "坏账准备", "cents", 15),
+    ], (f"坏账准备 合计 {format_money(provision.total)}（计提比例 {rates}）" if zh else
+        f"Bad-debt provision: total {format_money(provision.total)} (rates {rates})"),
+        as_of=ledger.as_of))
+    sheets.append(frame_sheet("Collections", lang, ledger.collections(), [
+        ("category_code", "Category", "分类编码", "text", 10),
+        ("category_name", "Category name", "分类名称", "text", 18),
+        ("reminder_days", "Reminder days", "催款天数", "int", 9),
+        ("customer_code", "Customer", "客户编码", "text", 12),
+        ("customer_name", "Customer name", "客户名称", "text", 26),
+        ("contact", "Contact", "联系人", "text", 10),
+        ("phone", "Phone", "电话", "text", 14),
+        ("txn_id", "Txn", "单据号", "text", 16),
+        ("due_date", "Due", "到期日", "date", 12),
+        ("days_overdue", "Days overdue", "逾期天数", "int", 10),
+        ("bucket", "Bucket", "账龄段", "text", 10),
+        ("open_amount", "Open", "未清金额", "cents", 15),
+        ("remind", "Remind", "提醒", "text", 10),
+    ], ("催款清单：" if zh else "Collections: ") + control, as_of=ledger.as_of,
+        links={"txn_id": ("source_row", link)}))
+    return sheets
