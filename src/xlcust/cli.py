@@ -33,7 +33,7 @@ app = typer.Typer(
     help="xlcust — customer-category registry in Excel (客户分类档案): checks, ledger, grades, reports.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
