@@ -379,3 +379,9 @@ def _root(
     if version:
         out.print(f"xlcust {__version__}")
         raise typer.Exit(0)
+
+
+# Commands of other areas live in xlcust.commands; importing them registers them on `app`.
+from .commands import load_all  # noqa: E402
+
+load_all()
