@@ -31,6 +31,7 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..demo import AS_OF as DEMO_AS_OF
 from ..demo import DEMO_SEED, demo_data
 from ..errors import UsageError, WorkbookError, WorkbookLocked
 from ..schema import (
@@ -184,6 +185,7 @@ def create_workbook(
     data: Mapping[str, Rows] | None = None,
     extra_sheets: Sequence[ExtraSheet] = (),
     template: Template | None = None,
+    created: dt.datetime | None = None,
 ) -> None:
     """Write a new registry workbook to `path`.
 
@@ -192,6 +194,9 @@ def create_workbook(
     `Sheet.key`, dicts of canonical field → value) fills it instead. A sheet without
     rows is an empty table; Settings without rows gets every setting at its default.
     `vba_project` (a vbaProject.bin) makes a macro workbook, which must be .xlsm.
+    `created` stamps the document properties; a demo workbook is stamped with the demo's
+    as-of date, so the same seed gives the same bytes (the bundled workbook is rebuilt
+    and compared in a test).
     """
     path = Path(path)
     if lang not in LANGS:
@@ -213,6 +218,8 @@ def create_workbook(
         "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
     })
     ctx = BuildContext(workbook, tpl, lang, company)
+    if created is None and demo and data is None:
+        created = dt.datetime.combine(DEMO_AS_OF, dt.time(0, 0))
     if vba_project is not None:
         if not Path(vba_project).is_file():
             raise UsageError(f"VBA project {vba_project} not found")
@@ -226,7 +233,7 @@ def create_workbook(
         _write_input_sheet(ctx, layout, sheet, rows.get(layout.spec.key) or ())
     extras += [(x, workbook.add_worksheet(x.name)) for x in extra_sheets if not x.first]
     _define_names(ctx)
-    _set_properties(ctx)
+    _set_properties(ctx, created)
     for extra, sheet in extras:
         extra.write(ctx, sheet)
     try:
@@ -356,10 +363,12 @@ def _escape_amp(text: str) -> str:
     return text.replace("&", "&&")  # a lone & starts a header/footer code
 
 
-def _set_properties(ctx: BuildContext) -> None:
+def _set_properties(ctx: BuildContext, created: dt.datetime | None = None) -> None:
     tpl, lang = ctx.template, ctx.lang
     book = tpl.data["workbook"]
+    stamp = {"created": created} if created is not None else {}
     ctx.workbook.set_properties({
+        **stamp,
         "title": tpl.text(book["title"], lang),
         "subject": tpl.text(book["subject"], lang),
         "author": book["author"],
