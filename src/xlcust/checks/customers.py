@@ -199,7 +199,7 @@ def check_customer_mnemonics(book: Book) -> Iterator[Finding]:
             "CUS_MNEMONIC_FILLED", t.name,
             f"Mnemonic is blank; the pinyin initials of the name give '{value}'",
             **t.where("mnemonic", row), value="",
-            suggestion=f"{value} — written into the cell by `xlcust check --write`, or type your own",
+            suggestion="`xlcust check --write` writes it into the cell; or type your own",
         )
 
 
