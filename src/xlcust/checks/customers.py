@@ -197,9 +197,9 @@ def check_customer_mnemonics(book: Book) -> Iterator[Finding]:
     for row, value in mnemonic_fills(book):
         yield info(
             "CUS_MNEMONIC_FILLED", t.name,
-            f"Mnemonic is blank; the pinyin initials of the name give '{value}'",
+            "Mnemonic is blank; the pinyin initials of the name can fill it",
             **t.where("mnemonic", row), value="",
-            suggestion="`xlcust check --write` writes it into the cell; or type your own",
+            suggestion=f"{value} (written into the cell by `xlcust check --write`), or type your own",
         )
 
 
