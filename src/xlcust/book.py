@@ -5,7 +5,8 @@ object dtype) and `data` (typed: codes as text, dates as datetime64, money as
 integer cents in nullable Int64). Both are indexed by the row number Excel shows,
 so any check can name the cell: `table.where(field, row)`.
 
-`Book` bundles the six input tables and the resolved settings. Readers (headless
+`Book` bundles the six input tables of DESIGN §2, the optional Risk table of the
+credit score, and the resolved settings. Readers (headless
 file, xlwings, in-memory for tests) all produce a `Book`; see `xlcust.io.reader`
 and `Book.from_rows`.
 """
@@ -22,6 +23,7 @@ from .schema import (
     CUSTOMERS,
     HISTORY,
     INPUT_SHEETS,
+    RISK,
     RULES,
     SETTINGS,
     TRANSACTIONS,
@@ -79,10 +81,12 @@ class Book:
     transactions: SheetTable
     rules: SheetTable
     history: SheetTable
+    risk: SheetTable = field(default_factory=lambda: _absent(RISK))  # optional; see xlcust.credit.risk
     read_findings: list[Finding] = field(default_factory=list)
     path: str | None = None
 
     def tables(self) -> tuple[SheetTable, ...]:
+        """The six sheets of DESIGN §2 (the Risk table is `risk`, read and checked by the credit area)."""
         return (
             self.settings_table,
             self.categories,
@@ -102,6 +106,7 @@ class Book:
         transactions: list[dict] | None = None,
         rules: list[dict] | None = None,
         history: list[dict] | None = None,
+        risk: list[dict] | None = None,
     ) -> Book:
         """An in-memory book for tests: rows as dicts of canonical field → cell value.
 
@@ -118,6 +123,7 @@ class Book:
             TRANSACTIONS.key: transactions or [],
             RULES.key: rules,
             HISTORY.key: history,
+            RISK.key: risk,
         }
         raws: dict[str, RawSheet | None] = {}
         for spec in INPUT_SHEETS:
@@ -127,6 +133,13 @@ class Book:
                 continue
             raws[spec.key] = RawSheet.from_dicts(spec, data)
         return build_book(raws, path=None)
+
+
+def _absent(spec: Sheet) -> SheetTable:
+    """The typed table of a sheet the workbook does not have."""
+    from .io.typing import type_sheet  # local: typing imports this module
+
+    return type_sheet(None, spec)
 
 
 @dataclass

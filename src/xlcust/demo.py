@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .mnemonic import mnemonic
-from .schema import CATEGORIES, CUSTOMERS, HISTORY, KIND_ZH, RULES, SETTINGS, TRANSACTIONS
+from .schema import CATEGORIES, CUSTOMERS, HISTORY, KIND_ZH, RISK, RULES, SETTINGS, TRANSACTIONS
 from .settings import Settings, setting_rows
 from .uscc import CHARSET, make_uscc
 
@@ -326,6 +326,7 @@ def demo_data(seed: int = DEMO_SEED, lang: str = "en") -> DemoData:
         TRANSACTIONS.key: [_txn_row(t, lang) for t in txns],
         RULES.key: _rule_rows(lang),
         HISTORY.key: [row for c in customers for row in _history_rows(c, tree, lang)],
+        RISK.key: _risk_rows(lang),
     }
     return DemoData(settings, rows, {c.code: c.profile for c in customers})
 
@@ -653,3 +654,25 @@ def _rule_rows(lang: str) -> list[dict[str, object]]:
          "note": zh if lang == "zh" else en}
         for rid, prio, when, then, active, en, zh in _RULES
     ]
+
+
+# Risk table (credit score): industries by their code in _INDUSTRIES, regions by province;
+# 0 is the riskiest, 100 the safest. Provinces not listed get the neutral score.
+_RISK_INDUSTRIES = {"01": 70, "02": 65, "03": 40, "04": 80, "05": 75}
+_RISK_REGIONS = (("上海", 90), ("北京", 90), ("江苏", 85), ("浙江", 85), ("广东", 80), ("河南", 55))
+_RISK_NOTES = {"03": ("Long payment chains", "回款链条长"), "河南": ("Slow public-sector payers", "公共项目回款慢")}
+
+
+def _risk_rows(lang: str) -> list[dict[str, object]]:
+    pick = 1 if lang == "zh" else 0
+    industry, region = ("行业", "地区") if lang == "zh" else ("industry", "region")
+
+    def note(key: str) -> str | None:
+        return _RISK_NOTES[key][pick] if key in _RISK_NOTES else None
+
+    rows: list[dict[str, object]] = [
+        {"kind": industry, "name": (ind.en, ind.zh)[pick], "score": _RISK_INDUSTRIES[ind.code], "note": note(ind.code)}
+        for ind in _INDUSTRIES
+    ]
+    rows += [{"kind": region, "name": name, "score": score, "note": note(name)} for name, score in _RISK_REGIONS]
+    return rows

@@ -181,7 +181,23 @@ HISTORY = Sheet(
     aliases=("Category history", "History", "分类变更历史"),
 )
 
-INPUT_SHEETS: tuple[Sheet, ...] = (SETTINGS, CATEGORIES, CUSTOMERS, TRANSACTIONS, RULES, HISTORY)
+# The industry / region risk table of the credit score (DESIGN §3): one row per industry or
+# region name, score 0–100 (higher is safer). Without it every customer's risk is neutral.
+RISK = Sheet(
+    "Risk",
+    "风险表",
+    "tblRisk",
+    (
+        Column("kind", "Kind", "类型", C.TEXT, True, ("type", "维度"), 12),
+        Column("name", "Name", "名称", C.TEXT, True, ("industry_or_region", "行业或地区"), 24),
+        Column("score", "Score", "风险分", C.INT, True, ("risk_score", "分数", "评分"), 10),
+        Column("note", "Note", "备注", C.TEXT, False, ("说明",), 40),
+    ),
+    required=False,
+    aliases=("Risk table", "Risk scores", "风险", "风险评分", "行业地区风险"),
+)
+
+INPUT_SHEETS: tuple[Sheet, ...] = (SETTINGS, CATEGORIES, CUSTOMERS, TRANSACTIONS, RULES, HISTORY, RISK)
 SHEETS_BY_KEY: dict[str, Sheet] = {s.key: s for s in INPUT_SHEETS}
 
 # Output sheets: written by xlcust only, replaced on every run.

@@ -31,6 +31,7 @@ from ..schema import (
     CUSTOMERS,
     FALSE_WORDS,
     HISTORY,
+    RISK,
     RULES,
     SETTINGS,
     TRANSACTIONS,
@@ -368,7 +369,7 @@ def build_book(raws: dict[str, RawSheet | None], path: str | None) -> Book:
         if raw is not None:
             findings.extend(raw.findings)
     tables = {key: type_sheet(raws.get(key), spec) for key, spec in (
-        (s.key, s) for s in (SETTINGS, CATEGORIES, CUSTOMERS, TRANSACTIONS, RULES, HISTORY)
+        (s.key, s) for s in (SETTINGS, CATEGORIES, CUSTOMERS, TRANSACTIONS, RULES, HISTORY, RISK)
     )}
     st = tables[SETTINGS.key]
     entries = []
@@ -390,6 +391,7 @@ def build_book(raws: dict[str, RawSheet | None], path: str | None) -> Book:
         transactions=tables[TRANSACTIONS.key],
         rules=tables[RULES.key],
         history=tables[HISTORY.key],
+        risk=tables[RISK.key],
         read_findings=findings,
         path=path,
     )
