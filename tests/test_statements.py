@@ -152,6 +152,15 @@ def test_groups_are_leaf_categories_with_activity_and_tie_to_the_aging(small: st
     assert {(s.customer_code, s.reason) for s in small.skipped} == {("C5", "not_a_leaf"), ("C7", "no_category")}
 
 
+def test_a_customer_on_a_category_missing_from_the_sheet_is_skipped() -> None:
+    rows = [{**c, "category_code": "0109"} if c["code"] == "C3" else c for c in CUSTOMERS]
+    book = Book.from_rows(settings=SETTINGS, categories=CATEGORIES, customers=rows, transactions=TRANSACTIONS)
+    result = build_statements(book, START, END)
+    assert ("C3", "0109", 30, "unknown_category") in {
+        (s.customer_code, s.category_code, s.closing, s.reason) for s in result.skipped}
+    assert [c.customer_code for c in result.categories[0].customers] == ["C1"]
+
+
 def test_category_of_any_level_gives_its_leaves() -> None:
     book = small_book()
     assert [g.category_code for g in build_statements(book, START, END, "01").categories] == ["0101", "0102"]

@@ -114,6 +114,8 @@ def _warnings(result: Statements) -> list[str]:
         out.append(f"{result.excluded_rows} Transactions row(s) are left out of the ledger as invalid; "
                    "run `xlcust check` to see them")
     for s in result.skipped:
-        where = "has no category" if s.category_code is None else f"is in {s.category_code}, not a last-level category"
+        where = {"no_category": "has no category",
+                 "unknown_category": f"is in {s.category_code}, which is not in the Categories sheet",
+                 "not_a_leaf": f"is in {s.category_code}, not a last-level category"}[s.reason]
         out.append(f"customer {s.customer_code} {where}; no statement (closing balance {format_money(s.closing)})")
     return out

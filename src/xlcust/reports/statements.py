@@ -130,7 +130,7 @@ class SkippedCustomer:
     customer_code: str
     category_code: str | None
     closing: int
-    reason: str  # no_category | not_a_leaf
+    reason: str  # no_category | unknown_category (not in Categories) | not_a_leaf
 
 
 @dataclass(frozen=True)
@@ -181,11 +181,13 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
         shown = ", ".join(f"{codes[i]} {closing[i]} != {balance[i]}" for i in differ[:5])
         raise StatementImbalance(f"closing balances differ from the ledger at {end} (a bug in xlcust): {shown}")
 
-    period = _period_lines(book, lines[~before], cust[~before], opening)
-    limits = _credit_limits(book)
-    details = _details(book)
     active = (n_lines > 0) | (opening != 0) | (closing != 0)
     category_of = customers["category_code"].to_numpy(dtype=object)
+    in_wanted = customers["category_code"].isin(wanted).to_numpy(dtype=bool)
+    stated = ~before & in_wanted[cust]  # only the lines a workbook will show
+    period = _period_lines(book, lines[stated], cust[stated], opening)
+    limits = _credit_limits(book)
+    details = _details(book)
     leaves = set(tree.leaves)
     aging_by_category = aging.by_category.set_index("category_code")["balance"]
 
@@ -219,8 +221,7 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
         groups.append(group)
 
     skipped = tuple(
-        SkippedCustomer(str(codes[i]), category_of[i], int(closing[i]),
-                        "no_category" if category_of[i] is None else "not_a_leaf")
+        SkippedCustomer(str(codes[i]), category_of[i], int(closing[i]), _why_skipped(category_of[i], tree))
         for i in np.flatnonzero(active)
         if category_of[i] not in leaves and _under(category_of[i], category)
     )
@@ -254,6 +255,12 @@ def _under(code: str | None, category: str | None) -> bool:
     if category is None:
         return True
     return code is not None and code.startswith(category)
+
+
+def _why_skipped(code: str | None, tree: CategoryTree) -> str:
+    if code is None:
+        return "no_category"
+    return "not_a_leaf" if code in tree else "unknown_category"
 
 
 def _sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
