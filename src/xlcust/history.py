@@ -84,13 +84,18 @@ def categories_in_force(book: Book, customer_codes: pd.Series, dates: pd.Series)
     days = np.where(dated, day_values.astype("datetime64[D]").astype(np.int64), 0)
     n = len(codes)
 
+    # Customers once each: everything per customer is looked up on the distinct codes.
+    q_cust, distinct = pd.factorize(codes, use_na_sentinel=True)  # −1 for a blank code
+    q_cust = q_cust.astype(np.int64)
+    distinct = pd.Index(distinct, dtype=object)
+
     category = np.full(n, None, dtype=object)
     covered = np.zeros(n, dtype=bool)
     periods = _periods(book)
+    p_cust = distinct.get_indexer(periods["customer"].to_numpy(dtype=object)).astype(np.int64)
+    periods = periods[p_cust >= 0]  # periods of customers not asked about
+    p_cust = p_cust[p_cust >= 0]
     if len(periods) and n:
-        ids, _ = pd.factorize(np.concatenate([periods["customer"].to_numpy(dtype=object), codes]))
-        ids = ids.astype(np.int64)  # −1 for a blank code
-        p_cust, q_cust = ids[: len(periods)], ids[len(periods):]
         lo = min(int(periods["start"].min()), int(days.min()))
         span = max(int(periods["start"].max()), int(days.max())) - lo + 2
         order = np.lexsort((periods["row"].to_numpy(), periods["start"].to_numpy(), p_cust))
@@ -111,15 +116,16 @@ def categories_in_force(book: Book, customer_codes: pd.Series, dates: pd.Series)
             category[i[hit]] = p_cat[at[hit]]
             covered[i[hit]] = True
             i, at = i[~hit], at[~hit] - 1
-    has_history = pd.Index(codes, dtype=object).isin(_customers_with_rows(book))  # hashing: codes may be None
 
-    now = current_categories(book)
-    fallback = now.reindex(pd.Index(codes[~covered], dtype=object)).to_numpy(dtype=object, na_value=None)
-    category[~covered] = fallback
+    # Not covered: the current category, per distinct customer (slot −1 = a blank code).
+    now = current_categories(book).reindex(distinct).to_numpy(dtype=object, na_value=None)
+    now = np.append(now, None)
+    with_rows = np.append(distinct.isin(_customers_with_rows(book)), False)
+    rest = ~covered
+    category[rest] = now[q_cust[rest]]
     source = np.full(n, "history", dtype=object)
-    known = ~pd.isna(category)
-    source[~covered] = np.where(has_history[~covered], "current_fallback", "current")
-    source[~known] = "none"
+    source[rest] = np.where(with_rows[q_cust[rest]], "current_fallback", "current")
+    source[pd.isna(category)] = "none"
     index = customer_codes.index if isinstance(customer_codes, pd.Series) else pd.RangeIndex(n)
     return pd.DataFrame({"category_code": pd.Series(category, index=index, dtype=object),
                          "source": pd.Series(source, index=index, dtype=object)})
