@@ -168,3 +168,31 @@ def test_missing_and_literal_backslash_n_differ() -> None:
     blank = [ROWS["transactions"][0], {**ROWS["transactions"][1], "memo": None}]
     literal = [ROWS["transactions"][0], {**ROWS["transactions"][1], "memo": "\\N"}]
     assert hashed(transactions=blank) != hashed(transactions=literal)
+
+
+def test_data_hash_follows_its_documented_format() -> None:
+    """An auditor can rebuild the hash from the docstring alone."""
+    import hashlib
+
+    book = Book.from_rows(
+        settings={"coding_scheme": "2"},
+        categories=[{"code": "01", "name": "Retail", "tax_rate": "13%", "active": "yes"}],
+        transactions=[{"txn_id": "T1", "date": dt.date(2026, 1, 5), "customer_code": "C1", "kind": "发票",
+                       "amount": "1,234.5", "memo": "tab\there"}],
+    )
+    lines = [
+        "xlcust-data-hash/1",
+        "sheet Transactions present 1",
+        "column txn_id", "T1", "column date", "2026-01-05", "column customer_code", "C1",
+        "column kind", "invoice", "column amount", "123450", "column due_date", "\\N",
+        "column reference", "\\N", "column memo", "tab\\there",
+        "sheet Categories present 1",
+        "column code", "01", "column name", "Retail", "column tax_rate", "0.13",
+        "column payment_terms_days", "\\N", "column credit_limit", "\\N", "column invoice_type", "\\N",
+        "column reminder_days", "\\N", "column active", "TRUE",
+        "sheet CategoryHistory absent 0",
+        *(f"column {c}" for c in ("customer_code", "category_code", "valid_from", "valid_to", "source",
+                                  "changed_at", "changed_by", "note")),
+    ]
+    expected = hashlib.sha256(("\n".join(lines) + "\n").encode()).hexdigest()
+    assert data_hash(book) == expected

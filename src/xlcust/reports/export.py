@@ -312,7 +312,7 @@ def data_hash(book: Book, sheets: Sequence[str] = HASH_SHEETS) -> str:
         for column in table.spec.columns:
             digest.update(f"column {column.name}\n".encode())
             if column.name in data.columns and len(data):
-                digest.update(("\n".join(_canonical(data[column.name])) + "\n").encode())
+                digest.update((_canonical(data[column.name]) + "\n").encode())
             elif len(data):
                 digest.update(("\\N\n" * len(data)).encode())
     return digest.hexdigest()
@@ -321,39 +321,45 @@ def data_hash(book: Book, sheets: Sequence[str] = HASH_SHEETS) -> str:
 _ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
-def _canonical(values: pd.Series) -> list[str]:
-    """The canonical text of each value of one typed column (see `data_hash`)."""
+def _canonical(values: pd.Series) -> str:
+    """The canonical lines of one typed column, joined by newlines (see `data_hash`)."""
     dtype = values.dtype
     if pd.api.types.is_datetime64_any_dtype(dtype):
-        arr = values.to_numpy(dtype="datetime64[s]")
-        missing = np.isnat(arr)
-        day = arr.astype("datetime64[D]")
-        text = np.where(arr == day, np.datetime_as_string(day), np.datetime_as_string(arr))
-        out = text.astype(object)
-        out[missing] = "\\N"
-        return out.tolist()
+        # Few distinct dates in a ledger: format each once.
+        codes, uniques = pd.factorize(values.to_numpy(dtype="datetime64[s]"), use_na_sentinel=True)
+        words = [_date_text(v) for v in np.asarray(uniques, dtype="datetime64[s]")]
+        return "\n".join(np.array([*words, "\\N"], dtype=object)[codes].tolist())
     if pd.api.types.is_integer_dtype(dtype):
         missing = values.isna().to_numpy()
-        out = values.to_numpy(dtype=np.int64, na_value=0).astype(str).astype(object)
-        out[missing] = "\\N"
-        return out.tolist()
+        strings = list(map(str, values.to_numpy(dtype=np.int64, na_value=0).tolist()))
+        for i in np.flatnonzero(missing).tolist():
+            strings[i] = "\\N"
+        return "\n".join(strings)
     if pd.api.types.is_float_dtype(dtype):
-        return ["\\N" if v != v else repr(float(v)) for v in values.to_numpy(dtype=float)]
+        return "\n".join("\\N" if v != v else repr(v) for v in values.to_numpy(dtype=float).tolist())
     arr = values.to_numpy(dtype=object)
     missing = pd.isna(arr)
-    if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):  # the usual text column: no loop
+    if missing.all():
+        return "\n".join(["\\N"] * len(arr))
+    if pd.api.types.infer_dtype(arr, skipna=True) == "string":  # the usual text column: no Python loop
         probe = "".join(arr[~missing].tolist())
         if "\\" in probe or "\n" in probe or "\r" in probe or "\t" in probe:
-            return ["\\N" if m else v.translate(_ESCAPES) for v, m in zip(arr.tolist(), missing, strict=True)]
+            return "\n".join("\\N" if m else v.translate(_ESCAPES)
+                             for v, m in zip(arr.tolist(), missing.tolist(), strict=True))
         out = arr.copy()
         out[missing] = "\\N"
-        return out.tolist()
+        return "\n".join(out.tolist())
     out = []
-    for v, m in zip(arr.tolist(), missing, strict=True):
+    for v, m in zip(arr.tolist(), missing.tolist(), strict=True):
         if m:
             out.append("\\N")
         elif isinstance(v, bool | np.bool_):
             out.append("TRUE" if v else "FALSE")
         else:
             out.append(str(v).translate(_ESCAPES))
-    return out
+    return "\n".join(out)
+
+
+def _date_text(value: np.datetime64) -> str:
+    text = str(value)  # 2026-01-05T00:00:00
+    return text[:10] if text.endswith("T00:00:00") else text
