@@ -1,0 +1,208 @@
+"""The button macros: read the workbook → the same core as the command line → output sheets.
+
+Each handler is what a button's VBA calls through xlwings
+(`RunPython "import xlcust.excel.handlers as h; h.validate()"`), and each has the
+same thin shape:
+
+    book = book_from_host(host)          # the same Book the headless reader builds
+    ... the core: run_checks, build_ledger, grade_customers, build_statements ...
+    host.write_sheet(sheet_block(...))   # the same OutputSheets `xlcust run` writes
+    host.message(summary)                # a short message box
+
+`host` defaults to the workbook whose button was pressed (`XlwingsHost.caller()`);
+tests pass a `MemoryHost`. A handler never lets a traceback reach Excel: a problem
+with the workbook or a bug becomes a friendly message box and an error row on the
+Checks sheet (the details of a bug go to a log file named in the message).
+
+Handlers return the message they showed, so Python callers and tests can read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from ..book import Book
+from ..errors import XlcustError
+from ..findings import Finding, error, format_finding, has_errors, summarize
+from ..io.outputs import checks_sheet, ledger_sheets, mnemonic_edits
+from ..io.sheetxml import OutputSheet
+from .host import Host, book_from_host, sheet_block
+
+LOG_NAME = "xlcust-excel-error.log"
+Body = Callable[[Host, Book], str]
+
+
+def _host(host: Host | None) -> Host:
+    if host is not None:
+        return host
+    from .xlwings_book import XlwingsHost
+
+    return XlwingsHost.caller()
+
+
+def _write(host: Host, sheets: list[OutputSheet]) -> list[str]:
+    for sheet in sheets:
+        host.write_sheet(sheet_block(sheet))
+    return [s.name for s in sheets]
+
+
+def _handle(title: str, body: Body, host: Host | None) -> str:
+    """Run one button: read, call `body`, show its summary; failures become a message and a Checks row."""
+    host = _host(host)
+    lang = "en"
+    try:
+        book = book_from_host(host)
+        lang = book.settings.language
+        text = body(host, book)
+    except XlcustError as exc:
+        text = _failed(host, title, str(exc), lang)
+    except Exception as exc:  # a bug: keep the details for us, one friendly line for the user
+        log = Path(tempfile.gettempdir()) / LOG_NAME
+        try:
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            where = f" Details are in {log}; please report them."
+        except OSError:
+            where = ""
+        text = _failed(host, title, f"internal error ({type(exc).__name__}: {exc}).{where}", lang)
+    host.message(text, title=f"xlcust — {title}")
+    return text
+
+
+def _failed(host: Host, title: str, why: str, lang: str) -> str:
+    finding = error("RUN_FAILED", host.name, f"{title} could not run: {why}",
+                    suggestion="Fix what the message says and press the button again; "
+                               "the output sheets were not changed")
+    try:
+        host.write_sheet(sheet_block(checks_sheet([finding], lang)))
+        where = " (also on the Checks sheet)"
+    except Exception:  # noqa: BLE001 - the message box below still tells the user
+        where = ""
+    return f"{title} could not run: {why}{where}"
+
+
+def _counts(findings: list[Finding]) -> str:
+    c = summarize(findings)
+    return f"{c['error']} error(s), {c['warning']} warning(s), {c['info']} note(s)"
+
+
+def _first_errors(findings: list[Finding], limit: int = 3) -> str:
+    errors = [f for f in findings if f.severity.value == "error"][:limit]
+    return "".join("\n• " + format_finding(f).split(None, 1)[1] for f in errors)
+
+
+# ------------------------------------------------------------------------ buttons
+
+
+def validate(host: Host | None = None) -> str:
+    """Button "Validate codes": every check → the Checks sheet; blank mnemonics filled."""
+    return _handle("Validate codes", _validate, host)
+
+
+def _validate(host: Host, book: Book) -> str:
+    from ..checks import run_checks
+
+    findings = run_checks(book)
+    fills = mnemonic_edits(book)
+    _write(host, [checks_sheet(findings, book.settings.language)])
+    if fills:
+        host.set_cells(fills)
+    text = f"Checks: {_counts(findings)} — listed on the Checks sheet."
+    if fills:
+        text += f"\n{len(fills)} blank mnemonic(s) filled on the Customers sheet."
+    return text + _first_errors(findings)
+
+
+def refresh_all(host: Host | None = None) -> str:
+    """Button "Refresh all": what `xlcust run` writes — checks, ledger, aging, provision,
+    collections — plus the credit grades (Metrics) when the workbook's data allows."""
+    return _handle("Refresh all", _refresh_all, host)
+
+
+def run_sheets(book: Book, as_of: dt.date | None = None) -> tuple[list[Finding], list[OutputSheet], object]:
+    """Findings, output sheets and ledger of a full run (the sheets of `xlcust run`, then Metrics)."""
+    from ..checks import run_checks
+    from ..ledger import build_ledger
+
+    lang = book.settings.language
+    findings = run_checks(book)
+    ledger = build_ledger(book, as_of=as_of)
+    ledger.reconcile()
+    sheets = [checks_sheet(findings, lang), *ledger_sheets(book, ledger, lang)]
+    metrics = _metrics_sheet(book, ledger, lang)
+    if metrics is not None:
+        sheets.append(metrics)
+    return findings, sheets, ledger
+
+
+def _metrics_sheet(book: Book, ledger, lang: str) -> OutputSheet | None:
+    try:
+        from ..credit import grade_customers
+        from ..credit.sheet import metrics_sheet
+    except ImportError:  # credit scoring not installed in this version
+        return None
+    return metrics_sheet(book, grade_customers(book, ledger), lang)
+
+
+def _refresh_all(host: Host, book: Book) -> str:
+    from ..money import format_money
+
+    findings, sheets, ledger = run_sheets(book)
+    names = _write(host, sheets)
+    totals = ledger.reconcile()
+    return (f"Wrote {len(names)} sheets as of {ledger.as_of.isoformat()}.\n"
+            f"Checks: {_counts(findings)}.\n"
+            f"Balance {format_money(totals.net)} over {totals.rows_used} of {totals.rows_in_sheet} transaction rows."
+            + (_first_errors(findings) if has_errors(findings) else ""))
+
+
+def statements(host: Host | None = None) -> str:
+    """Button "Statements": this month's statements (1st of the as-of month to the as-of date)
+    on the Statements sheet, one block of lines per customer."""
+    return _handle("Statements", _statements, host)
+
+
+def statement_period(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    return as_of.replace(day=1), as_of
+
+
+def _statements(host: Host, book: Book) -> str:
+    from ..money import format_money
+    from ..reports.statements import build_statements
+    from .sheets import statements_sheet
+
+    start, end = statement_period(book.settings.effective_as_of())
+    result = build_statements(book, start, end)
+    _write(host, [statements_sheet(result)])
+    customers = sum(len(g.customers) for g in result.categories)
+    closing = sum(g.closing for g in result.categories)
+    text = (f"Statements {start.isoformat()} – {end.isoformat()}: {customers} customer(s) in "
+            f"{len(result.categories)} categor(ies), closing balance {format_money(closing)}.")
+    if result.skipped:
+        text += f"\n{len(result.skipped)} customer(s) without a leaf category were left out (see the Checks sheet)."
+    return text
+
+
+def reclassify_dry_run(host: Host | None = None) -> str:
+    """Button "Reclassify (dry run)": the rules' changes on the Reclass sheet; nothing else changes."""
+    return _handle("Reclassify (dry run)", _reclassify(apply=False), host)
+
+
+def reclassify_apply(host: Host | None = None) -> str:
+    """Button "Apply reclassification": the rules' changes written to Customers and CategoryHistory."""
+    return _handle("Apply reclassification", _reclassify(apply=True), host)
+
+
+def _reclassify(apply: bool) -> Body:
+    def body(host: Host, book: Book) -> str:
+        try:
+            from .reclass_live import reclassify
+        except ImportError:
+            return ("Reclassification is not available in this version of xlcust; "
+                    "update it with: pip install --upgrade \"xlcust[excel]\"")
+        return reclassify(host, book, apply=apply)
+
+    return body

@@ -1,0 +1,234 @@
+"""The host a button handler talks to, and the pure parts of reading and writing through it.
+
+A handler needs four things from its host, and nothing else:
+
+    sheet_names()            the workbook's sheet names, in tab order
+    tables()                 its Excel Tables (ListObjects), as `TableInfo`
+    read_grid(sheet)         a sheet's cells from A1 as a 2-D list, values as xlwings gives
+                             them: numbers float, dates datetime, empty None, error
+                             values `ExcelError`
+    write_sheet(block)       create or replace an output sheet with a `SheetBlock`
+    set_cells(edits)         write single cells of user sheets (mnemonic fills, reclassification)
+    message(text)            a short message box
+
+`XlwingsHost` (xlcust.excel.xlwings_book) is the live-Excel implementation;
+`MemoryHost` here is the in-memory one tests use (xlwings' own mock caller,
+`Book.set_mock_caller()`, needs Excel, which Linux does not have).
+
+`book_from_host` turns what a host reads into the same `Book` the headless reader
+builds from a file, through the same code: `io.reader.raw_sheet_from_grid` finds the
+header and cuts the data block, `io.typing.build_book` types it. `sheet_block` turns
+an `OutputSheet` (what the headless writer streams into a file) into plain cell
+values and formats that any host can put in a range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from ..book import Book, RawSheet
+from ..io.package import TableInfo
+from ..io.reader import _find_sheet, raw_sheet_from_grid
+from ..io.sheetxml import CellEdit, OutputSheet, estimate_width
+from ..io.typing import build_book
+from ..schema import INPUT_SHEETS, normalize_header
+
+Grid = list[list[object]]
+
+NUMBER_FORMATS = {
+    "text": "@",
+    "int": "0",
+    "money": "#,##0.00",
+    "cents": "#,##0.00",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "percent": "0.00%",
+    "number": "General",
+    "link": "General",
+}
+FORMULA_START = ("=", "+", "-", "@")
+
+
+class Host(Protocol):
+    """What a handler may ask of the workbook it runs in."""
+
+    name: str
+
+    def sheet_names(self) -> list[str]: ...
+
+    def tables(self) -> list[TableInfo]: ...
+
+    def read_grid(self, sheet: str) -> Grid: ...
+
+    def write_sheet(self, block: SheetBlock) -> None: ...
+
+    def set_cells(self, edits: Sequence[CellEdit]) -> None: ...
+
+    def message(self, text: str, title: str = "xlcust") -> None: ...
+
+
+# ----------------------------------------------------------------------- reading
+
+
+def book_from_host(host: Host) -> Book:
+    """The registry as the headless reader would build it from the same cells."""
+    names = host.sheet_names()
+    by_norm = {normalize_header(n): n for n in names}
+    tables = host.tables()
+    raws: dict[str, RawSheet | None] = {}
+    for spec in INPUT_SHEETS:
+        sheet_name = _find_sheet(spec, by_norm, tables)
+        if sheet_name is None:
+            raws[spec.key] = None
+            continue
+        table = next((t for t in tables if t.sheet == sheet_name), None)
+        raws[spec.key] = raw_sheet_from_grid(spec, sheet_name, as_file_values(host.read_grid(sheet_name)),
+                                             table=table)
+    return build_book(raws, path=host.name)
+
+
+def as_file_values(grid: Grid) -> Grid:
+    """Cell values as the file reader sees them: Excel hands every date over as a datetime,
+    the file reader reads a date cell as a date, so a datetime at midnight becomes a date
+    (a Settings as_of typed as a date then reads as "2026-09-30" both ways)."""
+    midnight = dt.time()
+    return [[v.date() if type(v) is dt.datetime and v.time() == midnight else v for v in row] for row in grid]
+
+
+def grid_from_range(values: object, first_row: int, first_col: int) -> Grid:
+    """A used range's values placed at A1: xlwings gives the used range from its first cell,
+    which need not be A1, and a single cell or row comes back as a scalar or flat list."""
+    if not isinstance(values, list):
+        values = [[values]]
+    elif values and not isinstance(values[0], list):
+        values = [values]
+    pad = [None] * (first_col - 1)
+    return [[] for _ in range(first_row - 1)] + [pad + list(row) for row in values]
+
+
+# ----------------------------------------------------------------------- writing
+
+
+@dataclass
+class SheetBlock:
+    """An output sheet as cell values and formats, ready for one range assignment."""
+
+    name: str
+    values: Grid  # title row (optional), header row, data rows
+    header_row: int  # 1-based
+    number_formats: list[str]  # per column
+    widths: list[float]  # per column, in characters
+    tab_color: str | None = None
+    protect: bool = True
+
+    @property
+    def width(self) -> int:
+        return len(self.number_formats)
+
+    @property
+    def data_rows(self) -> int:
+        return len(self.values) - self.header_row
+
+
+def cell_text(value: str) -> str:
+    """Text that Excel must not read as a formula keeps a leading apostrophe (shown as text)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def hyperlink(text: str, target: str) -> str:
+    """A HYPERLINK formula to a cell of this workbook ("'Sheet'!B7")."""
+    def quoted(s: str) -> str:
+        return '"' + s.replace('"', '""') + '"'
+
+    return f"=HYPERLINK({quoted('#' + target)},{quoted(text)})"
+
+
+def _cell(value: object, kind: str) -> object:
+    if value is None:
+        return None
+    if kind == "link" and isinstance(value, tuple):
+        text, target = value
+        return hyperlink(str(text), str(target))
+    if kind == "cents" and isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return float(Decimal(int(value)) / 100)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, str):
+        return cell_text(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def sheet_block(sheet: OutputSheet) -> SheetBlock:
+    """The values and formats of an output sheet, as the headless writer would lay them out."""
+    kinds = [c.kind for c in sheet.columns]
+    values: Grid = []
+    if sheet.title:
+        values.append([cell_text(sheet.title)] + [None] * (len(kinds) - 1))
+    values.append([cell_text(c.header) for c in sheet.columns])
+    rows = sheet.rows.itertuples(index=False) if hasattr(sheet.rows, "itertuples") else sheet.rows
+    for row in rows:
+        values.append([_cell(v, k) for v, k in zip(row, kinds, strict=False)])
+    return SheetBlock(
+        name=sheet.name,
+        values=values,
+        header_row=sheet.header_row,
+        number_formats=[NUMBER_FORMATS[k] for k in kinds],
+        widths=[c.width if c.width is not None else estimate_width(c.header, c.kind) for c in sheet.columns],
+        tab_color=sheet.tab_color,
+        protect=sheet.protect,
+    )
+
+
+# ------------------------------------------------------------------- in memory
+
+
+@dataclass
+class MemoryHost:
+    """A workbook in memory: grids per sheet, tables, and a record of what was written and said."""
+
+    grids: dict[str, Grid]
+    table_infos: list[TableInfo] = field(default_factory=list)
+    name: str = "memory.xlsm"
+    written: dict[str, SheetBlock] = field(default_factory=dict)
+    edits: list[CellEdit] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    def sheet_names(self) -> list[str]:
+        return [*self.grids, *(n for n in self.written if n not in self.grids)]
+
+    def tables(self) -> list[TableInfo]:
+        return list(self.table_infos)
+
+    def read_grid(self, sheet: str) -> Grid:
+        if sheet in self.written:
+            return [list(r) for r in self.written[sheet].values]
+        return [list(r) for r in self.grids[sheet]]
+
+    def write_sheet(self, block: SheetBlock) -> None:
+        self.written[block.name] = block
+
+    def set_cells(self, edits: Sequence[CellEdit]) -> None:
+        from ..schema import column_index
+
+        for e in edits:
+            grid = self.grids[e.sheet]
+            row, col = e.row - 1, column_index(e.col_letter)
+            while len(grid) <= row:
+                grid.append([])
+            while len(grid[row]) <= col:
+                grid[row].append(None)
+            grid[row][col] = e.value
+            self.edits.append(e)
+
+    def message(self, text: str, title: str = "xlcust") -> None:
+        self.messages.append(text)

@@ -1,0 +1,56 @@
+"""Output sheets that only the live workbook writes (the headless commands write files instead).
+
+`statements_sheet` lays the statements of `reports.statements.build_statements` out as one
+sheet: per customer an opening row, its lines with the running balance, and a closing row
+with credit limit and available credit. The printable per-category workbooks remain the
+`xlcust statements` command's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..io.outputs import banner, columns, sheet_title
+from ..io.sheetxml import OutputSheet
+from ..money import format_money
+
+STATEMENT_COLUMNS = (
+    ("Category", "分类编码", "text", 10),
+    ("Customer", "客户编码", "text", 12),
+    ("Name", "客户名称", "text", 28),
+    ("Date", "日期", "date", 12),
+    ("Txn", "单据号", "text", 16),
+    ("Kind", "类型", "text", 12),
+    ("Memo", "摘要", "text", 24),
+    ("Debit", "借方", "cents", 15),
+    ("Credit", "贷方", "cents", 15),
+    ("Balance", "余额", "cents", 15),
+    ("Credit limit", "信用额度", "cents", 15),
+    ("Available", "可用额度", "cents", 15),
+)
+
+
+def statements_sheet(result) -> OutputSheet:
+    """The Statements sheet of a `Statements` result (money in int cents, as the sheet's kind says)."""
+    lang = result.language
+    zh = lang == "zh"
+    opening_word, closing_word = ("期初余额", "期末余额") if zh else ("Opening balance", "Closing balance")
+
+    def rows() -> Iterable[tuple]:
+        for group in result.categories:
+            for c in group.customers:
+                yield (c.category_code, c.customer_code, c.name, result.start, None, None, opening_word,
+                       None, None, c.opening, None, None)
+                for line in c.lines.itertuples(index=False):
+                    yield (c.category_code, c.customer_code, c.name, line.date.date(), line.txn_id, line.kind,
+                           line.memo, int(line.debit) or None, int(line.credit) or None, int(line.balance), None,
+                           None)
+                yield (c.category_code, c.customer_code, c.name, result.end, None, None, closing_word,
+                       c.debits, c.credits, c.closing, c.credit_limit, c.available_credit)
+
+    closing = sum(g.closing for g in result.categories)
+    what = (f"对账单 {result.start.isoformat()} 至 {result.end.isoformat()}：期末余额合计 {format_money(closing)}" if zh
+            else f"Statements {result.start.isoformat()} to {result.end.isoformat()}: closing balances "
+            f"{format_money(closing)}")
+    return OutputSheet(sheet_title("Statements", lang), columns(lang, STATEMENT_COLUMNS), rows(),
+                       title=banner(what, lang), tab_color="2E75B6")

@@ -1,0 +1,110 @@
+"""The xlwings host: a live workbook read into the same `Book` as a file, output sheets
+written through ranges.
+
+While Excel holds a workbook open, the file-level writer (`xlcust.io.package`) cannot
+replace it, so output sheets go through xlwings: one range assignment of the values
+that `host.sheet_block` prepared, then number formats, widths and protection. What
+is pure (where a used range sits, which cell values are error values, how a sheet is
+laid out) lives in functions tested without Excel; the methods below only move those
+values in and out of xlwings objects.
+
+    host = XlwingsHost.caller()              # the workbook whose button was pressed
+    book = book_from_host(host)              # xlcust.excel.host
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..io.package import TableInfo
+from ..io.sheetxml import CellEdit
+from ..io.typing import ExcelError
+from .host import Grid, SheetBlock, grid_from_range
+
+# What xlwings' err_to_str option turns Excel's error values into.
+ERROR_TEXTS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                         "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+
+
+def mark_errors(grid: Grid) -> Grid:
+    """Error texts (from `err_to_str=True`) become `ExcelError` values, as the file reader marks them."""
+    return [[ExcelError(v) if isinstance(v, str) and v in ERROR_TEXTS else v for v in row] for row in grid]
+
+
+def table_info(sheet_name: str, name: str, address: str, show_headers: bool = True,
+               show_totals: bool = False) -> TableInfo:
+    """A ListObject as `TableInfo` ("$A$1:$H$20" → "A1:H20")."""
+    return TableInfo(name=name, display_name=name, sheet=sheet_name, ref=address.replace("$", ""),
+                     header_row_count=1 if show_headers else 0, part="", totals_row_count=1 if show_totals else 0)
+
+
+def _quietly(action: Callable[[], object]) -> None:
+    """Cosmetics that differ between Excel for Windows and for Mac: best effort, never fatal."""
+    with contextlib.suppress(Exception):  # a tab colour or a protection flag is not worth failing a run for
+        action()
+
+
+@dataclass
+class XlwingsHost:
+    """A live xlwings `Book` as a handler's host."""
+
+    book: object  # xlwings.Book
+
+    @classmethod
+    def caller(cls) -> XlwingsHost:
+        import xlwings as xw
+
+        return cls(xw.Book.caller())
+
+    @property
+    def name(self) -> str:
+        return self.book.fullname
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.book.sheets]
+
+    def tables(self) -> list[TableInfo]:
+        out = []
+        for sheet in self.book.sheets:
+            for t in sheet.tables:
+                out.append(table_info(sheet.name, t.name, t.range.address, bool(t.show_headers),
+                                      bool(t.show_totals)))
+        return out
+
+    def read_grid(self, sheet: str) -> Grid:
+        used = self.book.sheets[sheet].used_range
+        values = used.options(ndim=2, err_to_str=True).value
+        return mark_errors(grid_from_range(values, used.row, used.column))
+
+    def write_sheet(self, block: SheetBlock) -> None:
+        sheets = self.book.sheets
+        if block.name in [s.name for s in sheets]:
+            sheet = sheets[block.name]
+            _quietly(lambda: sheet.api.Unprotect())
+            sheet.clear()
+        else:
+            sheet = sheets.add(block.name, after=sheets[len(sheets) - 1])
+        last = len(block.values)
+        for col, (fmt, width) in enumerate(zip(block.number_formats, block.widths, strict=True), start=1):
+            column = sheet.range((block.header_row + 1, col), (max(last, block.header_row + 1), col))
+            column.number_format = fmt  # before the values, so text columns keep leading zeros
+            sheet.range((1, col)).column_width = width
+        sheet.range((1, 1)).options(chunksize=20_000).value = block.values
+        header = sheet.range((block.header_row, 1), (block.header_row, block.width))
+        header.font.bold = True
+        if block.header_row > 1:
+            sheet.range((1, 1)).font.bold = True
+        if block.tab_color:
+            _quietly(lambda: setattr(sheet.api.Tab, "Color", int(block.tab_color[4:6] + block.tab_color[2:4]
+                                                                   + block.tab_color[0:2], 16)))
+        if block.protect:
+            _quietly(lambda: sheet.api.Protect(AllowSorting=True, AllowFiltering=True))
+
+    def set_cells(self, edits: Sequence[CellEdit]) -> None:
+        for e in edits:
+            self.book.sheets[e.sheet].range(f"{e.col_letter}{e.row}").value = e.value
+
+    def message(self, text: str, title: str = "xlcust") -> None:
+        self.book.app.alert(text, title=title)
