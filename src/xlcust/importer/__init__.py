@@ -1,0 +1,233 @@
+"""Importing customers and transactions from messy files into a registry (issue 7).
+
+    report = import_customers("客户名单.xlsx", "registry.xlsx", ImportOptions(category="0101"))
+    report = import_transactions("ledger.csv", "registry.xlsx", ImportOptions(dry_run=True))
+
+Both read the file (`prepare`), map its columns, clean every value with a reported
+change (`clean`), plan the new registry rows (`customers`, `transactions`), check the
+registry as it would be, and — unless `dry_run`, or nothing is left to add — append
+the rows to the registry's Tables and a summary to its AuditLog in one atomic save
+(`registry.Registry.commit`). The `ImportReport` says what was (or would be) added and
+every row that was skipped or rejected, with its source row and why.
+
+Layout:
+
+    source.py        the file: CSV encodings (UTF-8 / GB18030), gzip, workbooks
+    mapping.py       header recognition (English, Chinese, variants) and --map
+    prepare.py       header row, title / blank / subtotal / repeated-header rows
+    clean.py         one cleaner per kind of value, each change reported
+    customers.py     planning a customer import
+    transactions.py  planning a transaction import (lines → documents)
+    registry.py      the target workbook: lookups, placing rows, verifying, saving
+    report.py        Issue, ImportReport, the code catalogue
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..audit import AuditEntry
+from ..errors import UsageError
+from ..io.outputs import current_user
+from .customers import plan_customers
+from .prepare import Prepared, prepare
+from .registry import NewRows, Registry
+from .report import IMPORT_CODES, ImportReport, Issue, issue
+from .transactions import KINDS, TransactionPlanner, net_sales
+
+__all__ = ["IMPORT_CODES", "ImportOptions", "ImportReport", "Issue", "import_customers", "import_transactions"]
+
+
+@dataclass
+class ImportOptions:
+    """What the command line's options say (see `xlcust import --help`)."""
+
+    dry_run: bool = False
+    sheet: str | None = None
+    maps: tuple[str, ...] = ()
+    category: str | None = None  # default (leaf) category for customers without one / created customers
+    new_category: str | None = None  # name: add `category` to the Categories sheet when it is missing
+    date_order: str | None = None  # "dmy" or "mdy" for slashed dates the column does not settle
+    strict: bool = False  # write nothing when any row is rejected
+    create_customers: bool = False  # transactions only
+    kind: str | None = None  # transactions only: kind of lines the file does not say
+    group_lines: bool | None = None  # transactions only: None = when the file has line items
+    today: dt.date = field(default_factory=dt.date.today)
+    user: str = field(default_factory=current_user)
+
+    def check(self) -> None:
+        if self.date_order not in (None, "dmy", "mdy"):
+            raise UsageError(f"--date-order must be dmy or mdy, not '{self.date_order}'")
+        if self.kind is not None and self.kind not in KINDS:
+            raise UsageError(f"--kind must be one of {', '.join(KINDS)}, not '{self.kind}'")
+        if self.new_category is not None and self.category is None:
+            raise UsageError("--new-category NAME needs --category CODE: the code of the category to add")
+
+
+def import_customers(file: str | Path, book: str | Path, options: ImportOptions | None = None) -> ImportReport:
+    """Plan (and unless dry-run, write) the import of a customer list into `book`."""
+    options = options or ImportOptions()
+    options.check()
+    clock = _Clock()
+    prep = prepare(Path(file), "customers", sheet=options.sheet, maps=options.maps)
+    clock("read")
+    reg = Registry.open(book)
+    clock("registry")
+    report = _report("customers", reg, prep, options)
+    category, categories = _default_category(reg, options, report)
+    extra = frozenset({category}) if len(categories) else frozenset()
+    customers, history = plan_customers(prep, reg, report, default_category=category, extra_leaves=extra,
+                                        today=options.today, user=options.user, source_name=Path(file).name,
+                                        date_order=options.date_order)
+    clock("plan")
+    report.summary.update({
+        "rows": len(prep.frame),
+        "customers_added": len(customers),
+        "duplicates": report.rows_with("IMP_DUPLICATE_IN_REGISTRY", "IMP_DUPLICATE_IN_FILE"),
+        "rejected_rows": _rejected_rows(report),
+    })
+    _finish(reg, report, [categories, customers, history], options, clock)
+    return report
+
+
+def import_transactions(file: str | Path, book: str | Path, options: ImportOptions | None = None) -> ImportReport:
+    """Plan (and unless dry-run, write) the import of transactions into `book`."""
+    options = options or ImportOptions()
+    options.check()
+    if options.create_customers and options.category is None:
+        raise UsageError("--create-customers needs --category CODE: the leaf category new customers go into")
+    clock = _Clock()
+    prep = prepare(Path(file), "transactions", sheet=options.sheet, maps=options.maps)
+    clock("read")
+    reg = Registry.open(book)
+    clock("registry")
+    report = _report("transactions", reg, prep, options)
+    category, categories = _default_category(reg, options, report)
+    planner = TransactionPlanner(prep, reg, report, kind=options.kind, group_lines=options.group_lines,
+                                 create_customers=options.create_customers, category=category,
+                                 date_order=options.date_order, user=options.user, source_name=Path(file).name)
+    txns, customers, history = planner.plan()
+    clock("plan")
+    kinds = pd.Series([r["kind"] for r in txns.records], dtype=object).value_counts().to_dict()
+    report.summary.update({
+        "lines": len(prep.frame),
+        "grouped": planner.group,
+        "transactions_added": len(txns),
+        "by_kind": {str(k): int(v) for k, v in kinds.items()},
+        "net_sales": net_sales(txns) / 100,
+        "customers_created": len(customers),
+        "lines_without_customer": report.rows_with("IMP_NO_CUSTOMER"),
+        "duplicates": report.rows_with("IMP_ALREADY_IMPORTED", "IMP_DUPLICATE_IN_FILE"),
+        "rejected_rows": _rejected_rows(report),
+    })
+    report.summary["net_sales_cents"] = net_sales(txns)
+    _finish(reg, report, [categories, customers, history, txns], options, clock)
+    return report
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self.last
+        self.last = now
+
+
+def _report(what: str, reg: Registry, prep: Prepared, options: ImportOptions) -> ImportReport:
+    report = ImportReport(what, str(reg.path), prep.info, list(prep.mapping.mapped), list(prep.issues),
+                          dry_run=options.dry_run)
+    return report
+
+
+def _rejected_rows(report: ImportReport) -> int:
+    return report.rows_with(*(c for c, (sev, _) in IMPORT_CODES.items() if sev.value == "error"))
+
+
+def _default_category(reg: Registry, options: ImportOptions, report: ImportReport) -> tuple[str | None, NewRows]:
+    """The --category code, checked to be a leaf (or added, with --new-category)."""
+    new = NewRows("Categories")
+    if options.category is None:
+        return None, new
+    code = unicodedata.normalize("NFKC", options.category).strip().upper()
+    tree = reg.tree
+    if code in tree:
+        if not tree.is_leaf(code):
+            raise UsageError(f"--category {code} has sub-categories; customers belong to leaf (末级) categories: "
+                             f"use one of {tree.describe(tree.leaves_under(code))}")
+        if options.new_category is not None:
+            report.add(issue("IMP_CATEGORY_CREATED", f"Category {code} already exists; --new-category ignored", [],
+                             severity=IMPORT_CODES["IMP_COLUMN_IGNORED"][0]))
+        return code, new
+    if options.new_category is None:
+        leaves = [c for c in tree.codes if tree.is_leaf(c)]
+        hint = f"leaf categories: {tree.describe(leaves)}" if leaves else "the Categories sheet is empty"
+        raise UsageError(f"--category {code} is not on the Categories sheet ({hint}); add it there, or add "
+                         f"--new-category NAME to create it")
+    if not reg.scheme.is_valid(code):
+        raise UsageError(f"--category {code} does not fit the coding scheme {reg.scheme} (codes of "
+                         f"{', '.join(str(n) for n in reg.scheme.lengths)} characters, digits and A-Z)")
+    parent = reg.scheme.parent_of(code)
+    if parent is not None and parent not in tree:
+        raise UsageError(f"--category {code}: its parent category {parent} is not on the Categories sheet")
+    if parent is not None and not reg.book.customers.data["category_code"].ne(parent).all():
+        raise UsageError(f"--category {code}: its parent {parent} has customers, which must stay on a leaf; "
+                         "choose a code under a category without customers")
+    new.add({"code": code, "name": options.new_category.strip(), "active": True}, [])
+    report.add(issue("IMP_CATEGORY_CREATED", f"Category {code} '{options.new_category.strip()}' added to the "
+                     "Categories sheet", [], new_value=code))
+    return code, new
+
+
+def _finish(reg: Registry, report: ImportReport, news: list[NewRows], options: ImportOptions, clock: _Clock) -> None:
+    """Verify against the registry's checks, then write (unless dry-run / strict with rejections)."""
+    news = [n for n in news if len(n)]
+    placed = [reg.place(n) for n in news]
+    report.added = {n.key: _frame(n, p.first_row) for n, p in zip(news, placed, strict=True)}
+    report.registry_rows = {p.table.name: f"{p.first_row}-{p.last_row}" if p.last_row > p.first_row
+                            else str(p.first_row) for p in placed}
+    if news:
+        for finding, sources in reg.errors_after(placed, news):
+            report.add(issue("IMP_WOULD_BREAK_CHECKS", f"{finding.code} at {finding.cell}: {finding.message}",
+                             sources, field=finding.field, suggestion=finding.suggestion))
+    clock("verify")
+    blocked = any(i.code == "IMP_WOULD_BREAK_CHECKS" for i in report.issues) or (options.strict and report.has_errors)
+    report.summary["blocked"] = blocked
+    if news and not options.dry_run and not blocked:
+        reg.commit(placed, _audit_entries(report, placed, options))
+        report.written = True
+    clock("write")
+    report.timings = dict(clock.laps, total=time.perf_counter() - clock.start)
+
+
+def _frame(new: NewRows, first_row: int) -> pd.DataFrame:
+    frame = pd.DataFrame(new.records)
+    frame.insert(0, "registry_row", range(first_row, first_row + len(new)))
+    frame["source_rows"] = [list(map(int, s)) for s in new.sources]
+    return frame
+
+
+def _audit_entries(report: ImportReport, placed, options: ImportOptions) -> list[AuditEntry]:
+    """One AuditLog row per registry sheet the import appended to (Rule = `import`)."""
+    source = Path(report.source.path).name
+    counts = report.counts()
+    mapping = ", ".join(f"{m.header or m.column}→{m.field}" for m in report.mapping)
+    detail = (f"{report.source.format}" + (f" {report.source.encoding}" if report.source.encoding else "")
+              + (f", sheet {report.source.sheet}" if report.source.sheet else "")
+              + f", header row {report.source.header_row}; mapping {mapping}; "
+              f"{counts['error']} rejection(s), {counts['warning']} warning(s), {counts['info']} note(s)")
+    summary = ", ".join(f"{k} {v}" for k, v in report.summary.items() if k not in ("blocked", "net_sales_cents"))
+    return [AuditEntry(rule="import", field=p.table.name, effective=options.today, who=options.user,
+                       new=f"{len(p.edit.rows)} row(s) at rows {report.registry_rows[p.table.name]} from {source} "
+                       f"(xlcust import {report.what}): {summary}; {detail}") for p in placed]
