@@ -35,7 +35,7 @@ from ..io.package import TableInfo
 from ..io.reader import _find_sheet, raw_sheet_from_grid
 from ..io.sheetxml import CellEdit, OutputSheet, estimate_width
 from ..io.typing import build_book
-from ..schema import INPUT_SHEETS, normalize_header
+from ..schema import INPUT_SHEETS, ColumnType, Sheet, normalize_header
 
 Grid = list[list[object]]
 
@@ -86,17 +86,37 @@ def book_from_host(host: Host) -> Book:
             raws[spec.key] = None
             continue
         table = next((t for t in tables if t.sheet == sheet_name), None)
-        raws[spec.key] = raw_sheet_from_grid(spec, sheet_name, as_file_values(host.read_grid(sheet_name)),
-                                             table=table)
+        raws[spec.key] = raw_from_grid(spec, sheet_name, host.read_grid(sheet_name), table)
     return build_book(raws, path=host.name)
 
 
+def raw_from_grid(spec: Sheet, sheet_name: str, grid: Grid, table: TableInfo | None = None) -> RawSheet:
+    """`io.reader.raw_sheet_from_grid`, with cell values as the file reader sees them.
+
+    Excel hands every date over as a datetime; the file reader reads a date cell as a
+    date. Date columns type both alike; in any other column (a Settings value, a memo)
+    a datetime at midnight becomes a date, so `as_of` reads "2026-09-30" both ways.
+    """
+    raw = raw_sheet_from_grid(spec, sheet_name, grid, table=table)
+    for column in raw.raw.columns:
+        if spec.by_name[column].type is ColumnType.DATE:
+            continue
+        values = raw.raw[column].to_numpy(dtype=object)
+        hits = [i for i, v in enumerate(values) if type(v) is dt.datetime and v.time() == _MIDNIGHT]
+        if hits:
+            values = values.copy()
+            for i in hits:
+                values[i] = values[i].date()
+            raw.raw[column] = values
+    return raw
+
+
+_MIDNIGHT = dt.time()
+
+
 def as_file_values(grid: Grid) -> Grid:
-    """Cell values as the file reader sees them: Excel hands every date over as a datetime,
-    the file reader reads a date cell as a date, so a datetime at midnight becomes a date
-    (a Settings as_of typed as a date then reads as "2026-09-30" both ways)."""
-    midnight = dt.time()
-    return [[v.date() if type(v) is dt.datetime and v.time() == midnight else v for v in row] for row in grid]
+    """A grid with datetimes at midnight as dates (for comparing cells with a file's)."""
+    return [[v.date() if type(v) is dt.datetime and v.time() == _MIDNIGHT else v for v in row] for row in grid]
 
 
 def grid_from_range(values: object, first_row: int, first_col: int) -> Grid:

@@ -1,0 +1,232 @@
+"""What worksheet functions receive from Excel, turned into what the core works on.
+
+xlwings hands a UDF a single value or a 2-D list (with `ndim=2`): numbers as float,
+dates as datetime, empty cells as None. This module
+
+* keeps the shape: `Cells` flattens a scalar / row / 2-D range and puts results back
+  in the same shape, so a function over a column spills as a column;
+* reads single values the way the file reader does: `excel_date` (a datetime, a date
+  typed as text, or an Excel serial number such as TODAY() passes), `codes` (through
+  `io.typing.to_code`, so 101 stays "101" and is never padded);
+* turns table ranges (header row + data, e.g. `tblTransactions[#All]`) into a `Book`
+  through the reader's own header matching and typing (`io.reader.raw_sheet_from_grid`,
+  `io.typing.build_book`), so a UDF and the headless command read the same values;
+* caches parsed tables and derived results by a hash of their content: a spill over a
+  column, or the same table passed to many cells in one recalculation, parses once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..book import Book, RawSheet
+from ..io.reader import match_header
+from ..io.typing import build_book, parse_date_text, to_code
+from ..schema import INPUT_SHEETS, Sheet
+from .host import raw_from_grid
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
+
+
+# ------------------------------------------------------------------------- shapes
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A UDF argument flattened, with the shape to give results back in."""
+
+    values: list[object]
+    rows: int | None  # None: a single value
+    cols: int | None  # None with rows set: a flat list (one row or column)
+
+    @classmethod
+    def of(cls, value: object) -> Cells:
+        if isinstance(value, list | tuple):
+            if value and all(isinstance(r, list | tuple) for r in value):
+                width = max(len(r) for r in value)
+                flat = [r[c] if c < len(r) else None for r in value for c in range(width)]
+                return cls(flat, len(value), width)
+            return cls(list(value), len(value), None)
+        return cls([value], None, None)
+
+    def shape(self, results: Sequence[object]) -> object:
+        """Results (one per value) in the argument's shape."""
+        out = list(results)
+        if self.rows is None:
+            return out[0]
+        if self.cols is None:
+            return out
+        return [out[r * self.cols:(r + 1) * self.cols] for r in range(self.rows)]
+
+
+def first(value: object) -> object:
+    """The first cell of a range (for arguments that take one value)."""
+    while isinstance(value, list | tuple):
+        if not value:
+            return None
+        value = value[0]
+    return value
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and value != value)
+
+
+# ------------------------------------------------------------------------- values
+
+
+def excel_date(value: object) -> dt.date | None:
+    """A date from a cell: datetime/date, an Excel serial number, or unambiguous text."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        if value != value or not 1 <= value < 2_958_466:  # NaN, or beyond 9999-12-31
+            return None
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if isinstance(value, str):
+        return parse_date_text(value)
+    return None
+
+
+def as_of_date(value: object) -> dt.date:
+    """The as-of argument: blank means today."""
+    value = first(value)
+    return dt.date.today() if is_blank(value) else (excel_date(value) or _bad_date(value))
+
+
+def _bad_date(value: object) -> dt.date:
+    raise ValueError(f"'{value}' is not a date (type it as a date, e.g. 2026-09-30, or use TODAY())")
+
+
+def codes(values: Sequence[object]) -> list[str | None]:
+    """Codes as the reader types them: text trimmed and half-width; a number 101.0 → "101"."""
+    typed, _ = to_code(pd.Series(list(values), dtype=object))
+    return [None if v is None else str(v) for v in typed.to_numpy(dtype=object)]
+
+
+# -------------------------------------------------------------------------- cache
+
+
+class ContentCache:
+    """A small LRU keyed by content hashes: same table contents, same parsed result."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        if key in self._items:
+            self._items.move_to_end(key)
+            self.hits += 1
+            return self._items[key]
+        self.misses += 1
+        value = make()
+        self._items[key] = value
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.hits = self.misses = 0
+
+
+CACHE = ContentCache()
+
+
+def digest(grid: list[list[object]]) -> tuple[int, int, int]:
+    """A content key of a cell range: its size and the hash of its values.
+
+    Python's own hash of the rows as tuples: 5× faster than hashing a pickle (datetimes
+    pickle slowly), which matters because xlwings hands over a fresh copy of a table on
+    every call. Two different tables of the same size sharing a 64-bit hash is not a
+    risk worth a slower spreadsheet.
+    """
+    return len(grid), max((len(r) for r in grid), default=0), hash(tuple(map(tuple, grid)))
+
+
+# ------------------------------------------------------------------------- tables
+
+
+class TableError(ValueError):
+    """A range passed as a table has no header row xlcust recognises."""
+
+
+def table_spec(grid: list[list[object]]) -> Sheet | None:
+    """Which input sheet a range is, by its header row (the sheet naming most required columns)."""
+    best, best_score = None, 0
+    for spec in INPUT_SHEETS:
+        match = match_header(spec, grid, 0, min(len(grid), 1))
+        if match is None:
+            continue
+        required = sum(1 for c in spec.required_columns if c.name in match.columns)
+        if required < len(spec.required_columns):
+            continue
+        score = required * 100 + len(match.columns)
+        if score > best_score:
+            best, best_score = spec, score
+    return best
+
+
+def is_table(value: object) -> bool:
+    """A 2-D range whose first row names the columns of one of the input sheets."""
+    return (isinstance(value, list) and bool(value) and isinstance(value[0], list)
+            and table_spec(value) is not None)
+
+
+def _grid(value: list | tuple) -> list[list[object]]:
+    if not value or not all(isinstance(r, list | tuple) for r in value[:1]):
+        raise TableError("a table argument is a range with its header row, such as tblTransactions[#All]")
+    return value if isinstance(value, list) and isinstance(value[0], list) else [list(r) for r in value]
+
+
+def load_tables(tables: Sequence[object], expect: Sequence[str] = ()) -> tuple[str, Book]:
+    """(content key, `Book`) from table ranges, each recognised by its header; cached by content.
+
+    Omitted optional arguments (None) are skipped. `expect` names the sheets (Sheet.key)
+    that must be among the tables; a TableError says which is missing and how to pass it
+    (a Table's `[#All]` includes the header row).
+    """
+    grids = []
+    for t in tables:
+        if isinstance(t, list | tuple):
+            grids.append(_grid(t))
+        elif not is_blank(t):
+            raise TableError(f"'{t}' is not a table: pass a range with its header row, such as tblCustomers[#All]")
+    key = tuple(digest(g) for g in grids)
+    return key, CACHE.get(("book", key, tuple(expect)), lambda: _build(grids, expect))
+
+
+def _build(grids: list[list[list[object]]], expect: Sequence[str]) -> Book:
+    raws: dict[str, RawSheet | None] = {spec.key: None for spec in INPUT_SHEETS}
+    for grid in grids:
+        spec = table_spec(grid)
+        if spec is None:
+            heads = ", ".join(str(v) for v in grid[0][:4] if v is not None) if grid else ""
+            raise TableError(f"the range starting '{heads}' is not a table xlcust knows: pass the whole table "
+                             "with its header row, e.g. tblCustomers[#All]")
+        if raws[spec.key] is not None:
+            raise TableError(f"two {spec.key} tables were passed")
+        raws[spec.key] = raw_from_grid(spec, spec.key, grid)
+    for key in expect:
+        if raws[key] is None:
+            raise TableError(f"pass the {key} table with its header row, e.g. tbl{key}[#All]")
+    return build_book(raws, path=None)  # without a Settings table every setting is at its default
+
+
+def derived(book_key: object, name: str, make: Callable[[], Any]) -> Any:
+    """A result computed from a book (a ledger, grades …), cached beside it."""
+    return CACHE.get((name, book_key), make)
