@@ -127,14 +127,14 @@ class Registry:
     def customers(self) -> pd.DataFrame:
         """Registry customers: row, code, name, tax key, name key (first row of a repeated code wins)."""
         d = self.book.customers.data
-        frame = pd.DataFrame({
+        return pd.DataFrame({
             "row": d.index.to_numpy(),
-            "code": d["code"].to_numpy(dtype=object),
-            "name": d["name"].to_numpy(dtype=object),
-            "tax": d["tax_id"].map(normalize_uscc, na_action="ignore").to_numpy(dtype=object),
-            "name_key": d["name"].map(normalize_name, na_action="ignore").to_numpy(dtype=object),
+            "code": pd.Series(d["code"].to_numpy(dtype=object), dtype=object),
+            "name": pd.Series(d["name"].to_numpy(dtype=object), dtype=object),
+            "tax": pd.Series(d["tax_id"].map(normalize_uscc, na_action="ignore").to_numpy(dtype=object), dtype=object),
+            "name_key": pd.Series(d["name"].map(normalize_name, na_action="ignore").to_numpy(dtype=object),
+                                  dtype=object),
         })
-        return frame
 
     def _first_by(self, column: str) -> dict[str, tuple[int, str, str]]:
         c = self.customers
@@ -160,13 +160,18 @@ class Registry:
     def transactions(self) -> pd.DataFrame:
         """Registry transactions by Txn ID (first row of a repeated id): row, customer, kind, amount, date."""
         d = self.book.transactions.data
+        ids = pd.Index(d["txn_id"].to_numpy(dtype=object), name="txn_id", dtype=object)
+
+        def column(values: object) -> pd.Series:  # object dtype: None must not become NaN
+            return pd.Series(values, index=ids, dtype=object)
+
         frame = pd.DataFrame({
-            "row": d.index.to_numpy(),
-            "customer": d["customer_code"].to_numpy(dtype=object),
-            "kind": d["kind"].to_numpy(dtype=object),
-            "amount": d["amount"].to_numpy(dtype=object, na_value=None),
-            "date": d["date"].to_numpy(dtype="datetime64[ns]"),
-        }, index=pd.Index(d["txn_id"].to_numpy(dtype=object), name="txn_id"))
+            "row": pd.Series(d.index.to_numpy(), index=ids),
+            "customer": column(d["customer_code"].to_numpy(dtype=object)),
+            "kind": column(d["kind"].to_numpy(dtype=object)),
+            "amount": column(d["amount"].to_numpy(dtype=object, na_value=None)),
+            "date": pd.Series(d["date"].to_numpy(dtype="datetime64[ns]"), index=ids),
+        })
         frame = frame[frame.index.notna()]
         return frame[~frame.index.duplicated()]
 

@@ -362,9 +362,12 @@ class TransactionPlanner:
         kind = np.where(fam == SALES, np.where(cents >= 0, K_INVOICE, K_CREDIT), fam)
         amount = np.where(fam == K_ADJUST, cents, np.abs(cents))
         out = pd.DataFrame({
-            "positions": [positions[d] for d in agg.index],
-            "txn": lines.txn[first], "customer": lines.customer[first], "date": lines.date[first],
-            "due": lines.due[first], "reference": lines.reference[first], "kind": kind, "amount": amount,
+            "positions": pd.Series([positions[d] for d in agg.index], dtype=object),
+            # object columns stay object: None must not become NaN
+            "txn": pd.Series(lines.txn[first], dtype=object),
+            "customer": pd.Series(lines.customer[first], dtype=object),
+            "date": lines.date[first], "due": lines.due[first],
+            "reference": pd.Series(lines.reference[first], dtype=object), "kind": kind, "amount": amount,
             "exact": agg["value"].to_numpy(dtype=np.int64), "rounded": rounded, "lines": agg["lines"].to_numpy(),
             "bad": agg["bad"].to_numpy(dtype=bool), "disagree": disagree.to_numpy(dtype=bool),
         })
@@ -388,7 +391,7 @@ class TransactionPlanner:
             repeated = ids[ids.duplicated(keep=False)]
             for txn, group in docs.loc[repeated.index].groupby("txn"):
                 content = group[["customer", "date", "due", "reference", "kind", "amount"]]
-                if content.astype(str).agg("|".join, axis=1).nunique() > 1:
+                if len({tuple(map(str, r)) for r in content.itertuples(index=False, name=None)}) > 1:
                     conflicts.add(txn)
         accepted: list[int] = []
         seen: dict[str, int] = {}
