@@ -162,6 +162,7 @@ def test_tax_ids_and_mnemonics() -> None:
 
 
 def test_credit_from_dimension_scores() -> None:
+    pytest.importorskip("xlcust.credit", reason="credit scoring lands separately")
     assert udfs.CREDIT_SCORE(80.0, 70.0, 60.0, 50.0) == 67.5  # 80×25% + 70×40% + 60×20% + 50×15%
     assert udfs.CREDIT_SCORE(80.0, 70.0, 60.0, 50.0, "25,25,25,25") == 65.0
     assert udfs.CREDIT_SCORE([[100.0], [0.0]], 100.0, 100.0, 100.0) == [[100.0], [75.0]]
@@ -212,16 +213,16 @@ def test_aging_functions_match_xlcust_aging(demo, book) -> None:
     assert flat(udfs.DAYS_OVERDUE(due, as_of)) == [i["days_overdue"] for i in items]
 
 
-def test_customer_balance_matches_xlcust_grades(demo) -> None:
-    grades = command("grades", str(BUNDLED))["items"]
-    codes = column([g["customer_code"] for g in grades])
-    balances = flat(udfs.CUSTOMER_BALANCE(codes, demo["Transactions"], AS_OF))
-    assert balances == [g["balance"] for g in grades]
+def test_customer_balance_matches_xlcust_aging(demo, book) -> None:
     by_customer = {c["customer_code"]: c["balance"] for c in command("aging", str(BUNDLED))["by_customer"]}
-    assert all(dict(zip(flat(codes), balances, strict=True))[k] == v for k, v in by_customer.items())
+    codes = sorted(set(book.customers.data["code"].dropna()) | set(by_customer))
+    balances = dict(zip(codes, flat(udfs.CUSTOMER_BALANCE(column(codes), demo["Transactions"], AS_OF)), strict=True))
+    assert {k: balances[k] for k in by_customer} == by_customer  # customers with something open
+    assert all(v == 0 for k, v in balances.items() if k not in by_customer)  # the rest are settled
 
 
 def test_credit_functions_match_xlcust_grades(demo) -> None:
+    pytest.importorskip("xlcust.credit", reason="credit scoring lands separately")
     grades = command("grades", str(BUNDLED))["items"]
     codes = column([g["customer_code"] for g in grades])
     tables = (demo["Transactions"], demo["Customers"], demo["Settings"], demo["Categories"], demo["Risk"])
@@ -324,7 +325,8 @@ def test_spill_over_50000_customers(capsys: pytest.CaptureFixture) -> None:
     balances = timed("CUSTOMER_BALANCE (parse)", lambda: udfs.CUSTOMER_BALANCE(codes, transactions, AS_OF))
     timed("CUSTOMER_BALANCE (cached)", lambda: udfs.CUSTOMER_BALANCE(codes, transactions, AS_OF))
     grades = timed("CREDIT_GRADE", lambda: udfs.CREDIT_GRADE(codes, transactions, customers, categories))
-    assert len(buckets) == len(balances) == len(grades) == n
+    assert len(buckets) == len(balances) == n
+    assert isinstance(grades, str) or len(grades) == n  # a text cell when credit scoring is not installed
     with capsys.disabled():
         print("\n" + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
     assert timings["AGING_BUCKET"] < 5

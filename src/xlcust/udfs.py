@@ -71,6 +71,8 @@ def excel_function(**arguments: tuple[int | None, str]) -> Callable:
                 return f(*args)
             except (ValueError, XlcustError) as exc:
                 return f"#xlcust: {exc}"
+            except ImportError as exc:  # a part of xlcust this installation lacks
+                return f"#xlcust: not available in this installation ({exc.name}); pip install --upgrade xlcust"
 
         options = {name: {"doc": doc, **({"ndim": ndim} if ndim else {})} for name, (ndim, doc) in arguments.items()}
         udf.__xlcust_udf__ = {"category": CATEGORY, "args": options}  # what is registered, for tests and docs
@@ -319,10 +321,10 @@ def _credit_tables(more: Sequence[object]) -> bool:
 
 
 def _grades(tables: Sequence[object]) -> tuple[pd.DataFrame, str]:
+    key, book = load_tables(tables, expect=["Transactions", "Customers"])
     from .credit import grade_customers
     from .ledger import build_ledger
 
-    key, book = load_tables(tables, expect=["Transactions", "Customers"])
     grades = derived(key, "grades", lambda: grade_customers(book, build_ledger(book)))
     return grades, book.settings.language
 
