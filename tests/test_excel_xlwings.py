@@ -1,0 +1,257 @@
+"""XlwingsHost against a small stand-in for xlwings' object model (Excel is not on Linux).
+
+The stand-in implements only what XlwingsHost touches: sheets, used_range,
+range((row, col), (row, col)).value / number_format / column_width / font.bold,
+options(...), tables, api.Protect/Unprotect, app.alert. It records what was done, so
+the tests see the calls a live workbook would get.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from xlcust.excel.host import SheetBlock, book_from_host
+from xlcust.excel.xlwings_book import XlwingsHost
+from xlcust.io.bundle import BUNDLED
+from xlcust.io.reader import read_book
+from xlcust.io.sheetxml import CellEdit
+from xlcust.io.typing import ExcelError
+from xlcust.schema import column_index
+
+from .excel_hosts import host_from_file
+
+
+class Font:
+    def __init__(self, sheet: FakeSheet, row: int) -> None:
+        self.sheet, self.row = sheet, row
+
+    @property
+    def bold(self) -> bool:
+        return self.row in self.sheet.bold_rows
+
+    @bold.setter
+    def bold(self, value: bool) -> None:
+        (self.sheet.bold_rows.add if value else self.sheet.bold_rows.discard)(self.row)
+
+
+@dataclass
+class Range:
+    sheet: FakeSheet
+    r1: int
+    c1: int
+    r2: int
+    c2: int
+    options_used: dict = field(default_factory=dict)
+
+    def options(self, **kwargs) -> Range:
+        return Range(self.sheet, self.r1, self.c1, self.r2, self.c2, kwargs)
+
+    @property
+    def row(self) -> int:
+        return self.r1
+
+    @property
+    def column(self) -> int:
+        return self.c1
+
+    @property
+    def value(self):
+        grid = [[self.sheet.cells.get((r, c)) for c in range(self.c1, self.c2 + 1)]
+                for r in range(self.r1, self.r2 + 1)]
+        if self.options_used.get("err_to_str"):
+            grid = [[v if not isinstance(v, ExcelError) else str(v) for v in row] for row in grid]
+        else:
+            grid = [[None if isinstance(v, ExcelError) else v for v in row] for row in grid]
+        return grid if self.options_used.get("ndim") == 2 else (grid[0][0] if len(grid) == 1 == len(grid[0]) else grid)
+
+    @value.setter
+    def value(self, values) -> None:
+        rows = values if isinstance(values, list) and values and isinstance(values[0], list) else [[values]]
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                self.sheet.cells[(self.r1 + i, self.c1 + j)] = v
+        self.sheet.log.append(("value", self.r1, self.c1, len(rows)))
+
+    @property
+    def number_format(self) -> str:
+        return self.sheet.formats.get(self.c1, "General")
+
+    @number_format.setter
+    def number_format(self, fmt: str) -> None:
+        self.sheet.formats[self.c1] = fmt
+
+    @property
+    def column_width(self) -> float:
+        return self.sheet.widths.get(self.c1, 8.43)
+
+    @column_width.setter
+    def column_width(self, width: float) -> None:
+        self.sheet.widths[self.c1] = width
+
+    @property
+    def font(self) -> Font:
+        return Font(self.sheet, self.r1)
+
+
+class Api:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def Protect(self, **kwargs) -> None:  # noqa: N802 - the COM method's name
+        self.calls.append("Protect")
+
+    def Unprotect(self) -> None:  # noqa: N802
+        self.calls.append("Unprotect")
+
+
+@dataclass
+class Table:
+    name: str
+    range: Range
+    show_headers: bool = True
+    show_totals: bool = False
+
+
+@dataclass
+class FakeSheet:
+    name: str
+    cells: dict = field(default_factory=dict)
+    formats: dict = field(default_factory=dict)
+    widths: dict = field(default_factory=dict)
+    bold_rows: set = field(default_factory=set)
+    tables: list = field(default_factory=list)
+    log: list = field(default_factory=list)
+    api: Api = field(default_factory=Api)
+
+    @classmethod
+    def from_grid(cls, name: str, grid, top: int = 1, left: int = 1) -> FakeSheet:
+        sheet = cls(name)
+        for r, row in enumerate(grid):
+            for c, v in enumerate(row):
+                if v is not None:
+                    sheet.cells[(top + r, left + c)] = v
+        return sheet
+
+    @property
+    def used_range(self) -> Range:
+        if not self.cells:
+            return Range(self, 1, 1, 1, 1)
+        rows = [r for r, _ in self.cells]
+        cols = [c for _, c in self.cells]
+        return Range(self, min(rows), min(cols), max(rows), max(cols))
+
+    def range(self, a, b=None) -> Range:
+        if isinstance(a, str):
+            letters = "".join(ch for ch in a if ch.isalpha())
+            a = (int(a[len(letters):]), column_index(letters) + 1)
+        b = b or a
+        return Range(self, a[0], a[1], b[0], b[1])
+
+    def clear(self) -> None:
+        self.cells.clear()
+        self.formats.clear()
+        self.log.append(("clear",))
+
+
+class Sheets(list):
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return next(s for s in self if s.name == key)
+        return super().__getitem__(key)
+
+    def add(self, name: str, after=None) -> FakeSheet:
+        sheet = FakeSheet(name)
+        self.insert(self.index(after) + 1 if after is not None else 0, sheet)
+        return sheet
+
+
+class App:
+    def __init__(self) -> None:
+        self.alerts: list[tuple[str, str]] = []
+
+    def alert(self, prompt: str, title: str | None = None) -> None:
+        self.alerts.append((prompt, title))
+
+
+@dataclass
+class FakeBook:
+    sheets: Sheets
+    fullname: str = "C:\\Users\\ana\\CustomerLedger.xlsm"
+    app: App = field(default_factory=App)
+
+
+def test_reads_a_used_range_away_from_a1_with_error_values() -> None:
+    sheet = FakeSheet.from_grid("Customers", [["Code", "Name", "Opened on"],
+                                              ["C1", ExcelError("#DIV/0!"), dt.datetime(2024, 1, 5)]], top=3, left=2)
+    host = XlwingsHost(FakeBook(Sheets([sheet])))
+    grid = host.read_grid("Customers")
+    assert grid[:2] == [[], []]
+    assert grid[2] == [None, "Code", "Name", "Opened on"]
+    assert type(grid[3][2]) is ExcelError and grid[3][2] == "#DIV/0!"
+
+
+def test_tables_are_list_objects() -> None:
+    sheet = FakeSheet.from_grid("Kunden", [["Code"]])
+    sheet.tables.append(Table("tblCustomers", Range(sheet, 1, 1, 201, 16)))
+    sheet.tables[0].range.address = "$A$1:$P$201"  # type: ignore[attr-defined]
+    info = XlwingsHost(FakeBook(Sheets([sheet]))).tables()
+    assert [(t.name, t.sheet, t.ref) for t in info] == [("tblCustomers", "Kunden", "A1:P201")]
+
+
+def test_the_demo_reads_through_xlwings_as_from_the_file() -> None:
+    cells = host_from_file(BUNDLED)
+    sheets = Sheets(FakeSheet.from_grid(name, cells.read_grid(name)) for name in cells.sheet_names())
+    for t in cells.tables():
+        first, last = t.ref.split(":")
+        sheet = sheets[t.sheet]
+        table = Table(t.name, sheet.range(first, last))
+        table.range.address = "$" + first + ":$" + last  # type: ignore[attr-defined]
+        sheet.tables.append(table)
+    live = book_from_host(XlwingsHost(FakeBook(sheets)))
+    headless = read_book(BUNDLED)
+    for a, b in zip(live.tables(), headless.tables(), strict=True):
+        pd.testing.assert_frame_equal(a.data, b.data)
+        assert a.table_name == b.table_name
+    assert live.settings == headless.settings
+
+
+def block(rows: int = 2) -> SheetBlock:
+    values = [["Checks: 0 error(s)", None], ["Code", "Cell"]] + [[f"X{i}", "=HYPERLINK(\"#'A'!B2\",\"A!B2\")"]
+                                                                 for i in range(rows)]
+    return SheetBlock("Checks", values, header_row=2, number_formats=["@", "General"], widths=[24.0, 22.0],
+                      tab_color="C00000")
+
+
+def test_writes_a_new_output_sheet_at_the_end() -> None:
+    book = FakeBook(Sheets([FakeSheet("Start"), FakeSheet("Customers")]))
+    XlwingsHost(book).write_sheet(block())
+    sheet = book.sheets[-1]
+    assert sheet.name == "Checks"
+    assert sheet.cells[(2, 1)] == "Code" and sheet.cells[(3, 1)] == "X0" and sheet.cells[(1, 1)].startswith("Checks")
+    assert sheet.formats == {1: "@", 2: "General"} and sheet.widths == {1: 24.0, 2: 22.0}
+    assert {1, 2} <= sheet.bold_rows
+    assert sheet.api.calls == ["Protect"]
+
+
+def test_replaces_an_existing_output_sheet() -> None:
+    old = FakeSheet.from_grid("Checks", [["old"] * 3] * 10)
+    book = FakeBook(Sheets([FakeSheet("Customers"), old]))
+    XlwingsHost(book).write_sheet(block(1))
+    assert book.sheets["Checks"] is old and len(book.sheets) == 2
+    assert old.api.calls == ["Unprotect", "Protect"]
+    assert ("clear",) in old.log
+    assert max(r for r, _ in old.cells) == 3  # nothing left from the old, longer sheet
+
+
+def test_cell_edits_and_messages() -> None:
+    customers = FakeSheet.from_grid("Customers", [["Code", "Name", "Mnemonic"], ["C1", "华远", None]])
+    book = FakeBook(Sheets([customers]))
+    host = XlwingsHost(book)
+    host.set_cells([CellEdit("Customers", 2, "C", "HY")])
+    assert customers.cells[(2, 3)] == "HY"
+    host.message("Checks: 0 error(s)", title="xlcust — Validate codes")
+    assert book.app.alerts == [("Checks: 0 error(s)", "xlcust — Validate codes")]
+    assert host.name == "C:\\Users\\ana\\CustomerLedger.xlsm"
