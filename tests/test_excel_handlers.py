@@ -35,6 +35,9 @@ def test_validate_writes_the_checks_the_command_finds(demo_host: MemoryHost) -> 
     expected = sheet_block(checks_sheet(findings, "en"))
     assert body(demo_host.written["Checks"]) == body(expected)
     assert demo_host.messages == [text]
+    from xlcust.io.outputs import highlights
+
+    assert demo_host.highlights == highlights(findings)
     assert text.startswith(f"Checks: {sum(f.severity.value == 'error' for f in findings)} error(s)")
 
 

@@ -255,3 +255,68 @@ def test_cell_edits_and_messages() -> None:
     host.message("Checks: 0 error(s)", title="xlcust — Validate codes")
     assert book.app.alerts == [("Checks: 0 error(s)", "xlcust — Validate codes")]
     assert host.name == "C:\\Users\\ana\\CustomerLedger.xlsm"
+
+
+class Condition:
+    def __init__(self, conditions: Conditions, formula: str) -> None:
+        self.conditions, self.Formula1 = conditions, formula
+        self.Interior, self.Font = type("Fill", (), {})(), type("Font", (), {})()
+
+    def Delete(self) -> None:  # noqa: N802
+        self.conditions.items.remove(self)
+
+
+class Conditions:
+    def __init__(self, owner: list) -> None:
+        self.items = owner
+
+    @property
+    def Count(self) -> int:  # noqa: N802
+        return len(self.items)
+
+    def Item(self, i: int) -> Condition:  # noqa: N802
+        return self.items[i - 1]
+
+
+def test_highlights_replace_the_last_ones_and_keep_the_users() -> None:
+    from xlcust.io.sheetxml import Highlight
+
+    sheet = FakeSheet.from_grid("Customers", [["Code"], ["C1"]])
+    rules: list = []
+    added: list[str] = []
+    users = Condition(Conditions(rules), "=$A1>100")
+    old = Condition(Conditions(rules), '="xlcust"="xlcust"')
+    rules += [users, old]
+
+    class SheetApi(Api):
+        Cells = type("Cells", (), {"FormatConditions": Conditions(rules)})()
+
+    sheet.api = SheetApi()
+
+    def range_api(address: str):
+        class RangeApi:
+            class FormatConditions:
+                @staticmethod
+                def Add(Type: int, Formula1: str) -> Condition:  # noqa: N802, N803
+                    added.append(address)
+                    condition = Condition(Conditions(rules), Formula1)
+                    rules.append(condition)
+                    return condition
+        return RangeApi()
+
+    original = sheet.range
+    sheet.range = lambda a, b=None: type("R", (), {"api": range_api(a)})() if isinstance(a, str) else original(a, b)
+    XlwingsHost(FakeBook(Sheets([sheet]))).highlight([Highlight("Customers", ["B7", "B8", "B9", "D2"]),
+                                                      Highlight("Gone", ["A1"])])
+    assert rules[0] is users and old not in rules
+    assert added == ["B7:B9,D2"]
+    assert rules[-1].Interior.Color == 0xCEC7FF
+
+
+def test_address_chunks_stay_under_excels_limit() -> None:
+    from xlcust.excel.xlwings_book import address_chunks
+
+    cells = [f"A{r}" for r in range(1, 400, 2)]
+    chunks = address_chunks(cells)
+    assert all(len(c) <= 250 for c in chunks)
+    assert ",".join(chunks).split(",") == cells

@@ -28,7 +28,7 @@ from pathlib import Path
 from ..book import Book
 from ..errors import XlcustError
 from ..findings import Finding, error, format_finding, has_errors, summarize
-from ..io.outputs import checks_sheet, ledger_sheets, mnemonic_edits
+from ..io.outputs import checks_sheet, highlights, ledger_sheets, mnemonic_edits
 from ..io.sheetxml import OutputSheet
 from .host import Host, book_from_host, sheet_block
 
@@ -110,6 +110,7 @@ def _validate(host: Host, book: Book) -> str:
     _write(host, [checks_sheet(findings, book.settings.language)])
     if fills:
         host.set_cells(fills)
+    host.highlight(highlights(findings))
     text = f"Checks: {_counts(findings)} — listed on the Checks sheet."
     if fills:
         text += f"\n{len(fills)} blank mnemonic(s) filled on the Customers sheet."
@@ -152,6 +153,7 @@ def _refresh_all(host: Host, book: Book) -> str:
 
     findings, sheets, ledger = run_sheets(book)
     names = _write(host, sheets)
+    host.highlight(highlights(findings))
     totals = ledger.reconcile()
     return (f"Wrote {len(names)} sheets as of {ledger.as_of.isoformat()}.\n"
             f"Checks: {_counts(findings)}.\n"

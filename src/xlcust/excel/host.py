@@ -9,6 +9,7 @@ A handler needs four things from its host, and nothing else:
                              values `ExcelError`
     write_sheet(block)       create or replace an output sheet with a `SheetBlock`
     set_cells(edits)         write single cells of user sheets (mnemonic fills, reclassification)
+    highlight(marks)         mark the cells findings point at (xlcust's highlight, replacing the last)
     message(text)            a short message box
 
 `XlwingsHost` (xlcust.excel.xlwings_book) is the live-Excel implementation;
@@ -33,7 +34,7 @@ from typing import Protocol
 from ..book import Book, RawSheet
 from ..io.package import TableInfo
 from ..io.reader import _find_sheet, raw_sheet_from_grid
-from ..io.sheetxml import CellEdit, OutputSheet, estimate_width
+from ..io.sheetxml import CellEdit, Highlight, OutputSheet, estimate_width
 from ..io.typing import build_book
 from ..schema import INPUT_SHEETS, ColumnType, Sheet, normalize_header
 
@@ -67,6 +68,8 @@ class Host(Protocol):
     def write_sheet(self, block: SheetBlock) -> None: ...
 
     def set_cells(self, edits: Sequence[CellEdit]) -> None: ...
+
+    def highlight(self, marks: Sequence[Highlight]) -> None: ...
 
     def message(self, text: str, title: str = "xlcust") -> None: ...
 
@@ -221,6 +224,7 @@ class MemoryHost:
     name: str = "memory.xlsm"
     written: dict[str, SheetBlock] = field(default_factory=dict)
     edits: list[CellEdit] = field(default_factory=list)
+    highlights: list[Highlight] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
     def sheet_names(self) -> list[str]:
@@ -249,6 +253,9 @@ class MemoryHost:
                 grid[row].append(None)
             grid[row][col] = e.value
             self.edits.append(e)
+
+    def highlight(self, marks: Sequence[Highlight]) -> None:
+        self.highlights = list(marks)
 
     def message(self, text: str, title: str = "xlcust") -> None:
         self.messages.append(text)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..io.package import TableInfo
-from ..io.sheetxml import CellEdit
+from ..io.sheetxml import HIGHLIGHT_FORMULA, CellEdit, Highlight, merge_cells_to_sqref
 from ..io.typing import ExcelError
 from .host import Grid, SheetBlock, grid_from_range
 
@@ -38,6 +38,39 @@ def table_info(sheet_name: str, name: str, address: str, show_headers: bool = Tr
     """A ListObject as `TableInfo` ("$A$1:$H$20" → "A1:H20")."""
     return TableInfo(name=name, display_name=name, sheet=sheet_name, ref=address.replace("$", ""),
                      header_row_count=1 if show_headers else 0, part="", totals_row_count=1 if show_totals else 0)
+
+
+HIGHLIGHT_RULE = "=" + HIGHLIGHT_FORMULA  # the headless writer's rule, so either one removes the other's
+HIGHLIGHT_FILL = 0xCEC7FF  # #FFC7CE as Excel's BGR colour number
+HIGHLIGHT_FONT = 0x06009C  # #9C0006
+EXCEL_EXPRESSION = 2  # xlExpression
+
+
+def address_chunks(cells: Sequence[str], limit: int = 250) -> list[str]:
+    """Cells merged into ranges, joined by commas into addresses of at most `limit` characters
+    (Excel refuses a Range("…") string longer than 255)."""
+    chunks: list[str] = []
+    current = ""
+    for ref in merge_cells_to_sqref(cells).split():
+        if current and len(current) + 1 + len(ref) > limit:
+            chunks.append(current)
+            current = ""
+        current = f"{current},{ref}" if current else ref
+    return chunks + ([current] if current else [])
+
+
+def _remove_highlights(sheet_api) -> None:
+    conditions = sheet_api.Cells.FormatConditions
+    for i in range(conditions.Count, 0, -1):
+        condition = conditions.Item(i)
+        if getattr(condition, "Formula1", None) == HIGHLIGHT_RULE:
+            condition.Delete()
+
+
+def _add_highlight(range_api) -> None:
+    condition = range_api.FormatConditions.Add(Type=EXCEL_EXPRESSION, Formula1=HIGHLIGHT_RULE)
+    condition.Interior.Color = HIGHLIGHT_FILL
+    condition.Font.Color = HIGHLIGHT_FONT
 
 
 def _quietly(action: Callable[[], object]) -> None:
@@ -105,6 +138,19 @@ class XlwingsHost:
     def set_cells(self, edits: Sequence[CellEdit]) -> None:
         for e in edits:
             self.book.sheets[e.sheet].range(f"{e.col_letter}{e.row}").value = e.value
+
+    def highlight(self, marks: Sequence[Highlight]) -> None:
+        """xlcust's conditional-format highlight on the cells findings point at (Excel for Windows;
+        elsewhere the Checks sheet still lists and links every cell)."""
+        for sheet in self.book.sheets:
+            _quietly(lambda s=sheet: _remove_highlights(s.api))
+        names = set(self.sheet_names())
+        for mark in marks:
+            if mark.sheet not in names:
+                continue
+            sheet = self.book.sheets[mark.sheet]
+            for address in address_chunks(mark.cells):
+                _quietly(lambda a=address, s=sheet: _add_highlight(s.range(a).api))
 
     def message(self, text: str, title: str = "xlcust") -> None:
         self.book.app.alert(text, title=title)

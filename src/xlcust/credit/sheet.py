@@ -1,0 +1,79 @@
+"""The Metrics output sheet (客户指标): one row per customer with its figures, scores, grade and warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..book import Book
+from ..io.outputs import Field, frame_sheet
+from ..io.sheetxml import OutputSheet
+from ..settings import Settings
+
+METRICS_FIELDS: Sequence[Field] = (
+    ("customer_code", "Customer", "客户编码", "link", 12),
+    ("name", "Name", "客户名称", "text", 26),
+    ("category_code", "Category", "分类编码", "text", 10),
+    ("grade", "Grade", "等级", "text", 7),
+    ("score", "Score", "评分", "number", 8),
+    ("scale", "Scale", "规模", "number", 8),
+    ("payment", "Payment", "回款", "number", 8),
+    ("stability", "Stability", "稳定性", "number", 8),
+    ("risk", "Risk", "风险", "number", 8),
+    ("explanation", "Explanation", "评级说明", "text", 60),
+    ("revenue_12m", "Net sales 12m", "近12月净销售", "cents", 15),
+    ("payment_days_late", "Days late (payment)", "回款逾期天数", "number", 10),
+    ("overdue_90_share", "Overdue >90 share", "逾期90天以上占比", "percent", 10),
+    ("invoice_count", "Invoices", "发票数", "int", 8),
+    ("tenure_months", "Months as customer", "合作月数", "int", 9),
+    ("active_months_12m", "Active months 12m", "近12月活跃月数", "int", 9),
+    ("months_since_last_txn", "Months since last txn", "距上次业务月数", "int", 9),
+    ("industry", "Industry", "行业", "text", 14),
+    ("industry_risk", "Industry risk", "行业风险分", "number", 8),
+    ("region", "Region", "地区", "text", 10),
+    ("region_risk", "Region risk", "地区风险分", "number", 8),
+    ("balance", "Balance", "余额", "cents", 15),
+    ("credit_limit", "Credit limit", "信用额度", "cents", 15),
+    ("exposure", "Exposure", "占用", "cents", 15),
+    ("available_credit", "Available credit", "可用额度", "cents", 15),
+    ("credit_used", "Limit used", "额度使用率", "percent", 9),
+    ("over_limit", "Over limit", "超额度", "text", 8),
+    ("near_limit", "Near limit", "接近额度", "text", 8),
+    ("warnings", "Warnings", "预警", "text", 30),
+)
+
+
+def metrics_sheet(book: Book, grades: pd.DataFrame, lang: str,
+                  warnings: pd.DataFrame | None = None) -> OutputSheet:
+    """The Metrics sheet from `grade_customers(book, ledger)` (and, optionally, the
+    `early_warnings` frame: each customer's warning codes go in the last column).
+
+    The explanation is in the sheet's language; customer codes link to their Customers row.
+    """
+    frame = grades.reset_index()
+    frame["explanation"] = grades["explanation_zh" if lang == "zh" else "explanation"].to_numpy(dtype=object)
+    frame["warnings"] = _warning_codes(frame["customer_code"], warnings)
+    frame.attrs = dict(grades.attrs)
+    counts = grades["grade"].value_counts()
+    tally = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in ("A", "B", "C", "D", "NEW"))
+    weights = _weights(book.settings, lang)
+    what = (f"客户信用评级：{tally}（权重 {weights}）" if lang == "zh"
+            else f"Credit grades: {tally} (weights {weights})")
+    customers = book.customers
+    link = f"{customers.name}!{customers.columns.get('code', 'A')}"
+    return frame_sheet("Metrics", lang, frame, METRICS_FIELDS, what, as_of=grades.attrs.get("as_of"),
+                       links={"customer_code": ("source_row", link)}, tab_color="2E75B6")
+
+
+def _weights(settings: Settings, lang: str) -> str:
+    names = {"scale": "规模", "payment": "回款", "stability": "稳定性", "risk": "风险"}
+    return ", ".join(f"{names[d] if lang == 'zh' else d} {w}" for d, w in settings.weights.items())
+
+
+def _warning_codes(codes: pd.Series, warnings: pd.DataFrame | None) -> list[str | None]:
+    if warnings is None or warnings.empty:
+        return [None] * len(codes)
+    by_customer = warnings[warnings["customer_code"].notna()].groupby("customer_code", sort=False)["code"].agg(
+        lambda s: ", ".join(dict.fromkeys(s)))
+    return [by_customer.get(c) for c in codes]
