@@ -307,30 +307,26 @@ def run_all(
     def body() -> int:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from .checks import run_checks
-        from .io.outputs import checks_sheet, highlights, ledger_sheets, write_outputs
+        from .io.outputs import highlights, write_outputs
         from .io.reader import read_book
-        from .ledger import build_ledger
+        from .pipeline import STAGES, refresh
 
         when = parse_date_option(as_of, "--as-of")
         if out_path is not None:
             out_path.parent.mkdir(parents=True, exist_ok=True)
-        stages = ["read", "check", "ledger", "sheets", "write"]
         with Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
                       console=err, transient=True, disable=not err.is_terminal) as progress:
-            task = progress.add_task("Reading the workbook", total=len(stages))
+            task = progress.add_task("Reading the workbook", total=len(STAGES) + 2)
+
+            def step(stage: str) -> None:
+                progress.update(task, advance=1, description=stage)
+
             registry = read_book(book)
-            progress.update(task, advance=1, description="Checking")
-            findings = run_checks(registry)
-            progress.update(task, advance=1, description="Allocating and aging")
-            ledger = build_ledger(registry, as_of=when)
-            totals = ledger.reconcile()
-            progress.update(task, advance=1, description="Preparing output sheets")
-            lang = registry.settings.language
-            sheets = [checks_sheet(findings, lang), *ledger_sheets(registry, ledger, lang)]
-            progress.update(task, advance=1, description="Writing the workbook")
-            write_outputs(book, sheets, edits=highlights(findings), out=out_path)
+            result = refresh(registry, when, progress=step)
+            step("Writing the workbook")
+            write_outputs(book, result.sheets, edits=highlights(result.findings), out=out_path)
             progress.update(task, advance=1)
+        findings, sheets, ledger, totals = result.findings, result.sheets, result.ledger, result.totals
         counts = summarize(findings)
         target = out_path or book
         summary = {
