@@ -8,7 +8,9 @@ registry already has.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import gzip
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -257,3 +259,53 @@ def test_command_line_prints_the_mapping_and_exits_1_on_rejections(tmp_path: Pat
     assert (tmp_path / "issues.csv").read_text(encoding="utf-8-sig").startswith("row,column,field,severity")
     result = runner.invoke(app, ["import", "customers", str(tmp_path / "missing.csv"), "--into", str(book)])
     assert result.exit_code == 2
+
+
+# An old-format .xls (BIFF8), made by LibreOffice ("MS Excel 97") from a workbook holding a
+# title "客户" on row 1, the header 客户名称 | 分类编码 | 信用额度 on row 3, then
+# 甲公司 | 0101 | 1000.5, 乙公司 | 0102 | "2,000" (text) and 合计 | | 3000.5. Gzipped, base64.
+XLS = (
+    "H4sIAAAAAAACA+1YW2yURRQ+8++l/y69bAvF2mJdUeiWLmRbE6lRbKGgIkprWxWVAG3ZlsrSbXpJIFZZRF5UEgwP+oAxNY0vGi8x"
+    "0QeJtm8mXl94wGBsSTQafFiNRkls1++cf/7t37pNdosalZ7N+WfmzOWcmXOZM/vF58WTo2+XT9E8uI1cNJPykddBU0Cf3QgQGZo2"
+    "k0qlbHJqCf5TMK1L1qEb+vMAWed5QFPr1q/LJfj/QSvF8RuiIG2jPpQDdIRygZWwGOd62cyZyXJctrDEf/H8OX5zHHcBM/k/x3v2"
+    "/2XAfGABsBBYZF0BVAwsAS4HrgCWik0QXQMsA14LLAdWAFcBrwNWAq8HBrUsq3XJuAb1tbodQlm9FHv+VvCZ0KLXQ+8XfMIqF91P"
+    "wSLeck+IXVwE7qZ+to2mjlhX8J+CLSJDh2IZxmGkm1BTdAbUQnpTqGflu0msD9BIwXpt0buMRpH9pHxXy7eQeP57MudLodTCDi+I"
+    "lZ8SJ1CUp5qog2LUS52Ig70YUU4fsX8dlRHsHWqz9PCoK+uNaN5nDcsBA2qnxOE4vKINY/poELUmuod2CKXJMeeUynZOpTufxtiX"
+    "74r2RQc6YpPio2P0SyroiAfjQabzokL/OTu6kSOdrjr6GM4u0znXWOOT8+nVC9DDC9DXLUD3ZaR7bHlCc+lem27O0k8b8PcEpbgM"
+    "JFxSFie8UpYk3FIuT+RJuSLhSe0TvzoBL9vjsaJI24FodKj2OcQNhd+EMoFE7ScVXaJH+PZItgovb5JvCQ4v9mvCiTfTsiT794cQ"
+    "zqRjCreROa4a8W2kyh8D1n1k4l4ycd+Yv8Ilfqe9cl/5xUXUK49u7HRbRUF78giq3tbHR1YeVYdRnWoODb/04qt7XKTqhmP3/9YG"
+    "KSK1kVq0H945267DlurCkUgE65nto8+msLifLritC7HLLAXOKrlUlwZLYEXXwJzomg+59uMEOB4Vy64D2Nv6plWXLt5S3rBX6IlZ"
+    "ZdAa1gWF1TH0TLjXyYwa+T4lY+1b97jQnpbvWszv6Wb4tqHKUQ+l1/2uodpRH0WU9EEqEm0Z4BZWZfne4xP7JhvsUtED6DHpCdk2"
+    "qWfMIr3TQrL3ZuURphHQ9bAV+1SR0IwMNFcGmjsDzTOPNi0ato/7A2kptErBhfsMyUN4uNVSaBnploGWS7dcMtKdbinohrk9aXDL"
+    "QGtHhVf63DLSq0e6ZWReusUjTd3yyEifXsVjrdJSQt+gT9kGQj9QC9tB8m7LBpKmtnpmVESuZETyLHcyJHRfMpAhlzPIL/N4DnO9"
+    "wyihd73WhUh0u+iUs64i2afNANADl+kxnQspO3/055B7KmRnLr+VgwZMw4ofVtednPPd19s1EB+Mdw8Ftx3uisaCt25c397RGY3F"
+    "onKQW3q7u+uvJPdVVuBYNMykSCw+w7o0eeLlny43Hwi89rxJNVXvnGd9jGhL5/56nR836jO7V+fJu3SuvF/ny/06x/5+2sp9uR7R"
+    "82z4U/38x599PfKVctZzkV/SinOfnjuzoSJw+gXIH778xlbOQubRdus83Y64AYesLdqfSefq9p4NLaP9duA9b+7vfzA6MNgb75u7"
+    "V7aw2roNiJ4RWoJ/H/yV73+xn3kxINMctqmEDjIPgfsAHUTGzXIczFn+Eonm1ts1lcO7usy0/bwJfA/BR5shw2OL4u9yvMGzmXMD"
+    "cHs6zjTjPRBdtP74Nsv1/X+jfqvLqwTvhGHs/xDeD6z77bCCbtEJU4bwXomDsjCENH9PDud/E/D1NP+t4NAlMkTFAnOTp34R+69y"
+    "8L/a///5A2/2tgAAGAAA"
+)
+
+
+def test_old_format_xls(tmp_path: Path) -> None:
+    source = tmp_path / "客户.xls"
+    source.write_bytes(gzip.decompress(base64.b64decode(XLS)))
+    report = import_customers(source, small_registry(tmp_path / "reg.xlsx"), _options(dry_run=True))
+    assert report.source.format == "xls" and report.source.header_row == 3
+    assert codes(report, "IMP_SUBTOTAL_ROW") == {"IMP_SUBTOTAL_ROW": [[6]]}
+    added = report.added["Customers"]
+    assert added[["name", "category_code"]].values.tolist() == [["甲公司", "0101"], ["乙公司", "0102"]]
+    assert added["credit_limit"].tolist() == [Decimal("1000.50"), Decimal("2000.00")]
+
+
+def test_into_a_registry_whose_sheets_are_plain_ranges(tmp_path: Path) -> None:
+    from .workbooks import registry, write_book
+
+    book = write_book(tmp_path / "plain.xlsx", registry())  # no Excel Tables, no CategoryHistory sheet
+    source = write_text(tmp_path / "c.csv", "客户名称,分类编码\r\n新客户有限公司,0101\r\n", "utf-8")
+    report = import_customers(source, book, _options())
+    assert report.written and report.registry_rows == {"Customers": "4"}
+    c = read_book(book).customers.data
+    # C001 and C002 are there: the pattern continues from 2, in four digits.
+    assert c.loc[4, ["code", "name", "category_code"]].tolist() == ["C0003", "新客户有限公司", "0101"]
+    assert errors(book) == []
