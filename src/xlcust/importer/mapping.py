@@ -31,7 +31,7 @@ C = ColumnType
 # Extra header words per field, on top of the registry's own headers and aliases.
 _CUSTOMER_ALIASES: dict[str, tuple[str, ...]] = {
     "code": ("客户代码", "客户号", "客户编号", "编号", "customer id", "customerid", "客户id", "account no", "cust no"),
-    "name": ("客户全称", "单位全称", "企业名称", "公司名", "客户名", "单位", "往来单位", "往来单位名称",
+    "name": ("客户", "客户全称", "单位全称", "企业名称", "公司名", "客户名", "单位", "往来单位", "往来单位名称",
              "company", "company name", "customer name", "account name"),
     "short_name": ("short", "abbreviation"),
     "category_code": ("客户分类", "客户类别", "类别", "分类代码", "category", "category code", "class"),
