@@ -92,7 +92,7 @@ def import_customers(file: str | Path, book: str | Path, options: ImportOptions 
         "duplicates": report.rows_with("IMP_DUPLICATE_IN_REGISTRY", "IMP_DUPLICATE_IN_FILE"),
         "rejected_rows": _rejected_rows(report),
     })
-    _finish(reg, report, [categories, customers, history], options, clock)
+    _finish(reg, report, [_if_used(categories, customers, report), customers, history], options, clock)
     return report
 
 
@@ -127,7 +127,7 @@ def import_transactions(file: str | Path, book: str | Path, options: ImportOptio
         "rejected_rows": _rejected_rows(report),
     })
     report.summary["net_sales_cents"] = net_sales(txns)
-    _finish(reg, report, [categories, customers, history, txns], options, clock)
+    _finish(reg, report, [_if_used(categories, customers, report), customers, history, txns], options, clock)
     return report
 
 
@@ -166,10 +166,7 @@ def _default_category(reg: Registry, options: ImportOptions, report: ImportRepor
         if not tree.is_leaf(code):
             raise UsageError(f"--category {code} has sub-categories; customers belong to leaf (末级) categories: "
                              f"use one of {tree.describe(tree.leaves_under(code))}")
-        if options.new_category is not None:
-            report.add(issue("IMP_CATEGORY_CREATED", f"Category {code} already exists; --new-category ignored", [],
-                             severity=IMPORT_CODES["IMP_COLUMN_IGNORED"][0]))
-        return code, new
+        return code, new  # --new-category only ever adds a missing category
     if options.new_category is None:
         leaves = [c for c in tree.codes if tree.is_leaf(c)]
         hint = f"leaf categories: {tree.describe(leaves)}" if leaves else "the Categories sheet is empty"
@@ -185,9 +182,19 @@ def _default_category(reg: Registry, options: ImportOptions, report: ImportRepor
         raise UsageError(f"--category {code}: its parent {parent} has customers, which must stay on a leaf; "
                          "choose a code under a category without customers")
     new.add({"code": code, "name": options.new_category.strip(), "active": True}, [])
-    report.add(issue("IMP_CATEGORY_CREATED", f"Category {code} '{options.new_category.strip()}' added to the "
-                     "Categories sheet", [], new_value=code))
     return code, new
+
+
+def _if_used(categories: NewRows, customers: NewRows, report: ImportReport) -> NewRows:
+    """The --new-category row, when some new customer is in it (an unused category is not added)."""
+    if not len(categories):
+        return categories
+    code, name = categories.records[0]["code"], categories.records[0]["name"]
+    if not any(r.get("category_code") == code for r in customers.records):
+        return NewRows("Categories")
+    report.add(issue("IMP_CATEGORY_CREATED", f"Category {code} '{name}' added to the Categories sheet", [],
+                     new_value=code))
+    return categories
 
 
 def _finish(reg: Registry, report: ImportReport, news: list[NewRows], options: ImportOptions, clock: _Clock) -> None:
