@@ -102,3 +102,13 @@ def test_memory_host_records_writes_and_edits() -> None:
     assert host.read_grid("Customers")[1] == ["C1", "华远", "HY"]
     host.message("hello")
     assert host.messages == ["hello"]
+
+
+def test_missing_values_become_empty_cells() -> None:
+    import numpy as np
+
+    sheet = OutputSheet("S", [ColumnSpec("A"), ColumnSpec("B", "date"), ColumnSpec("C", "cents")],
+                        [(float("nan"), pd.NaT, pd.NA), (np.int64(5), dt.date(2024, 1, 1), np.int64(250))])
+    values = sheet_block(sheet).values
+    assert values[1] == [None, None, None]
+    assert values[2] == [5, dt.datetime(2024, 1, 1), 2.5]

@@ -184,7 +184,8 @@ def _statements(host: Host, book: Book) -> str:
     text = (f"Statements {start.isoformat()} – {end.isoformat()}: {customers} customer(s) in "
             f"{len(result.categories)} categor(ies), closing balance {format_money(closing)}.")
     if result.skipped:
-        text += f"\n{len(result.skipped)} customer(s) without a leaf category were left out (see the Checks sheet)."
+        text += (f"\n{len(result.skipped)} customer(s) with activity but no leaf category were left out; "
+                 "Validate codes lists their category cells.")
     return text
 
 

@@ -29,7 +29,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from numbers import Integral
 from typing import Protocol
+
+import pandas as pd
 
 from ..book import Book, RawSheet
 from ..io.package import TableInfo
@@ -171,12 +174,12 @@ def hyperlink(text: str, target: str) -> str:
 
 
 def _cell(value: object, kind: str) -> object:
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
     if kind == "link" and isinstance(value, tuple):
         text, target = value
         return hyperlink(str(text), str(target))
-    if kind == "cents" and isinstance(value, int | Decimal) and not isinstance(value, bool):
+    if kind == "cents" and isinstance(value, Integral | Decimal) and not isinstance(value, bool):
         return float(Decimal(int(value)) / 100)
     if isinstance(value, Decimal):
         return float(value)

@@ -9,19 +9,22 @@
 
 Modules: `syntax` (lark LALR parser → nodes, limits, syntax errors; grammar in
 `grammar.lark`), `metrics` (the names a rule can use, and their per-customer frame),
-`compiler` (type checks; nodes → vectorised column operations), `actions` (the Then
+`compiler` (type checks; nodes → vectorised column operations), `functions` (AND,
+HAS_TAG, …), `values` (how values are held while evaluating), `actions` (the Then
 column), `ruleset` (the sheet: order, ids, findings). What the rules *do* to the
 registry — the diff, history, AuditLog — is `xlcust.reclass`.
 
 Rules are parsed and compiled, never `eval`-ed: the only things a rule can reach are
-the metric columns and the functions in `compiler.FUNCTIONS`.
+the metric columns and the functions in `functions.FUNCTIONS`.
 """
 
 from .actions import GRADES, Action, ActionKind, compile_action
-from .compiler import FUNCTIONS, Env, Expr, compile_condition, evaluate, fold
+from .compiler import Expr, compile_condition, evaluate
+from .functions import FUNCTIONS
 from .metrics import BY_NAME, METRICS, Metric, Metrics, Type, credit_installed, metrics_frame
 from .ruleset import Rule, RuleSet, compile_rules, rule_rows
 from .syntax import RuleError, parse_action, parse_condition
+from .values import Env, fold
 
 __all__ = [
     "BY_NAME",
