@@ -309,3 +309,28 @@ def test_into_a_registry_whose_sheets_are_plain_ranges(tmp_path: Path) -> None:
     # C001 and C002 are there: the pattern continues from 2, in four digits.
     assert c.loc[4, ["code", "name", "category_code"]].tolist() == ["C0003", "新客户有限公司", "0101"]
     assert errors(book) == []
+
+
+def test_an_import_that_would_leave_a_check_error_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+    """The registry as it would be is checked with run_checks; a new error blocks the whole import."""
+    import xlcust.importer.registry as registry_module
+    from xlcust.findings import error
+
+    real = registry_module.run_checks
+
+    def stricter(book):
+        found = real(book)
+        customers = book.customers
+        for row in customers.data.index[customers.data["name"] == "深圳示例科技有限公司"]:
+            found.append(error("CUS_PRETEND", customers.name, "a check the import does not know",
+                               **customers.where("name", row)))
+        return found
+
+    monkeypatch.setattr(registry_module, "run_checks", stricter)
+    source = write_text(tmp_path / "c.csv", _csv(MESSY_ROWS[:2]), "utf-8")
+    book = small_registry(tmp_path / "reg.xlsx")
+    before = digest(book)
+    report = import_customers(source, book, _options())
+    blocked = [i for i in report.issues if i.code == "IMP_WOULD_BREAK_CHECKS"]
+    assert len(blocked) == 1 and blocked[0].rows.tolist() == [5] and "CUS_PRETEND at Customers!B5" in blocked[0].message
+    assert report.summary["blocked"] and not report.written and digest(book) == before

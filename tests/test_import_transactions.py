@@ -246,3 +246,18 @@ def test_missing_columns_and_flags_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--category" in result.output
     result = runner.invoke(app, ["import", "transactions", str(lines), "--into", str(book), "--kind", "gift"])
     assert result.exit_code == 2
+
+
+def test_a_clean_file_exits_0_and_json_lists_what_was_added(tmp_path: Path) -> None:
+    import json
+
+    book = small_registry(tmp_path / "reg.xlsx")
+    source = write_text(tmp_path / "ok.csv", "单据号,日期,客户编码,类型,金额\nT9,2024-06-01,C0001,发票,88.5\n", "utf-8")
+    result = CliRunner().invoke(app, ["import", "transactions", str(source), "--into", str(book), "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["written"] and document["registry_rows"] == {"Transactions": "3"}
+    assert document["added"]["Transactions"][0] | {"source_rows": None} == {
+        "registry_row": 3, "txn_id": "T9", "date": "2024-06-01", "customer_code": "C0001", "kind": "invoice",
+        "amount": 88.5, "due_date": None, "reference": None, "memo": None, "source_rows": None}
+    assert document["added"]["Transactions"][0]["source_rows"] == [2]
