@@ -9,10 +9,11 @@ module never round-trips through a spreadsheet library. It works on the package:
   (same bytes, same compression method, same timestamp);
 * it rewrites only `xl/workbook.xml` (sheet list, defined names, active tab),
   `xl/_rels/workbook.xml.rels`, `[Content_Types].xml`, `xl/styles.xml` (entries are
-  *appended*, existing indices stay valid), the output sheets' own parts, the user
-  sheets an explicit edit touches, the tables an `AppendRows` grows, and drops
-  `xl/calcChain.xml` when it would point at cells that no longer hold formulas (Excel
-  rebuilds it). `docProps/app.xml` is left alone: Excel and LibreOffice rebuild its
+  *appended*, existing indices stay valid), the output sheets' own parts (a sheet with
+  charts also gets its rels, one drawing and one part per chart, under names no existing
+  part uses), the user sheets an explicit edit touches, the tables an `AppendRows`
+  grows, and drops `xl/calcChain.xml` when it would point at cells that no longer hold
+  formulas (Excel rebuilds it). `docProps/app.xml` is left alone: Excel and LibreOffice rebuild its
   list of sheet titles themselves.
 
 Which sheets are ours. An output sheet carries a hidden *sheet-scoped* defined name
@@ -22,6 +23,10 @@ costs no cell. `Package.output_sheets()` lists the sheets carrying it. An existi
 may be replaced by an output of the same name (compared the way Excel compares sheet
 names, ignoring case) only when it carries the marker or has one of the reserved names
 in `schema.OUTPUT_SHEETS`; anything else is the user's and is refused.
+
+Replacing or removing an output sheet removes every part only it reaches (its drawing,
+its charts, their rels); a part something else still reaches — the user's charts on
+their own sheets — stays.
 
 Highlights are conditional formats whose only rule is the always-true formula
 `"xlcust"="xlcust"` with a light-red fill (a dxf appended to styles). Every save first
@@ -69,6 +74,17 @@ from ..errors import (
     WorkbookNotFound,
 )
 from ..schema import OUTPUT_SHEETS, column_index, column_letter
+from .charts import (
+    CHART_CT,
+    CHART_REL,
+    DRAWING_CT,
+    DRAWING_REL,
+    ChartSeries,
+    ChartSpec,
+    chart_xml,
+    drawing_xml,
+    rels_xml,
+)
 from .sheetxml import (
     HIGHLIGHT_FORMULA,
     MAIN_NS,
@@ -77,6 +93,7 @@ from .sheetxml import (
     XML_PARSER,
     AppendRows,
     CellEdit,
+    CellSpec,
     ColumnSpec,
     DateSystem,
     Highlight,
@@ -84,6 +101,7 @@ from .sheetxml import (
     OutputStyles,
     RenderedSheet,
     SheetEditor,
+    estimate_width,
     find_error_cells,
     format_range,
     parse_cell,
@@ -95,6 +113,9 @@ from .sheetxml import (
 __all__ = [
     "AppendRows",
     "CellEdit",
+    "CellSpec",
+    "ChartSeries",
+    "ChartSpec",
     "ColumnSpec",
     "Highlight",
     "OUTPUT_MARKER",
@@ -695,6 +716,15 @@ class _NewSheet:
     rid: str
     sheet_id: int
     rendered: RenderedSheet | None = None
+    drawing: str | None = None  # its drawing part, when it has charts
+    charts: list[str] = field(default_factory=list)  # its chart parts, in the order of spec.charts
+
+    def parts(self) -> list[str]:
+        """Every part this save writes for the sheet."""
+        out = [self.part]
+        if self.drawing is not None:
+            out += [rels_part_of(self.part), self.drawing, rels_part_of(self.drawing), *self.charts]
+        return out
 
 
 @dataclass
@@ -721,6 +751,9 @@ class _Build:
             if out.name.casefold() in seen:
                 raise UsageError(f"two output sheets are both called {out.name!r}")
             seen.add(out.name.casefold())
+            for chart in out.charts:
+                if not isinstance(chart, ChartSpec):
+                    raise UsageError(f"charts of {out.name!r} must be ChartSpec objects, not {type(chart).__name__}")
         ours = {n.casefold() for n in pkg.output_sheets()}
         index = {s.name.casefold(): i for i, s in enumerate(pkg._sheets)}
 
@@ -797,6 +830,7 @@ class _Build:
         self._plan_sheets(wb_rels, ct)
         new_order = self._new_order()
         self._render_outputs(out_styles, dates, out_highlights, wb, new_order)
+        self._write_charts(dates)
         self._update_workbook(wb, new_order, gone, wrote_formulas)
 
         if drop_calc_chain and (calc_chain := self._calc_chain_part()) is not None:
@@ -980,11 +1014,7 @@ class _Build:
         by_name = {s.name.casefold(): (i, s) for i, s in enumerate(pkg._sheets)}
         next_id = max(used_ids, default=0) + 1
         for out in self.outputs:
-            n = 1  # a free name whose rels part is free too (a stray one would attach itself to our sheet)
-            while {f"xl/worksheets/sheet{n}.xml", f"xl/worksheets/_rels/sheet{n}.xml.rels"} & taken:
-                n += 1
-            part = f"xl/worksheets/sheet{n}.xml"
-            taken.add(part)
+            part = _free_part("xl/worksheets/sheet{}.xml", taken)
             old = by_name.get(out.name.casefold())
             if old is not None and old[0] in self._replaced:
                 sheet_id = old[1].sheet_id
@@ -992,7 +1022,14 @@ class _Build:
                 sheet_id, next_id = next_id, next_id + 1
             rid = self._add_rel(wb_rels, WORKSHEET_REL, part)
             self._add_override(ct, part, WORKSHEET_CT)
-            self.new_sheets.append(_NewSheet(out, part, rid, sheet_id))
+            new = _NewSheet(out, part, rid, sheet_id)
+            if out.charts:
+                new.drawing = _free_part("xl/drawings/drawing{}.xml", taken)
+                self._add_override(ct, new.drawing, DRAWING_CT)
+                for _ in out.charts:
+                    new.charts.append(_free_part("xl/charts/chart{}.xml", taken))
+                    self._add_override(ct, new.charts[-1], CHART_CT)
+            self.new_sheets.append(new)
 
     def _new_order(self) -> list[tuple[int | None, _NewSheet | None]]:
         """The new tab order: (old index, None) for kept sheets, (None, new) for outputs."""
@@ -1016,7 +1053,25 @@ class _Build:
                 continue
             assert styles is not None
             new.rendered = render_output_sheet(new.spec, styles, dates, tab_selected=position == new_active,
-                                               highlights=highlights.get(new.spec.name.casefold(), ()))
+                                               highlights=highlights.get(new.spec.name.casefold(), ()),
+                                               drawing_rid=_DRAWING_RID if new.drawing else None)
+
+    def _write_charts(self, dates: DateSystem) -> None:
+        """Each charted output's sheet rels, drawing, drawing rels and chart parts."""
+        for new in self.new_sheets:
+            if new.drawing is None:
+                continue
+            assert new.rendered is not None
+            spec = new.spec
+            rids = [f"rId{i + 1}" for i in range(len(spec.charts))]
+            widths = [c.width or estimate_width(c.header, c.kind) for c in spec.columns]
+            self.modified[rels_part_of(new.part)] = rels_xml([(_DRAWING_RID, DRAWING_REL,
+                                                               _relative(new.part, new.drawing))])
+            self.modified[new.drawing] = drawing_xml(spec.charts, rids, widths)
+            self.modified[rels_part_of(new.drawing)] = rels_xml(
+                [(rid, CHART_REL, _relative(new.drawing, part)) for rid, part in zip(rids, new.charts, strict=True)])
+            for chart, part in zip(spec.charts, new.charts, strict=True):
+                self.modified[part] = chart_xml(chart, spec.name, new.rendered.cells, dates)
 
     def _map_tab(self, old: int, order: list[tuple[int | None, _NewSheet | None]]) -> int:
         """Where the sheet at old index sits now (or the nearest survivor)."""
@@ -1108,11 +1163,16 @@ class _Build:
         return rid
 
     def _add_override(self, ct: etree._Element, part: str, content_type: str) -> None:
+        # A part reusing a deleted part's name must not leave two Overrides for one name (Excel repairs that).
+        name = "/" + part.lower()
+        for ov in list(ct.iterchildren(f"{{{CT_NS}}}Override")):
+            if ov.get("PartName", "").lower() == name:
+                ct.remove(ov)
         etree.SubElement(ct, f"{{{CT_NS}}}Override", PartName="/" + part, ContentType=content_type)
 
     def _remove_deleted(self, wb_rels: etree._Element, ct: etree._Element) -> None:
-        """Drop relationships and content types of deleted parts (a new sheet may reuse a freed name)."""
-        gone = self.deleted - {n.part.lower() for n in self.new_sheets}
+        """Drop relationships and content types of deleted parts (a new part may reuse a freed name)."""
+        gone = self.deleted - {p.lower() for n in self.new_sheets for p in n.parts()}
         new_rids = {n.rid for n in self.new_sheets}
         for rel in list(wb_rels):
             if rel.get("TargetMode") == "External" or rel.get("Id") in new_rids:
@@ -1157,6 +1217,27 @@ class _Build:
         for new in self.new_sheets:
             if new.rendered is not None:
                 new.rendered.close()
+
+
+_DRAWING_RID = "rId1"  # an output sheet's rels hold only its drawing
+
+
+def _free_part(pattern: str, taken: set[str]) -> str:
+    """The first pattern.format(n) that is free and whose rels part is free too (taken grows by it).
+
+    A stray rels part left under a free name would attach itself to the new part.
+    """
+    n = 1
+    while {pattern.format(n).lower(), rels_part_of(pattern.format(n)).lower()} & taken:
+        n += 1
+    part = pattern.format(n)
+    taken.update({part.lower(), rels_part_of(part).lower()})
+    return part
+
+
+def _relative(source: str, target: str) -> str:
+    """A relationship target from source's folder ("../charts/chart2.xml")."""
+    return posixpath.relpath(target, posixpath.dirname(source) or ".")
 
 
 def _refuse_table_header(e: CellEdit, col: int, tables: list[TableInfo]) -> None:

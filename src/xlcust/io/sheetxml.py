@@ -8,7 +8,10 @@ Three jobs, all on one worksheet part at a time (the zip package around it is
   to a spooled temporary file (memory for small sheets, disk for large ones); the head
   (`<dimension>`, panes, widths) and the tail (protection, autofilter, hyperlinks, page
   setup) are built once the last row is known, so the part can be written in one pass
-  with its exact size. No element tree per cell.
+  with its exact size. No element tree per cell. A sheet with charts
+  (`OutputSheet.charts`, see `xlcust.io.charts`) also gets its `<drawing>` element, and
+  the values of the cells its charts read are kept (`RenderedSheet.cells`) for the
+  charts' caches.
 * `SheetEditor` edits a user sheet with lxml (which keeps namespace prefixes and
   `mc:Ignorable` intact): set a cell keeping its style, append rows below a Table,
   add and remove xlcust's highlight conditional formats. Everything it does not touch
@@ -36,12 +39,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from numbers import Integral, Real
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from lxml import etree
 
 from ..errors import UsageError, WorkbookError
 from ..schema import column_index, column_letter
+
+if TYPE_CHECKING:
+    from .charts import ChartSpec
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -89,14 +95,38 @@ class ColumnSpec:
             raise UsageError(f"column {self.header!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
 
 
+ROLES = ("header", "title")
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """A cell that does not follow its column: its own kind, or styled as a header or title.
+
+    A sheet holding several small tables (the Dashboard) uses it for the later tables'
+    header rows (`role="header"`) and for figures of another kind than the column's
+    (`CellSpec(45.2, "int")` in a money column).
+    """
+
+    value: object
+    kind: str = "text"
+    role: str | None = None  # None, "header" (the header row's look) or "title" (bold, larger)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise UsageError(f"cell {self.value!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
+        if self.role is not None and self.role not in ROLES:
+            raise UsageError(f"cell {self.value!r}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
+
+
 @dataclass
 class OutputSheet:
     """A sheet xlcust owns: replaced wholesale on every run, protected against accidental edits.
 
     rows is any iterable of tuples/lists (a generator is fine: it is consumed once, row XML
     is streamed) or a pandas DataFrame. Values: str, int, float, Decimal, bool, datetime.date, datetime.datetime,
-    None (empty cell); see ColumnSpec for how each kind formats them. title, when given, is
-    a bold line above the header (row 1); the header is then row 2.
+    None (empty cell), or a `CellSpec` for a cell with its own kind or look; see ColumnSpec for how
+    each kind formats them. title, when given, is a bold line above the header (row 1); the header is
+    then row 2. charts are native Excel charts drawn from this sheet's cells (`xlcust.io.charts.ChartSpec`).
     """
 
     name: str
@@ -110,6 +140,7 @@ class OutputSheet:
     footer: str = "Page &P of &N"  # Excel header/footer codes; &P page, &N pages
     freeze_header: bool = True
     autofilter: bool = True
+    charts: Sequence[ChartSpec] = ()
 
     @property
     def header_row(self) -> int:
@@ -308,6 +339,8 @@ class RenderedSheet:
     last_col: int
     hyperlinks: int
     hyperlinks_dropped: int = 0
+    # (row Excel shows, 0-based column) → (value, kind) of each cell a chart reads; absent = empty cell
+    cells: dict[tuple[int, int], tuple[object, str]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -351,8 +384,12 @@ def render_output_sheet(
     tab_selected: bool = False,
     highlights: Sequence[str] = (),
     main_ns: str = MAIN_NS,
+    drawing_rid: str | None = None,
 ) -> RenderedSheet:
-    """Stream the sheet's rows into a spool and build head and tail around them."""
+    """Stream the sheet's rows into a spool and build head and tail around them.
+
+    drawing_rid, for a sheet with charts, is the id of its drawing in the sheet's rels.
+    """
     columns = list(sheet.columns)
     if not columns:
         raise UsageError(f"output sheet {sheet.name!r} has no columns")
@@ -377,22 +414,47 @@ def render_output_sheet(
         )
         write(f'<row r="{header_row}">{head_cells}</row>'.encode())
         encoders = [_column_encoder(i, c.kind, styles, dates, links, counter) for i, c in enumerate(columns)]
-        last_row = _write_rows(sheet, encoders, header_row, write)
+        wanted = _chart_cells(sheet)
+        cells = _fixed_cells(sheet, wanted)
+        last_row = _write_rows(sheet, encoders, header_row, write, wanted, cells)
         body_size = body.tell()
         last_col = len(columns) - 1
         rendered = RenderedSheet(
             head=b"", body=body, body_size=body_size, tail=b"", header_row=header_row,
             last_row=last_row, last_col=last_col, hyperlinks=len(links), hyperlinks_dropped=counter.dropped,
+            cells=cells,
         )
         rendered.head = _sheet_head(sheet, columns, rendered, tab_selected, main_ns).encode()
-        rendered.tail = _sheet_tail(sheet, rendered, links, highlights, styles).encode()
+        rendered.tail = _sheet_tail(sheet, rendered, links, highlights, styles, drawing_rid).encode()
         return rendered
     except BaseException:
         body.close()
         raise
 
 
-def _write_rows(sheet: OutputSheet, encoders: list, header_row: int, write) -> int:
+def _chart_cells(sheet: OutputSheet) -> dict[int, list[int]]:
+    """Row → columns of the cells the sheet's charts read."""
+    wanted: dict[int, set[int]] = {}
+    for chart in sheet.charts:
+        for row, col in chart.cells():
+            wanted.setdefault(row, set()).add(col)
+    return {row: sorted(cols) for row, cols in wanted.items()}
+
+
+def _fixed_cells(sheet: OutputSheet, wanted: dict[int, list[int]]) -> dict[tuple[int, int], tuple[object, str]]:
+    """The title and header cells among those the charts read (the data rows are taken as they stream)."""
+    cells: dict[tuple[int, int], tuple[object, str]] = {}
+    if sheet.title and 0 in wanted.get(1, ()):
+        cells[(1, 0)] = (sheet.title, "text")
+    for col in wanted.get(sheet.header_row, ()):
+        if col < len(sheet.columns) and sheet.columns[col].header:
+            cells[(sheet.header_row, col)] = (sheet.columns[col].header, "text")
+    return cells
+
+
+def _write_rows(sheet: OutputSheet, encoders: list, header_row: int, write,
+                wanted: dict[int, list[int]] | None = None,
+                kept: dict[tuple[int, int], tuple[object, str]] | None = None) -> int:
     ncols = len(encoders)
     r = header_row
     chunk: list[str] = []
@@ -405,6 +467,8 @@ def _write_rows(sheet: OutputSheet, encoders: list, header_row: int, write) -> i
             raise UsageError(f"output sheet {sheet.name!r} has more rows than Excel's {MAX_ROWS:,}")
         if len(values) > ncols:
             raise UsageError(f"output sheet {sheet.name!r}, row {r}: {len(values)} values for {ncols} columns")
+        if wanted and r in wanted:
+            _keep_cells(sheet, values, r, wanted[r], kept)
         rs = str(r)
         cells = [enc(v, rs) for enc, v in zip(encoders, values, strict=False) if v is not None]
         if cells:
@@ -417,16 +481,60 @@ def _write_rows(sheet: OutputSheet, encoders: list, header_row: int, write) -> i
     return r
 
 
+def _keep_cells(sheet: OutputSheet, values: Sequence[object], r: int, cols: list[int],
+                kept: dict[tuple[int, int], tuple[object, str]] | None) -> None:
+    """Keep the values of the cells a chart reads in row r, with the kind each is written as."""
+    assert kept is not None
+    for c in cols:
+        if c >= len(values):
+            continue
+        v = values[c]
+        if isinstance(v, CellSpec):
+            v, kind = v.value, v.kind
+        else:
+            kind = sheet.columns[c].kind
+        if not _is_missing(v):
+            kept[(r, c)] = (v, kind)
+
+
+def chart_cache_value(value: object, kind: str, dates: DateSystem) -> tuple[str | None, str | None]:
+    """What a chart caches for a cell written with this kind: (number text or None, text or None).
+
+    The number is what the cell holds (a "cents" value divided by 100, a date's serial
+    number); the text is what a category axis or series name shows.
+    """
+    if kind == "link" and isinstance(value, (tuple, list)) and len(value) == 2:
+        value = value[0] if value[0] is not None else value[1]
+    v = _plain(value)
+    if v is None:
+        return None, None
+    if isinstance(v, bool):
+        return str(int(v)), "TRUE" if v else "FALSE"
+    if isinstance(v, dt.date):
+        if isinstance(v, dt.datetime) and v.tzinfo is not None:
+            v = v.replace(tzinfo=None)
+        serial = dates.serial(v)
+        return (None if serial is None else repr(serial)), v.isoformat()
+    if isinstance(v, (Real, Decimal)):
+        n = _cents_text(v) if kind == "cents" else _number_text(v)
+        return n, n
+    return None, clean_text(str(v))
+
+
 class _LinkCounter:
     dropped = 0
 
 
 def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem, links: list[str],
-                    counter: _LinkCounter):
-    """A function (value, row-number text) → `<c>` XML for one column, fast paths first."""
+                    counter: _LinkCounter, style: int | None = None):
+    """A function (value, row-number text) → `<c>` XML for one column, fast paths first.
+
+    style, when given, replaces the kind's number-format style (a header- or title-looking cell).
+    """
     letter = column_letter(col)
     pre = f'<c r="{letter}'
-    style = styles.by_kind.get(kind, 0)
+    if style is None:
+        style = styles.by_kind.get(kind, 0)
     s_num = f' s="{style}"' if style else ""
     s_text = s_num if kind not in ("link",) else ""
     date_style = style if kind in ("date", "datetime") else styles.date
@@ -470,7 +578,19 @@ def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem
             return "" if n is None else f'{pre}{rs}"{s_num}><v>{n}</v></c>'
         return slow(v, rs)
 
+    variants: dict[tuple[str, str | None], object] = {}  # encoders of this column for CellSpec cells
+
+    def spec_cell(v: CellSpec, rs: str) -> str:
+        key = (v.kind, v.role)
+        enc = variants.get(key)
+        if enc is None:
+            role_style = {"header": styles.header, "title": styles.title}.get(v.role or "")
+            enc = variants[key] = _column_encoder(col, v.kind, styles, dates, links, counter, role_style)
+        return enc(v.value, rs)  # type: ignore[operator]
+
     def slow(v: object, rs: str) -> str:
+        if isinstance(v, CellSpec):
+            return spec_cell(v, rs)
         if isinstance(v, bool):
             return f'{pre}{rs}"{s_num} t="b"><v>{int(v)}</v></c>'
         if isinstance(v, dt.date):
@@ -542,7 +662,7 @@ def _sheet_head(sheet: OutputSheet, columns: list[ColumnSpec], r: RenderedSheet,
 
 
 def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highlights: Sequence[str],
-                styles: OutputStyles) -> str:
+                styles: OutputStyles, drawing_rid: str | None = None) -> str:
     parts = ["</sheetData>"]
     if sheet.protect:
         # No password: this guards against accidental edits, it is not security. Sorting,
@@ -563,6 +683,8 @@ def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highligh
     if sheet.footer:
         footer = sheet.footer if sheet.footer.startswith(("&L", "&C", "&R")) else "&C" + sheet.footer
         parts.append(f"<headerFooter><oddFooter>{xml_text(footer)}</oddFooter></headerFooter>")
+    if drawing_rid:  # after headerFooter (CT_Worksheet order)
+        parts.append(f'<drawing r:id="{xml_attr(drawing_rid)}"/>')
     parts.append("</worksheet>")
     return "".join(parts)
 

@@ -1,0 +1,332 @@
+"""Dashboard (仪表板): three small tables by level-1 category and the native Excel charts drawing them.
+
+    sheet = dashboard_sheet(book, ledger, lang)      # an OutputSheet for save_package / write_outputs
+
+Three blocks, top to bottom; each is a table (labels in column A, one column per series)
+with its chart beside it, reading the table's cells:
+
+1. **Aging** — open items by bucket per level-1 category, in yuan, at the ledger's
+   as-of date and basis (`ledger.aging().by_category`, level-1 rows plus the
+   uncategorised row). Stacked columns, one series per bucket, green (not due) to red.
+2. **Net sales** — invoices − credit notes per period and level-1 category, in yuan.
+   From `revenue` when given: a `RevenueReport` (`xlcust.reports.revenue`) or a frame
+   with `period`, `category_code`, `net_sales` (int cents) and optionally `level` (then
+   only level-1 and uncategorised rows are taken; without it every code is rolled up to
+   its level-1 ancestor). Default: the revenue report's `current_year_revenue` —
+   1 January to the as-of date, by month, historical basis (category in force on each
+   line's date). A frame's periods are shown in sorted order. Clustered columns, one
+   series per category, and a total column in the table.
+3. **Days to settle** — per quarter (the 8 up to the as-of quarter, which is to date) and
+   level-1 category: the amount-weighted mean `days_to_settle` of the invoices *settled*
+   in that quarter (settlement date − invoice date; the weighting is the one the credit
+   metrics use for `avg_days_to_settle`). Chosen over DSO because it is what the title
+   says and what a collector acts on: an observed delay per invoice, not a ratio that
+   moves with the quarter's sales. Openings are left out (their date is the cut-over,
+   not an invoice date). A quarter in which a category settled nothing is blank, so the
+   line has a gap rather than a false zero. Category = the customer's current category.
+   Lines, one per category. Pass `dso=ledger.dso_by_quarter()` (or a frame with
+   `quarter`, `category_code`, `dso`, optionally `level`) to chart DSO instead.
+
+Categories: every level-1 category with anything to show in one of the blocks, in code
+order, labelled "code name", and "(no category)" last when money sits on customers
+without one. Each category keeps one colour in the net-sales and days charts. Money
+cells hold yuan (cents / 100, exact), formatted #,##0.00; days show whole days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..io.charts import PALETTE, ChartSeries, ChartSpec
+from ..io.outputs import banner, sheet_title
+from ..io.sheetxml import CellSpec, ColumnSpec, OutputSheet, estimate_width
+from ..ledger._frames import to_days
+from ..schema import column_letter
+from .revenue import RevenueReport, current_year_revenue
+
+if TYPE_CHECKING:
+    from ..book import Book
+    from ..ledger import DsoReport, Ledger
+
+QUARTERS = 8
+NO_CATEGORY = "<none>"  # stands for "no category" while grouping; not a code (codes are [0-9A-Z])
+
+# Aging buckets from "not due" (green) to the oldest (dark red).
+AGING_COLORS = ("70AD47", "A9D18E", "FFD966", "F4B183", "ED7D31", "E06666", "C00000", "7F0000")
+
+CHART_SIZE_EMU = (6_400_000, 3_000_000)  # about 17.8 × 8.3 cm
+CHART_ROWS = 16  # rows a chart of that height covers, with a little air
+LABEL_WIDTH = 26.0
+FIGURE_WIDTH = 14.0
+MAX_FIGURE_WIDTH = 28.0
+
+_WORDS = {
+    "en": {
+        "what": "Dashboard: aging, net sales and days to settle by level-1 category",
+        "category": "Category",
+        "total": "Total",
+        "period": "Period",
+        "quarter": "Quarter settled",
+        "dso_quarter": "Quarter",
+        "no_category": "(no category)",
+        "aging_title": "Aging by category (yuan)",
+        "sales_title": "Net sales by category{span} (yuan)",
+        "span": ", {first} – {last}",
+        "settle_title": "Days to settle (amount-weighted, by quarter settled)",
+        "dso_title": "DSO by quarter (days)",
+        "yuan": "Yuan",
+        "days": "Days",
+        "not_due": "Not due",
+    },
+    "zh": {
+        "what": "仪表板：按一级分类的账龄、销售净额与回款天数",
+        "category": "分类",
+        "total": "合计",
+        "period": "期间",
+        "quarter": "结清季度",
+        "dso_quarter": "季度",
+        "no_category": "（未分类）",
+        "aging_title": "各分类账龄（元）",
+        "sales_title": "各分类销售净额{span}（元）",
+        "span": " {first} – {last}",
+        "settle_title": "回款天数（按结清季度，金额加权）",
+        "dso_title": "应收账款周转天数 DSO（天）",
+        "yuan": "元",
+        "days": "天",
+        "not_due": "未到期",
+    },
+}
+
+
+@dataclass
+class _Block:
+    """One table of the dashboard: row labels × series, and how its chart looks."""
+
+    corner: str  # header of the label column
+    series: list[str]  # series headers (one column each)
+    labels: list[str]  # row labels
+    values: list[list[object]]  # rows × series; int cents, float days or None
+    kind: str  # "cents" or "int"
+    chart: dict[str, object]  # ChartSpec arguments besides the cell ranges
+    colors: list[str | None] = field(default_factory=list)
+    total: str | None = None  # header of a total column (money blocks), not charted
+
+
+def dashboard_sheet(book: Book, ledger: Ledger, lang: str, revenue: RevenueReport | pd.DataFrame | None = None,
+                    dso: DsoReport | pd.DataFrame | None = None) -> OutputSheet:
+    """The Dashboard output sheet: aging, net sales and days to settle by level-1 category, with charts.
+
+    `revenue`: a RevenueReport or a period × category frame of int-cents net sales (default:
+    the current year by month, historical basis). `dso`: a DsoReport or frame to chart DSO
+    instead of days to settle. See the module docstring for every figure's definition.
+    """
+    words = _WORDS["zh" if lang == "zh" else "en"]
+    first_level = ledger.scheme.lengths[0]
+
+    def level1(code: object) -> str:
+        if not isinstance(code, str) or ledger.scheme.level_of(code) is None:
+            return NO_CATEGORY
+        return code[:first_level]
+
+    aging = ledger.aging()
+    aging_rows = _aging_by_category(aging.by_category, list(aging.labels))
+    periods, sales = _net_sales(book, ledger, revenue, level1)
+    if dso is None:
+        quarters, days = _days_to_settle(ledger, level1)
+    else:
+        quarters, days = _dso_frame(dso, level1)
+
+    codes = _shown_categories([aging_rows, sales, days])
+    names = [_category_label(c, ledger.categories, words) for c in codes]
+    colors = [PALETTE[i % len(PALETTE)] for i in range(len(codes))]
+    bucket_names = [words["not_due"] if b == aging.labels[0] else b for b in aging.labels]
+    aging_values = [[int(aging_rows.get(c, {}).get(b, 0)) for b in aging.labels] for c in codes]
+    span = words["span"].format(first=periods[0], last=periods[-1]) if periods else ""
+    blocks = [
+        _Block(words["category"], bucket_names, names, aging_values, "cents",
+               {"kind": "bar", "grouping": "stacked", "title": words["aging_title"], "y_title": words["yuan"],
+                "number_format": "#,##0"},
+               colors=_ramp(len(bucket_names)), total=words["total"]),
+        _Block(words["period"], names, periods,
+               [[int(sales.get(c, {}).get(p, 0)) for c in codes] for p in periods], "cents",
+               {"kind": "bar", "title": words["sales_title"].format(span=span), "y_title": words["yuan"],
+                "number_format": "#,##0"},
+               colors=list(colors), total=words["total"]),
+        _Block(words["quarter"] if dso is None else words["dso_quarter"], names, quarters,
+               [[days.get(c, {}).get(q) for c in codes] for q in quarters], "int",
+               {"kind": "line", "title": words["settle_title"] if dso is None else words["dso_title"],
+                "y_title": words["days"], "number_format": "0"},
+               colors=list(colors)),
+    ]
+    return _sheet(blocks, lang, words, ledger.as_of)
+
+
+# --------------------------------------------------------------------------------------
+# The figures, each {level-1 code: {column: value}}
+
+
+def _top_level(frame: pd.DataFrame) -> np.ndarray:
+    """Rows of a rolled-up frame to show: level 1 and the uncategorised row (no level)."""
+    level = pd.array(frame["level"], dtype="Int64")
+    return np.asarray((level == 1).fillna(False), dtype=bool) | np.asarray(level.isna(), dtype=bool)
+
+
+def _aging_by_category(by_category: pd.DataFrame, buckets: list[str]) -> dict[str, dict[str, int]]:
+    rows = by_category[_top_level(by_category)]
+    out: dict[str, dict[str, int]] = {}
+    for _, row in rows.iterrows():
+        code = row["category_code"] if isinstance(row["category_code"], str) else NO_CATEGORY
+        values = {b: int(row[b]) for b in buckets}
+        if code != NO_CATEGORY or any(values.values()):
+            out[code] = values
+    return out
+
+
+def _net_sales(book: Book, ledger: Ledger, revenue: RevenueReport | pd.DataFrame | None, level1
+               ) -> tuple[list[str], dict[str, dict[str, int]]]:
+    """(periods in order, {level-1 code: {period: int cents}})."""
+    if revenue is None:
+        revenue = current_year_revenue(book, ledger.as_of)
+    if isinstance(revenue, RevenueReport):
+        periods = [str(p) for p in revenue.totals["period"]]
+        frame = revenue.by_category
+    elif isinstance(revenue, pd.DataFrame):
+        frame = revenue
+        periods = sorted({str(p) for p in frame["period"]})
+    else:
+        raise TypeError(f"revenue must be a RevenueReport or a DataFrame, not {type(revenue).__name__}")
+    codes = frame["category_code"].to_numpy(dtype=object)
+    keep = _top_level(frame) if "level" in frame.columns else np.ones(len(frame), dtype=bool)
+    out: dict[str, dict[str, int]] = {}
+    for code, period, cents in zip(codes[keep], frame["period"].to_numpy(dtype=object)[keep],
+                                   frame["net_sales"].to_numpy()[keep], strict=True):
+        by_period = out.setdefault(level1(code), {})
+        by_period[str(period)] = by_period.get(str(period), 0) + int(cents)
+    return periods, out
+
+
+def _days_to_settle(ledger: Ledger, level1) -> tuple[list[str], dict[str, dict[str, float]]]:
+    """(the last QUARTERS quarter labels, {level-1 code: {quarter: amount-weighted mean days}})."""
+    items = ledger.items
+    quarters = _last_quarters(ledger.as_of, QUARTERS)
+    settled = items["settled_on"].notna().to_numpy() & (items["kind"].to_numpy(dtype=object) == "invoice")
+    done = items[settled]
+    label = _quarter_labels(done["settled_on"].to_numpy())
+    weight = done["amount"].to_numpy(dtype=np.int64).astype(float)
+    days = done["days_to_settle"].to_numpy(dtype=float, na_value=np.nan) * weight
+    frame = pd.DataFrame({"quarter": label, "code": [level1(c) for c in done["category_code"]],
+                          "weighted": days, "weight": weight})
+    frame = frame[frame["quarter"].isin(quarters) & (frame["weight"] > 0)]
+    sums = frame.groupby(["code", "quarter"])[["weighted", "weight"]].sum()
+    out: dict[str, dict[str, float]] = {}
+    for (code, quarter), row in sums.iterrows():
+        out.setdefault(code, {})[quarter] = round(float(row["weighted"] / row["weight"]), 1)
+    return quarters, out
+
+
+def _dso_frame(dso: DsoReport | pd.DataFrame, level1) -> tuple[list[str], dict[str, dict[str, float]]]:
+    frame = getattr(dso, "by_category", dso)
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"dso must be a DsoReport or a DataFrame, not {type(dso).__name__}")
+    if "level" in frame.columns:
+        frame = frame[_top_level(frame)]
+    quarters = sorted({str(q) for q in frame["quarter"]})[-QUARTERS:]
+    out: dict[str, dict[str, float]] = {}
+    for code, quarter, value in zip(frame["category_code"], frame["quarter"], frame["dso"], strict=True):
+        if str(quarter) in quarters and not pd.isna(value):
+            out.setdefault(level1(code), {})[str(quarter)] = round(float(value), 1)
+    return quarters, out
+
+
+def _last_quarters(as_of: dt.date, n: int) -> list[str]:
+    q = as_of.year * 4 + (as_of.month - 1) // 3
+    return [f"{k // 4}Q{k % 4 + 1}" for k in range(q - n + 1, q + 1)]
+
+
+def _quarter_labels(dates: np.ndarray) -> list[str]:
+    months = to_days(dates).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)  # since 1970-01
+    return [f"{1970 + m // 12}Q{(m % 12) // 3 + 1}" for m in months]
+
+
+def _shown_categories(figures: Sequence[dict[str, dict]]) -> list[str]:
+    """Level-1 codes with something to show anywhere, in code order; the no-category key last."""
+    shown = {code for fig in figures for code, values in fig.items()
+             if any(v is not None and v != 0 for v in values.values())}
+    codes = sorted(c for c in shown if c != NO_CATEGORY)
+    return codes + ([NO_CATEGORY] if NO_CATEGORY in shown else [])
+
+
+def _category_label(code: str, categories: pd.DataFrame, words: dict[str, str]) -> str:
+    if code == NO_CATEGORY:
+        return words["no_category"]
+    name = categories["name"].get(code) if code in categories.index else None
+    return f"{code} {name}" if isinstance(name, str) and name else code
+
+
+def _ramp(n: int) -> list[str | None]:
+    """n colours spread over the green-to-red aging ramp."""
+    if n <= 1:
+        return [AGING_COLORS[0]] * n
+    last = len(AGING_COLORS) - 1
+    return [AGING_COLORS[round(i * last / (n - 1))] for i in range(n)]
+
+
+# --------------------------------------------------------------------------------------
+# Layout
+
+
+def _sheet(blocks: list[_Block], lang: str, words: dict[str, str], as_of: dt.date) -> OutputSheet:
+    """Blocks one below the other, each chart to the right of its table, rows aligned."""
+    width = max(1 + len(b.series) + (b.total is not None) for b in blocks)
+    first = blocks[0]
+    headers = [first.corner, *first.series, *([first.total] if first.total else [])]
+    headers += [""] * (width - len(headers))
+    widths = [FIGURE_WIDTH] * width  # wide enough for every block's header in that column
+    for block in blocks:
+        for j, text in enumerate([*block.series, *([block.total] if block.total else [])]):
+            widths[j + 1] = max(widths[j + 1], min(estimate_width(text, "text") - 1, MAX_FIGURE_WIDTH))
+    columns = [ColumnSpec(headers[0], "text", LABEL_WIDTH),
+               *(ColumnSpec(h, "cents", widths[j + 1]) for j, h in enumerate(headers[1:]))]
+    chart_col = column_letter(width + 1)  # one empty column between table and chart
+
+    rows: list[list[object]] = []
+    charts: list[ChartSpec] = []
+    header_row = 2  # row 1 holds the banner
+    top = header_row
+    for i, block in enumerate(blocks):
+        if i:  # later blocks write their own header row
+            top = header_row + 1 + len(rows)
+            cells = [block.corner, *block.series, *([block.total] if block.total else [])]
+            rows.append([CellSpec(h, "text", "header") for h in cells])
+        for label, values in zip(block.labels, block.values, strict=True):
+            row: list[object] = [label]
+            row += [v if v is None or block.kind == "cents" else CellSpec(v, block.kind) for v in values]
+            if block.total is not None:
+                row.append(sum(int(v) for v in values if v is not None))
+            rows.append(row)
+        charts.append(_chart(block, top, chart_col))
+        if i < len(blocks) - 1:  # air below the taller of table and chart
+            used = 1 + len(block.labels)
+            rows.extend([] for _ in range(max(used, CHART_ROWS) - used + 1))
+    return OutputSheet(
+        sheet_title("Dashboard", lang), columns, rows, title=banner(words["what"], lang, as_of),
+        tab_color="4472C4", freeze_header=False, autofilter=False, charts=charts,
+    )
+
+
+def _chart(block: _Block, header_row: int, chart_col: str) -> ChartSpec:
+    first, last = header_row + 1, header_row + max(len(block.labels), 1)
+    series = [ChartSeries(values=f"{column_letter(j + 1)}{first}:{column_letter(j + 1)}{last}",
+                          name=f"={column_letter(j + 1)}{header_row}",
+                          color=block.colors[j] if j < len(block.colors) else None)
+              for j in range(len(block.series))]
+    if not series:  # nothing to show at all: one empty series keeps the chart (and its title) in place
+        series = [ChartSeries(values=f"B{first}:B{last}")]
+    return ChartSpec(categories=f"A{first}:A{last}", series=series, anchor=f"{chart_col}{header_row}",
+                     size_emu=CHART_SIZE_EMU, legend="bottom", **block.chart)  # type: ignore[arg-type]
