@@ -123,9 +123,9 @@ def _print(report) -> None:
         if len(items) > SHOWN_PER_CODE:
             out.print(f"        … {len(items) - SHOWN_PER_CODE:,} more {code}; all of them with --json or --report "
                       "FILE", markup=False, highlight=False)
-    summary = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.summary.items()
+    summary = ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in report.summary.items()
                         if k not in ("blocked", "net_sales_cents", "grouped"))
-    added = ", ".join(f"{len(f):,} {k} row(s) at {report.registry_rows.get(_sheet(report, k), '')}"
+    added = ", ".join(f"{len(f):,} row(s) to {report.registry_sheets.get(k, k)} at rows {report.registry_rows.get(k)}"
                       for k, f in report.added.items()) or "nothing"
     if report.written:
         err.print(f"Imported into {Path(report.book).name}: {added}. {summary}")
@@ -137,10 +137,14 @@ def _print(report) -> None:
                   else f"{verb} {summary}")
 
 
-def _sheet(report, key: str) -> str:
-    names = list(report.registry_rows)
-    order = list(report.added)
-    return names[order.index(key)] if key in order and order.index(key) < len(names) else key
+def _value(v: object) -> str:
+    if isinstance(v, dict):
+        return "(" + ", ".join(f"{k} {n:,}" for k, n in v.items()) + ")"
+    if isinstance(v, float):
+        return f"{v:,.2f}"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    return str(v)
 
 
 def _ranges(rows) -> str:

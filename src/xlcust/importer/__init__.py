@@ -202,8 +202,9 @@ def _finish(reg: Registry, report: ImportReport, news: list[NewRows], options: I
     news = [n for n in news if len(n)]
     placed = [reg.place(n) for n in news]
     report.added = {n.key: _frame(n, p.first_row) for n, p in zip(news, placed, strict=True)}
-    report.registry_rows = {p.table.name: f"{p.first_row}-{p.last_row}" if p.last_row > p.first_row
-                            else str(p.first_row) for p in placed}
+    report.registry_rows = {n.key: f"{p.first_row}-{p.last_row}" if p.last_row > p.first_row else str(p.first_row)
+                            for n, p in zip(news, placed, strict=True)}
+    report.registry_sheets = {n.key: p.table.name for n, p in zip(news, placed, strict=True)}
     if news:
         for finding, sources in reg.errors_after(placed, news):
             report.add(issue("IMP_WOULD_BREAK_CHECKS", f"{finding.code} at {finding.cell}: {finding.message}",
@@ -236,5 +237,5 @@ def _audit_entries(report: ImportReport, placed, options: ImportOptions) -> list
               f"{counts['error']} rejection(s), {counts['warning']} warning(s), {counts['info']} note(s)")
     summary = ", ".join(f"{k} {v}" for k, v in report.summary.items() if k not in ("blocked", "net_sales_cents"))
     return [AuditEntry(rule="import", field=p.table.name, effective=options.today, who=options.user,
-                       new=f"{len(p.edit.rows)} row(s) at rows {report.registry_rows[p.table.name]} from {source} "
+                       new=f"{len(p.edit.rows)} row(s) at rows {report.registry_rows[p.table.spec.key]} from {source} "
                        f"(xlcust import {report.what}): {summary}; {detail}") for p in placed]

@@ -199,7 +199,8 @@ class ImportReport:
     mapping: list[MappedColumn] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     added: dict[str, pd.DataFrame] = field(default_factory=dict)  # registry sheet key → new rows
-    registry_rows: dict[str, str] = field(default_factory=dict)  # sheet name → "202-215"
+    registry_rows: dict[str, str] = field(default_factory=dict)  # sheet key (Customers …) → "202-215"
+    registry_sheets: dict[str, str] = field(default_factory=dict)  # sheet key → its name in the workbook
     summary: dict[str, object] = field(default_factory=dict)
     dry_run: bool = True
     written: bool = False
@@ -246,6 +247,7 @@ class ImportReport:
             "mapping": [m.__dict__ for m in self.mapping],
             "summary": self.summary,
             "registry_rows": self.registry_rows,
+            "registry_sheets": self.registry_sheets,
             "added": added,
             "issues": [i.to_json(self.source.name) for i in self.sorted_issues()],
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
