@@ -42,6 +42,7 @@ def refresh(book: Book, as_of: dt.date | None = None, progress: Progress | None 
     from .credit.sheet import metrics_sheet
     from .io.outputs import checks_sheet, ledger_sheets
     from .ledger import build_ledger
+    from .reports.dashboard import dashboard_sheet
     from .reports.revenue import current_year_revenue, revenue_sheet
 
     step = progress or (lambda _stage: None)
@@ -66,5 +67,6 @@ def refresh(book: Book, as_of: dt.date | None = None, progress: Progress | None 
         metrics_sheet(book, grades, lang),
         *ledger_sheets(book, ledger, lang),
         revenue_sheet(revenue, lang),
+        dashboard_sheet(book, ledger, lang, revenue=revenue),
     ]
     return RunResult(findings, sheets, ledger, totals, list(STAGES))
