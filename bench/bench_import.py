@@ -63,7 +63,7 @@ def main() -> None:
         best, best_cpu, report = min(dry, key=lambda r: r[0]["total"])
         real, real_cpu, written = run(args.file, folder, args.into, False)
     s = report.summary
-    print(f"{args.file.name} into an {args.into} registry: {s['lines']:,} lines → {s['transactions_added']:,} "
+    print(f"{args.file.name} into the {args.into} registry: {s['lines']:,} lines → {s['transactions_added']:,} "
           f"transactions ({s['by_kind']}), {s['customers_created']:,} customers created, "
           f"{s['lines_without_customer']:,} lines without customer reported; net sales {s['net_sales']:,.2f}")
     print(f"{'phase':<10}{'dry run (best of ' + str(args.repeat) + ')':>26}{'import':>12}")
