@@ -986,6 +986,10 @@ class SheetEditor:
         width = max((len(r) for r in rows), default=0)
         for c in set(range(first_col, first_col + width)) | set(formulas):
             styles[c] = self.style_of(style_row, c) if style_row else None
+        self._index_rows()
+        if not formulas and (not self._row_numbers or self._row_numbers[-1] < first_row):
+            self._append_fresh(first_row, first_col, rows, dates, styles, like, date_style, width)
+            return
         for i, values in enumerate(rows):
             r = first_row + i
             self.row(r, like=like)
@@ -1001,6 +1005,45 @@ class SheetEditor:
                     style = int(styles[col]) if styles.get(col) is not None else None
                     self.set_cell(r, col, None, dates, style=style, formula=formula)
             self.extend_dimension(r, first_col)
+
+    def _append_fresh(self, first_row, first_col, rows, dates, styles, like, date_style, width) -> None:
+        """Rows below every existing row: built directly, no per-cell lookups."""
+        sd = self.sheet_data
+        q_row, q_c, q_v, q_is, q_t = (self.q(n) for n in ("row", "c", "v", "is", "t"))
+        space = "{http://www.w3.org/XML/1998/namespace}space"
+        letters = [column_letter(first_col + j) for j in range(width)]
+        like_attrs = {a: like.get(a) for a in ("s", "customFormat", "ht", "customHeight")
+                      if like is not None and like.get(a) is not None}
+        for i, values in enumerate(rows):
+            r = first_row + i
+            rs = str(r)
+            el = etree.SubElement(sd, q_row, r=rs, **like_attrs)
+            for j, value in enumerate(values):
+                style = styles.get(first_col + j)
+                if value is None and style is None:
+                    continue
+                c = etree.SubElement(el, q_c, r=letters[j] + rs)
+                if style is not None:
+                    c.set("s", style)
+                cv = cell_value(value, dates) if value is not None else None
+                if cv is None:
+                    continue
+                if cv.is_date and style in (None, "0") and date_style is not None:
+                    c.set("s", str(date_style))
+                if cv.t == "inlineStr":
+                    c.set("t", "inlineStr")
+                    t = etree.SubElement(etree.SubElement(c, q_is), q_t)
+                    t.text = cv.text
+                    t.set(space, "preserve")
+                else:
+                    if cv.t:
+                        c.set("t", cv.t)
+                    etree.SubElement(c, q_v).text = cv.text
+            self._rows[r] = el
+            self._row_numbers.append(r)
+        if rows:
+            self.extend_dimension(first_row, first_col)
+            self.extend_dimension(first_row + len(rows) - 1, first_col + width - 1)
 
     def extend_ranges(self, old_last: int, new_last: int, c1: int, c2: int) -> None:
         """Grow data validations and the user's conditional formats that ran to a table's last row."""
