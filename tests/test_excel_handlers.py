@@ -51,14 +51,19 @@ def test_validate_fills_blank_mnemonics(tmp_path: Path) -> None:
 
 
 def test_refresh_all_writes_what_xlcust_run_writes(demo_host: MemoryHost) -> None:
+    from xlcust.pipeline import refresh
+
     text = handlers.refresh_all(demo_host)
-    _, sheets, ledger = handlers.run_sheets(read_book(BUNDLED))
-    assert list(demo_host.written) == [s.name for s in sheets]
-    assert {"Checks", "Allocation", "Settlement", "Aging", "AgingByCustomer", "OpenItems", "Provision",
-            "Collections"} <= set(demo_host.written)
-    for sheet in sheets:
-        assert body(demo_host.written[sheet.name]) == body(sheet_block(sheet)), sheet.name
-    assert f"as of {ledger.as_of.isoformat()}" in text
+    result = refresh(read_book(BUNDLED))
+    assert list(demo_host.written) == [s.name for s in result.sheets]
+    assert {"Checks", "Metrics", "Allocation", "Settlement", "Aging", "AgingByCustomer", "OpenItems", "Provision",
+            "Collections", "Revenue", "Dashboard"} <= set(demo_host.written)
+    for sheet in result.sheets:
+        block = demo_host.written[sheet.name]
+        assert body(block) == body(sheet_block(sheet)), sheet.name
+        assert block.charts == list(sheet.charts)
+    assert demo_host.written["Dashboard"].charts
+    assert f"as of {result.as_of.isoformat()}" in text
 
 
 def test_refresh_all_matches_the_command_line_sheets(demo_host: MemoryHost, tmp_path: Path) -> None:
@@ -106,10 +111,10 @@ def test_unreadable_sheet_becomes_a_message_and_a_checks_row(tmp_path: Path) -> 
 def test_workbook_problem_is_a_friendly_message(monkeypatch: pytest.MonkeyPatch, demo_host: MemoryHost) -> None:
     from xlcust.errors import UsageError
 
-    def refuse(book, as_of=None):
+    def refuse(book, as_of=None, progress=None):
         raise UsageError("aging basis must be 'due' or 'invoice', not 'x'")
 
-    monkeypatch.setattr("xlcust.ledger.build_ledger", refuse)
+    monkeypatch.setattr("xlcust.pipeline.refresh", refuse)
     text = handlers.refresh_all(demo_host)
     assert text == ("Refresh all could not run: aging basis must be 'due' or 'invoice', not 'x' "
                     "(also on the Checks sheet)")

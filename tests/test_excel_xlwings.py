@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pytest
 
 from xlcust.excel.host import SheetBlock, book_from_host
 from xlcust.excel.xlwings_book import XlwingsHost
@@ -95,6 +96,33 @@ class Range:
     def font(self) -> Font:
         return Font(self.sheet, self.r1)
 
+    @property
+    def left(self) -> float:
+        return (self.c1 - 1) * 48.0
+
+    @property
+    def top(self) -> float:
+        return (self.r1 - 1) * 15.0
+
+
+class Chart:
+    def __init__(self, **placement) -> None:
+        self.placement, self.chart_type, self.source = placement, None, None
+
+    def set_source_data(self, rng: Range) -> None:
+        self.source = (rng.r1, rng.c1, rng.r2, rng.c2)
+
+    @property
+    def api(self):
+        raise NotImplementedError("COM chart objects exist only in Excel for Windows")
+
+
+class Charts(list):
+    def add(self, **placement) -> Chart:
+        chart = Chart(**placement)
+        self.append(chart)
+        return chart
+
 
 class Api:
     def __init__(self) -> None:
@@ -125,6 +153,7 @@ class FakeSheet:
     tables: list = field(default_factory=list)
     log: list = field(default_factory=list)
     api: Api = field(default_factory=Api)
+    charts: Charts = field(default_factory=lambda: Charts())
 
     @classmethod
     def from_grid(cls, name: str, grid, top: int = 1, left: int = 1) -> FakeSheet:
@@ -145,8 +174,8 @@ class FakeSheet:
 
     def range(self, a, b=None) -> Range:
         if isinstance(a, str):
-            letters = "".join(ch for ch in a if ch.isalpha())
-            a = (int(a[len(letters):]), column_index(letters) + 1)
+            first, _, last = a.partition(":")
+            a, b = _cell(first), _cell(last) if last else None
         b = b or a
         return Range(self, a[0], a[1], b[0], b[1])
 
@@ -154,6 +183,11 @@ class FakeSheet:
         self.cells.clear()
         self.formats.clear()
         self.log.append(("clear",))
+
+
+def _cell(ref: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in ref if ch.isalpha())
+    return int(ref[len(letters):]), column_index(letters) + 1
 
 
 class Sheets(list):
@@ -320,3 +354,34 @@ def test_address_chunks_stay_under_excels_limit() -> None:
     chunks = address_chunks(cells)
     assert all(len(c) <= 250 for c in chunks)
     assert ",".join(chunks).split(",") == cells
+
+
+def test_charts_are_drawn_before_the_sheet_is_protected() -> None:
+    from xlcust.io.charts import ChartSpec
+
+    spec = ChartSpec("bar", series=[("=B2", "B3:B4")], categories="A3:A4", title="Aging", grouping="stacked",
+                     anchor="D2", size_emu=(6_096_000, 3_048_000))
+    book = FakeBook(Sheets([FakeSheet("Customers")]))
+    b = block()
+    b.charts = [spec]
+    XlwingsHost(book).write_sheet(b)
+    sheet = book.sheets["Checks"]
+    [chart] = sheet.charts
+    assert chart.placement == {"left": 144.0, "top": 15.0, "width": 480.0, "height": 240.0}
+    assert chart.chart_type == "column_stacked" and chart.source == (3, 2, 4, 2)
+    assert sheet.api.calls == ["Protect"]  # the COM-only series step failed quietly; the sheet is still written
+
+
+@pytest.mark.parametrize(("kind", "direction", "grouping", "expected"), [
+    ("bar", "column", "clustered", "column_clustered"), ("bar", "bar", "stacked", "bar_stacked"),
+    ("bar", "column", "percent_stacked", "column_stacked_100"), ("line", "column", "clustered", "line"),
+    ("line", "column", "stacked", "line_stacked"), ("pie", "column", "clustered", "pie"),
+])
+def test_chart_types(kind: str, direction: str, grouping: str, expected: str) -> None:
+    from xlcust.excel.xlwings_book import chart_plan
+    from xlcust.io.charts import ChartSpec
+
+    spec = ChartSpec(kind, series=[(None, "B3:B4")], categories="A3:A4", direction=direction, grouping=grouping,
+                     size=(8, 15))
+    plan = chart_plan(spec)
+    assert plan.chart_type == expected and (plan.width, plan.height) == (384.0, 225.0)

@@ -28,7 +28,7 @@ from pathlib import Path
 from ..book import Book
 from ..errors import XlcustError
 from ..findings import Finding, error, format_finding, has_errors, summarize
-from ..io.outputs import checks_sheet, highlights, ledger_sheets, mnemonic_edits
+from ..io.outputs import checks_sheet, highlights, mnemonic_edits
 from ..io.sheetxml import OutputSheet
 from .host import Host, book_from_host, sheet_block
 
@@ -118,47 +118,22 @@ def _validate(host: Host, book: Book) -> str:
 
 
 def refresh_all(host: Host | None = None) -> str:
-    """Button "Refresh all": what `xlcust run` writes — checks, ledger, aging, provision,
-    collections — plus the credit grades (Metrics) when the workbook's data allows."""
+    """Button "Refresh all": every output sheet `xlcust run` writes (`xlcust.pipeline.refresh`)."""
     return _handle("Refresh all", _refresh_all, host)
-
-
-def run_sheets(book: Book, as_of: dt.date | None = None) -> tuple[list[Finding], list[OutputSheet], object]:
-    """Findings, output sheets and ledger of a full run (the sheets of `xlcust run`, then Metrics)."""
-    from ..checks import run_checks
-    from ..ledger import build_ledger
-
-    lang = book.settings.language
-    findings = run_checks(book)
-    ledger = build_ledger(book, as_of=as_of)
-    ledger.reconcile()
-    sheets = [checks_sheet(findings, lang), *ledger_sheets(book, ledger, lang)]
-    metrics = _metrics_sheet(book, ledger, lang)
-    if metrics is not None:
-        sheets.append(metrics)
-    return findings, sheets, ledger
-
-
-def _metrics_sheet(book: Book, ledger, lang: str) -> OutputSheet | None:
-    try:
-        from ..credit import grade_customers
-        from ..credit.sheet import metrics_sheet
-    except ImportError:  # credit scoring not installed in this version
-        return None
-    return metrics_sheet(book, grade_customers(book, ledger), lang)
 
 
 def _refresh_all(host: Host, book: Book) -> str:
     from ..money import format_money
+    from ..pipeline import refresh
 
-    findings, sheets, ledger = run_sheets(book)
-    names = _write(host, sheets)
-    host.highlight(highlights(findings))
-    totals = ledger.reconcile()
-    return (f"Wrote {len(names)} sheets as of {ledger.as_of.isoformat()}.\n"
-            f"Checks: {_counts(findings)}.\n"
+    result = refresh(book)
+    names = _write(host, result.sheets)
+    host.highlight(highlights(result.findings))
+    totals = result.totals
+    return (f"Wrote {len(names)} sheets as of {result.as_of.isoformat()}.\n"
+            f"Checks: {_counts(result.findings)}.\n"
             f"Balance {format_money(totals.net)} over {totals.rows_used} of {totals.rows_in_sheet} transaction rows."
-            + (_first_errors(findings) if has_errors(findings) else ""))
+            + (_first_errors(result.findings) if has_errors(result.findings) else ""))
 
 
 def statements(host: Host | None = None) -> str:

@@ -150,6 +150,7 @@ class SheetBlock:
     widths: list[float]  # per column, in characters
     tab_color: str | None = None
     protect: bool = True
+    charts: list = field(default_factory=list)  # xlcust.io.charts.ChartSpec, drawn from this sheet's cells
 
     @property
     def width(self) -> int:
@@ -212,6 +213,7 @@ def sheet_block(sheet: OutputSheet) -> SheetBlock:
         widths=[c.width if c.width is not None else estimate_width(c.header, c.kind) for c in sheet.columns],
         tab_color=sheet.tab_color,
         protect=sheet.protect,
+        charts=list(getattr(sheet, "charts", ())),
     )
 
 

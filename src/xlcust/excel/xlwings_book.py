@@ -73,6 +73,62 @@ def _add_highlight(range_api) -> None:
     condition.Font.Color = HIGHLIGHT_FONT
 
 
+@dataclass(frozen=True)
+class ChartPlan:
+    """A `ChartSpec` in the terms of Excel's object model: what `_draw_chart` asks of it."""
+
+    chart_type: str  # xlwings' name: "column_clustered", "bar_stacked", "line", "pie" …
+    anchor: str
+    width: float  # points
+    height: float
+    title: str | None
+    series: tuple[tuple[str | None, str], ...]  # (name: text or "=B2", values range)
+    categories: str | None
+    number_format: str | None
+    legend: bool
+
+
+def chart_plan(spec) -> ChartPlan:
+    """The xlwings chart type and size (points) of an `xlcust.io.charts.ChartSpec`."""
+    if spec.kind == "pie":
+        chart_type = "pie"
+    else:
+        base = "line" if spec.kind == "line" else spec.direction  # "column" or "bar"
+        suffix = {"clustered": "_clustered" if base != "line" else "", "stacked": "_stacked",
+                  "percent_stacked": "_stacked_100"}[spec.grouping]
+        chart_type = base + suffix
+    if spec.size_emu is not None:
+        width, height = (v / 12_700 for v in spec.size_emu)
+    else:
+        width, height = spec.size[0] * 48.0, spec.size[1] * 15.0  # default column 64 px, row 20 px
+    return ChartPlan(chart_type, spec.anchor, width, height, spec.title,
+                     tuple((s.name, s.values) for s in spec.series), spec.categories, spec.number_format,
+                     spec.legend is not None)
+
+
+def _draw_chart(sheet, plan: ChartPlan) -> None:
+    anchor = sheet.range(plan.anchor)
+    chart = sheet.charts.add(left=anchor.left, top=anchor.top, width=plan.width, height=plan.height)
+    chart.chart_type = plan.chart_type
+    first_values = plan.series[0][1]
+    chart.set_source_data(sheet.range(first_values))
+    com = chart.api[1]  # Excel for Windows: the Chart object; series exactly as the spec says
+    while com.SeriesCollection().Count:
+        com.SeriesCollection(1).Delete()
+    for name, values in plan.series:
+        series = com.SeriesCollection().NewSeries()
+        series.Values = sheet.range(values).api
+        if plan.categories:
+            series.XValues = sheet.range(plan.categories).api
+        if name:
+            series.Name = name if name.startswith("=") and "!" in name else (
+                f"='{sheet.name}'!{name[1:]}" if name.startswith("=") else name)
+    com.HasTitle = bool(plan.title)
+    if plan.title:
+        com.ChartTitle.Text = plan.title
+    com.HasLegend = plan.legend
+
+
 def _quietly(action: Callable[[], object]) -> None:
     """Cosmetics that differ between Excel for Windows and for Mac: best effort, never fatal."""
     with contextlib.suppress(Exception):  # a tab colour or a protection flag is not worth failing a run for
@@ -132,6 +188,9 @@ class XlwingsHost:
         if block.tab_color:
             _quietly(lambda: setattr(sheet.api.Tab, "Color", int(block.tab_color[4:6] + block.tab_color[2:4]
                                                                    + block.tab_color[0:2], 16)))
+        for spec in block.charts:  # charts before protection: a protected sheet takes no new charts
+            plan = chart_plan(spec)
+            _quietly(lambda p=plan: _draw_chart(sheet, p))
         if block.protect:
             _quietly(lambda: sheet.api.Protect(AllowSorting=True, AllowFiltering=True))
 
