@@ -1,0 +1,178 @@
+"""Record changes in the workbook: Customers cells, CategoryHistory periods, AuditLog — one atomic save.
+
+    pkg, book = read_for_apply(path)
+    result = evaluate_rules(book, build_ledger(book, as_of))
+    changes = diff(result, read_audit_log(path).recorded())
+    report = apply_changes(pkg, book, result, changes)
+
+* Customers: the category cell of a customer a rule moved, the Tags cell of a customer
+  whose tags changed (joined with ";"). Grades and flags are not written there.
+* CategoryHistory: the open period of a moved customer gets Valid to = the as-of date,
+  and a new open period starts that day (source = the rule id, or `manual` for a
+  change the Customers sheet already had). A customer without history rows first gets
+  a closed period for its old category, from its first transaction or opening date,
+  so reports on a historical basis keep the old category for earlier dates.
+* AuditLog: the rows already there, then one row per change.
+* Reclass: the changes just applied.
+
+The package is opened before the book is read and saved with the same object, so a
+workbook changed by someone else in between is refused rather than overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import UsageError
+from ..io.outputs import current_user
+from ..io.package import Package, open_package, save_package
+from ..io.sheetxml import AppendRows, CellEdit, parse_range
+from ..schema import column_index, column_letter
+from .audit import audit_rows, audit_sheet, read_audit_log, rules_hash
+from .evaluate import Change, RuleResult
+from .sheets import reclass_sheet
+
+if TYPE_CHECKING:
+    from ..book import Book, SheetTable
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    changes: int
+    customer_cells: int
+    history_closed: int
+    history_added: int
+    audit_rows: int
+    rules_hash: str
+    written: bool
+
+
+def read_for_apply(path: str | Path) -> tuple[Package, Book]:
+    """The package (kept for saving) and the book read from it."""
+    from ..io.reader import read_raw_sheets
+    from ..io.typing import build_book
+
+    pkg = open_package(path)
+    return pkg, build_book(read_raw_sheets(pkg), path=str(path))
+
+
+def apply_changes(pkg: Package, book: Book, result: RuleResult, changes: list[Change], *,
+                  now: dt.datetime | None = None, who: str | None = None, out: Path | None = None) -> ApplyReport:
+    """Write `changes` into the workbook (see the module docstring); nothing when there are none."""
+    digest = rules_hash(book)
+    if not changes:
+        return ApplyReport(0, 0, 0, 0, 0, digest, False)
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    who = who or current_user()
+    lang = book.settings.language
+    edits: list[CellEdit | AppendRows] = []
+    edits += _customer_edits(book, changes)
+    history_edits, closed, added = _history_edits(book, result, changes, now, who)
+    edits += history_edits
+    log = read_audit_log(pkg.path)
+    new_rows = audit_rows(changes, when=now, who=who, effective=result.as_of, digest=digest, lang=lang)
+    outputs = [audit_sheet(log, new_rows, lang),
+               reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)]
+    save_package(pkg, out, outputs=outputs, edits=edits)
+    cells = sum(1 for e in edits if isinstance(e, CellEdit) and e.sheet == book.customers.name)
+    return ApplyReport(len(changes), cells, closed, added, len(new_rows), digest, True)
+
+
+def _customer_edits(book: Book, changes: list[Change]) -> list[CellEdit]:
+    c = book.customers
+    edits: list[CellEdit] = []
+    final_tags: dict[tuple[str, int], str | None] = {}
+    for ch in changes:
+        if ch.customer_row is None:
+            continue
+        if ch.field == "category" and ch.rule_id is not None:
+            edits.append(CellEdit(c.name, ch.customer_row, _letter(c, "category_code"), ch.new))
+        elif ch.field == "tags":
+            final_tags[(ch.customer_code, ch.customer_row)] = ch.new
+    if final_tags:
+        letter = c.columns.get("tags")
+        if letter is None:
+            raise UsageError(f"rules change tags, but the {c.name} sheet has no Tags column: add one (header "
+                             "'Tags' or '标签') and run again")
+        edits += [CellEdit(c.name, row, letter, tags) for (_, row), tags in final_tags.items()]
+    return edits
+
+
+def _history_edits(book: Book, result: RuleResult, changes: list[Change], now: dt.datetime,
+                   who: str) -> tuple[list[CellEdit | AppendRows], int, int]:
+    moves = [ch for ch in changes if ch.field == "category"]
+    position = {code: i for i, code in enumerate(result.customers["customer_code"])}
+    needed = [ch for ch in moves if result.history_change[position[ch.customer_code]]]
+    if not needed:
+        return [], 0, 0
+    h = book.history
+    if not h.present:
+        raise UsageError(f"{len(needed)} category change(s) must be recorded in CategoryHistory, but the workbook "
+                         "has no CategoryHistory sheet: add it (headers Customer code, Category code, Valid from, "
+                         "Valid to, Source, Changed at, Changed by, Note — `xlcust new` makes one) and run again")
+    for name in ("customer_code", "category_code", "valid_from", "valid_to"):
+        _letter(h, name)
+    as_of = result.as_of
+    rules = {r.rule_id: r for r in result.ruleset.rules}
+    edits: list[CellEdit | AppendRows] = []
+    new_rows: list[dict[str, object]] = []
+    closed = 0
+    for ch in needed:
+        i = position[ch.customer_code]
+        state = result.history.iloc[i]
+        if int(state["rows"]) > 0:
+            edits.append(CellEdit(h.name, int(state["open_row"]), _letter(h, "valid_to"), as_of))
+            closed += 1
+        else:
+            start = result.start[i]
+            old = result.customers.at[i, "category_code"]
+            if old is not None and not pd.isna(start) and pd.Timestamp(start).date() < as_of:
+                new_rows.append({
+                    "customer_code": ch.customer_code, "category_code": old,
+                    "valid_from": pd.Timestamp(start).date(), "valid_to": as_of, "source": "import",
+                    "changed_at": now, "changed_by": who,
+                    "note": "Category before the first recorded change (from the first transaction or opening date)"
+                    if book.settings.language != "zh" else "首次记录变更前的分类（自首笔往来或建档日期起）",
+                })
+        rule = rules.get(ch.rule_id) if ch.rule_id else None
+        note = (rule.note or f"xlcust reclassify: rule {rule.rule_id}") if rule else (
+            "Category changed on the Customers sheet, recorded by xlcust reclassify"
+            if book.settings.language != "zh" else "客户档案中已修改的分类，由 xlcust reclassify 补记")
+        new_rows.append({
+            "customer_code": ch.customer_code, "category_code": ch.new, "valid_from": as_of, "valid_to": None,
+            "source": ch.rule_id or "manual", "changed_at": now, "changed_by": who, "note": note,
+        })
+    edits.append(_append(h, new_rows))
+    return edits, closed, len(new_rows)
+
+
+def _append(h: SheetTable, records: list[dict[str, object]]) -> AppendRows:
+    """Rows laid out on the history sheet's columns (a Table's whole width, or the mapped columns)."""
+    if h.table_ref:
+        first, last = parse_range(h.table_ref)[1], parse_range(h.table_ref)[3]
+    else:
+        indices = [column_index(letter) for letter in h.columns.values()]
+        first, last = min(indices), max(indices)
+    rows = []
+    for record in records:
+        row: list[object] = [None] * (last - first + 1)
+        for name, value in record.items():
+            letter = h.columns.get(name)
+            if letter is not None and first <= column_index(letter) <= last:
+                row[column_index(letter) - first] = value
+        rows.append(row)
+    return AppendRows(h.name, h.table_name, rows, column_letter(first))
+
+
+def _letter(t: SheetTable, name: str) -> str:
+    letter = t.columns.get(name)
+    if letter is None:
+        label = t.spec.by_name[name].en
+        raise UsageError(f"the {t.name} sheet has no '{label}' column, which reclassify needs to write: add it "
+                         "and run again")
+    return letter

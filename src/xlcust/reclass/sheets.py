@@ -1,0 +1,72 @@
+"""The Reclass output sheet: the rules' diff, one row per change, linked to the cells behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from ..io.outputs import banner, columns, sheet_title
+from ..io.sheetxml import OutputSheet
+from .audit import FIELD_ZH
+from .evaluate import Change
+
+if TYPE_CHECKING:
+    from ..book import Book
+
+RECLASS_COLUMNS = (
+    ("Customer", "客户编码", "link", 12),
+    ("Name", "客户名称", "text", 28),
+    ("Field", "字段", "text", 10),
+    ("Old", "原值", "text", 24),
+    ("New", "新值", "text", 24),
+    ("Rule", "规则", "link", 9),
+    ("Rule note", "规则说明", "text", 32),
+    ("Effective", "生效日期", "date", 12),
+)
+
+
+def reclass_sheet(changes: Sequence[Change], lang: str, *, book: Book | None = None, as_of: dt.date | None = None,
+                  applied: bool = False) -> OutputSheet:
+    """Reclass: the changes (proposed, or `applied`), linked to Customers and Rules rows when `book` is given.
+
+    A change with no rule records a category the Customers sheet already had but the
+    history did not; a grade or flag whose New is blank is an override or flag that
+    no rule raises any more.
+    """
+    zh = lang == "zh"
+    customer_link = rule_link = None
+    notes: dict[str, str] = {}
+    rule_rows: dict[str, int] = {}
+    if book is not None:
+        c, r = book.customers, book.rules
+        if c.present:
+            customer_link = (c.name, c.columns.get("code", "A"))
+        if r.present and "rule_id" in r.data.columns:
+            rule_link = (r.name, r.columns.get("rule_id", "A"))
+            for row, rid, note in zip(r.data.index, r.data["rule_id"], r.data.get("note", [None] * len(r.data)),
+                                      strict=True):
+                if rid is not None and rid not in rule_rows:
+                    rule_rows[rid] = int(row)
+                    notes[rid] = note or ""
+
+    def rows() -> Iterable[tuple]:
+        for ch in changes:
+            customer: object = ch.customer_code
+            if customer_link and ch.customer_row:
+                customer = (ch.customer_code, f"'{customer_link[0]}'!{customer_link[1]}{ch.customer_row}")
+            rule: object = ch.rule_id or ("(历史补记)" if zh else "(history)")
+            if ch.rule_id and rule_link and ch.rule_id in rule_rows:
+                rule = (ch.rule_id, f"'{rule_link[0]}'!{rule_link[1]}{rule_rows[ch.rule_id]}")
+            field = FIELD_ZH[ch.field] if zh else ch.field
+            yield (customer, ch.name, field, ch.old, ch.new, rule, notes.get(ch.rule_id or "", ""), ch.effective)
+
+    n_customers = len({ch.customer_code for ch in changes})
+    if zh:
+        state = "（已执行）" if applied else "（预览，未执行）"
+        what = f"分类调整{state}：{len(changes)} 项变更，涉及 {n_customers} 个客户"
+    else:
+        what = (f"Reclass ({'applied' if applied else 'proposed, not applied'}): {len(changes)} change(s) for "
+                f"{n_customers} customer(s)")
+    return OutputSheet(sheet_title("Reclass", lang), columns(lang, RECLASS_COLUMNS), rows(),
+                       title=banner(what, lang, as_of), tab_color="4472C4" if applied else "FFC000")
