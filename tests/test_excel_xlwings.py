@@ -142,6 +142,9 @@ class Table:
     show_headers: bool = True
     show_totals: bool = False
 
+    def resize(self, rng: Range) -> None:
+        self.range = rng
+
 
 @dataclass
 class FakeSheet:
@@ -385,3 +388,20 @@ def test_chart_types(kind: str, direction: str, grouping: str, expected: str) ->
                      size=(8, 15))
     plan = chart_plan(spec)
     assert plan.chart_type == expected and (plan.width, plan.height) == (384.0, 225.0)
+
+
+def test_rows_are_appended_below_a_table_that_grows() -> None:
+    from xlcust.io.sheetxml import AppendRows
+
+    history = FakeSheet.from_grid("CategoryHistory", [["Customer code", "Category code", "Valid from"],
+                                                      ["C1", "0101", dt.datetime(2024, 1, 1)]])
+    table = Table("tblCategoryHistory", history.range("A1", "C2"))
+    table.range.address = "$A$1:$C$2"  # type: ignore[attr-defined]
+    history.tables.append(table)
+    host = XlwingsHost(FakeBook(Sheets([history])))
+    host.append_rows(AppendRows("CategoryHistory", "tblCategoryHistory", [["C1", "0102", dt.date(2026, 9, 30)]]))
+    assert history.cells[(3, 1)] == "C1" and history.cells[(3, 2)] == "0102"
+    assert (table.range.r1, table.range.r2, table.range.c2) == (1, 3, 3)
+    plain = FakeSheet.from_grid("Notes", [["a"], ["b"]])
+    XlwingsHost(FakeBook(Sheets([plain]))).append_rows(AppendRows("Notes", None, [["c"]], "B"))
+    assert plain.cells[(3, 2)] == "c"

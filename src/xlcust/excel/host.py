@@ -10,6 +10,7 @@ A handler needs four things from its host, and nothing else:
     write_sheet(block)       create or replace an output sheet with a `SheetBlock`
     set_cells(edits)         write single cells of user sheets (mnemonic fills, reclassification)
     highlight(marks)         mark the cells findings point at (xlcust's highlight, replacing the last)
+    append_rows(block)       add rows below a Table, which grows to hold them (CategoryHistory)
     message(text)            a short message box
 
 `XlwingsHost` (xlcust.excel.xlwings_book) is the live-Excel implementation;
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from numbers import Integral
 from typing import Protocol
@@ -37,7 +38,7 @@ import pandas as pd
 from ..book import Book, RawSheet
 from ..io.package import TableInfo
 from ..io.reader import _find_sheet, raw_sheet_from_grid
-from ..io.sheetxml import CellEdit, Highlight, OutputSheet, estimate_width
+from ..io.sheetxml import AppendRows, CellEdit, Highlight, OutputSheet, estimate_width, format_range, parse_range
 from ..io.typing import build_book
 from ..schema import INPUT_SHEETS, ColumnType, Sheet, normalize_header
 
@@ -73,6 +74,8 @@ class Host(Protocol):
     def set_cells(self, edits: Sequence[CellEdit]) -> None: ...
 
     def highlight(self, marks: Sequence[Highlight]) -> None: ...
+
+    def append_rows(self, block: AppendRows) -> None: ...
 
     def message(self, text: str, title: str = "xlcust") -> None: ...
 
@@ -137,6 +140,22 @@ def grid_from_range(values: object, first_row: int, first_col: int) -> Grid:
 
 
 # ----------------------------------------------------------------------- writing
+
+
+def append_position(grid: Grid, table_ref: str | None, start_letter: str | None) -> tuple[int, int]:
+    """(row Excel shows, 0-based column) where appended rows start: below the Table, else
+    below the sheet's last non-empty row; at `start_letter`, else the Table's first column."""
+    from ..schema import column_index
+
+    if table_ref:
+        r1, c1, r2, _ = parse_range(table_ref)
+        top, left = r2 + 1, c1
+    else:
+        filled = [i for i, row in enumerate(grid) if any(v not in (None, "") for v in row)]
+        top, left = (filled[-1] + 2 if filled else 1), 0
+    if start_letter:
+        left = column_index(start_letter)
+    return top, left
 
 
 @dataclass
@@ -261,6 +280,21 @@ class MemoryHost:
 
     def highlight(self, marks: Sequence[Highlight]) -> None:
         self.highlights = list(marks)
+
+    def append_rows(self, block: AppendRows) -> None:
+        grid = self.grids[block.sheet]
+        table = next((t for t in self.table_infos if t.name == block.table_name), None)
+        top, left = append_position(grid, table.ref if table else None, block.start_col_letter)
+        for i, row in enumerate(block.rows):
+            while len(grid) < top + i:
+                grid.append([])
+            line = grid[top + i - 1]
+            line.extend([None] * (left + len(row) - len(line)))
+            line[left:left + len(row)] = list(row)
+        if table is not None:  # the Table grows, as Excel's does when rows are typed below it
+            r1, c1, r2, c2 = parse_range(table.ref)
+            grown = replace(table, ref=format_range(r1, c1, r2 + len(block.rows), c2))
+            self.table_infos[self.table_infos.index(table)] = grown
 
     def message(self, text: str, title: str = "xlcust") -> None:
         self.messages.append(text)

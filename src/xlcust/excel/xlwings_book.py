@@ -19,9 +19,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..io.package import TableInfo
-from ..io.sheetxml import HIGHLIGHT_FORMULA, CellEdit, Highlight, merge_cells_to_sqref
+from ..io.sheetxml import HIGHLIGHT_FORMULA, AppendRows, CellEdit, Highlight, format_range, merge_cells_to_sqref
 from ..io.typing import ExcelError
-from .host import Grid, SheetBlock, grid_from_range
+from .host import Grid, SheetBlock, append_position, grid_from_range
 
 # What xlwings' err_to_str option turns Excel's error values into.
 ERROR_TEXTS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -210,6 +210,22 @@ class XlwingsHost:
             sheet = self.book.sheets[mark.sheet]
             for address in address_chunks(mark.cells):
                 _quietly(lambda a=address, s=sheet: _add_highlight(s.range(a).api))
+
+    def append_rows(self, block: AppendRows) -> None:
+        """Rows below the Table (which is resized to hold them), else below the sheet's last row."""
+        if not block.rows:
+            return
+        sheet = self.book.sheets[block.sheet]
+        table = next((t for t in sheet.tables if t.name == block.table_name), None) if block.table_name else None
+        ref = table.range.address.replace("$", "") if table is not None else None
+        top, left = append_position(self.read_grid(block.sheet) if ref is None else [], ref, block.start_col_letter)
+        width = max(len(r) for r in block.rows)
+        sheet.range((top, left + 1)).value = [list(r) + [None] * (width - len(r)) for r in block.rows]
+        if table is not None:
+            from ..io.sheetxml import parse_range
+
+            r1, c1, r2, c2 = parse_range(ref)
+            table.resize(sheet.range(format_range(r1, c1, r2 + len(block.rows), c2)))
 
     def message(self, text: str, title: str = "xlcust") -> None:
         self.book.app.alert(text, title=title)

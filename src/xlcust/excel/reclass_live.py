@@ -1,0 +1,87 @@
+"""The reclassification buttons on a live workbook: `xlcust reclassify [--apply]` through a host.
+
+The rules, the diff and every sheet and edit come from `xlcust.reclass`, as the
+command uses them; only the reading and writing differ. The command saves one package
+atomically (`reclass.apply_changes`); a live workbook cannot be replaced while Excel
+holds it, so the same edits go through the host: Customers cells, rows appended to the
+CategoryHistory table, then the AuditLog and Reclass sheets rewritten. The AuditLog is
+read from the live sheet, as the command reads it from the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..book import Book
+from ..checks import sort_by_sheet
+from ..findings import format_finding, has_errors, summarize
+from ..io.outputs import checks_sheet, current_user
+from ..io.sheetxml import AppendRows, CellEdit
+from ..ledger import build_ledger
+from ..reclass import AuditLog, audit_sheet, diff, evaluate_rules, reclass_sheet, rules_hash, summarize_changes
+from ..reclass.apply import _customer_edits, _history_edits
+from ..reclass.audit import AUDIT_COLUMNS, audit_rows, audit_sheet_names
+from .host import Host, sheet_block
+
+
+def audit_log_from_host(host: Host) -> AuditLog:
+    """The AuditLog rows already in the live workbook (as `reclass.read_audit_log` reads a file)."""
+    from ..errors import UsageError
+
+    wanted = {n.casefold() for n in audit_sheet_names()}
+    name = next((s for s in host.sheet_names() if s.casefold() in wanted), None)
+    if name is None:
+        return AuditLog()
+    grid = host.read_grid(name)
+    first_headers = {AUDIT_COLUMNS[0][0].casefold(), AUDIT_COLUMNS[0][1].casefold()}
+    header = next((i for i, r in enumerate(grid[:5]) if r and str(r[0]).strip().casefold() in first_headers), None)
+    if header is None:
+        if not any(any(v not in (None, "") for v in r) for r in grid):
+            return AuditLog(name)
+        raise UsageError(f"the {name} sheet does not look like xlcust's AuditLog (no 'When' header in its first "
+                         "rows); rename it to keep it, and xlcust will start a new one")
+    width = len(AUDIT_COLUMNS)
+    rows = []
+    for r in grid[header + 1:]:
+        values = [None if v == "" else v for v in (list(r) + [None] * width)[:width]]
+        if any(v is not None for v in values):
+            rows.append(tuple(values))
+    return AuditLog(name, rows)
+
+
+def reclassify(host: Host, book: Book, *, apply: bool, now: dt.datetime | None = None) -> str:
+    """Dry run (the Reclass sheet) or apply (Customers, CategoryHistory, AuditLog, Reclass); the summary text."""
+    lang = book.settings.language
+    ledger = build_ledger(book)
+    result = evaluate_rules(book, ledger)
+    log = audit_log_from_host(host)
+    changes = diff(result, log.recorded())
+    findings = sort_by_sheet(book, result.findings)
+    summary = summarize_changes(changes)
+    head = f"{summary['changes']} change(s) for {summary['customers']} customer(s) as of {result.as_of.isoformat()}"
+    if findings:
+        host.write_sheet(sheet_block(checks_sheet(findings, lang)))
+    if has_errors(findings):
+        host.write_sheet(sheet_block(reclass_sheet(changes, lang, book=book, as_of=result.as_of)))
+        errors = [f for f in findings if f.severity.value == "error"][:3]
+        return (f"{head}, but the rules have {summarize(findings)['error']} error(s), listed on the Checks sheet; "
+                "nothing was applied." + "".join("\n• " + format_finding(f).split(None, 1)[1] for f in errors))
+    if not apply or not changes:
+        host.write_sheet(sheet_block(reclass_sheet(changes, lang, book=book, as_of=result.as_of)))
+        if not changes:
+            return f"{head}: the workbook already agrees with the rules."
+        return f"{head}, listed on the Reclass sheet. Press Apply reclassification to record them."
+
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    who = current_user()
+    edits = [*_customer_edits(book, changes)]
+    history_edits, closed, added = _history_edits(book, result, changes, now, who)
+    edits += history_edits
+    new_rows = audit_rows(changes, when=now, who=who, effective=result.as_of, digest=rules_hash(book), lang=lang)
+    host.set_cells([e for e in edits if isinstance(e, CellEdit)])
+    for block in (e for e in edits if isinstance(e, AppendRows)):
+        host.append_rows(block)
+    host.write_sheet(sheet_block(audit_sheet(log, new_rows, lang)))
+    host.write_sheet(sheet_block(reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)))
+    return (f"Applied {head}.\nCustomers updated; CategoryHistory: {closed} period(s) closed, {added} added; "
+            f"{len(new_rows)} AuditLog row(s).")
