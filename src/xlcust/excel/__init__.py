@@ -5,6 +5,9 @@
     xlwings_book.py   the xlwings implementation: a live workbook → the same `Book` the
                       headless reader makes; output sheets written through xlwings ranges
     handlers.py       the button macros: read → core → write, with a message box summary
+    reclass_live.py   the reclassification buttons: `xlcust.reclass` through a host
+    sheets.py         output sheets only the live workbook writes (Statements)
+    cells.py          what UDFs receive (values, shapes, table ranges) → what the core takes
     vba.py, cfb.py    vbaProject.bin from templates/vba/xlcust.bas, without Excel
     xlsm.py           workbook/CustomerLedger.xlsm: template + VBA + Start sheet buttons
 
