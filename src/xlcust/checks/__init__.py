@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from ..book import Book
 from ..findings import Finding, error
-from . import categories, customers, history, settings, structure, transactions
+from . import categories, credit, customers, history, settings, structure, transactions
 from .catalog import CATALOG, Entry, markdown_table
 
 Check = Callable[[Book], Iterable[Finding]]
@@ -65,6 +65,7 @@ CHECKS: list[Check] = [
     history.check_history_periods,
     history.check_history_open_rows,
     history.check_history_matches_customers,
+    *credit.CHECKS,
 ]
 
 # The sheet a crashing check is reported on: the one its module checks.
