@@ -1,0 +1,109 @@
+"""`xlcust grades BOOK [--as-of D] [--json]`: metrics, dimension scores, score and grade per customer.
+
+JSON: {"as_of", "items": [one per customer: customer_code, scores, grade, explanation,
+explanation_zh, metrics…; money in yuan], "warnings": [...], "summary": {grade counts},
+"parameters": {weights, thresholds, …}, "findings": [settings problems behind the score]}.
+Exit 0; 1 when the score's settings are wrong (weights not summing to 100, thresholds out
+of order: the grades are then not trustworthy and the findings say why); 2 when the
+command cannot run.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    AsOfOpt,
+    BookArg,
+    JsonOpt,
+    app,
+    emit_json,
+    err,
+    ledger_for,
+    money_text,
+    out,
+    print_findings,
+    print_table,
+    run,
+)
+
+MAX_ROWS = 200
+
+
+@app.command()
+def grades(
+    book: BookArg,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+    all_rows: Annotated[bool, typer.Option("--all", help=f"Show every customer, not the first {MAX_ROWS}")] = False,
+) -> None:
+    """Credit grades: metrics, dimension scores (scale, payment, stability, risk), score, grade, early warnings."""
+
+    def body() -> int:
+        from ..checks.settings import check_grade_thresholds, check_score_weights
+        from ..credit import GRADES, grade_customers, parameters
+        from ..credit.warnings import early_warnings
+        from ..findings import has_errors
+        from ..ledger import json_records
+
+        registry, ledger = ledger_for(book, as_of)
+        findings = [*check_score_weights(registry), *check_grade_thresholds(registry)]
+        with err.status("Grading…"):
+            figures = ledger.customer_figures()
+            frame = grade_customers(registry, ledger, figures)
+            warnings = early_warnings(registry, ledger, figures, frame)
+        tally = frame["grade"].value_counts()
+        counts = {g: int(tally.get(g, 0)) for g in GRADES}
+        if as_json:
+            emit_json({
+                "as_of": ledger.as_of.isoformat(),
+                "items": json_records(frame.reset_index()),
+                "warnings": json_records(warnings),
+                "summary": {"customers": len(frame), "grades": counts, "warnings": len(warnings)},
+                "parameters": parameters(registry),
+                "findings": [f.to_json() for f in findings],
+            })
+        else:
+            _print(frame, warnings, ledger.as_of.isoformat(), all_rows)
+            if findings:
+                print_findings(findings)
+        return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
+
+    run(body)
+
+
+def _print(frame, warnings, as_of: str, all_rows: bool) -> None:
+    from ..credit import GRADES
+
+    shown = frame if all_rows or len(frame) <= MAX_ROWS else frame.head(MAX_ROWS)
+    print_table(
+        f"Credit grades as of {as_of} ({len(frame)} customers)",
+        ["customer", "name", "grade", "score", "scale", "payment", "stability", "risk", "net sales 12m",
+         "exposure / limit", "explanation"],
+        (
+            (code, r.name, r.grade, f"{r.score:.1f}", f"{r.scale:.1f}", f"{r.payment:.1f}", f"{r.stability:.1f}",
+             f"{r.risk:.1f}", money_text(r.revenue_12m), _exposure(r), r.explanation)
+            for code, r in zip(shown.index, shown.itertuples(index=False), strict=True)
+        ),
+    )
+    if len(shown) < len(frame):
+        err.print(f"… {len(frame) - len(shown)} more customers; use --all or --json")
+    if len(warnings):
+        print_table(f"Early warnings ({len(warnings)})", ["warning", "customer / category", "evidence"],
+                    ((w.code, w.customer_code or w.category_code, w.message)
+                     for w in warnings.itertuples(index=False)))
+    counts = frame["grade"].value_counts()
+    out.print("  ".join(f"{g}: {int(counts.get(g, 0))}" for g in GRADES))
+
+
+def _exposure(r) -> str:
+    import pandas as pd
+
+    if pd.isna(r.credit_limit):
+        return money_text(r.exposure)
+    flag = " OVER" if r.over_limit else (" near" if r.near_limit else "")
+    return f"{money_text(r.exposure)} / {money_text(r.credit_limit)}{flag}"
