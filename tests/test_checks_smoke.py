@@ -136,7 +136,7 @@ def test_every_code_in_the_source_is_in_the_catalog() -> None:
 
 
 def test_catalog_codes_are_prefixed_upper_snake() -> None:
-    prefixes = ("SHEET_", "HDR_", "ROW_", "SET_", "CAT_", "CUS_", "TXN_", "HIS_", "CHECK_")
+    prefixes = ("SHEET_", "HDR_", "ROW_", "SET_", "CAT_", "CUS_", "TXN_", "HIS_", "RUL_", "RCL_", "CHECK_")
     for code, entry in CATALOG.items():
         assert re.fullmatch(r"[A-Z]+(_[A-Z0-9]+)+", code) and code.startswith(prefixes), code
         assert entry.en and entry.zh and entry.fix

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from ..book import Book
 from ..findings import Finding, error
-from . import categories, credit, customers, history, settings, structure, transactions
+from . import categories, customers, history, rules, settings, structure, transactions
 from .catalog import CATALOG, Entry, markdown_table
 
 Check = Callable[[Book], Iterable[Finding]]
@@ -65,7 +65,9 @@ CHECKS: list[Check] = [
     history.check_history_periods,
     history.check_history_open_rows,
     history.check_history_matches_customers,
-    *credit.CHECKS,
+    rules.check_rule_cells,
+    rules.check_rule_rows,
+    rules.check_rule_texts,
 ]
 
 # The sheet a crashing check is reported on: the one its module checks.
@@ -75,6 +77,7 @@ _MODULE_SHEET = {
     customers.__name__: "customers",
     transactions.__name__: "transactions",
     history.__name__: "history",
+    rules.__name__: "rules",
 }
 
 

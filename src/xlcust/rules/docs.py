@@ -1,0 +1,48 @@
+"""The reference tables of docs/rules.md, generated from the code that defines them.
+
+    python -m xlcust.rules.docs      # rewrite the marked sections of docs/rules.md
+
+Sections sit between `<!-- NAME -->` and `<!-- /NAME -->` markers; a test fails when
+the page is stale, so the names and functions a user reads are the ones the compiler knows.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .functions import FUNCTIONS
+from .metrics import markdown_table
+
+PAGE = Path(__file__).resolve().parents[3] / "docs" / "rules.md"
+
+
+def functions_table() -> str:
+    lines = ["| function | gives |", "|---|---|"]
+    for f in FUNCTIONS.values():
+        lines.append(f"| `{f.signature}` | {f.doc} |")
+    return "\n".join(lines)
+
+
+SECTIONS: dict[str, Callable[[], str]] = {
+    "rules-metrics": markdown_table,
+    "rules-functions": functions_table,
+}
+
+
+def render(text: str) -> str:
+    """The page with every generated section brought up to date."""
+    for name, make in SECTIONS.items():
+        block = f"<!-- {name} -->\n{make()}\n<!-- /{name} -->"
+        pattern = re.compile(rf"<!-- {re.escape(name)} -->.*?<!-- /{re.escape(name)} -->", re.S)
+        text = pattern.sub(lambda _m, b=block: b, text) if pattern.search(text) else text.replace(
+            f"<!-- {name} -->", block)
+    return text
+
+
+if __name__ == "__main__":
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else PAGE
+    path.write_text(render(path.read_text(encoding="utf-8")), encoding="utf-8")
+    print(path)
