@@ -236,7 +236,8 @@ def test_libreoffice_opens_it_and_shows_the_buttons(fresh: Path, tmp_path: Path)
             out.writestr(info, data)
     profile = (tmp_path / "lo-profile").as_uri()
     result = subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                             "--convert-to", "pdf", "--outdir", str(tmp_path), str(printable)],
+                             "--convert-to", 'pdf:calc_pdf_Export:{"PageRange":{"type":"string","value":"1"}}',
+                             "--outdir", str(tmp_path), str(printable)],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     pdf = tmp_path / "printable.pdf"
