@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from ..book import Book
 from ..findings import Finding, error
-from . import categories, customers, history, rules, settings, structure, transactions
+from . import categories, credit, customers, history, rules, settings, structure, transactions
 from .catalog import CATALOG, Entry, markdown_table
 
 Check = Callable[[Book], Iterable[Finding]]
@@ -68,6 +68,7 @@ CHECKS: list[Check] = [
     rules.check_rule_cells,
     rules.check_rule_rows,
     rules.check_rule_texts,
+    *credit.CHECKS,
 ]
 
 # The sheet a crashing check is reported on: the one its module checks.

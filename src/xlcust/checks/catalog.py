@@ -4,7 +4,8 @@ The README's check table is generated from `CATALOG` (`markdown_table()`), and a
 asserts that every code any check or reader emits is listed here with the same
 severity. Codes are stable: users filter on them and auditors cite them.
 
-Prefixes: SHEET_/HDR_/ROW_ structure · SET_ settings · CAT_ categories · CUS_ customers
+Prefixes: SHEET_/HDR_/ROW_ structure · SET_ settings (SET_RISK_: the Risk sheet of the credit
+score) · CAT_ categories · CUS_ customers
 · TXN_ transactions · HIS_ category history · RUL_ rules · RCL_ reclassify · CHECK_ xlcust itself.
 """
 
@@ -69,6 +70,21 @@ CATALOG: dict[str, Entry] = {
                                  "较长账龄段的计提比例低于较短账龄段", "Check the order of the rates"),
     "SET_OUT_OF_RANGE": Entry(E, "A setting is outside its allowed range (negative days or limit, dormancy < 1 month)",
                               "设置值超出允许范围", "Correct the value or clear it to use the default"),
+    "SET_RISK_KIND": Entry(E, "A Risk row's kind is not industry or region; the row is ignored",
+                           "风险表的类型不是“行业”或“地区”，该行被忽略", "Type industry (行业) or region (地区)"),
+    "SET_RISK_NAME_MISSING": Entry(E, "A Risk row has no name; the row is ignored", "风险表的名称为空，该行被忽略",
+                                   "Type the industry or region as in the Customers sheet, or * for all others"),
+    "SET_RISK_SCORE": Entry(E, "A Risk score is blank, not a whole number or outside 0–100; the row is ignored",
+                            "风险分为空、不是整数或超出 0–100，该行被忽略",
+                            "Type a whole number from 0 (riskiest) to 100 (safest)"),
+    "SET_RISK_DUPLICATE": Entry(W, "An industry or region is scored twice on the Risk sheet; the first row counts",
+                                "风险表中同一行业或地区出现两次，以第一行为准", "Keep one row per industry or region"),
+    "SET_RISK_UNUSED": Entry(I, "No customer has this Risk name (perhaps a typo)",
+                             "没有客户使用该风险表名称（可能拼写有误）",
+                             "Match the spelling of the Customers sheet's industry or region"),
+    "SET_RISK_IN_SETTINGS": Entry(W, "A risk.… row in Settings is not read; the risk table is the Risk sheet",
+                                  "设置表中的 risk.… 行不会被读取；风险表在“风险表”工作表中",
+                                  "Move the row to the Risk sheet as kind, name and score"),
     # ----------------------------------------------------------------- categories
     "CAT_ERROR_VALUE": Entry(E, "A Categories cell holds an Excel error value such as #N/A",
                              "客户分类单元格为 Excel 错误值", "Fix the formula or type the value"),
