@@ -252,3 +252,11 @@ def test_parameters() -> None:
     assert p["thresholds"] == {"A": 80, "B": 65, "C": 50}
     assert p["risk_table"] == {"present": True, "rows": 1}
     assert p["new_customer"] == {"min_invoices": 3, "min_days": 90}
+
+
+def test_codes_only_in_transactions_without_a_customers_sheet_row() -> None:
+    book = book_of([], monthly("GHOST", D(2025, 1, 1), 18, 1000), default_credit_limit=500)
+    row = graded(book).loc["GHOST"]
+    assert row["source_row"] is pd.NA and row["industry"] is None and row["status"] is None
+    assert row["credit_limit"] == 50000 and row["grade"] in ("A", "B", "C", "D")
+    assert row["tenure_months"] == 20  # from the first transaction, 2025-01-05

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..archive import customer_credit_limits
 from ..book import Book
+from .registry import sheet_positions
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -33,25 +34,28 @@ NEAR_LIMIT_SHARE = 0.9
 EXPOSURE_MONEY = ["credit_limit", "exposure", "available_credit"]
 
 
-def resolved_limits(book: Book, codes: pd.Index) -> pd.Series:
-    """Credit limit in cents per customer code (Int64, NA = no limit); the first row of a code wins."""
-    limits = customer_credit_limits(book)
-    sheet_codes = book.customers.data["code"]
-    first = sheet_codes.notna().to_numpy() & ~sheet_codes.duplicated().to_numpy()
-    by_code = pd.Series(limits.to_numpy()[first], index=sheet_codes.to_numpy(dtype=object)[first], dtype="Int64")
-    out = by_code.reindex(codes)
+def resolved_limits(book: Book, codes: pd.Index, positions: np.ndarray | None = None) -> pd.Series:
+    """Credit limit in cents per customer code (Int64, NA = no limit); the first row of a code wins.
+    `positions`: `registry.sheet_positions(book, codes)`, when the caller has them."""
+    positions = sheet_positions(book, codes) if positions is None else positions
+    limits = customer_credit_limits(book).to_numpy(dtype=np.float64, na_value=np.nan)
+    found = positions >= 0
+    values = np.full(len(positions), np.nan)
+    values[found] = limits[positions[found]]
     default = book.settings.default_credit_limit
-    unregistered = ~codes.isin(by_code.index)
-    if default is not None and unregistered.any():
-        out[unregistered] = default
-    return out.astype("Int64")
+    if default is not None:
+        values = np.where(found, values, default)
+    out = pd.Series(pd.array(np.nan_to_num(values).astype(np.int64), dtype="Int64"), index=codes)
+    out[np.isnan(values)] = pd.NA
+    return out
 
 
-def credit_exposure(book: Book, ledger: Ledger, figures: pd.DataFrame | None = None) -> pd.DataFrame:
+def credit_exposure(book: Book, ledger: Ledger, figures: pd.DataFrame | None = None,
+                    positions: np.ndarray | None = None) -> pd.DataFrame:
     """The columns of the module docstring, indexed by customer_code like `ledger.customers`."""
     figures = ledger.customer_figures() if figures is None else figures
     codes = figures.index
-    limit = resolved_limits(book, codes)
+    limit = resolved_limits(book, codes, positions)
     exposure = np.maximum(figures["balance"].to_numpy(dtype=np.int64), 0)
     has_limit = limit.notna().to_numpy()
     cap = limit.to_numpy(dtype=np.int64, na_value=0)

@@ -17,6 +17,7 @@ transactions), indexed by `customer_code`, in this column order:
     months_since_last_txn
     industry, industry_risk, industry_risk_source,
     region, region_risk, region_risk_source   behind the risk score (source: listed / default / neutral)
+    status                                    the Customers sheet's status, as typed
     balance, open_amount, overdue_amount
     credit_limit, exposure, available_credit, credit_used, over_limit, near_limit
                                               (`xlcust.credit.exposure`)
@@ -33,9 +34,10 @@ import numpy as np
 import pandas as pd
 
 from ..book import Book
-from ..ledger._frames import day_of, to_days
+from ..ledger._frames import day_of, text, to_days
 from .explain import explanations
 from .exposure import EXPOSURE_MONEY, NEAR_LIMIT_SHARE, credit_exposure
+from .registry import sheet_column, sheet_positions
 from .risk import NEUTRAL_RISK, RiskTable
 from .scoring import (
     DIMENSIONS,
@@ -66,13 +68,14 @@ def grade_customers(book: Book, ledger: Ledger, figures: pd.DataFrame | None = N
     settings = book.settings
     figures = ledger.customer_figures() if figures is None else figures
     codes = figures.index
-    registry = _registry(book, codes)
+    positions = sheet_positions(book, codes)
+    registry = _registry(book, positions)
     as_of = pd.Timestamp(ledger.as_of)
 
     days_late = np.round(payment_days_late(ledger), 1)  # as shown; the payment score is computed from it
     invoice_count = _invoice_count(ledger)
     first_txn = figures["first_txn_date"]
-    start = _earlier(pd.to_datetime(registry["opened_on"]), first_txn)
+    start = _earlier(registry["opened_on"], first_txn)
     tenure = _whole_months(start, as_of)
     history_days = ((as_of - first_txn).dt.days).to_numpy(dtype=np.float64, na_value=np.nan)
 
@@ -89,16 +92,19 @@ def grade_customers(book: Book, ledger: Ledger, figures: pd.DataFrame | None = N
     score = weighted_score(dims, settings)
     grade = np.where(is_new(invoice_count, history_days), "NEW", grades_for(score, settings)).astype(object)
 
-    exposure = credit_exposure(book, ledger, figures)
+    exposure = credit_exposure(book, ledger, figures, positions)
+    def words(values: object) -> pd.Series:  # text stays object (None when blank), as the Book keeps it
+        return text(np.asarray(values, dtype=object), codes)
+
     frame = pd.DataFrame({
-        "name": ledger.customers["name"].reindex(codes).to_numpy(dtype=object),
-        "category_code": figures["category_code"].to_numpy(dtype=object),
+        "name": words(ledger.customers["name"].reindex(codes).to_numpy(dtype=object)),
+        "category_code": words(figures["category_code"].to_numpy(dtype=object)),
         "source_row": registry["source_row"].array,
         **dims,
         "score": score,
-        "grade": grade,
-        "explanation": None,
-        "explanation_zh": None,
+        "grade": words(grade),
+        "explanation": words(np.full(len(codes), None, dtype=object)),
+        "explanation_zh": words(np.full(len(codes), None, dtype=object)),
         "revenue_12m": figures["revenue_12m"].to_numpy(dtype=np.int64),
         "payment_days_late": days_late,
         "avg_days_late": figures["avg_days_late"].to_numpy(dtype=np.float64),
@@ -111,25 +117,23 @@ def grade_customers(book: Book, ledger: Ledger, figures: pd.DataFrame | None = N
         "tenure_months": tenure,
         "active_months_12m": figures["active_months_12m"].to_numpy(dtype=np.int64),
         "months_since_last_txn": figures["months_since_last_txn"].array,
-        "industry": registry["industry"].to_numpy(dtype=object),
+        "industry": words(registry["industry"].to_numpy(dtype=object)),
         "industry_risk": industry_risk,
-        "industry_risk_source": industry_how,
-        "region": registry["region"].to_numpy(dtype=object),
+        "industry_risk_source": words(industry_how),
+        "region": words(registry["region"].to_numpy(dtype=object)),
         "region_risk": region_risk,
-        "region_risk_source": region_how,
+        "region_risk_source": words(region_how),
+        "status": words(registry["status"].to_numpy(dtype=object)),
         "balance": figures["balance"].to_numpy(dtype=np.int64),
         "open_amount": figures["open_amount"].to_numpy(dtype=np.int64),
         "overdue_amount": figures["overdue_amount"].to_numpy(dtype=np.int64),
     }, index=codes)
     for column in exposure.columns:
-        frame[column] = exposure[column]
-    for column in ("name", "category_code", "grade", "industry", "region", "industry_risk_source",
-                   "region_risk_source", "explanation", "explanation_zh"):
-        frame[column] = frame[column].astype(object)
+        frame[column] = exposure[column].array  # same index: no alignment
 
     en, zh = explanations(frame, weight_shares(settings), settings.weights, risk.present)
-    frame["explanation"] = pd.Series(en, index=codes, dtype=object)
-    frame["explanation_zh"] = pd.Series(zh, index=codes, dtype=object)
+    frame["explanation"] = words(en)
+    frame["explanation_zh"] = words(zh)
     frame.attrs.update(money_columns=list(MONEY_COLUMNS), as_of=ledger.as_of, risk_table=risk.present)
     return frame
 
@@ -185,23 +189,23 @@ def _invoice_count(ledger: Ledger) -> np.ndarray:
     return np.bincount(ledger.item_customer[invoices], minlength=len(ledger.customers)).astype(np.int64)
 
 
-def _registry(book: Book, codes: pd.Index) -> pd.DataFrame:
-    """Customers-sheet columns per code (first row wins), with the row number; NA for unregistered codes."""
+def _registry(book: Book, positions: np.ndarray) -> pd.DataFrame:
+    """Customers-sheet columns per code (first row wins), with the Excel row; None / NA for unregistered codes."""
     data = book.customers.data
-    keep = data["code"].notna().to_numpy() & ~data["code"].duplicated().to_numpy()
-    first = data[keep]
-    frame = pd.DataFrame({
-        "industry": first["industry"].to_numpy(dtype=object),
-        "region": first["region"].to_numpy(dtype=object),
-        "opened_on": first["opened_on"].to_numpy(),
-        "status": first["status"].to_numpy(dtype=object),
-        "source_row": first.index.to_numpy(dtype=np.int64),
-    }, index=pd.Index(first["code"].to_numpy(dtype=object)))
-    out = frame.reindex(codes)
-    out["source_row"] = out["source_row"].astype("Int64")
-    for column in ("industry", "region", "status"):
-        out[column] = out[column].astype(object).where(out[column].notna(), None)
-    return out
+    found = positions >= 0
+    at = np.where(found, positions, 0)
+    opened = np.full(len(positions), np.datetime64("NaT"), dtype="datetime64[ns]")
+    rows = np.zeros(len(positions), dtype=np.int64)
+    if found.any():
+        opened[found] = data["opened_on"].to_numpy(dtype="datetime64[ns]")[at[found]]
+        rows[found] = data.index.to_numpy(dtype=np.int64)[at[found]]
+    return pd.DataFrame({
+        "industry": sheet_column(book, "industry", positions),
+        "region": sheet_column(book, "region", positions),
+        "status": sheet_column(book, "status", positions),
+        "opened_on": opened,
+        "source_row": pd.arrays.IntegerArray(rows, ~found),
+    })
 
 
 def _earlier(a: pd.Series, b: pd.Series) -> pd.Series:

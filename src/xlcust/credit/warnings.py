@@ -48,10 +48,11 @@ import pandas as pd
 
 from ..archive import parse_status
 from ..book import Book
-from ..ledger._frames import day_of, sum_by, to_days
+from ..ledger._frames import day_of, sum_by, text, to_days
 from ..ledger.rollup import rollup
-from .explain import money_text
+from .explain import int_texts, money_text, money_texts
 from .exposure import credit_exposure
+from .registry import sheet_column, sheet_positions
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -94,37 +95,46 @@ SLOWER_MIN_SETTLED = 5
 
 
 def early_warnings(book: Book, ledger: Ledger, figures: pd.DataFrame | None = None,
-                   exposure: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every warning of the module docstring, one row each. `figures` and `exposure` (the grades
-    frame will do) save recomputing them."""
+                   grades: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every warning of the module docstring, one row each. `figures` (`ledger.customer_figures()`)
+    and `grades` (`grade_customers(book, ledger)`: its exposure and status columns) save
+    recomputing them."""
     figures = ledger.customer_figures() if figures is None else figures
-    exposure = credit_exposure(book, ledger, figures) if exposure is None else exposure
+    if grades is None:
+        positions = sheet_positions(book, figures.index)
+        exposure = credit_exposure(book, ledger, figures, positions)
+        status = sheet_column(book, "status", positions)
+    else:
+        exposure, status = grades, grades["status"].to_numpy(dtype=object)
     a = _Arrays.of(ledger)
     rows = [
         *_rhythm(a),
         *_worsening(a),
         *_volume_drop(a, figures, book.settings.dormant_months),
-        *_dormant(book, figures),
         *_limits(exposure),
         *_slower_categories(ledger, a),
     ]
-    frame = pd.DataFrame(rows, columns=["code", "customer_code", "category_code", "message", "message_zh"])
-    customers = ledger.customers
-    who = frame["customer_code"].to_numpy(dtype=object)
-    names = customers["name"].reindex(who).to_numpy(dtype=object)
-    frame["customer_name"] = pd.Series(names, dtype=object).where(pd.notna(names), None).to_numpy(dtype=object)
-    is_customer = pd.notna(who)
-    frame.loc[is_customer, "category_code"] = customers["category_code"].reindex(who).to_numpy(dtype=object)[
-        is_customer]
-    order = {code: i for i, code in enumerate(WARNINGS)}
-    frame["_order"] = frame["code"].map(order)
-    frame["_key"] = frame["customer_code"].fillna(frame["category_code"]).fillna("")
-    frame = frame.sort_values(["_order", "_key"], kind="stable").drop(columns=["_order", "_key"])
-    frame = frame[COLUMNS].reset_index(drop=True)
-    for column in COLUMNS:
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    return frame
+    columns = ("code", "customer_code", "category_code", "message", "message_zh")
+    found = {c: np.array([], dtype=object) for c in columns}
+    if rows:
+        found = {c: np.array(values, dtype=object) for c, values in zip(columns, zip(*rows, strict=True), strict=True)}
+    idle = _dormant(figures, status, book.settings.dormant_months)
+    data = {c: np.concatenate([found[c], idle[c]]) for c in columns}
 
+    customers = ledger.customers
+    who = data["customer_code"]
+    at = customers.index.get_indexer(who)  # −1 for a category warning (no customer)
+    mine = at >= 0
+    names = np.full(len(who), None, dtype=object)
+    names[mine] = customers["name"].to_numpy(dtype=object)[at[mine]]
+    data["category_code"][mine] = customers["category_code"].to_numpy(dtype=object)[at[mine]]
+    data["customer_name"] = names
+    ranks = {code: i for i, code in enumerate(WARNINGS)}
+    rank = np.array([ranks[c] for c in data["code"]], dtype=np.int64)
+    key = np.array([w if w is not None else (c or "") for w, c in zip(who, data["category_code"], strict=True)],
+                   dtype=str)
+    order = np.lexsort((key, rank))
+    return pd.DataFrame({c: text(data[c][order]) for c in COLUMNS})
 
 Row = tuple[str, str | None, str | None, str, str]  # code, customer, category, message, message_zh
 
@@ -302,26 +312,29 @@ def poisson_cdf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
 # -------------------------------------------------------------------------- dormant
 
 
-def _dormant(book: Book, figures: pd.DataFrame) -> Iterator[Row]:
+def _dormant(figures: pd.DataFrame, status: np.ndarray, limit: int) -> dict[str, np.ndarray]:
+    """DORMANT rows, built column-wise: an idle registry can have tens of thousands."""
     months = figures["months_since_last_txn"].to_numpy(dtype=np.float64, na_value=np.nan)
-    limit = book.settings.dormant_months
-    codes = figures.index.to_numpy(dtype=object)
-    data = book.customers.data
-    first = data[data["code"].notna().to_numpy() & ~data["code"].duplicated().to_numpy()]
-    status = pd.Series(first["status"].to_numpy(dtype=object), index=first["code"].to_numpy(dtype=object))
-    words = status.reindex(codes)
-    known = {w: parse_status(w) for w in pd.unique(words.dropna())}
-    marked = words.map(known).isin(["inactive", "dormant"]).to_numpy()  # the user already knows
-    last = figures["last_txn_date"].to_numpy().astype("datetime64[D]")
-    balance = figures["balance"].to_numpy(dtype=np.int64)
-    for o in np.flatnonzero((months >= limit) & ~marked):
-        when = str(last[o])
-        owe = money_text(int(balance[o]))
-        yield ("DORMANT", codes[o], None,
-               f"no transaction for {int(months[o])} months (last on {when}; dormant after {limit})"
-               + (f"; balance {owe} still owed" if balance[o] > 0 else ""),
-               f"已 {int(months[o])} 个月无业务（最后一笔 {when}；休眠期 {limit} 个月）"
-               + (f"；尚欠 {owe}" if balance[o] > 0 else ""))
+    known = {w: parse_status(w) for w in pd.unique(status[pd.notna(status)])}
+    marked = np.array([known.get(w) in ("inactive", "dormant") for w in status], dtype=bool)  # the user knows
+    pick = np.flatnonzero((months >= limit) & ~marked)
+    n = int_texts(months[pick].astype(np.int64))
+    when = np.datetime_as_string(figures["last_txn_date"].to_numpy()[pick].astype("datetime64[D]")).astype(object)
+    balance = figures["balance"].to_numpy(dtype=np.int64)[pick]
+    owes = balance > 0
+    owed = np.full(len(pick), "", dtype=object)
+    owed_zh = np.full(len(pick), "", dtype=object)
+    if owes.any():
+        money = money_texts(balance[owes])
+        owed[owes] = "; balance " + money + " still owed"
+        owed_zh[owes] = "；尚欠 " + money
+    return {
+        "code": np.full(len(pick), "DORMANT", dtype=object),
+        "customer_code": figures.index.to_numpy(dtype=object)[pick],
+        "category_code": np.full(len(pick), None, dtype=object),
+        "message": "no transaction for " + n + " months (last on " + when + f"; dormant after {limit})" + owed,
+        "message_zh": "已 " + n + " 个月无业务（最后一笔 " + when + f"；休眠期 {limit} 个月）" + owed_zh,
+    }
 
 
 # ---------------------------------------------------------------------- credit limit
