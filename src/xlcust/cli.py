@@ -310,6 +310,7 @@ def run_all(
         from .io.outputs import highlights, write_outputs
         from .io.reader import read_book
         from .pipeline import STAGES, refresh
+        from .reclass import read_audit_log
 
         when = parse_date_option(as_of, "--as-of")
         if out_path is not None:
@@ -322,7 +323,7 @@ def run_all(
                 progress.update(task, advance=1, description=stage)
 
             registry = read_book(book)
-            result = refresh(registry, when, progress=step)
+            result = refresh(registry, when, progress=step, recorded=read_audit_log(book).recorded())
             step("Writing the workbook")
             write_outputs(book, result.sheets, edits=highlights(result.findings), out=out_path)
             progress.update(task, advance=1)

@@ -32,16 +32,23 @@ class RunResult:
         return self.ledger.as_of
 
 
-STAGES = ("Checking", "Allocating and aging", "Grading customers", "Revenue by category", "Preparing sheets")
+STAGES = ("Checking", "Allocating and aging", "Grading customers", "Rules (dry run)", "Revenue by category",
+          "Preparing sheets")
 
 
-def refresh(book: Book, as_of: dt.date | None = None, progress: Progress | None = None) -> RunResult:
-    """Compute every output sheet of a full run, in the order they appear in the workbook."""
+def refresh(book: Book, as_of: dt.date | None = None, progress: Progress | None = None,
+            recorded: object | None = None) -> RunResult:
+    """Compute every output sheet of a full run, in the order they appear in the workbook.
+
+    `recorded` is what the AuditLog already holds (`read_audit_log(path).recorded()`), so
+    the Reclass dry run lists only what `reclassify --apply` would still change.
+    """
     from .checks import run_checks
     from .credit import grade_customers
     from .credit.sheet import metrics_sheet
     from .io.outputs import checks_sheet, ledger_sheets
     from .ledger import build_ledger
+    from .reclass import diff, evaluate_rules, reclass_sheet
     from .reports.dashboard import dashboard_sheet
     from .reports.revenue import current_year_revenue, revenue_sheet
 
@@ -59,12 +66,17 @@ def refresh(book: Book, as_of: dt.date | None = None, progress: Progress | None 
     grades = grade_customers(book, ledger)
 
     step(STAGES[3])
-    revenue = current_year_revenue(book, ledger.as_of)
+    rules = evaluate_rules(book, ledger)
+    changes = diff(rules, recorded)
 
     step(STAGES[4])
+    revenue = current_year_revenue(book, ledger.as_of)
+
+    step(STAGES[5])
     sheets = [
         checks_sheet(findings, lang),
         metrics_sheet(book, grades, lang),
+        reclass_sheet(changes, lang, book=book, as_of=rules.as_of),
         *ledger_sheets(book, ledger, lang),
         revenue_sheet(revenue, lang),
         dashboard_sheet(book, ledger, lang, revenue=revenue),
