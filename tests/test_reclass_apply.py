@@ -13,6 +13,7 @@ import pytest
 import python_calamine
 from typer.testing import CliRunner
 
+from xlcust.audit import AuditEntry, append_audit
 from xlcust.checks import run_checks
 from xlcust.checks.history import periods
 from xlcust.cli import app
@@ -193,6 +194,15 @@ def test_audit_log_is_append_only_and_records_flags_going_away(book_path: Path) 
     assert second[: len(first)] == first
     assert [(r[2], r[4]) for r in second[len(first):]] == [("R2", "tags"), ("R4", "flag")]
     assert second[-1][8] != first[0][8]  # the rules changed, and so did their hash
+
+
+def test_rows_other_commands_added_to_the_audit_log_are_kept(book_path: Path) -> None:
+    append_audit(book_path, [AuditEntry(rule="import", field="Customers", new="2 row(s)")], "en")
+    code, document = reclassify(book_path, "--apply")
+    assert code == 0 and len(document["changes"]) == len(EXPECTED)
+    rows = audit(book_path)
+    assert (rows[0][2], rows[0][4], rows[0][6]) == ("import", "Customers", "2 row(s)")
+    assert len(rows) == 1 + len(EXPECTED)
 
 
 def test_out_writes_a_copy_and_leaves_the_book_alone(book_path: Path, tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, ou
         with err.status("Evaluating the rules…"):
             ledger = build_ledger(registry, as_of=when)
             result = evaluate_rules(registry, ledger)
-            changes = diff(result, read_audit_log(book).recorded())
+            changes = diff(result, read_audit_log(pkg).recorded())
         findings = sort_by_sheet(registry, result.findings)
         blocked = has_errors(findings)
         report = None

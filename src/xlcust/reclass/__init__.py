@@ -10,7 +10,8 @@
 
 Modules: `evaluate` (rules → outcome → changes), `lock` (CategoryHistory state, the
 no-retroactive-change rule), `audit` (the append-only AuditLog, the rules hash),
-`apply` (edits and the save), `sheets` (the Reclass sheet).
+`apply` (edits and the save), `sheets` (the Reclass sheet). The AuditLog sheet itself is
+`xlcust.audit`, shared with the other commands that change user sheets.
 """
 
 from .apply import ApplyReport, apply_changes, read_for_apply

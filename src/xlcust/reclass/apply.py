@@ -74,7 +74,7 @@ def apply_changes(pkg: Package, book: Book, result: RuleResult, changes: list[Ch
     edits += _customer_edits(book, changes)
     history_edits, closed, added = _history_edits(book, result, changes, now, who)
     edits += history_edits
-    log = read_audit_log(pkg.path)
+    log = read_audit_log(pkg)
     new_rows = audit_rows(changes, when=now, who=who, effective=result.as_of, digest=digest, lang=lang)
     outputs = [audit_sheet(log, new_rows, lang),
                reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)]

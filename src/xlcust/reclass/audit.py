@@ -1,16 +1,13 @@
-"""The AuditLog output sheet: append-only record of every change `reclassify --apply` made.
+"""The AuditLog as reclassify sees it: the trail `xlcust.audit` keeps, plus what it means for rules.
 
-AuditLog is written by xlcust only, like every output sheet, but it is never
-emptied: each apply reads the rows already there (with python-calamine, as values)
-and writes them back followed by the new ones. A row says when, who (the OS user),
-which rule, which customer, which field, old → new, the effective date, and the
-SHA-256 of the Rules and Settings data that produced the change, so an auditor can
-tell which version of the rules was in force.
-
-Grade overrides and flags are output-only; the AuditLog is where their state lives
-(`recorded()`): the latest grade row per customer is the override in force (a row
-with no rule id lifts it), and a flag stands from the row that raised it to the row
-that cleared it.
+The sheet itself — its columns, reading the rows already there, the append-only
+rewrite — is `xlcust.audit`, shared with every command that changes user sheets.
+Here: the rows a reclassification adds (who, which rule, which customer, field,
+old → new, effective date, and the SHA-256 of the Rules and Settings data that
+produced the change, so an auditor can tell which version of the rules was in force),
+and the state the trail records for output-only results (`AuditLog.recorded()`): the
+latest grade row per customer is the override in force (a row with no rule id lifts
+it), and a flag stands from the row that raised it to the row that cleared it.
 """
 
 from __future__ import annotations
@@ -25,8 +22,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..errors import UsageError
+from ..audit import AUDIT_COLUMNS, AUDIT_KEY, AuditEntry, audit_sheet_name, read_audit
 from ..io.outputs import banner, columns, sheet_title
+from ..io.package import Package, open_package
 from ..io.sheetxml import OutputSheet
 from ..schema import OUTPUT_SHEETS
 from .evaluate import FIELDS, Change, Recorded
@@ -34,20 +32,11 @@ from .evaluate import FIELDS, Change, Recorded
 if TYPE_CHECKING:
     from ..book import Book
 
-AUDIT_COLUMNS = (
-    ("When", "时间", "datetime", 17),
-    ("Who", "操作人", "text", 12),
-    ("Rule", "规则", "text", 9),
-    ("Customer", "客户编码", "text", 12),
-    ("Field", "字段", "text", 10),
-    ("Old", "原值", "text", 26),
-    ("New", "新值", "text", 26),
-    ("Effective", "生效日期", "date", 12),
-    ("Rules hash", "规则哈希", "text", 20),
-)
 FIELD_ZH = {"category": "分类", "tags": "标签", "grade": "等级", "flag": "提示"}
 _FIELD_BY_WORD = {**{f: f for f in FIELDS}, **{zh: f for f, zh in FIELD_ZH.items()}}
-_HEADERS = {h.casefold() for en, zh, _, _ in AUDIT_COLUMNS[:1] for h in (en, zh)}
+
+__all__ = ["AUDIT_COLUMNS", "AuditLog", "audit_rows", "audit_sheet", "audit_sheet_names", "read_audit_log",
+           "rules_hash"]
 
 
 @dataclass
@@ -79,35 +68,13 @@ class AuditLog:
 
 
 def audit_sheet_names() -> tuple[str, ...]:
-    return ("AuditLog", OUTPUT_SHEETS["AuditLog"])
+    return (AUDIT_KEY, OUTPUT_SHEETS[AUDIT_KEY])
 
 
-def read_audit_log(path: str | Path) -> AuditLog:
-    """The AuditLog rows already in the workbook at `path` (none when it has no AuditLog)."""
-    import python_calamine
-
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own types for unreadable files
-        raise UsageError(f"{Path(path).name}: cannot read the AuditLog ({exc})") from None
-    wanted = {n.casefold() for n in audit_sheet_names()}
-    name = next((s for s in workbook.sheet_names if s.casefold() in wanted), None)
-    if name is None:
-        return AuditLog()
-    grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    header = next((i for i, r in enumerate(grid[:5]) if r and str(r[0]).strip().casefold() in _HEADERS), None)
-    if header is None:
-        if not any(any(v not in (None, "") for v in r) for r in grid):
-            return AuditLog(name)
-        raise UsageError(f"the {name} sheet does not look like xlcust's AuditLog (no 'When' header in its first "
-                         "rows); rename it to keep it, and xlcust will start a new one")
-    width = len(AUDIT_COLUMNS)
-    rows = []
-    for r in grid[header + 1:]:
-        values = [None if v == "" else v for v in (list(r) + [None] * width)[:width]]
-        if any(v is not None for v in values):
-            rows.append(tuple(values))
-    return AuditLog(name, rows)
+def read_audit_log(source: Package | str | Path) -> AuditLog:
+    """The AuditLog rows already in the workbook (a package, or the file at a path)."""
+    pkg = source if isinstance(source, Package) else open_package(source)
+    return AuditLog(audit_sheet_name(pkg), [entry.values() for entry in read_audit(pkg)])
 
 
 def rules_hash(book: Book) -> str:
@@ -132,19 +99,17 @@ def _plain(value: object) -> object:
 def audit_rows(changes: Iterable[Change], *, when: dt.datetime, who: str, effective: dt.date, digest: str,
                lang: str) -> list[tuple]:
     """New AuditLog rows for `changes`."""
-    rows = []
-    for ch in changes:
-        word = FIELD_ZH[ch.field] if lang == "zh" else ch.field
-        rows.append((when, who, ch.rule_id, ch.customer_code, word, ch.old, ch.new,
-                     ch.effective or effective, digest))
-    return rows
+    return [AuditEntry(rule=ch.rule_id or "", customer=ch.customer_code,
+                       field=FIELD_ZH[ch.field] if lang == "zh" else ch.field, old=ch.old or "", new=ch.new or "",
+                       effective=ch.effective or effective, rules_hash=digest, who=who, when=when).values()
+            for ch in changes]
 
 
 def audit_sheet(log: AuditLog, new_rows: Sequence[tuple], lang: str) -> OutputSheet:
-    """The AuditLog sheet: the rows already there, then the new ones."""
-    name = log.sheet or sheet_title("AuditLog", lang)
+    """The AuditLog sheet: the rows already there, then the new ones (titled as `xlcust.audit` titles it)."""
+    name = log.sheet or sheet_title(AUDIT_KEY, lang)
     total = len(log.rows) + len(new_rows)
-    what = (f"审计日志：{total} 条分类调整记录（只追加，不删除）" if lang == "zh" else
+    what = (f"审计日志：{total} 条记录（只追加，不删除）" if lang == "zh" else
             f"AuditLog: {total} recorded change(s), append-only")
     return OutputSheet(name, columns(lang, AUDIT_COLUMNS), [*log.rows, *new_rows], title=banner(what, lang),
                        tab_color="7F7F7F")
