@@ -166,6 +166,21 @@ def test_history_stays_continuous_so_earlier_dates_keep_their_category(book_path
         assert bool(rows["open"].iloc[1]) and not bool(rows["open"].iloc[0])
 
 
+def test_revenue_on_a_historical_basis_does_not_move(book_path: Path) -> None:
+    from xlcust.reports.revenue import revenue
+
+    def by_category(basis: str) -> dict:
+        report = revenue(read_book(book_path), D(2021, 1, 1), AS_OF, by="year", level=2, basis=basis)
+        items = report.items()
+        return {(r.period, r.category_code): int(r.net_sales) for r in items.itertuples() if r.net_sales}
+
+    historical, current = by_category("historical"), by_category("current")
+    reclassify(book_path, "--apply")
+    assert by_category("historical") == historical
+    assert by_category("current") != current  # C1's 2026 sales now count under 0102 on the current basis
+    assert by_category("current")[("2026", "0102")] == current[("2026", "0102")] + 600000_00
+
+
 def test_second_apply_changes_nothing_and_does_not_touch_the_file(book_path: Path) -> None:
     reclassify(book_path, "--apply")
     after_first = digest(book_path)
