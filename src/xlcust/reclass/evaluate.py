@@ -38,7 +38,7 @@ from ..errors import UsageError
 from ..findings import Finding, error
 from ..rules import ActionKind, Env, Rule, RuleSet, compile_rules, evaluate, fold, metrics_frame
 from ..rules import metrics as metrics_module
-from .lock import history_state, lock_findings
+from .lock import history_state, lock_problem
 
 if TYPE_CHECKING:
     from ..book import Book
@@ -246,7 +246,7 @@ def evaluate_rules(book: Book, ledger: Ledger, as_of: dt.date | None = None) -> 
     for i in np.flatnonzero(change & has_history):
         what = (f"to {target[i]} by rule {category_rule[i]}" if edit[i] else
                 f"to {target[i]} (the Customers sheet's category, not yet in history)")
-        problem = lock_findings(book, customers.at[i, "customer_code"], history.iloc[i], as_of, what)
+        problem = lock_problem(book, customers.at[i, "customer_code"], history.iloc[i], as_of, what)
         if problem is not None:
             findings.append(problem)
             change[i] = history_change[i] = False

@@ -63,7 +63,7 @@ def _ns_dates(values: pd.Series) -> np.ndarray:
     return values.astype("Int64").to_numpy(dtype=np.int64, na_value=nat).astype("datetime64[ns]")
 
 
-def lock_findings(book: Book, customer: str, state: pd.Series, as_of: dt.date, what: str) -> Finding | None:
+def lock_problem(book: Book, customer: str, state: pd.Series, as_of: dt.date, what: str) -> Finding | None:
     """Why `customer` cannot change category effective `as_of` (None when it can).
 
     `state` is the customer's row of `history_state`; `what` describes the change for

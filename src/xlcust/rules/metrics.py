@@ -12,7 +12,6 @@ credit module is installed; without it those names are unknown to the compiler.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import importlib.util
 from collections.abc import Iterable
@@ -156,13 +155,8 @@ class Metrics:
     """Per-customer metric columns, row i = i-th customer of the Customers sheet."""
 
     frame: pd.DataFrame  # customer_code, row (Excel row on Customers) + one column per metric computed
-    as_of: dt.date
     findings: list[Finding] = field(default_factory=list)
     credit_failed: str | None = None  # why credit figures are missing although credit is installed
-
-    @property
-    def size(self) -> int:
-        return len(self.frame)
 
 
 def registry_customers(book: Book) -> pd.DataFrame:
@@ -184,7 +178,7 @@ def metrics_frame(book: Book, ledger: Ledger, names: Iterable[str] | None = None
     base = registry_customers(book)
     codes = base["customer_code"].to_numpy(dtype=object)
     out = pd.DataFrame({"customer_code": pd.Series(codes, dtype=object), "row": base["row"].to_numpy()})
-    metrics = Metrics(out, ledger.as_of)
+    metrics = Metrics(out)
     n = len(out)
 
     ledger_names = [m.name for m in METRICS if m.source == "ledger" and m.name in wanted]

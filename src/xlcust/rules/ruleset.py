@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..codes import CategoryTree
-from ..findings import Finding, Severity, error, info, warning
+from ..findings import Finding, error, info, warning
 from . import metrics as metrics_module
 from .actions import Action, ActionKind, compile_action
 from .compiler import Context, Expr, compile_condition
@@ -63,13 +63,6 @@ class RuleSet:
     @property
     def metrics(self) -> set[str]:
         return set().union(*(r.metrics for r in self.runnable)) if self.runnable else set()
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.ERROR]
-
-    def by_id(self, rule_id: str) -> Rule | None:
-        return next((r for r in self.rules if r.rule_id == rule_id), None)
 
 
 @dataclass(frozen=True)
