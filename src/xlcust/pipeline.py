@@ -44,7 +44,7 @@ def refresh(book: Book, as_of: dt.date | None = None, progress: Progress | None 
     the Reclass dry run lists only what `reclassify --apply` would still change.
     """
     from .checks import run_checks
-    from .credit import grade_customers
+    from .credit import early_warnings, grade_customers
     from .credit.sheet import metrics_sheet
     from .io.outputs import checks_sheet, ledger_sheets
     from .ledger import build_ledger
@@ -64,6 +64,7 @@ def refresh(book: Book, as_of: dt.date | None = None, progress: Progress | None 
 
     step(STAGES[2])
     grades = grade_customers(book, ledger)
+    warnings = early_warnings(book, ledger, grades=grades)
 
     step(STAGES[3])
     rules = evaluate_rules(book, ledger)
@@ -75,7 +76,7 @@ def refresh(book: Book, as_of: dt.date | None = None, progress: Progress | None 
     step(STAGES[5])
     sheets = [
         checks_sheet(findings, lang),
-        metrics_sheet(book, grades, lang),
+        metrics_sheet(book, grades, lang, warnings),
         reclass_sheet(changes, lang, book=book, as_of=rules.as_of),
         *ledger_sheets(book, ledger, lang),
         revenue_sheet(revenue, lang),
