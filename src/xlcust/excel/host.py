@@ -37,10 +37,10 @@ import pandas as pd
 
 from ..book import Book, RawSheet
 from ..io.package import TableInfo
-from ..io.reader import _find_sheet, raw_sheet_from_grid
+from ..io.reader import raw_sheet_from_grid, raw_sheets
 from ..io.sheetxml import AppendRows, CellEdit, Highlight, OutputSheet, estimate_width, format_range, parse_range
 from ..io.typing import build_book
-from ..schema import INPUT_SHEETS, ColumnType, Sheet, normalize_header
+from ..schema import ColumnType, Sheet
 
 Grid = list[list[object]]
 
@@ -85,17 +85,8 @@ class Host(Protocol):
 
 def book_from_host(host: Host) -> Book:
     """The registry as the headless reader would build it from the same cells."""
-    names = host.sheet_names()
-    by_norm = {normalize_header(n): n for n in names}
-    tables = host.tables()
-    raws: dict[str, RawSheet | None] = {}
-    for spec in INPUT_SHEETS:
-        sheet_name = _find_sheet(spec, by_norm, tables)
-        if sheet_name is None:
-            raws[spec.key] = None
-            continue
-        table = next((t for t in tables if t.sheet == sheet_name), None)
-        raws[spec.key] = raw_from_grid(spec, sheet_name, host.read_grid(sheet_name), table)
+    raws = raw_sheets(host.sheet_names(), host.tables(),
+                      lambda spec, name, table: raw_from_grid(spec, name, host.read_grid(name), table))
     return build_book(raws, path=host.name)
 
 

@@ -9,6 +9,7 @@ columns) become findings here, not exceptions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,20 +48,29 @@ def read_raw_sheets(pkg: Package) -> dict[str, RawSheet | None]:
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise CorruptWorkbook(f"{pkg.path.name}: cannot read the workbook ({exc}); "
                               "open it in Excel and save it again") from None
-    names = pkg.sheet_names()
-    by_norm = {normalize_header(n): n for n in names}
-    tables = pkg.tables()
+
+    def read(spec: Sheet, sheet_name: str, table: TableInfo | None) -> RawSheet:
+        grid = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        return raw_sheet_from_grid(spec, sheet_name, grid, table=table, errors=pkg.error_cells(sheet_name))
+
+    return raw_sheets(pkg.sheet_names(), pkg.tables(), read)
+
+
+def raw_sheets(
+    sheet_names: list[str],
+    tables: list[TableInfo],
+    read: Callable[[Sheet, str, TableInfo | None], RawSheet],
+) -> dict[str, RawSheet | None]:
+    """Find each input sheet by its English/Chinese names (or its Table) and read it.
+
+    Shared by every host: the file reader and the live-Excel adapter differ only in `read`.
+    """
+    by_norm = {normalize_header(n): n for n in sheet_names}
     raws: dict[str, RawSheet | None] = {}
     for spec in INPUT_SHEETS:
         sheet_name = _find_sheet(spec, by_norm, tables)
-        if sheet_name is None:
-            raws[spec.key] = None
-            continue
-        grid = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        table = next((t for t in tables if t.sheet == sheet_name), None)
-        raws[spec.key] = raw_sheet_from_grid(
-            spec, sheet_name, grid, table=table, errors=pkg.error_cells(sheet_name)
-        )
+        table = None if sheet_name is None else next((t for t in tables if t.sheet == sheet_name), None)
+        raws[spec.key] = None if sheet_name is None else read(spec, sheet_name, table)
     return raws
 
 
