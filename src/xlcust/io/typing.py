@@ -60,38 +60,38 @@ def _status(index: pd.Index, mask: np.ndarray, word: str) -> pd.Series:
     return pd.Series(word, index=index[mask], dtype=object)
 
 
-def _blank_mask(raw: pd.Series) -> np.ndarray:
-    values = raw.to_numpy(dtype=object)
-    return np.fromiter(
-        (v is None or (isinstance(v, str) and v.strip() == "") or v is pd.NA for v in values),
-        dtype=bool,
-        count=len(values),
-    )
+_TYPE_CODE: dict[type, int] = {
+    type(None): 0, str: 1, float: 2, int: 2, bool: 4, ExcelError: 5,
+    dt.date: 3, dt.datetime: 3, pd.Timestamp: 3,
+}
+
+
+def _type_code_of(t: type) -> int:
+    if t in _TYPE_CODE:
+        return _TYPE_CODE[t]
+    return 2 if issubclass(t, np.floating | np.integer) else 6
 
 
 def _type_codes(raw: pd.Series) -> np.ndarray:
-    """Per cell: 0 blank, 1 str, 2 number, 3 date/datetime, 4 bool, 5 error, 6 other."""
+    """Per cell: 0 blank, 1 str, 2 number, 3 date/datetime, 4 bool, 5 error, 6 other.
 
-    def code(v: object) -> int:
-        if v is None:
-            return 0
-        t = type(v)
-        if t is ExcelError:
-            return 5
-        if t is str:
-            return 0 if not v.strip() else 1
-        if t is float or t is int:
-            return 2 if v == v else 0  # NaN counts as blank
-        if t is bool:
-            return 4
-        if t is dt.date or t is dt.datetime or t is pd.Timestamp:
-            return 3
-        if isinstance(v, np.floating | np.integer):
-            return 2
-        return 6
-
+    Vectorised: the type of each cell is looked up once per distinct type, and only the
+    text cells (for blank strings) and the float cells (for NaN) are looked at again.
+    """
     values = raw.to_numpy(dtype=object)
-    return np.fromiter((code(v) for v in values), dtype=np.int8, count=len(values))
+    types = np.fromiter(map(type, values), dtype=object, count=len(values))
+    codes = np.zeros(len(values), dtype=np.int8)
+    for t in pd.unique(types):
+        codes[types == t] = _type_code_of(t)
+    text = np.flatnonzero(codes == 1)
+    if len(text):
+        blank = pd.Series(values[text], dtype=object).str.strip().eq("").to_numpy(dtype=bool)
+        codes[text[blank]] = 0
+    numbers = np.flatnonzero(codes == 2)
+    if len(numbers):
+        nan = np.isnan(values[numbers].astype(float))
+        codes[numbers[nan]] = 0
+    return codes
 
 
 # ------------------------------------------------------------------- text & codes
