@@ -85,8 +85,10 @@ def _type_codes(raw: pd.Series) -> np.ndarray:
         codes[types == t] = _type_code_of(t)
     text = np.flatnonzero(codes == 1)
     if len(text):
-        blank = pd.Series(values[text], dtype=object).str.strip().eq("").to_numpy(dtype=bool)
-        codes[text[blank]] = 0
+        cells = values[text]
+        blanks = [u for u in pd.unique(cells) if not u.strip()]
+        if blanks:
+            codes[text[pd.Series(cells, dtype=object).isin(blanks).to_numpy()]] = 0
     numbers = np.flatnonzero(codes == 2)
     if len(numbers):
         nan = np.isnan(values[numbers].astype(float))
@@ -108,12 +110,15 @@ def to_code(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     out = np.full(len(raw), None, dtype=object)
     status = np.full(len(raw), None, dtype=object)
     values = raw.to_numpy(dtype=object)
-    for i in np.flatnonzero(kinds == 1):
-        v = values[i]
-        c = clean_text(v)
-        out[i] = c
-        if c != v:
-            status[i] = "spaces"
+    text = np.flatnonzero(kinds == 1)
+    if len(text):  # codes repeat (one customer, many rows): clean each distinct text once
+        cells = pd.Series(values[text], dtype=object)
+        changed = {u: c for u in cells.unique() if (c := clean_text(u)) != u}
+        out[text] = values[text]
+        if changed:
+            moved = cells.isin(list(changed)).to_numpy()
+            out[text[moved]] = cells[moved].map(changed).to_numpy(dtype=object)
+            status[text[moved]] = "spaces"
     for i in np.flatnonzero(kinds == 2):
         v = values[i]
         out[i] = str(int(v)) if float(v).is_integer() else str(v)
