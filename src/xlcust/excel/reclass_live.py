@@ -19,7 +19,7 @@ from ..io.outputs import checks_sheet, current_user
 from ..io.sheetxml import AppendRows, CellEdit
 from ..ledger import build_ledger
 from ..reclass import AuditLog, audit_sheet, diff, evaluate_rules, reclass_sheet, rules_hash, summarize_changes
-from ..reclass.apply import _customer_edits, _history_edits
+from ..reclass.apply import customer_edits, history_edit_plan
 from ..reclass.audit import AUDIT_COLUMNS, audit_rows, audit_sheet_names
 from .host import Host, sheet_block
 
@@ -74,8 +74,8 @@ def reclassify(host: Host, book: Book, *, apply: bool, now: dt.datetime | None =
 
     now = (now or dt.datetime.now()).replace(microsecond=0)
     who = current_user()
-    edits = [*_customer_edits(book, changes)]
-    history_edits, closed, added = _history_edits(book, result, changes, now, who)
+    edits = [*customer_edits(book, changes)]
+    history_edits, closed, added = history_edit_plan(book, result, changes, now, who)
     edits += history_edits
     new_rows = audit_rows(changes, when=now, who=who, effective=result.as_of, digest=rules_hash(book), lang=lang)
     host.set_cells([e for e in edits if isinstance(e, CellEdit)])

@@ -71,8 +71,8 @@ def apply_changes(pkg: Package, book: Book, result: RuleResult, changes: list[Ch
     who = who or current_user()
     lang = book.settings.language
     edits: list[CellEdit | AppendRows] = []
-    edits += _customer_edits(book, changes)
-    history_edits, closed, added = _history_edits(book, result, changes, now, who)
+    edits += customer_edits(book, changes)
+    history_edits, closed, added = history_edit_plan(book, result, changes, now, who)
     edits += history_edits
     log = read_audit_log(pkg)
     new_rows = audit_rows(changes, when=now, who=who, effective=result.as_of, digest=digest, lang=lang)
@@ -83,7 +83,8 @@ def apply_changes(pkg: Package, book: Book, result: RuleResult, changes: list[Ch
     return ApplyReport(len(changes), cells, closed, added, len(new_rows), digest, True)
 
 
-def _customer_edits(book: Book, changes: list[Change]) -> list[CellEdit]:
+def customer_edits(book: Book, changes: list[Change]) -> list[CellEdit]:
+    """Customers cells (category, tags) that the changes rewrite; used by the file and live-Excel applies."""
     c = book.customers
     edits: list[CellEdit] = []
     final_tags: dict[tuple[str, int], str | None] = {}
@@ -103,8 +104,9 @@ def _customer_edits(book: Book, changes: list[Change]) -> list[CellEdit]:
     return edits
 
 
-def _history_edits(book: Book, result: RuleResult, changes: list[Change], now: dt.datetime,
-                   who: str) -> tuple[list[CellEdit | AppendRows], int, int]:
+def history_edit_plan(book: Book, result: RuleResult, changes: list[Change], now: dt.datetime,
+                      who: str) -> tuple[list[CellEdit | AppendRows], int, int]:
+    """CategoryHistory edits (close the open row, append the new one) and how many rows were closed/added."""
     moves = [ch for ch in changes if ch.field == "category"]
     position = {code: i for i, code in enumerate(result.customers["customer_code"])}
     needed = [ch for ch in moves if result.history_change[position[ch.customer_code]]]
