@@ -58,9 +58,13 @@ SECTIONS: dict[str, Callable[[], str]] = {
 }
 
 
-def render(text: str) -> str:
-    """README text with every generated section brought up to date."""
-    for name, make in SECTIONS.items():
+def fill_sections(text: str, sections: dict[str, Callable[[], str]]) -> str:
+    """`text` with each `<!-- NAME -->…<!-- /NAME -->` block remade by `sections[NAME]()`.
+
+    A lone opening marker is filled the first time; afterwards the block is replaced.
+    Used for the README here and for the generated pages under docs/.
+    """
+    for name, make in sections.items():
         block = f"<!-- {name} -->\n{make()}\n<!-- /{name} -->"
         pattern = re.compile(rf"<!-- {re.escape(name)} -->.*?<!-- /{re.escape(name)} -->", re.S)
         if pattern.search(text):
@@ -69,6 +73,10 @@ def render(text: str) -> str:
             text = text.replace(f"<!-- {name} -->", block)
     return text
 
+
+def render(text: str) -> str:
+    """README text with every generated section brought up to date."""
+    return fill_sections(text, SECTIONS)
 
 if __name__ == "__main__":
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else README

@@ -8,7 +8,6 @@ the page is stale, so the names and functions a user reads are the ones the comp
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,13 +33,9 @@ SECTIONS: dict[str, Callable[[], str]] = {
 
 def render(text: str) -> str:
     """The page with every generated section brought up to date."""
-    for name, make in SECTIONS.items():
-        block = f"<!-- {name} -->\n{make()}\n<!-- /{name} -->"
-        pattern = re.compile(rf"<!-- {re.escape(name)} -->.*?<!-- /{re.escape(name)} -->", re.S)
-        text = pattern.sub(lambda _m, b=block: b, text) if pattern.search(text) else text.replace(
-            f"<!-- {name} -->", block)
-    return text
+    from ..docs import fill_sections
 
+    return fill_sections(text, SECTIONS)
 
 if __name__ == "__main__":
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else PAGE
