@@ -111,7 +111,7 @@ def test_unreadable_sheet_becomes_a_message_and_a_checks_row(tmp_path: Path) -> 
 def test_workbook_problem_is_a_friendly_message(monkeypatch: pytest.MonkeyPatch, demo_host: MemoryHost) -> None:
     from xlcust.errors import UsageError
 
-    def refuse(book, as_of=None, progress=None):
+    def refuse(book, as_of=None, progress=None, recorded=None):
         raise UsageError("aging basis must be 'due' or 'invoice', not 'x'")
 
     monkeypatch.setattr("xlcust.pipeline.refresh", refuse)

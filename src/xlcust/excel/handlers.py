@@ -125,8 +125,10 @@ def refresh_all(host: Host | None = None) -> str:
 def _refresh_all(host: Host, book: Book) -> str:
     from ..money import format_money
     from ..pipeline import refresh
+    from .reclass_live import audit_log_from_host
 
-    result = refresh(book)
+    # The same dry run as `xlcust run`: against what the AuditLog already records.
+    result = refresh(book, recorded=audit_log_from_host(host).recorded())
     names = _write(host, result.sheets)
     host.highlight(highlights(result.findings))
     totals = result.totals
