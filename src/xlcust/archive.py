@@ -16,6 +16,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .codes import CategoryTree
@@ -23,7 +24,7 @@ from .codes import CategoryTree
 if TYPE_CHECKING:
     from .book import Book
 
-# Longest first: stripping is repeated until none applies.
+# Stripped longest first, repeatedly, never leaving an empty name.
 COMPANY_SUFFIXES_ZH: tuple[str, ...] = (
     "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "分公司", "总公司",
     "集团", "公司", "商行", "工作室",
@@ -34,6 +35,8 @@ COMPANY_SUFFIXES_EN: frozenset[str] = frozenset({
 })
 _COUNTRY_MARKER = re.compile(r"\((?:中国|china|prc)\)")
 _WORDS = re.compile(r"[^\W_]+")
+# The name minus its longest company suffix: `(.+?)` is as short as it can be, but not empty.
+_ZH_SUFFIX = re.compile("(.+?)(?:" + "|".join(map(re.escape, COMPANY_SUFFIXES_ZH)) + ")", re.DOTALL)
 
 
 def normalize_name(name: object) -> str:
@@ -41,20 +44,16 @@ def normalize_name(name: object) -> str:
     if name is None or (isinstance(name, float) and name != name):
         return ""
     text = unicodedata.normalize("NFKC", str(name)).casefold()
-    text = _COUNTRY_MARKER.sub(" ", text)
-    words = _WORDS.findall(text)
+    if "(" in text:
+        text = _COUNTRY_MARKER.sub(" ", text)
+    # Most names are one word already (华远建筑有限公司); isalnum() is what _WORDS matches.
+    words = [text] if text.isalnum() else _WORDS.findall(text)
     while len(words) > 1 and words[-1] in COMPANY_SUFFIXES_EN:
         words.pop()
     squashed = "".join(words)
     stripped = squashed
-    changed = True
-    while changed:
-        changed = False
-        for suffix in COMPANY_SUFFIXES_ZH:
-            if stripped.endswith(suffix) and len(stripped) > len(suffix):
-                stripped = stripped[: -len(suffix)]
-                changed = True
-                break
+    while stripped.endswith(COMPANY_SUFFIXES_ZH) and (match := _ZH_SUFFIX.fullmatch(stripped)):
+        stripped = match[1]
     return stripped or squashed
 
 
@@ -64,19 +63,25 @@ def first_duplicate_rows(keys: pd.Series) -> pd.Series:
     `keys` is indexed by Excel row; blanks (None / '' / NA) never match. The result is
     indexed by the repeating rows only.
     """
-    present = keys[keys.notna()]
-    present = present[present.duplicated(keep=False).to_numpy() & (present != "").to_numpy()]
-    if present.empty:
+    # One hashing pass over the keys (a million transaction ids); the rest is on integers.
+    codes, uniques = pd.factorize(keys.to_numpy(dtype=object))  # blanks get code -1
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    repeated = np.flatnonzero(counts > 1)
+    repeated = repeated[uniques[repeated] != ""]
+    in_group = np.isin(codes, repeated)
+    if not in_group.any():
         return pd.Series([], dtype="int64")
-    rows = pd.Series(present.index.to_numpy(), index=present.index)
-    first = rows.groupby(present.to_numpy()).transform("min")
-    repeats = first[first != rows]
-    return repeats.astype("int64")
+    rows = pd.Series(keys.index[in_group].to_numpy())
+    first = rows.groupby(codes[in_group]).transform("min")
+    repeats = (first != rows).to_numpy()
+    return pd.Series(first[repeats].to_numpy(), index=keys.index[in_group][repeats], dtype="int64")
 
 
 def likely_duplicates(names: pd.Series) -> pd.Series:
     """Rows whose normalised name equals an earlier row's → that earlier row."""
-    return first_duplicate_rows(names.map(normalize_name, na_action="ignore"))
+    distinct = names.dropna().unique()
+    normalized = dict(zip(distinct, map(normalize_name, distinct), strict=True))
+    return first_duplicate_rows(names.map(normalized))
 
 
 # --------------------------------------------------------------------------- status
