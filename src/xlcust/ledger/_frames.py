@@ -62,6 +62,31 @@ def with_money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+def lexsort(keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """`np.lexsort(keys)` (the last key sorts first), on integer keys, several times faster.
+
+    When the keys' ranges fit in 63 bits together they are packed into one int64 and
+    argsorted: one key sorts much faster than several. Ties keep their input order, as
+    with np.lexsort (the quick sort is checked for ties and redone stable when there are).
+    """
+    keys = tuple(np.asarray(k, dtype=np.int64) for k in keys)
+    if len(keys[0]) == 0:
+        return np.zeros(0, dtype=np.intp)
+    lows = [int(k.min()) for k in keys]
+    widths = [int(k.max()) - low + 1 for k, low in zip(keys, lows, strict=True)]
+    if sum(w.bit_length() for w in widths) > 63:
+        return np.lexsort(keys)
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, low, width in zip(reversed(keys), reversed(lows), reversed(widths), strict=True):
+        packed *= width
+        packed += key - low
+    order = np.argsort(packed)
+    ordered = packed[order]
+    if (ordered[1:] == ordered[:-1]).any():
+        order = np.argsort(packed, kind="stable")
+    return order
+
+
 def sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """Exact int64 sums of `values` per `index` in 0 … n − 1 (bincount would go through float64)."""
     out = np.zeros(n, dtype=np.int64)

@@ -58,7 +58,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._frames import NO_DATE, group_cumsum, sum_by
+from ._frames import NO_DATE, group_cumsum, lexsort, sum_by
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,7 @@ class AllocationResult:
     unapplied: np.ndarray  # per credit
     settled_on: np.ndarray  # per debit, NO_DATE while open
     replayed_customers: int
+    debit_order: np.ndarray  # the debits in FIFO order (customer, due date, date, tiebreak)
 
 
 def allocate(debits: Debits, credits: Credits, *, replay_all: bool = False) -> AllocationResult:
@@ -106,8 +107,8 @@ def allocate(debits: Debits, credits: Credits, *, replay_all: bool = False) -> A
     """
     n_cust = int(max(debits.customer.max(initial=-1), credits.customer.max(initial=-1))) + 1
     # Work in sorted positions: debits in FIFO order, credits in time order, by customer.
-    d_ord = np.lexsort((debits.tiebreak, debits.date, debits.due, debits.customer))
-    c_ord = np.lexsort((credits.tiebreak, credits.date, credits.customer))
+    d_ord = lexsort((debits.tiebreak, debits.date, debits.due, debits.customer))
+    c_ord = lexsort((credits.tiebreak, credits.date, credits.customer))
     d_pos = np.empty_like(d_ord)
     d_pos[d_ord] = np.arange(len(d_ord))
     d_cust, d_date, d_amount = debits.customer[d_ord], debits.date[d_ord], debits.amount[d_ord]
@@ -137,7 +138,7 @@ def allocate(debits: Debits, credits: Credits, *, replay_all: bool = False) -> A
     settled[open_amount > 0] = NO_DATE
 
     # Readable order: by credit (time order), reference part first, then items in FIFO order.
-    order = np.lexsort((debit, ~by_ref, credit))
+    order = lexsort((debit, ~by_ref, credit))
     credit, debit, amount, applied_on, by_ref = (a[order] for a in (credit, debit, amount, applied_on, by_ref))
 
     out_open = np.empty_like(open_amount)
@@ -149,7 +150,7 @@ def allocate(debits: Debits, credits: Credits, *, replay_all: bool = False) -> A
     return AllocationResult(
         credit=c_ord[credit], debit=d_ord[debit], amount=amount, applied_on=applied_on,
         by_reference=by_ref, open_amount=out_open, unapplied=out_unapplied, settled_on=out_settled,
-        replayed_customers=replayed,
+        replayed_customers=replayed, debit_order=d_ord,
     )
 
 
@@ -188,7 +189,7 @@ def _fifo(
     d_start = d_end - da
     c_end = base[cc] + group_cumsum(ca, cc)
     # Debits in the order they appear (date, then FIFO position): the cents that exist by a date.
-    arrival = np.lexsort((np.arange(len(dk)), dd, dc))
+    arrival = lexsort((np.arange(len(dk)), dd, dc))
     a_end = base[dc[arrival]] + group_cumsum(da[arrival], dc[arrival])
     a_date = dd[arrival]
 

@@ -138,11 +138,12 @@ def build_ledger_from_frames(
     as_of_ts = pd.Timestamp(as_of)
 
     lines, excluded = select_lines(transactions, as_of_ts)
-    custs = customer_table(customers, categories, lines["customer_code"].to_numpy(dtype=object), scheme,
-                           settings.default_payment_terms_days)
+    # One hash pass over the lines' customer codes; the customer table is matched per distinct code.
+    code_no, distinct = pd.factorize(lines["customer_code"].to_numpy(dtype=object))
+    custs = customer_table(customers, categories, distinct, scheme, settings.default_payment_terms_days)
     cats = category_table(categories, scheme)
 
-    cust_no = custs.index.get_indexer(lines["customer_code"].to_numpy(dtype=object)).astype(np.int64)
+    cust_no = custs.index.get_indexer(distinct).astype(np.int64)[code_no]
     amount = lines["amount"].to_numpy(dtype=np.int64)
     day = to_days(lines["date"].to_numpy())
     row = lines["source_row"].to_numpy(dtype=np.int64)
@@ -167,7 +168,7 @@ def build_ledger_from_frames(
     credits = Credits(cust_no[ci], day[ci], tiebreak[ci], -amount[ci], ref_index)
     result = allocate(debits, credits, replay_all=replay_all)
 
-    fifo_order = np.lexsort((tiebreak[di], day[di], due, cust_no[di]))
+    fifo_order = result.debit_order
     items = _items_frame(lines, custs, di, cust_no[di], due, due_source, result, as_of_ts, fifo_order)
     credit_frame = _credits_frame(lines, ci, ref_index, result)
     allocations = _allocations_frame(lines, di, ci, result)
@@ -193,12 +194,7 @@ def _tiebreak(cust_no: np.ndarray, day: np.ndarray, txn: np.ndarray, row: np.nda
     if len(day) < 2:
         return tiebreak
     key = cust_no * (int(day.max() - day.min()) + 1) + (day - day.min())
-    order = np.argsort(key, kind="stable")
-    same = key[order][1:] == key[order][:-1]
-    tied = np.zeros(len(day), dtype=bool)
-    tied[1:] |= same
-    tied[:-1] |= same
-    lines = order[tied]
+    lines = np.flatnonzero(pd.Index(key).duplicated(keep=False))  # lines sharing a customer and a date
     names, _ = pd.factorize(txn[lines], sort=True)  # a missing txn id (−1) sorts first
     tiebreak[lines[np.lexsort((row[lines], names))]] = np.arange(1, len(lines) + 1)
     return tiebreak
@@ -218,12 +214,24 @@ def _match_references(cust_no: np.ndarray, txn: np.ndarray, ref: np.ndarray, di:
         return out
     # Debit txn ids and references share one numbering, so references match by number.
     codes, uniques = pd.factorize(np.concatenate([txn[di], ref[ci[named]]]), use_na_sentinel=True)
-    width = len(uniques) + 1
-    keys, first = np.unique(cust_no[di] * width + codes[: len(di)], return_index=True)  # row order: first row
-    c_key = cust_no[ci[named]] * width + codes[len(di):]
-    at = np.minimum(np.searchsorted(keys, c_key), len(keys) - 1)
-    found = keys[at] == c_key
-    out[named[found]] = first[at[found]]
+    item_code, ref_code = codes[: len(di)], codes[len(di):]
+    seen, first_row = np.unique(item_code, return_index=True)
+    first = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the last slot takes items without a txn id (−1)
+    first[seen] = first_row
+    item = first[ref_code]  # the first item with the referenced txn id …
+    ref_customer = cust_no[ci[named]]
+    own = (item >= 0) & (cust_no[di][item] == ref_customer)  # … if it is the customer's own
+    out[named[own]] = item[own]
+    repeated = np.bincount(item_code[item_code >= 0], minlength=len(uniques)) > 1
+    rest = np.flatnonzero(~own & repeated[ref_code])
+    if len(rest):
+        # A txn id on items of several customers (the checks report it): match on (customer, txn id).
+        width = len(uniques) + 1
+        keys, first_row = np.unique(cust_no[di] * width + item_code, return_index=True)
+        key = ref_customer[rest] * width + ref_code[rest]
+        at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+        found = keys[at] == key
+        out[named[rest[found]]] = first_row[at[found]]
     return out
 
 
@@ -231,11 +239,12 @@ def _items_frame(
     lines: pd.DataFrame, custs: pd.DataFrame, di: np.ndarray, cust_no: np.ndarray, due: np.ndarray,
     due_source: np.ndarray, result: AllocationResult, as_of: pd.Timestamp, order: np.ndarray,
 ) -> pd.DataFrame:
-    """Debit items in FIFO order (customer, due date, date, txn id, row)."""
+    """Debit items in FIFO order (customer, due date, date, txn id, row): `order` of `di`."""
+    di, cust_no, due, due_source = di[order], cust_no[order], due[order], due_source[order]
     amount = lines["amount"].to_numpy(dtype=np.int64)[di]
     date = to_days(lines["date"].to_numpy()[di])
-    open_amount = result.open_amount
-    settled = result.settled_on
+    open_amount = result.open_amount[order]
+    settled = result.settled_on[order]
     is_settled = settled != NO_DATE
     late_until = np.where(is_settled, settled, day_of(as_of))
     frame = pd.DataFrame({
@@ -253,8 +262,7 @@ def _items_frame(
         "days_to_settle": pd.arrays.IntegerArray(np.where(is_settled, settled - date, 0), ~is_settled),
         "days_late": np.maximum(late_until - due, 0),
         "source_row": lines["source_row"].to_numpy(dtype=np.int64)[di],
-    })
-    frame = frame.iloc[order].reset_index(drop=True)
+    }, copy=False)  # every column is a new array: no need for pandas to copy it again
     return with_money(frame, ["amount", "settled_amount", "open_amount"])
 
 
@@ -274,8 +282,11 @@ def _credits_frame(
         "applied_amount": amount - result.unapplied,
         "unapplied_amount": result.unapplied,
         "source_row": lines["source_row"].to_numpy(dtype=np.int64)[ci],
-    })
+    }, copy=False)
     return with_money(frame, ["amount", "applied_amount", "unapplied_amount"])
+
+
+_METHODS = np.array(["fifo", "reference"], dtype=object)  # by_reference False / True
 
 
 def _allocations_frame(lines: pd.DataFrame, di: np.ndarray, ci: np.ndarray, result: AllocationResult) -> pd.DataFrame:
@@ -291,9 +302,9 @@ def _allocations_frame(lines: pd.DataFrame, di: np.ndarray, ci: np.ndarray, resu
         "invoice_txn_id": text(txn[debit_line]),
         "customer_code": text(lines["customer_code"].to_numpy(dtype=object)[debit_line]),
         "amount": result.amount,
-        "method": text(np.where(result.by_reference, "reference", "fifo")),
+        "method": text(_METHODS[result.by_reference.astype(np.intp)]),
         "applied_on": from_days(result.applied_on),
         "credit_row": rows[credit_line],
         "invoice_row": rows[debit_line],
-    })
+    }, copy=False)
     return with_money(frame, ["amount"])

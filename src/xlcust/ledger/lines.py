@@ -31,6 +31,7 @@ from ._frames import text, text_values
 
 SIGN: dict[str, int] = {"invoice": 1, "opening": 1, "adjustment": 1, "credit_note": -1, "receipt": -1}
 
+REASONS = ("missing_date", "missing_amount", "unknown_kind", "missing_customer", "after_as_of")
 LINE_COLUMNS = ("source_row", "txn_id", "customer_code", "kind", "date", "due_date", "reference", "amount")
 
 
@@ -46,36 +47,35 @@ def select_lines(transactions: pd.DataFrame, as_of: pd.Timestamp) -> tuple[pd.Da
     codes, kinds = pd.factorize(kind)
     # One look-up per distinct kind; a blank kind (code −1) picks the NaN on the end.
     sign = np.append(np.array([SIGN.get(k, np.nan) for k in kinds], dtype=float), np.nan)[codes]
+    dates = t["date"].to_numpy(dtype="datetime64[ns]")
     tests = (
-        ("missing_date", t["date"].isna().to_numpy()),
-        ("missing_amount", t["amount"].isna().to_numpy()),
-        ("unknown_kind", np.isnan(sign)),
-        ("missing_customer", pd.isna(customer) | (customer == "")),
+        np.isnat(dates),  # missing_date
+        t["amount"].isna().to_numpy(),  # missing_amount
+        np.isnan(sign),  # unknown_kind
+        pd.isna(customer) | (customer == ""),  # missing_customer
+        dates > as_of.to_datetime64(),  # after_as_of, for rows that are otherwise valid
     )
-    reason = np.full(len(t), None, dtype=object)
-    for word, mask in tests:
-        reason[mask & pd.isna(reason)] = word
-    valid = pd.isna(reason)
-    late = valid & (t["date"].to_numpy() > as_of.to_datetime64())
-    reason[late] = "after_as_of"
-    keep = valid & ~late
+    # The first reason that applies, as a number (len(REASONS): none, the row is kept).
+    reason = np.select(tests, np.arange(len(REASONS)), len(REASONS))
+    keep = reason == len(REASONS)
+    left_out = np.flatnonzero(~keep)
+    kept = np.flatnonzero(keep)
 
     rows = t.index.to_numpy(dtype=np.int64)
     excluded = pd.DataFrame({
-        "source_row": rows[~keep],
-        "txn_id": text(text_values(t["txn_id"])[~keep]),
-        "reason": text(reason[~keep]),
-    })
-    kept = t[keep]
-    amount = kept["amount"].to_numpy(dtype=np.int64) * sign[keep].astype(np.int64)
+        "source_row": rows[left_out],
+        "txn_id": text(text_values(t["txn_id"])[left_out]),
+        "reason": text(np.array(REASONS, dtype=object)[reason[left_out]]),
+    }, copy=False)
+    amount = t["amount"].to_numpy(dtype=np.int64, na_value=0)[kept] * sign[kept].astype(np.int64)
     lines = pd.DataFrame({
-        "source_row": rows[keep],
-        "txn_id": text(text_values(kept["txn_id"])),
-        "customer_code": text(customer[keep]),
-        "kind": text(kind[keep]),
-        "date": kept["date"].to_numpy(dtype="datetime64[ns]"),
-        "due_date": kept["due_date"].to_numpy(dtype="datetime64[ns]"),
-        "reference": text(text_values(kept["reference"])),
+        "source_row": rows[kept],
+        "txn_id": text(text_values(t["txn_id"])[kept]),
+        "customer_code": text(customer[kept]),
+        "kind": text(kind[kept]),
+        "date": dates[kept],
+        "due_date": t["due_date"].to_numpy(dtype="datetime64[ns]")[kept],
+        "reference": text(text_values(t["reference"])[kept]),
         "amount": amount,
-    })
+    }, copy=False)  # every column is a new array
     return lines, excluded
