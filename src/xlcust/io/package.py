@@ -302,6 +302,17 @@ class Package:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
             raise _corrupt(self.path.name, f"part {info.filename} unreadable: {exc}") from None
 
+    def open_part(self, name: str) -> IO[bytes]:
+        """A part as a stream, for reading its beginning without decompressing the rest."""
+        return self._zip.open(self._info(name))
+
+    def shared_strings_part(self) -> str | None:
+        """The workbook's shared-string table ("xl/sharedStrings.xml"), if it has one."""
+        for rel in self.rels(self.workbook_part):
+            if rel.type.endswith("/sharedStrings") and not rel.external and self.has_part(rel.target):
+                return rel.target
+        return None
+
     def _xml(self, name: str) -> etree._Element:
         root = self._xml_cache.get(name)
         if root is None:

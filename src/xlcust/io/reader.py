@@ -1,8 +1,11 @@
 """Headless reader: an .xlsx/.xlsm file → `Book`, every value stamped with its cell.
 
-python-calamine reads the values (fast, no styles). What calamine cannot tell us —
-which cells hold Excel error values, where the Tables are — comes from the
-package itself (`xlcust.io.package`). Structure problems (missing sheet, missing
+A sheet whose columns each hold one type of value (the usual case, and the only
+one that matters at a million rows) is read by whole columns (`xlcust.io.columns`,
+fastexcel); any other sheet cell by cell (python-calamine), so that each odd cell can
+be named. What neither tells us — which cells hold Excel error values, where the
+Tables are, where the header is before reading the whole sheet — comes from the
+package itself (`xlcust.io.package`, `xlcust.io.peek`). Structure problems (missing sheet, missing
 column, a title row above the header, blank rows inside the data, unknown
 columns) become findings here, not exceptions.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,8 +24,10 @@ import python_calamine
 from ..book import Book, RawSheet
 from ..errors import CorruptWorkbook
 from ..findings import Finding, error, info, warning
-from ..schema import INPUT_SHEETS, Sheet, column_index, column_letter, normalize_header
+from ..schema import INPUT_SHEETS, SETTINGS, Sheet, column_index, column_letter, normalize_header
+from .columns import open_columns, read_columns
 from .package import Package, TableInfo, open_package
+from .peek import head_rows
 from .typing import ExcelError, build_book
 
 HEADER_SCAN_ROWS = 20  # a header may sit below a title block of up to this many rows
@@ -43,17 +49,29 @@ def read_book(path: str | Path) -> Book:
 
 
 def read_raw_sheets(pkg: Package) -> dict[str, RawSheet | None]:
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(pkg.path))
-    except Exception as exc:  # calamine raises its own error types for broken parts
-        raise CorruptWorkbook(f"{pkg.path.name}: cannot read the workbook ({exc}); "
-                              "open it in Excel and save it again") from None
+    """Each input sheet, by whole columns where its columns are uniform, else cell by cell."""
+    columns = open_columns(str(pkg.path))
+    cells: list[python_calamine.CalamineWorkbook] = []  # opened on first use
 
     def read(spec: Sheet, sheet_name: str, table: TableInfo | None) -> RawSheet:
-        grid = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        if columns is not None and spec.key != SETTINGS.key:  # settings values are of every type by design
+            raw = raw_sheet_from_columns(pkg, columns, spec, sheet_name, table)
+            if raw is not None:
+                return raw
+        if not cells:
+            cells.append(_open_cells(pkg))
+        grid = cells[0].get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
         return raw_sheet_from_grid(spec, sheet_name, grid, table=table, errors=pkg.error_cells(sheet_name))
 
     return raw_sheets(pkg.sheet_names(), pkg.tables(), read)
+
+
+def _open_cells(pkg: Package) -> python_calamine.CalamineWorkbook:
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(pkg.path))
+    except Exception as exc:  # calamine raises its own error types for broken parts
+        raise CorruptWorkbook(f"{pkg.path.name}: cannot read the workbook ({exc}); "
+                              "open it in Excel and save it again") from None
 
 
 def raw_sheets(
@@ -122,22 +140,90 @@ def raw_sheet_from_grid(
     errors: dict[tuple[int, int], str] | None = None,
 ) -> RawSheet:
     """Locate the header, map columns, cut the data block; findings for odd structure."""
-    findings: list[Finding] = []
     start, stop, data_stop = 0, None, len(grid)
     if table is not None:
         (r0, _c0), (r1, _c1) = _ref_bounds(table.ref)
         start, stop, data_stop = r0, r0 + 1, min(r1 + 1, len(grid))
     header = match_header(spec, grid, start, stop)
     if header is None:
-        findings.append(error(
-            "HDR_NOT_FOUND", sheet_name,
-            f"No header row naming {spec.key} columns in the first {HEADER_SCAN_ROWS} rows",
-            row=start + 1,
-            suggestion="Headers such as " + ", ".join(c.en for c in spec.required_columns)
-            + " (or " + "、".join(c.zh for c in spec.required_columns) + ")",
-        ))
-        return RawSheet(spec, sheet_name, 1, {}, pd.DataFrame(index=pd.RangeIndex(0)),
-                        findings=findings)
+        return _no_header(spec, sheet_name, start)
+    findings = _header_findings(spec, sheet_name, grid, header, table)
+    hrow = header.row + 1  # Excel row number
+    fields = list(header.columns)
+    cols = [header.columns[f] for f in fields]
+    body = grid[header.row + 1 : data_stop]
+    width = max(cols) + 1 if cols else 0
+    rows = [(r + list(None for _ in range(width - len(r))))[:width] if len(r) < width else r
+            for r in body]
+    frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=range(width))
+    if len(frame.columns) < width:
+        for c in range(len(frame.columns), width):
+            frame[c] = None
+    frame = frame[cols] if cols else frame.iloc[:, :0]
+    frame.columns = fields
+    frame.index = pd.RangeIndex(hrow + 1, hrow + 1 + len(frame))
+    frame = frame.replace({"": None})
+
+    if errors:
+        for (row, col), value in errors.items():
+            if row in frame.index and col in cols:
+                frame.at[row, fields[cols.index(col)]] = ExcelError(value)
+    return _raw_sheet(spec, sheet_name, header, frame, findings, table)
+
+
+def raw_sheet_from_columns(
+    pkg: Package,
+    reader: Any,
+    spec: Sheet,
+    sheet_name: str,
+    table: TableInfo | None,
+) -> RawSheet | None:
+    """The same `RawSheet` as `raw_sheet_from_grid`, read by whole columns; None when a column is mixed.
+
+    The header is found in the sheet's first rows (`head_rows`), then fastexcel reads
+    the mapped columns below it (`xlcust.io.columns`).
+    """
+    start, stop, last = 0, None, None
+    if table is not None:
+        (r0, _c0), (r1, _c1) = _ref_bounds(table.ref)
+        start, stop, last = r0, r0 + 1, r1
+    head = head_rows(pkg, sheet_name, HEADER_SCAN_ROWS if stop is None else stop)
+    header = match_header(spec, head, start, stop)
+    if header is None:
+        return None  # the cell reader says what is wrong
+    fields = list(header.columns)
+    cols = [header.columns[f] for f in fields]
+    series = read_columns(
+        reader, sheet_name, header_row=header.row, columns=cols,
+        names=[str(head[header.row][c]) for c in cols],
+        rows=None if last is None else max(0, last - header.row),
+    )
+    if series is None:
+        return None
+    first = header.row + 2  # Excel row of the first data row
+    length = len(series[0]) if series else 0
+    frame = pd.DataFrame({f: s.set_axis(pd.RangeIndex(first, first + length))
+                          for f, s in zip(fields, series, strict=True)})
+    findings = _header_findings(spec, sheet_name, head, header, table)
+    return _raw_sheet(spec, sheet_name, header, frame, findings, table)
+
+
+def _no_header(spec: Sheet, sheet_name: str, start: int) -> RawSheet:
+    finding = error(
+        "HDR_NOT_FOUND", sheet_name,
+        f"No header row naming {spec.key} columns in the first {HEADER_SCAN_ROWS} rows",
+        row=start + 1,
+        suggestion="Headers such as " + ", ".join(c.en for c in spec.required_columns)
+        + " (or " + "、".join(c.zh for c in spec.required_columns) + ")",
+    )
+    return RawSheet(spec, sheet_name, 1, {}, pd.DataFrame(index=pd.RangeIndex(0)), findings=[finding])
+
+
+def _header_findings(
+    spec: Sheet, sheet_name: str, grid: list[list[object]], header: HeaderMatch, table: TableInfo | None
+) -> list[Finding]:
+    """Title rows, a plain range, unknown, duplicate and missing columns."""
+    findings: list[Finding] = []
     hrow = header.row + 1  # Excel row number
     if table is None and header.row > 0 and any(
         v not in (None, "") for row in grid[: header.row] for v in row
@@ -175,27 +261,14 @@ def raw_sheet_from_grid(
                 row=hrow, field=col.name,
                 suggestion=f"Add a column headed '{col.en}' or '{col.zh}'",
             ))
+    return findings
 
-    fields = list(header.columns)
-    cols = [header.columns[f] for f in fields]
-    body = grid[header.row + 1 : data_stop]
-    width = max(cols) + 1 if cols else 0
-    rows = [(r + list(None for _ in range(width - len(r))))[:width] if len(r) < width else r
-            for r in body]
-    frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=range(width))
-    if len(frame.columns) < width:
-        for c in range(len(frame.columns), width):
-            frame[c] = None
-    frame = frame[cols] if cols else frame.iloc[:, :0]
-    frame.columns = fields
-    frame.index = pd.RangeIndex(hrow + 1, hrow + 1 + len(frame))
-    frame = frame.replace({"": None})
 
-    if errors:
-        for (row, col), value in errors.items():
-            if row in frame.index and col in cols:
-                frame.at[row, fields[cols.index(col)]] = ExcelError(value)
-
+def _raw_sheet(
+    spec: Sheet, sheet_name: str, header: HeaderMatch, frame: pd.DataFrame, findings: list[Finding],
+    table: TableInfo | None,
+) -> RawSheet:
+    """Drop blank rows (warning about those inside the data) and wrap up."""
     blank = frame.isna().all(axis=1).to_numpy() if len(frame) else np.zeros(0, dtype=bool)
     if blank.any():
         last = np.flatnonzero(~blank)
@@ -213,7 +286,7 @@ def raw_sheet_from_grid(
         frame = frame[~blank]
     letters = {f: column_letter(c) for f, c in header.columns.items()}
     return RawSheet(
-        spec, sheet_name, hrow, letters, frame,
+        spec, sheet_name, header.row + 1, letters, frame,
         table_name=table.name if table else None, table_ref=table.ref if table else None,
         findings=findings,
     )

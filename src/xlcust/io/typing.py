@@ -23,6 +23,8 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..book import Book, RawSheet, SheetTable
 from ..findings import Finding
@@ -61,7 +63,7 @@ def _status(index: pd.Index, mask: np.ndarray, word: str) -> pd.Series:
 
 
 _TYPE_CODE: dict[type, int] = {
-    type(None): 0, str: 1, float: 2, int: 2, bool: 4, ExcelError: 5,
+    type(None): 0, type(pd.NA): 0, type(pd.NaT): 0, str: 1, float: 2, int: 2, bool: 4, ExcelError: 5,
     dt.date: 3, dt.datetime: 3, pd.Timestamp: 3,
 }
 
@@ -72,6 +74,16 @@ def _type_code_of(t: type) -> int:
     return 2 if issubclass(t, np.floating | np.integer) else 6
 
 
+def _types_of(values: np.ndarray) -> tuple[np.ndarray, list[type]]:
+    """Each value's type as an index into the list of distinct types.
+
+    (Comparing an array of types with `==` is unreliable: numpy treats some classes,
+    pd.Timestamp among them, as array-likes. Factorising hashes them instead.)
+    """
+    which, types = pd.factorize(np.fromiter(map(type, values), dtype=object, count=len(values)))
+    return which, list(types)
+
+
 def _type_codes(raw: pd.Series) -> np.ndarray:
     """Per cell: 0 blank, 1 str, 2 number, 3 date/datetime, 4 bool, 5 error, 6 other.
 
@@ -79,10 +91,8 @@ def _type_codes(raw: pd.Series) -> np.ndarray:
     text cells (for blank strings) and the float cells (for NaN) are looked at again.
     """
     values = raw.to_numpy(dtype=object)
-    types = np.fromiter(map(type, values), dtype=object, count=len(values))
-    codes = np.zeros(len(values), dtype=np.int8)
-    for t in pd.unique(types):
-        codes[types == t] = _type_code_of(t)
+    which, types = _types_of(values)
+    codes = np.array([_type_code_of(t) for t in types] + [0], dtype=np.int8)[which]
     text = np.flatnonzero(codes == 1)
     if len(text):
         cells = values[text]
@@ -104,8 +114,71 @@ def clean_text(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip()
 
 
+# A column read whole (`xlcust.io.columns`) arrives typed: float64 numbers, datetime64
+# dates, Arrow-backed text. Every cell is of one kind already, so for text all that is
+# left to look at is what Python's str.strip and NFKC would change, and that can only
+# happen to non-ASCII text or text with an ASCII space at either end.
+
+_PY_SPACES = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.strip removes, among ASCII characters
+
+
+def _is_text_column(raw: pd.Series) -> bool:
+    return isinstance(raw.dtype, pd.ArrowDtype) and pa.types.is_string(raw.dtype.pyarrow_dtype)
+
+
+def _text_cells(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """An all-text column: its values (None when empty) and the positions worth a closer look."""
+    cells = pa.array(raw.array)
+    odd = pc.or_(pc.invert(pc.string_is_ascii(cells)),
+                 pc.not_equal(pc.ascii_trim(cells, characters=_PY_SPACES), cells))
+    odd_at = np.flatnonzero(pc.fill_null(odd, False).to_numpy(zero_copy_only=False))
+    return cells.to_numpy(zero_copy_only=False), odd_at
+
+
+def _code_from_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    out, odd_at = _text_cells(raw)
+    spaces: list[int] = []
+    cleaned: dict[str, str | None] = {}
+    for i in odd_at:
+        v = out[i]
+        if v not in cleaned:
+            cleaned[v] = clean_text(v) if v.strip() else None
+        c = cleaned[v]
+        if c != v:
+            out[i] = c
+            if c is not None:
+                spaces.append(i)
+    status = pd.Series("spaces", index=raw.index[spaces], dtype=object) if spaces else _EMPTY_STATUS
+    return pd.Series(out, index=raw.index, dtype=object), status
+
+
+def _text_from_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    out, odd_at = _text_cells(raw)
+    stripped: dict[str, str | None] = {}
+    for i in odd_at:
+        v = out[i]
+        if v not in stripped:
+            stripped[v] = v.strip() or None
+        out[i] = stripped[v]
+    return pd.Series(out, index=raw.index, dtype=object), _EMPTY_STATUS
+
+
+def _kind_from_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    cells = pa.array(raw.array)
+    words = pc.unique(cells).drop_null()
+    kinds = np.array([None if not w.strip() else parse_kind(w) for w in words.to_pylist()] + [None], dtype=object)
+    unreadable = np.array([bool(w.strip()) and k is None for w, k in zip(words.to_pylist(), kinds, strict=False)]
+                          + [False], dtype=bool)
+    at = pc.fill_null(pc.index_in(cells, value_set=words), len(words)).to_numpy(zero_copy_only=False)
+    bad = unreadable[at]
+    status = pd.Series("bad", index=raw.index[bad], dtype=object) if bad.any() else _EMPTY_STATUS
+    return pd.Series(kinds[at], index=raw.index, dtype=object), status
+
+
 def to_code(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Codes as text. A number cell 101.0 becomes '101' (status `number`)."""
+    if _is_text_column(raw):
+        return _code_from_text(raw)
     kinds = _type_codes(raw)
     out = np.full(len(raw), None, dtype=object)
     status = np.full(len(raw), None, dtype=object)
@@ -131,6 +204,8 @@ def to_code(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def to_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if _is_text_column(raw):
+        return _text_from_text(raw)
     kinds = _type_codes(raw)
     values = raw.to_numpy(dtype=object)
     out = np.full(len(raw), None, dtype=object)
@@ -138,8 +213,9 @@ def to_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         v = values[i]
         if kinds[i] == 2 and float(v).is_integer():
             out[i] = str(int(v))
-        elif kinds[i] == 3:
-            out[i] = v.isoformat()[:10] if type(v) is dt.date else str(v)
+        elif kinds[i] == 3:  # a date cell as text: the date alone unless it has a time of day
+            out[i] = v.isoformat()[:10] if type(v) is dt.date or v == v.replace(hour=0, minute=0, second=0,
+                                                                             microsecond=0) else str(v)
         else:
             out[i] = str(v).strip()
     status = np.full(len(raw), None, dtype=object)
@@ -180,6 +256,8 @@ def parse_number_text(text: str) -> float | None:
 
 def to_float(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers as float64 (NaN when missing or unreadable)."""
+    if raw.dtype == np.float64:  # a column of numbers only
+        return pd.Series(raw.to_numpy(copy=True), index=raw.index), _EMPTY_STATUS
     kinds = _type_codes(raw)
     values = raw.to_numpy(dtype=object)
     out = np.full(len(raw), np.nan)
@@ -228,6 +306,8 @@ def to_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def to_rate(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Rates as fractions: 0.13 or the text '13%' (a percent typed as text is fine)."""
+    if raw.dtype == np.float64:
+        return to_float(raw)
     values = raw.to_numpy(dtype=object)
     pct = np.array(
         [isinstance(v, str) and v.strip().endswith(("%", "％")) for v in values], dtype=bool
@@ -263,6 +343,8 @@ def to_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def to_kind(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if _is_text_column(raw):
+        return _kind_from_text(raw)
     kinds = _type_codes(raw)
     values = raw.to_numpy(dtype=object)
     out = np.full(len(raw), None, dtype=object)
@@ -300,14 +382,17 @@ def parse_date_text(text: str) -> dt.date | None:
 
 
 def to_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if pd.api.types.is_datetime64_dtype(raw.dtype):  # a column of date cells only
+        return pd.Series(raw.to_numpy(dtype="datetime64[ns]", copy=True), index=raw.index), _EMPTY_STATUS
     kinds = _type_codes(raw)
     values = raw.to_numpy(dtype=object)
     out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
-    is_date = kinds == 3
-    if is_date.any():
-        out[is_date] = pd.to_datetime(pd.Series(values[is_date]), errors="coerce").to_numpy(
-            dtype="datetime64[ns]"
-        )
+    is_date = np.flatnonzero(kinds == 3)
+    if len(is_date):  # date, datetime and Timestamp cells, converted one type at a time (pandas will not mix them)
+        which, types = _types_of(values[is_date])
+        for i in range(len(types)):
+            at = is_date[which == i]
+            out[at] = pd.to_datetime(pd.Series(values[at]), errors="coerce").to_numpy(dtype="datetime64[ns]")
     status = np.full(len(raw), None, dtype=object)
     cache: dict[str, dt.date | None] = {}
     for i in np.flatnonzero(kinds == 1):
