@@ -244,41 +244,62 @@ def check_txn_references(book: Book) -> Iterator[Finding]:
     if not t.present or not t.has("reference") or not t.has("txn_id"):
         return
     d = t.data
-    settling = d["reference"].notna() & d["kind"].isin(SETTLING_KINDS)
+    kinds = d["kind"]
+    settling = (d["reference"].notna() & kinds.isin(SETTLING_KINDS)).to_numpy()
     if not settling.any():
         return
+    rows = d.index.to_numpy()
     ids = d["txn_id"]
-    first_of_id = pd.Series(d.index.to_numpy(), index=ids.to_numpy())
-    first_of_id = first_of_id[first_of_id.index.notna() & ~first_of_id.index.duplicated()]
-    targets = d["kind"].isin(SETTLED_KINDS) & ids.notna()
-    invoice_row = pd.Series(d.index[targets.to_numpy()].to_numpy(), index=ids[targets].to_numpy())
-    invoice_row = invoice_row[~invoice_row.index.duplicated()]
+    settled = kinds.isin(SETTLED_KINDS).to_numpy()
+    invoice_rows = rows[settled]
+    refs = d["reference"].to_numpy(dtype=object)[settling]
+    ref_rows = rows[settling]
+    # Invoice ids and references get shared integer codes in one hashing pass (a blank id: -1).
+    codes, uniques = pd.factorize(np.concatenate([ids.to_numpy(dtype=object)[settled], refs]))
+    invoice_code, ref_code = codes[: len(invoice_rows)], codes[len(invoice_rows):]
+    invoice_at = _first_positions(invoice_code, len(uniques))[ref_code]  # -1: no such invoice
 
-    refs = d.loc[settling, "reference"]
-    target = refs.map(invoice_row)
-    for row in target.index[target.isna().to_numpy()]:
-        ref = refs[row]
-        other = first_of_id.get(ref)
-        if other is not None:
-            kind = d.at[other, "kind"] or "row of unknown kind"
-            message = f"Reference '{ref}' is row {other}, a {kind.replace('_', ' ')}, not an invoice"
-        else:
-            message = f"Reference '{ref}' is not the Txn ID of any invoice"
-        yield error(
-            "TXN_REFERENCE_UNKNOWN", t.name, message,
-            **t.where("reference", row), value=ref,
-            suggestion="Type the Txn ID of the invoice this settles, or leave Reference blank to settle "
-            "the oldest open invoices",
-        )
-    found = target.dropna().astype("int64")
-    own = d["customer_code"].reindex(found.index)
-    theirs = pd.Series(d["customer_code"].reindex(found.to_numpy()).to_numpy(), index=found.index)
-    mismatch = (own.notna() & theirs.notna() & (own != theirs)).to_numpy(dtype=bool)
-    for row in found.index[mismatch]:
+    unknown = np.flatnonzero(invoice_at < 0)
+    if len(unknown):
+        # What an unknown reference names instead, if anything: the first row with that id.
+        named = ids[ids.isin(uniques[ref_code[unknown]]).to_numpy()]
+        first_row = pd.Series(named.index.to_numpy(), index=named.to_numpy())
+        first_row = first_row[~first_row.index.duplicated()]
+        for j in unknown:
+            ref = refs[j]
+            other = first_row.get(ref)
+            if other is not None:
+                kind = d.at[other, "kind"] or "row of unknown kind"
+                message = f"Reference '{ref}' is row {other}, a {kind.replace('_', ' ')}, not an invoice"
+            else:
+                message = f"Reference '{ref}' is not the Txn ID of any invoice"
+            yield error(
+                "TXN_REFERENCE_UNKNOWN", t.name, message,
+                **t.where("reference", ref_rows[j]), value=ref,
+                suggestion="Type the Txn ID of the invoice this settles, or leave Reference blank to settle "
+                "the oldest open invoices",
+            )
+    found = np.flatnonzero(invoice_at >= 0)
+    customers = d["customer_code"].to_numpy(dtype=object)
+    own, theirs = customers[settling][found], customers[settled][invoice_at[found]]
+    mismatch = pd.notna(own) & pd.notna(theirs) & (own != theirs)
+    for j, mine, other in zip(found[mismatch], own[mismatch], theirs[mismatch], strict=True):
         yield error(
             "TXN_REFERENCE_OTHER_CUSTOMER", t.name,
-            f"Reference '{refs[row]}' is an invoice of customer '{theirs[row]}' (row {found[row]}), "
-            f"not of '{own[row]}'",
-            **t.where("reference", row), value=refs[row],
+            f"Reference '{refs[j]}' is an invoice of customer '{other}' (row {invoice_rows[invoice_at[j]]}), "
+            f"not of '{mine}'",
+            **t.where("reference", ref_rows[j]), value=refs[j],
             suggestion="Correct the reference or the customer code; a receipt settles its own customer's invoices",
         )
+
+
+def _first_positions(codes: np.ndarray, size: int) -> np.ndarray:
+    """For each code 0..size-1, the first position in `codes` holding it (-1 where none does).
+
+    Code -1 (a blank) is skipped.
+    """
+    at = np.flatnonzero(codes >= 0)
+    first = np.full(size, len(codes))
+    np.minimum.at(first, codes[at], at)
+    first[first == len(codes)] = -1
+    return first
