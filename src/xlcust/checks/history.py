@@ -176,35 +176,35 @@ def check_history_open_rows(book: Book) -> Iterator[Finding]:
     if p.empty:
         return
     opens = p[p["open"]]
-    for row, first in _repeats(opens).items():
-        customer = p.loc[p["row"] == row, "customer"].iloc[0]
+    again = _repeats(opens)
+    for row, customer, first in zip(again["row"], again["customer"], again["first"], strict=True):
         yield error(
             "HIS_SEVERAL_OPEN", h.name,
             f"Customer '{customer}' has a second current period (blank Valid to); row {first} is open too",
             **h.where("valid_to", row),
             suggestion=f"Type the date this period ended in Valid to, or end row {first}",
         )
-    closed_only = ~p["customer"].isin(opens["customer"])
+    closed_only = ~p.groupby("customer", sort=False)["open"].transform("any")
     last_rows = p[closed_only].groupby("customer", sort=False).tail(1)
     current = _current_categories(book)
-    for _, last in last_rows.iterrows():
-        now = current.get(last["customer"])
-        hint = (f"add a row for category '{now}' from {_day(last['end'])}" if now
-                else f"add a row for the current category from {_day(last['end'])}")
+    for row, customer, end in zip(last_rows["row"], last_rows["customer"], last_rows["end"], strict=True):
+        now = current.get(customer)
+        hint = (f"add a row for category '{now}' from {_day(end)}" if now
+                else f"add a row for the current category from {_day(end)}")
         yield error(
             "HIS_NO_OPEN", h.name,
-            f"Customer '{last['customer']}' has no current period: every row has a Valid to "
-            f"(the last ends {_day(last['end'])})",
-            **h.where("valid_to", last["row"]), value=_day(last["end"]),
+            f"Customer '{customer}' has no current period: every row has a Valid to "
+            f"(the last ends {_day(end)})",
+            **h.where("valid_to", row), value=_day(end),
             suggestion=f"Blank Valid to on the current category's row, or {hint}",
         )
 
 
-def _repeats(opens: pd.DataFrame) -> pd.Series:
-    """Open rows after a customer's first open row → that first row."""
+def _repeats(opens: pd.DataFrame) -> pd.DataFrame:
+    """Open rows after a customer's first open row: their row, customer and that first row."""
     first = opens.groupby("customer", sort=False)["row"].transform("first")
-    repeats = opens["row"] != first
-    return pd.Series(first[repeats].to_numpy(), index=opens.loc[repeats, "row"].to_numpy())
+    repeats = (opens["row"] != first).to_numpy()
+    return opens.loc[repeats, ["row", "customer"]].assign(first=first[repeats])
 
 
 def _current_categories(book: Book) -> dict[str, str]:
