@@ -142,12 +142,17 @@ def check_txn_future_dates(book: Book) -> Iterator[Finding]:
     if not t.present or not t.has("date"):
         return
     as_of = pd.Timestamp(book.settings.effective_as_of())
+    as_of_text = as_of.date().isoformat()
     dates = t.data["date"]
-    for row, date in dates[(dates > as_of).to_numpy()].items():
+    later = dates[(dates > as_of).to_numpy()]
+    # A registry can hold many later-dated rows but few distinct dates: write each date once.
+    codes, days = pd.factorize(later)
+    texts = [date_text(day) for day in days]
+    for row, code in zip(later.index, codes, strict=True):
+        text = texts[code]
         yield info(
-            "TXN_DATE_FUTURE", t.name,
-            f"Date {date_text(date)} is after the as-of date {as_of.date().isoformat()}",
-            **t.where("date", row), value=date_text(date),
+            "TXN_DATE_FUTURE", t.name, f"Date {text} is after the as-of date {as_of_text}",
+            **t.where("date", row), value=text,
             suggestion="Check the year; otherwise nothing to do (later reports will include it)",
         )
 
