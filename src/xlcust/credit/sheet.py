@@ -74,6 +74,8 @@ def _weights(settings: Settings, lang: str) -> str:
 def _warning_codes(codes: pd.Series, warnings: pd.DataFrame | None) -> list[str | None]:
     if warnings is None or warnings.empty:
         return [None] * len(codes)
-    by_customer = warnings[warnings["customer_code"].notna()].groupby("customer_code", sort=False)["code"].agg(
-        lambda s: ", ".join(dict.fromkeys(s)))
-    return [by_customer.get(c) for c in codes]
+    # each customer's distinct codes in the order they were raised, looked up once per customer
+    pairs = warnings.loc[warnings["customer_code"].notna(), ["customer_code", "code"]].drop_duplicates()
+    by_customer = pairs.groupby("customer_code", sort=False)["code"].agg(", ".join)
+    found = pd.Series(codes, dtype=object).map(by_customer)
+    return found.astype(object).where(found.notna(), None).tolist()

@@ -41,16 +41,26 @@ def columns(lang: str, spec: Sequence[tuple[str, str, str, float | None]]) -> li
     return [ColumnSpec(zh if lang == "zh" else en, kind, width) for en, zh, kind, width in spec]
 
 
-def frame_rows(frame: pd.DataFrame, fields: Sequence[str]) -> Iterable[tuple]:
-    """Rows of a frame as plain Python values (NaT/NA → None, Timestamps → dates)."""
+def frame_columns(frame: pd.DataFrame, fields: Sequence[str]) -> list[list[object]]:
+    """Columns of a frame as lists of plain Python values (NaT/NA → None, Timestamps → dates)."""
     cols = []
     for f in fields:
         s = frame[f]
+        missing = s.isna().to_numpy()
         if pd.api.types.is_datetime64_any_dtype(s):
-            cols.append([None if pd.isna(v) else v.date() for v in s])
+            values = s.dt.date.to_numpy(dtype=object)
         else:
-            cols.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
-                         for v in s.tolist()])
+            values = s.to_numpy(dtype=object)
+        if missing.any():
+            values = values.copy()
+            values[missing] = None
+        cols.append(values.tolist())
+    return cols
+
+
+def frame_rows(frame: pd.DataFrame, fields: Sequence[str]) -> Iterable[tuple]:
+    """Rows of a frame as plain Python values (NaT/NA → None, Timestamps → dates)."""
+    cols = frame_columns(frame, fields)
     return zip(*cols, strict=True) if cols else iter(())
 
 
@@ -156,23 +166,21 @@ def frame_sheet(key: str, lang: str, frame: pd.DataFrame, fields: Sequence[Field
         specs.append((en, zh, kind, width))
     names = [f[0] for f in fields]
     wanted = list(dict.fromkeys(names + [row_col for row_col, _ in links.values()]))
-    raw = frame_rows(frame, wanted)
-    position = {n: i for i, n in enumerate(wanted)}
+    values = dict(zip(wanted, frame_columns(frame, wanted), strict=True))
+    out = []
+    for n in names:
+        column = values[n]
+        if n in money:
+            column = [None if v is None else int(v) for v in column]
+        if n in links:
+            row_col, target = links[n]
+            sheet, letter = target.split("!")
+            column = [v if v is None or r is None else (str(v), f"'{sheet}'!{letter}{int(r)}")
+                      for v, r in zip(column, values[row_col], strict=True)]
+        out.append(column)
+    rows = zip(*out, strict=True) if out else iter(())
 
-    def rows() -> Iterable[tuple]:
-        for r in raw:
-            out = []
-            for n in names:
-                v = r[position[n]]
-                if n in links and v is not None:
-                    row_col, sheet, letter = *links[n][:1], *links[n][1].split("!")
-                    target_row = r[position[row_col]]
-                    if target_row is not None:
-                        v = (str(v), f"'{sheet}'!{letter}{int(target_row)}")
-                out.append(int(v) if n in money and v is not None else v)
-            yield tuple(out)
-
-    return OutputSheet(sheet_title(key, lang), columns(lang, specs), rows(), title=banner(what, lang, as_of),
+    return OutputSheet(sheet_title(key, lang), columns(lang, specs), rows, title=banner(what, lang, as_of),
                        tab_color=tab_color)
 
 
