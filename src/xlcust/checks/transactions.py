@@ -249,22 +249,22 @@ def check_txn_references(book: Book) -> Iterator[Finding]:
     if not t.present or not t.has("reference") or not t.has("txn_id"):
         return
     d = t.data
-    kinds = d["kind"]
-    settling = (d["reference"].notna() & kinds.isin(SETTLING_KINDS)).to_numpy()
+    settling, settled = _of_kinds(d["kind"], SETTLING_KINDS, SETTLED_KINDS)
+    settling &= d["reference"].notna().to_numpy()
     if not settling.any():
         return
     rows = d.index.to_numpy()
     ids = d["txn_id"]
-    settled = kinds.isin(SETTLED_KINDS).to_numpy()
-    invoice_rows = rows[settled]
-    refs = d["reference"].to_numpy(dtype=object)[settling]
-    ref_rows = rows[settling]
+    # Positions (not rows) of the references and of what they may settle; a million rows
+    # hold hundreds of thousands of each.
+    at_ref, at_invoice = np.flatnonzero(settling), np.flatnonzero(settled)
+    refs = d["reference"].to_numpy(dtype=object)[at_ref]
     # Invoice ids and references get shared integer codes in one hashing pass (a blank id: -1).
-    codes, uniques = pd.factorize(np.concatenate([ids.to_numpy(dtype=object)[settled], refs]))
-    invoice_code, ref_code = codes[: len(invoice_rows)], codes[len(invoice_rows):]
-    invoice_at = _first_positions(invoice_code, len(uniques))[ref_code]  # -1: no such invoice
+    codes, uniques = pd.factorize(np.concatenate([ids.to_numpy(dtype=object)[at_invoice], refs]))
+    invoice_code, ref_code = codes[: len(at_invoice)], codes[len(at_invoice):]
+    invoice_of = _first_positions(invoice_code, len(uniques))[ref_code]  # into at_invoice; -1: none
 
-    unknown = np.flatnonzero(invoice_at < 0)
+    unknown = np.flatnonzero(invoice_of < 0)
     if len(unknown):
         # What an unknown reference names instead, if anything: the first row with that id.
         named = ids[ids.isin(uniques[ref_code[unknown]]).to_numpy()]
@@ -280,22 +280,30 @@ def check_txn_references(book: Book) -> Iterator[Finding]:
                 message = f"Reference '{ref}' is not the Txn ID of any invoice"
             yield error(
                 "TXN_REFERENCE_UNKNOWN", t.name, message,
-                **t.where("reference", ref_rows[j]), value=ref,
+                **t.where("reference", rows[at_ref[j]]), value=ref,
                 suggestion="Type the Txn ID of the invoice this settles, or leave Reference blank to settle "
                 "the oldest open invoices",
             )
-    found = np.flatnonzero(invoice_at >= 0)
+    found = np.flatnonzero(invoice_of >= 0)
+    at_own, at_theirs = at_ref[found], at_invoice[invoice_of[found]]
     customers = d["customer_code"].to_numpy(dtype=object)
-    own, theirs = customers[settling][found], customers[settled][invoice_at[found]]
-    mismatch = pd.notna(own) & pd.notna(theirs) & (own != theirs)
-    for j, mine, other in zip(found[mismatch], own[mismatch], theirs[mismatch], strict=True):
+    own, theirs = customers[at_own], customers[at_theirs]
+    differ = np.flatnonzero(own != theirs)  # a blank customer on either side is not a mismatch
+    mismatch = differ[pd.notna(own[differ]) & pd.notna(theirs[differ])]
+    for j in mismatch:
         yield error(
             "TXN_REFERENCE_OTHER_CUSTOMER", t.name,
-            f"Reference '{refs[j]}' is an invoice of customer '{other}' (row {invoice_rows[invoice_at[j]]}), "
-            f"not of '{mine}'",
-            **t.where("reference", ref_rows[j]), value=refs[j],
+            f"Reference '{refs[found[j]]}' is an invoice of customer '{theirs[j]}' (row {rows[at_theirs[j]]}), "
+            f"not of '{own[j]}'",
+            **t.where("reference", rows[at_own[j]]), value=refs[found[j]],
             suggestion="Correct the reference or the customer code; a receipt settles its own customer's invoices",
         )
+
+
+def _of_kinds(kinds: pd.Series, *groups: tuple[str, ...]) -> list[np.ndarray]:
+    """For each group of kinds, which rows are of one of them (one hashing pass over the column)."""
+    codes, words = pd.factorize(kinds)
+    return [np.isin(codes, np.flatnonzero(np.isin(words, group))) for group in groups]
 
 
 def _first_positions(codes: np.ndarray, size: int) -> np.ndarray:
