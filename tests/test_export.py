@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from xlcust.book import Book
@@ -196,3 +197,40 @@ def test_data_hash_follows_its_documented_format() -> None:
     ]
     expected = hashlib.sha256(("\n".join(lines) + "\n").encode()).hexdigest()
     assert data_hash(book) == expected
+
+
+def _canonical_cell_by_cell(values: list[object]) -> str:
+    """The documented canonical text, one cell at a time (what the fast paths must reproduce)."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append("\\N")
+        else:
+            out.append(str(v).replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("values", [
+    ["T1", "T2", "T3"],
+    ["T1", None, "T3"],
+    [None, None],
+    ["", "T2"],
+    ["a\nb", "c"],
+    ["a\\N", "c"],
+    ["a\\N", None],
+    ["tab\there", None, "cr\rhere"],
+    ["back\\slash", "T2"],
+])
+def test_canonical_text_matches_the_cell_by_cell_definition(values: list[object]) -> None:
+    from xlcust.reports.export import _canonical
+
+    column = pd.Series(values, dtype=object)
+    assert _canonical(column) == _canonical_cell_by_cell(values)
+
+
+@pytest.mark.parametrize("values", [[12345, -7, 0], [1, None, -3]])
+def test_canonical_whole_numbers(values: list[object]) -> None:
+    from xlcust.reports.export import _canonical
+
+    column = pd.Series(values, dtype="Int64")
+    assert _canonical(column) == "\n".join("\\N" if v is None else str(v) for v in values)
