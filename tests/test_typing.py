@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlcust.book import Book
 from xlcust.io.typing import (
@@ -16,8 +19,12 @@ from xlcust.io.typing import (
     to_cents,
     to_code,
     to_date,
+    to_float,
+    to_int,
     to_kind,
     to_rate,
+    to_text,
+    uniform,
 )
 
 
@@ -117,3 +124,52 @@ def test_in_memory_book_rows_are_excel_rows() -> None:
     assert list(book.customers.data.index) == [2, 3]
     assert book.customers.where("name", 3) == {"row": 3, "field": "name", "column": "B"}
     assert not book.rules.present
+
+
+# ------------------------------------------------- uniform columns take the fast converters
+
+_TEXTS = st.one_of(st.none(), st.sampled_from(["", " ", "\u3000", "C001", " C001", "C001\t", "０１", "ｃ００１ ",
+                                               "invoice", " Receipt ", "发票", "x\x1f", "\xa0y"]),
+                   st.text(max_size=6))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_TEXTS, max_size=12))
+def test_text_columns_type_alike_cell_by_cell_and_whole(values: list) -> None:
+    """A column of text and blanks gives the same values and status whether typed cell by cell or whole."""
+    raw = pd.Series(values, index=pd.RangeIndex(2, 2 + len(values)), dtype=object)
+    for convert in (to_code, to_text, to_kind):
+        whole, cells = convert(uniform(raw)), convert(raw)
+        pd.testing.assert_series_equal(whole[0], cells[0])
+        assert whole[1].to_dict() == cells[1].to_dict()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=False, width=64),
+                          st.integers(-10**12, 10**12)), max_size=10))
+def test_number_columns_type_alike_cell_by_cell_and_whole(values: list) -> None:
+    raw = pd.Series(values, index=pd.RangeIndex(2, 2 + len(values)), dtype=object)
+    assert uniform(raw).dtype in (np.float64, object)
+    for convert in (to_float, to_cents, to_int):
+        whole, cells = convert(uniform(raw)), convert(raw)
+        pd.testing.assert_series_equal(whole[0], cells[0])
+        assert whole[1].to_dict() == cells[1].to_dict()
+
+
+def test_date_columns_type_alike_and_mixed_columns_stay_as_they_are() -> None:
+    dates = pd.Series([dt.date(2024, 1, 5), dt.datetime(2024, 2, 1, 9, 30), pd.Timestamp("2024-03-01"), None],
+                      index=pd.RangeIndex(2, 6), dtype=object)
+    assert str(uniform(dates).dtype) == "datetime64[ns]"
+    pd.testing.assert_series_equal(to_date(uniform(dates))[0], to_date(dates)[0])
+    for mixed in ([dt.date(2024, 1, 5), "2024-01-06"], ["C1", 101.0], [True, 1.0], ["C1", ExcelError("#N/A")]):
+        raw = pd.Series(mixed, dtype=object)
+        assert uniform(raw) is raw
+
+
+def test_amounts_too_large_to_count_in_cents_are_unreadable_not_wrapped() -> None:
+    """1e17 yuan has no exact cent count in a float; it must not wrap around to a negative amount."""
+    cents, status = to_cents(pd.Series([1e17, 9.3e16, 12.5], index=pd.RangeIndex(2, 5), dtype=object))
+    assert cents.tolist() == [pd.NA, pd.NA, 1250]
+    assert status.to_dict() == {2: "bad", 3: "bad"}
+    ints, status = to_int(pd.Series([1e300, 7.0], dtype=object))
+    assert ints.tolist() == [pd.NA, 7] and status.to_dict() == {0: "bad"}

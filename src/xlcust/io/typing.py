@@ -197,10 +197,17 @@ def to_code(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         out[i] = str(int(v)) if float(v).is_integer() else str(v)
         status[i] = "number"
     for i in np.flatnonzero((kinds == 3) | (kinds == 4) | (kinds == 6)):
-        out[i] = str(values[i])
+        out[i] = _date_text(values[i]) if kinds[i] == 3 else str(values[i])
         status[i] = "bad"
     status[kinds == 5] = "error_value"
     return pd.Series(out, index=raw.index, dtype=object), _sparse(status, raw.index)
+
+
+def _date_text(v: dt.date) -> str:
+    """A date cell as text: the date alone unless it has a time of day."""
+    if type(v) is dt.date or v == v.replace(hour=0, minute=0, second=0, microsecond=0):  # type: ignore[call-arg]
+        return v.isoformat()[:10]
+    return str(v)
 
 
 def to_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -213,9 +220,8 @@ def to_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         v = values[i]
         if kinds[i] == 2 and float(v).is_integer():
             out[i] = str(int(v))
-        elif kinds[i] == 3:  # a date cell as text: the date alone unless it has a time of day
-            out[i] = v.isoformat()[:10] if type(v) is dt.date or v == v.replace(hour=0, minute=0, second=0,
-                                                                             microsecond=0) else str(v)
+        elif kinds[i] == 3:
+            out[i] = _date_text(v)
         else:
             out[i] = str(v).strip()
     status = np.full(len(raw), None, dtype=object)
@@ -279,23 +285,30 @@ def to_float(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 def to_cents(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Money as integer cents (Int64). Sub-cent values are rounded half-even, status `fraction`."""
     values, status = to_float(raw)
-    x = values.to_numpy() * 100.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = values.to_numpy() * 100.0
+        ok = ~np.isnan(x)
+        huge = ok & ~(np.abs(x) < _EXACT)  # beyond what a float counts exactly: no amount, said so
+        ok &= ~huge
+        x = np.where(ok, x, 0.0)
     cents = np.rint(x)
-    ok = ~np.isnan(x)
     frac = ok & (np.abs(x - cents) > 1e-6 * np.maximum(1.0, np.abs(x)))
     out = pd.array(np.where(ok, cents, 0).astype(np.int64), dtype="Int64")
     out[~ok] = pd.NA
-    frac_status = _status(raw.index, frac, "fraction")
-    if len(frac_status):
-        status = pd.concat([status[~status.index.isin(frac_status.index)], frac_status])
+    for mask, word in ((frac, "fraction"), (huge, "bad")):
+        if mask.any():
+            status = pd.concat([status[~status.index.isin(raw.index[mask])], _status(raw.index, mask, word)])
     return pd.Series(out, index=raw.index), status.sort_index()
+
+
+_EXACT = 2.0**53  # integers up to here are exact in a float (and far inside int64)
 
 
 def to_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     values, status = to_float(raw)
     x = values.to_numpy()
     ok = ~np.isnan(x)
-    whole = ok & (np.floor(x) == x)
+    whole = ok & (np.floor(x) == x) & (np.abs(x) < _EXACT)
     out = pd.array(np.where(whole, x, 0).astype(np.int64), dtype="Int64")
     out[~whole] = pd.NA
     bad = ok & ~whole
@@ -433,6 +446,45 @@ def _missing_column(column: Column, index: pd.Index) -> pd.Series:
     return pd.Series(np.full(len(index), None, dtype=object), index=index, dtype=object)
 
 
+_BLANK_TYPES = frozenset({type(None), type(pd.NA), type(pd.NaT)})
+_TEXT_TYPES = frozenset({str}) | _BLANK_TYPES
+_NUMBER_TYPES = frozenset({float, int}) | _BLANK_TYPES
+_DATE_TYPES = frozenset({dt.date, dt.datetime, pd.Timestamp}) | _BLANK_TYPES
+
+
+def uniform(raw: pd.Series) -> pd.Series:
+    """A column of Python values that are all text, all numbers or all dates, as a typed Series.
+
+    That is the form the column reader gives (Arrow text, float64, datetime64), and the
+    converters take it without looking at each cell. Any other column (mixed, or holding
+    booleans or error values) is returned as it is, for the cell-by-cell converters.
+    """
+    if raw.dtype != object or not len(raw):
+        return raw
+    values = raw.to_numpy()
+    which, types = _types_of(values)
+    kinds = frozenset(types)
+    if kinds <= _TEXT_TYPES and str in kinds:
+        cells = pa.array(values, type=pa.string(), from_pandas=True)
+        cells = pc.if_else(pc.equal(cells, ""), pa.scalar(None, pa.string()), cells)
+        return pd.Series(pd.arrays.ArrowExtensionArray(cells), index=raw.index)
+    if kinds <= _NUMBER_TYPES and kinds - _BLANK_TYPES:
+        numbers = np.full(len(values), np.nan)
+        for i, t in enumerate(types):
+            if t in (float, int):
+                at = which == i
+                numbers[at] = values[at].astype(float)
+        return pd.Series(numbers, index=raw.index)
+    if kinds <= _DATE_TYPES and kinds - _BLANK_TYPES:
+        dates = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+        for i, t in enumerate(types):
+            if t not in _BLANK_TYPES:
+                at = which == i
+                dates[at] = pd.to_datetime(pd.Series(values[at]), errors="coerce").to_numpy(dtype="datetime64[ns]")
+        return pd.Series(dates, index=raw.index)
+    return raw
+
+
 def type_sheet(raw: RawSheet | None, spec: Sheet) -> SheetTable:
     """Typed table for one sheet; every field of the spec exists (missing ones empty)."""
     if raw is None:
@@ -442,7 +494,7 @@ def type_sheet(raw: RawSheet | None, spec: Sheet) -> SheetTable:
     status: dict[str, pd.Series] = {}
     for column in spec.columns:
         if column.name in raw.raw.columns:
-            data[column.name], status[column.name] = CONVERTERS[column.type](raw.raw[column.name])
+            data[column.name], status[column.name] = CONVERTERS[column.type](uniform(raw.raw[column.name]))
         else:
             data[column.name] = _missing_column(column, raw.raw.index)
     frame = pd.DataFrame(data, index=raw.raw.index)
