@@ -24,7 +24,6 @@ from .cells import (
     odd_cells,
     rows_with,
     shown,
-    status,
 )
 
 # Kinds whose amount may be negative: an adjustment carries its own sign.
@@ -79,15 +78,17 @@ def check_txn_customers(book: Book) -> Iterator[Finding]:
         return  # SHEET_MISSING / HDR_MISSING_COLUMN already say why nothing can match
     known = customers.data["code"].dropna()
     codes = t.data["customer_code"]
-    unknown = codes[codes.notna() & ~codes.isin(known.unique())]
+    unknown = codes[~codes.isin(known).to_numpy()]
+    unknown = unknown[unknown.notna().to_numpy()]  # a blank code is TXN_CUSTOMER_MISSING
     if unknown.empty:
         return
-    lengths = sorted(known.str.len().unique())
-    known_set = set(known)
-    as_number = status(t, "customer_code")
+    as_number = set(rows_with(t, "customer_code", "number"))
+    if as_number:
+        lengths = sorted(known.str.len().unique())
+        known_set = set(known)
     for row, code in unknown.items():
         hint = "Add the customer to the Customers sheet first, or correct the code"
-        if as_number.get(row) == "number":
+        if row in as_number:
             padded = next((code.zfill(n) for n in lengths if code.zfill(n) in known_set), None)
             if padded is not None:
                 hint = f"The cell is a number; format the column as Text and type '{padded}'"
