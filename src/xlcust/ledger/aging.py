@@ -89,25 +89,28 @@ def age(ledger: Ledger) -> AgingReport:
     """The aging report of a ledger at its as-of date and basis."""
     labels = bucket_labels(ledger.settings.aging_bounds)
     bounds = ledger.settings.aging_bounds
-    is_open = ledger.items["open_amount"].to_numpy() > 0
-    open_items = ledger.items[is_open]
-    overdue = days_overdue(open_items, ledger.as_of, ledger.basis)
+    all_items = ledger.items
+    is_open = all_items["open_amount"].to_numpy() > 0
+    pick = np.flatnonzero(is_open)
+
+    def column(name: str) -> np.ndarray:
+        return all_items[name].to_numpy()[pick]
+
+    overdue = days_overdue(all_items, ledger.as_of, ledger.basis)[pick]
     bucket = bucket_index(overdue, bounds)
     items = pd.DataFrame({
-        "txn_id": open_items["txn_id"].to_numpy(dtype=object),
-        "customer_code": open_items["customer_code"].to_numpy(dtype=object),
-        "category_code": open_items["category_code"].to_numpy(dtype=object),
-        "kind": open_items["kind"].to_numpy(dtype=object),
-        "date": open_items["date"].to_numpy(),
-        "due_date": open_items["due_date"].to_numpy(),
+        "txn_id": text(column("txn_id")),
+        "customer_code": text(column("customer_code")),
+        "category_code": text(column("category_code")),
+        "kind": text(column("kind")),
+        "date": column("date"),
+        "due_date": column("due_date"),
         "days_overdue": overdue,
         "bucket": text(np.asarray(labels, dtype=object)[bucket]),
-        "amount": open_items["amount"].to_numpy(),
-        "open_amount": open_items["open_amount"].to_numpy(),
-        "source_row": open_items["source_row"].to_numpy(),
-    })
-    for column in ("txn_id", "customer_code", "category_code", "kind"):
-        items[column] = text(items[column].to_numpy(dtype=object))
+        "amount": column("amount"),
+        "open_amount": column("open_amount"),
+        "source_row": column("source_row"),
+    }, copy=False)  # every column is a new array
     with_money(items, ["amount", "open_amount"])
 
     customers = ledger.customers

@@ -66,14 +66,17 @@ class ControlTotals:
 
 def _sheet_totals(sheet: pd.DataFrame, as_of: dt.date) -> tuple[int, int, int, int]:
     """(debits, credits, rows used, rows after as_of) straight from the typed sheet."""
-    sign = sheet["kind"].map(SIGN)
-    customer = sheet["customer_code"]
-    usable = (sheet["date"].notna() & sheet["amount"].notna() & sign.notna() & customer.notna()
-              & (customer != "")).to_numpy(dtype=bool)
-    early = (sheet["date"] <= pd.Timestamp(as_of)).to_numpy(dtype=bool)
+    codes, kinds = pd.factorize(sheet["kind"].to_numpy(dtype=object))
+    # One look-up per distinct kind; 0 for a kind the ledger does not know, and for a blank (−1).
+    sign = np.append(np.array([SIGN.get(k, 0) for k in kinds], dtype=np.int64), 0)[codes]
+    customer = sheet["customer_code"].to_numpy(dtype=object)
+    dates = sheet["date"].to_numpy(dtype="datetime64[ns]")
+    amount = sheet["amount"]
+    usable = ~np.isnat(dates) & amount.notna().to_numpy(dtype=bool) & (sign != 0) & pd.notna(customer) & (
+        customer != "")
+    early = dates <= np.datetime64(pd.Timestamp(as_of), "ns")
     used = usable & early
-    signed = sheet["amount"].to_numpy(dtype=np.int64, na_value=0)[used] * sign.to_numpy(
-        dtype=np.float64, na_value=0)[used].astype(np.int64)
+    signed = amount.to_numpy(dtype=np.int64, na_value=0)[used] * sign[used]
     return (int(signed[signed > 0].sum()), int(-signed[signed < 0].sum()), int(used.sum()),
             int((usable & ~early).sum()))
 
@@ -114,16 +117,20 @@ def reconcile(source: Ledger | Book, as_of: dt.date | None = None) -> ControlTot
             problems.append(f"some {name} has {remaining} outside 0 … amount")
     for name, frame, row, done in (("item", items, "invoice_row", "settled_amount"),
                                    ("credit", credits, "credit_row", "applied_amount")):
-        per_row = alloc.groupby(row)["amount"].sum()
-        expected = frame.set_index("source_row")[done].astype(np.int64)
-        if not per_row.reindex(expected.index, fill_value=0).astype(np.int64).equals(expected):
+        at = pd.Index(frame["source_row"].to_numpy(dtype=np.int64)).get_indexer(alloc[row].to_numpy(dtype=np.int64))
+        found = at >= 0
+        per_row = sum_by(at[found], alloc["amount"].to_numpy(dtype=np.int64)[found], len(frame))
+        if not np.array_equal(per_row, frame[done].to_numpy(dtype=np.int64)):
             problems.append(f"allocations per {name} differ from its {done}")
 
-    customers = ledger.customers.index
-    lines_cust = customers.get_indexer(ledger.lines["customer_code"].to_numpy(dtype=object))
-    balance = sum_by(lines_cust, ledger.lines["amount"].to_numpy(dtype=np.int64), len(customers))
-    item_cust = customers.get_indexer(items["customer_code"].to_numpy(dtype=object))
-    open_by_customer = sum_by(item_cust, items["open_amount"].to_numpy(dtype=np.int64), len(customers))
+    # Per customer through the ledger's customer numbers, each checked against the code it
+    # stands for (reading the code back is cheaper than matching a million codes again).
+    codes = ledger.customers.index.to_numpy(dtype=object)
+    for name, numbers, frame in (("line", ledger.line_customer, ledger.lines), ("item", ledger.item_customer, items)):
+        if not (codes[numbers] == frame["customer_code"].to_numpy(dtype=object)).all():
+            problems.append(f"the {name}s' customer numbers differ from their customer codes")
+    balance = sum_by(ledger.line_customer, ledger.lines["amount"].to_numpy(dtype=np.int64), len(codes))
+    open_by_customer = sum_by(ledger.item_customer, items["open_amount"].to_numpy(dtype=np.int64), len(codes))
     if not np.array_equal(balance, open_by_customer - ledger.unapplied.to_numpy(dtype=np.int64)):
         problems.append("per-customer balance differs from open items − unapplied credit")
 

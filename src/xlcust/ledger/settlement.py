@@ -29,5 +29,4 @@ SETTLEMENT_COLUMNS = [
 
 def settlement(ledger: Ledger) -> pd.DataFrame:
     """The settlement records, in FIFO order (customer, due date, date, txn id)."""
-    frame = ledger.items[SETTLEMENT_COLUMNS].copy()
-    return with_money(frame, ["amount", "open_amount"])
+    return with_money(ledger.items[SETTLEMENT_COLUMNS], ["amount", "open_amount"])  # a new frame: no copy needed

@@ -86,7 +86,8 @@ def customer_table(
     registry = _first_rows(customers, "code")
     codes = pd.Index(np.union1d(registry.index.to_numpy(dtype=object).astype(str),
                                 pd.unique(codes_in_lines).astype(str)), dtype=object, name="customer_code")
-    reg = registry.reindex(codes)  # customers only seen in transactions get NaN here …
+    used = ["name", "category_code", "contact", "phone", "payment_terms_days"]
+    reg = registry[used].reindex(codes)  # customers only seen in transactions get NaN here …
 
     def cells(column: str) -> np.ndarray:  # … which becomes None, as in the Book
         return text_values(reg[column].to_numpy(dtype=object))
