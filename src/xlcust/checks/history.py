@@ -210,8 +210,8 @@ def _repeats(opens: pd.DataFrame) -> pd.DataFrame:
 def _current_categories(book: Book) -> dict[str, str]:
     c = book.customers.data
     pairs = c[["code", "category_code"]].dropna()
-    pairs = pairs[~pairs["code"].duplicated()]
-    return dict(zip(pairs["code"], pairs["category_code"], strict=True))
+    pairs = pairs[~pairs["code"].duplicated().to_numpy()]
+    return dict(zip(pairs["code"].tolist(), pairs["category_code"].tolist(), strict=True))
 
 
 def check_history_matches_customers(book: Book) -> Iterator[Finding]:
@@ -229,13 +229,13 @@ def check_history_matches_customers(book: Book) -> Iterator[Finding]:
         return
     opens = p[p["open"]]
     once = opens[~opens["customer"].duplicated(keep=False)]  # several open rows: HIS_SEVERAL_OPEN
-    customer_rows = c.data.index.to_series(index=c.data["code"].to_numpy())
-    customer_rows = customer_rows[customer_rows.index.notna() & ~customer_rows.index.duplicated()]
     current = _current_categories(book)
     once = once.assign(now=once["customer"].map(current))
     differ = once[once["now"].notna() & once["category"].notna() & (once["now"] != once["category"])]
     if differ.empty:
         return
+    customer_rows = c.data.index.to_series(index=c.data["code"].to_numpy())
+    customer_rows = customer_rows[customer_rows.index.notna() & ~customer_rows.index.duplicated()]
     counts = _transactions_since(book, differ)
     for _, open_row in differ.iterrows():
         customer, since = open_row["customer"], _day(open_row["start"])
