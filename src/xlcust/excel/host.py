@@ -102,7 +102,8 @@ def raw_from_grid(spec: Sheet, sheet_name: str, grid: Grid, table: TableInfo | N
         if spec.by_name[column].type is ColumnType.DATE:
             continue
         values = raw.raw[column].to_numpy(dtype=object)
-        hits = [i for i, v in enumerate(values) if type(v) is dt.datetime and v.time() == _MIDNIGHT]
+        stamps = [i for i, t in enumerate(map(type, values)) if t is _DATETIME]
+        hits = [i for i in stamps if values[i].time() == _MIDNIGHT]
         if hits:
             values = values.copy()
             for i in hits:
@@ -112,6 +113,7 @@ def raw_from_grid(spec: Sheet, sheet_name: str, grid: Grid, table: TableInfo | N
 
 
 _MIDNIGHT = dt.time()
+_DATETIME = dt.datetime
 
 
 def as_file_values(grid: Grid) -> Grid:

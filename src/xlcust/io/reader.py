@@ -162,7 +162,16 @@ def raw_sheet_from_grid(
     frame = frame[cols] if cols else frame.iloc[:, :0]
     frame.columns = fields
     frame.index = pd.RangeIndex(hrow + 1, hrow + 1 + len(frame))
-    frame = frame.replace({"": None})
+    for field in fields:  # calamine gives '' for an empty cell
+        values = frame[field].to_numpy(dtype=object)
+        try:
+            empty = values == ""
+        except TypeError:  # a pandas.NA among them refuses ==; look cell by cell
+            empty = np.array([type(v) is str and not v for v in values], dtype=bool)
+        if empty.any():
+            values = values.copy()
+            values[empty] = None
+            frame[field] = pd.Series(values, index=frame.index, dtype=object)  # object: pandas would infer str
 
     if errors:
         for (row, col), value in errors.items():
