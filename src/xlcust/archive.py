@@ -79,9 +79,9 @@ def first_duplicate_rows(keys: pd.Series) -> pd.Series:
 
 def likely_duplicates(names: pd.Series) -> pd.Series:
     """Rows whose normalised name equals an earlier row's → that earlier row."""
-    distinct = names.dropna().unique()
-    normalized = dict(zip(distinct, map(normalize_name, distinct), strict=True))
-    return first_duplicate_rows(names.map(normalized))
+    codes, distinct = pd.factorize(names)  # each distinct name is normalised once
+    normalized = np.array([*map(normalize_name, distinct), None], dtype=object)  # a blank's code -1 picks None
+    return first_duplicate_rows(pd.Series(normalized[codes], index=names.index))
 
 
 # --------------------------------------------------------------------------- status
