@@ -36,8 +36,8 @@ def rollup(
     """
     codes = frame[code_column].to_numpy(dtype=object)
     codes = np.where(pd.isna(codes), _NONE, codes)
-    work = frame[list(keys) + values].copy()
-    work["_code"] = codes
+    work = pd.DataFrame({**{c: frame[c].to_numpy() for c in [*keys, *values]},
+                         "_code": pd.Series(codes, dtype=object)}, copy=False)  # object, not inferred as str
     own = work.groupby([*keys, "_code"], sort=False)[values].sum().reset_index()
 
     lineage_src, lineage_dst = [], []

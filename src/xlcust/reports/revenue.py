@@ -227,8 +227,7 @@ def revenue(
     customer = sales["customer_code"]
     in_force = categories_in_force(book, customer, sales["date"])
     historical = in_force["category_code"].to_numpy(dtype=object)
-    current = current_categories(book).reindex(pd.Index(customer.to_numpy(dtype=object), dtype=object))
-    current = current.to_numpy(dtype=object, na_value=None)
+    current = _current_category(book, customer.to_numpy(dtype=object))
     gross = sales["amount"].to_numpy(dtype=np.int64)
     rate = tax_rates(book, scheme, historical)
     net = strip_tax(gross, rate) if strip else gross.copy()
@@ -243,10 +242,10 @@ def revenue(
         "historical_category": text(historical), "category_source": in_force["source"].to_numpy(dtype=object),
         "current_category": text(current),
         "tax_rate": rate, "amount": gross, "tax": gross - net, "net_sales": net,
-    })
+    }, copy=False)
     with_money(frame, ["amount", "tax", "net_sales"])
 
-    work = pd.DataFrame({"period": period, "category_code": shown_code, "net_sales": net})
+    work = pd.DataFrame({"period": period, "category_code": text(shown_code), "net_sales": net}, copy=False)
     by_category = rollup(work, ["net_sales"], scheme, categories, keys=("period",))
     by_category["period"] = text(periods["period"].to_numpy(dtype=object)[by_category["period"].to_numpy()])
     with_money(by_category, ["net_sales"])
@@ -282,13 +281,23 @@ def revenue(
 def sales_lines(book: Book, date_from: dt.date, date_to: dt.date) -> pd.DataFrame:
     """Invoices and credit notes dated in the period, as the ledger's line selection keeps them."""
     t = book.transactions.data
-    kind = t["kind"].to_numpy(dtype=object)
     dates = t["date"].to_numpy(dtype="datetime64[ns]")
     # Narrow the sheet first (cheap comparisons) so the ledger's selection works on sales only.
-    candidate = ((kind == "invoice") | (kind == "credit_note")) & (dates >= np.datetime64(date_from, "ns")) & (
-        dates <= np.datetime64(date_to, "ns"))
-    lines, _ = select_lines(t[candidate], pd.Timestamp(date_to))
+    candidate = np.flatnonzero((dates >= np.datetime64(date_from, "ns")) & (dates <= np.datetime64(date_to, "ns")))
+    kind = t["kind"].to_numpy(dtype=object)[candidate]
+    candidate = candidate[(kind == "invoice") | (kind == "credit_note")]
+    lines, _ = select_lines(t.iloc[candidate], pd.Timestamp(date_to))
     return lines
+
+
+def _current_category(book: Book, customer_codes: np.ndarray) -> np.ndarray:
+    """Per line, its customer's category on the Customers sheet (None when not there or blank).
+
+    Looked up once per distinct customer code: many lines share one customer.
+    """
+    line_customer, distinct = pd.factorize(customer_codes)
+    now = current_categories(book).reindex(pd.Index(distinct, dtype=object)).to_numpy(dtype=object, na_value=None)
+    return np.append(now, None)[line_customer]  # a blank code (−1) picks the None on the end
 
 
 def _keys(codes: np.ndarray) -> np.ndarray:
@@ -433,21 +442,22 @@ def sheet_control(book: Book, date_from: dt.date, date_to: dt.date, strip: bool,
     invoice or credit_note.
     """
     t = book.transactions.data
-    kind = t["kind"].to_numpy(dtype=object)
-    invoice, credit_note = kind == "invoice", kind == "credit_note"
-    customer = t["customer_code"]
-    dates = t["date"]
-    in_period = (dates >= pd.Timestamp(date_from)) & (dates <= pd.Timestamp(date_to))
-    used = (in_period & t["amount"].notna() & customer.notna() & (customer != "")).to_numpy(dtype=bool)
-    used = used & (invoice | credit_note)
-    is_invoice = invoice[used]
-    signed = t["amount"].to_numpy(dtype=np.int64, na_value=0)[used] * np.where(is_invoice, 1, -1)
+    dates = t["date"].to_numpy(dtype="datetime64[ns]")
+    # The cheap test on the whole sheet, the others on the rows still in the running.
+    rows = np.flatnonzero((dates >= np.datetime64(date_from, "ns")) & (dates <= np.datetime64(date_to, "ns")))
+    kind = t["kind"].to_numpy(dtype=object)[rows]
+    rows = rows[(kind == "invoice") | (kind == "credit_note")]
+    customer = t["customer_code"].to_numpy(dtype=object)[rows]
+    rows = rows[t["amount"].notna().to_numpy(dtype=bool)[rows] & pd.notna(customer) & (customer != "")]
+    is_invoice = t["kind"].to_numpy(dtype=object)[rows] == "invoice"
+    signed = t["amount"].to_numpy(dtype=np.int64, na_value=0)[rows] * np.where(is_invoice, 1, -1)
     tax = 0
     if strip:
-        codes = categories_in_force(book, customer[used], dates[used])["category_code"].to_numpy(dtype=object)
+        codes = categories_in_force(book, t["customer_code"].iloc[rows], t["date"].iloc[rows])["category_code"]
+        codes = codes.to_numpy(dtype=object)
         tax = int((signed - strip_tax(signed, tax_rates(book, scheme, codes))).sum())
     gross = int(signed.sum())
-    return _SheetTotals(lines=int(used.sum()), invoices=int(signed[is_invoice].sum()),
+    return _SheetTotals(lines=len(rows), invoices=int(signed[is_invoice].sum()),
                         credit_notes=int(-signed[~is_invoice].sum()), gross=gross, tax=tax, net=gross - tax)
 
 
@@ -516,16 +526,16 @@ def _basis_difference(lines: pd.DataFrame, moved: np.ndarray, scheme: CodingSche
     """
     net = lines["net_sales"].to_numpy(dtype=np.int64)
     stacked = pd.DataFrame({
-        "category_code": np.concatenate([lines["historical_category"].to_numpy(dtype=object),
-                                         lines["current_category"].to_numpy(dtype=object)]),
+        "category_code": text(np.concatenate([lines["historical_category"].to_numpy(dtype=object),
+                                              lines["current_category"].to_numpy(dtype=object)])),
         "historical": np.concatenate([net, np.zeros_like(net)]),
         "current": np.concatenate([np.zeros_like(net), net]),
     })
     both = rollup(stacked, ["historical", "current"], scheme, categories)
     both["difference"] = both["current"] - both["historical"]
     flows = pd.DataFrame({
-        "category_code": np.concatenate([lines["current_category"].to_numpy(dtype=object)[moved],
-                                         lines["historical_category"].to_numpy(dtype=object)[moved]]),
+        "category_code": text(np.concatenate([lines["current_category"].to_numpy(dtype=object)[moved],
+                                              lines["historical_category"].to_numpy(dtype=object)[moved]])),
         "flow": np.concatenate([net[moved], -net[moved]]),
     })
     flow = rollup(flows, ["flow"], scheme, categories) if len(flows) else None
