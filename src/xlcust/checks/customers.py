@@ -160,14 +160,17 @@ def check_customer_likely_duplicates(book: Book) -> Iterator[Finding]:
         return
     names = t.data["name"]
     keys = _tax_keys(t)
-    for row, first in likely_duplicates(names).items():
-        a, b = keys.get(row), keys.get(first)
-        if isinstance(a, str) and isinstance(b, str):
+    pairs = likely_duplicates(names)
+    rows, firsts = pairs.index, pairs.to_numpy()
+    for row, first, name, first_name, tax_id, first_tax_id in zip(
+        rows, firsts, names.loc[rows], names.loc[firsts], keys.loc[rows], keys.loc[firsts], strict=True
+    ):
+        if isinstance(tax_id, str) and isinstance(first_tax_id, str):
             continue
         yield warning(
             "CUS_LIKELY_DUPLICATE", t.name,
-            f"'{names[row]}' looks like the same customer as row {first} ('{names[first]}')",
-            **t.where("name", row), value=names[row],
+            f"'{name}' looks like the same customer as row {first} ('{first_name}')",
+            **t.where("name", row), value=name,
             suggestion=f"If they are one customer, merge them into row {first}; "
             "if not, add their tax IDs so they can be told apart",
         )
