@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 import python_calamine
 import xlsxwriter
+from lxml import etree
 
 from xlcust.errors import (
     CorruptWorkbook,
@@ -628,3 +629,28 @@ def test_libreoffice_renders_the_saved_workbook(macro_book: Path, tmp_path: Path
     pdf = out_dir / "Registry.pdf"
     assert pdf.exists() and pdf.stat().st_size > 1000
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_highlighting_leaves_the_cells_unparsed_and_byte_identical(prefix: str) -> None:
+    """Adding the highlight rule to a big sheet sets its cells aside and puts them back byte for byte."""
+    from xlcust.io.sheetxml import SheetEditor
+
+    ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"' if prefix else \
+        'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    cells = (f'<{prefix}sheetData>' + "".join(
+        f'<{prefix}row r="{r}"><{prefix}c r="A{r}" t="inlineStr"><{prefix}is><{prefix}t>  odd &amp; spaced  '
+        f'</{prefix}t></{prefix}is></{prefix}c></{prefix}row>' for r in range(1, 2001)) + f'</{prefix}sheetData>')
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<{prefix}worksheet {ns}>'
+           f'<{prefix}dimension ref="A1:A2000"/>{cells}<{prefix}pageMargins left="0.7" right="0.7" top="0.75" '
+           f'bottom="0.75" header="0.3" footer="0.3"/></{prefix}worksheet>').encode()
+    editor = SheetEditor.around_cells(xml, "Big")
+    assert len(editor.root) == 3 and len(editor.root[1]) == 0  # the parsed tree holds no row
+    editor.add_highlight(["A5", "A6", "A7"], 0)
+    out = editor.to_bytes()
+    assert cells.encode() in out
+    assert out.index(cells.encode()) < out.index(b"conditionalFormatting") < out.index(b"pageMargins")
+    assert b'sqref="A5:A7"' in out
+    whole = SheetEditor(xml, "Big")
+    whole.add_highlight(["A5", "A6", "A7"], 0)
+    assert etree.tostring(etree.fromstring(out)) == etree.tostring(whole.root)

@@ -919,10 +919,18 @@ class _Build:
         pkg = self.pkg
         editors: dict[str, SheetEditor] = {}
 
+        # Sheets whose cells change are parsed whole; the others only around their cells.
+        cell_edits = set()
+        for e in self.edits:
+            if isinstance(e, CellEdit | AppendRows) and e.sheet.casefold() in {n.casefold() for n in pkg.sheet_names()}:
+                cell_edits.add(pkg._sheet(e.sheet).part)
+
         def editor(sheet_name: str) -> SheetEditor:
             s = pkg._sheet(sheet_name)
             if s.part not in editors:
-                editors[s.part] = SheetEditor(pkg.read_part(s.part), s.name)
+                raw = pkg.read_part(s.part)
+                editors[s.part] = (SheetEditor(raw, s.name) if s.part in cell_edits
+                                   else SheetEditor.around_cells(raw, s.name))
             return editors[s.part]
 
         markers = (HIGHLIGHT_FORMULA.encode(), HIGHLIGHT_FORMULA.replace('"', "&quot;").encode())
@@ -931,7 +939,7 @@ class _Build:
                 continue
             raw = pkg.read_part(s.part)
             if any(m in raw for m in markers):
-                ed = SheetEditor(raw, s.name)
+                ed = SheetEditor(raw, s.name) if s.part in cell_edits else SheetEditor.around_cells(raw, s.name)
                 if ed.remove_highlights():
                     editors[s.part] = ed
 

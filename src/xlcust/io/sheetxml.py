@@ -811,21 +811,47 @@ class SheetEditor:
     _rows: dict[int, etree._Element] | None = field(default=None, init=False)
     _row_numbers: list[int] = field(default_factory=list, init=False)
 
+    _set_aside: bytes | None = field(default=None, init=False)  # the sheetData kept out by `around_cells`
+
     def __post_init__(self) -> None:
         self.root = etree.fromstring(self.xml, XML_PARSER)
         self.ns = etree.QName(self.root).namespace or MAIN_NS
+
+    @classmethod
+    def around_cells(cls, xml: bytes, name: str = "") -> SheetEditor:
+        """An editor of everything but the cells: sheetData is set aside unparsed and put back as it was.
+
+        For edits after the cells (conditional formats): a million-row sheet is 100 MB of
+        cell XML that need not be parsed, walked or serialised to add one rule. Falls back
+        to parsing the whole sheet when the cells cannot be located unambiguously.
+        """
+        span = _sheet_data_span(xml)
+        if span is None:
+            return cls(xml, name)
+        start, end, empty = span
+        editor = cls(xml[:start] + empty + xml[end:], name)
+        editor._set_aside = xml[start:end]
+        return editor
 
     def q(self, name: str) -> str:
         return f"{{{self.ns}}}{name}"
 
     def to_bytes(self) -> bytes:
-        return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
-                + etree.tostring(self.root, encoding="UTF-8", xml_declaration=False))
+        body = etree.tostring(self.root, encoding="UTF-8", xml_declaration=False)
+        if self._set_aside is not None:
+            placeholder = _empty_sheet_data(body)
+            if placeholder is None:
+                raise WorkbookError(f"{self.name}: could not put the sheet's cells back after editing it")
+            start, end = placeholder
+            body = body[:start] + self._set_aside + body[end:]
+        return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n' + body
 
     # -- rows and cells -----------------------------------------------------------------
 
     @property
     def sheet_data(self) -> etree._Element:
+        if self._set_aside is not None:
+            raise AssertionError("this editor set the cells aside (SheetEditor.around_cells)")
         sd = self.root.find(self.q("sheetData"))
         if sd is None:
             sd = etree.SubElement(self.root, self.q("sheetData"))
@@ -1075,14 +1101,46 @@ class SheetEditor:
         return removed
 
     def add_highlight(self, cells: Sequence[str], dxf_id: int) -> None:
-        priorities = [int(p) for el in self.root.iter() if _local(el) == "cfRule" and (p := el.get("priority"))
-                      and p.isdigit()]
+        rules = (el for child in self.root.iterchildren()  # rules sit in conditionalFormatting and extLst only
+                 if _local(child) in ("conditionalFormatting", "extLst") for el in child.iter()
+                 if _local(el) == "cfRule")
+        priorities = [int(p) for el in rules if (p := el.get("priority")) and p.isdigit()]
         cf = etree.SubElement(self.root, self.q("conditionalFormatting"), sqref=merge_cells_to_sqref(cells))
         rule = etree.SubElement(cf, self.q("cfRule"), type="expression", dxfId=str(dxf_id),
                                 priority=str(max(priorities, default=0) + 1))
         etree.SubElement(rule, self.q("formula")).text = HIGHLIGHT_FORMULA
         self.root.remove(cf)
         insert_in_order(self.root, cf)
+
+
+_SHEET_DATA_OPEN = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData(?=[\s/>])")
+
+
+def _sheet_data_span(xml: bytes) -> tuple[int, int, bytes] | None:
+    """(start, end, empty element) of the one sheetData element, or None when that is not clear-cut."""
+    found = list(_SHEET_DATA_OPEN.finditer(xml))
+    if len(found) != 1:
+        return None
+    m = found[0]
+    prefix = (m[1] + b":") if m[1] else b""
+    tag_end = xml.find(b">", m.end())
+    if tag_end == -1:
+        return None
+    if xml[tag_end - 1:tag_end] == b"/":
+        end = tag_end + 1
+    else:
+        close = b"</" + prefix + b"sheetData>"
+        end = xml.find(close, tag_end)
+        if end == -1 or xml.find(close, end + 1) != -1:
+            return None
+        end += len(close)
+    return m.start(), end, b"<" + prefix + b"sheetData/>"
+
+
+def _empty_sheet_data(body: bytes) -> tuple[int, int] | None:
+    """Where lxml wrote the emptied sheetData back (a self-closing tag, with whatever prefix)."""
+    found = list(re.finditer(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData/>", body))
+    return (found[0].start(), found[0].end()) if len(found) == 1 else None
 
 
 def _rule_formula(rule: etree._Element, q) -> str | None:
