@@ -186,7 +186,7 @@ def check_history_open_rows(book: Book) -> Iterator[Finding]:
         )
     closed_only = ~p.groupby("customer", sort=False)["open"].transform("any")
     last_rows = p[closed_only].groupby("customer", sort=False).tail(1)
-    current = _current_categories(book)
+    current = _current_categories(book) if len(last_rows) else {}
     for row, customer, end in zip(last_rows["row"], last_rows["customer"], last_rows["end"], strict=True):
         now = current.get(customer)
         hint = (f"add a row for category '{now}' from {_day(end)}" if now

@@ -207,9 +207,9 @@ def check_txn_amount_signs(book: Book) -> Iterator[Finding]:
         return
     amounts = t.data["amount"]
     kinds = t.data["kind"]
-    signed = kinds.isin(SIGNED_KINDS).to_numpy()
-    negative = (amounts < 0).fillna(False).to_numpy(dtype=bool) & ~signed
-    for row in t.data.index[negative]:
+    below_zero = t.data.index[(amounts < 0).fillna(False).to_numpy(dtype=bool)]
+    negative = below_zero[~kinds.loc[below_zero].isin(SIGNED_KINDS).to_numpy()]  # kinds of these rows only
+    for row in negative:
         kind = kinds[row] or "transaction"
         yield error(
             "TXN_AMOUNT_NEGATIVE", t.name,
