@@ -31,7 +31,6 @@ def history_state(book: Book, codes: np.ndarray) -> pd.DataFrame:
     """
     n = len(codes)
     p = periods(book)
-    index = pd.Index(codes, dtype=object)
     if p.empty:
         return pd.DataFrame({
             "rows": np.zeros(n, dtype=np.int64), "open": np.zeros(n, dtype=np.int64),
@@ -40,27 +39,36 @@ def history_state(book: Book, codes: np.ndarray) -> pd.DataFrame:
             "open_category": pd.Series([None] * n, dtype=object),
             "last_end": np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
         })
-    p = p.astype({"row": "Int64", "start": "Int64", "end": "Int64"})  # NA-safe through reindexing
-    counts = p.groupby("customer", sort=False).size().reindex(index, fill_value=0)
-    opens = p[p["open"].to_numpy(dtype=bool)]
-    open_counts = opens.groupby("customer", sort=False).size().reindex(index, fill_value=0)
-    single = opens[~opens["customer"].duplicated(keep=False)].set_index("customer").reindex(index)
-    closed_end = p.loc[~p["open"].to_numpy(dtype=bool)].groupby("customer", sort=False)["end"].max().reindex(index)
+    # Per customer with history rows (numbered by factorize), then looked up for each code.
+    who, customers = pd.factorize(p["customer"].to_numpy(dtype=object))
+    at = pd.Index(customers, dtype=object).get_indexer(codes)  # −1: a code without history rows
+    known = at >= 0
+    k = len(customers)
+    is_open = p["open"].to_numpy(dtype=bool)
+    rows = np.bincount(who, minlength=k)
+    open_count = np.bincount(who[is_open], minlength=k)
+    the_open = np.full(k, -1, dtype=np.int64)  # the open period's position, for customers with exactly one
+    the_open[who[is_open]] = np.flatnonzero(is_open)
+    the_open[open_count != 1] = -1
+    closed = ~is_open
+    has_closed = np.bincount(who[closed], minlength=k) > 0
+    last_end = np.full(k, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(last_end, who[closed], p["end"].to_numpy(dtype=np.int64)[closed])
+
+    single = np.where(known, the_open[at], -1)
+    has_single = single >= 0
+    nat = np.datetime64("NaT", "ns")
+    category = np.where(has_single, p["category"].to_numpy(dtype=object)[single], None)
+    category[pd.isna(category)] = None
+    ended = known & has_closed[at]
     return pd.DataFrame({
-        "rows": counts.to_numpy(dtype=np.int64),
-        "open": open_counts.to_numpy(dtype=np.int64),
-        "open_row": pd.array(single["row"].to_numpy(dtype=object), dtype="Int64"),
-        "open_from": _ns_dates(single["start"]),
-        "open_category": pd.Series(single["category"].to_numpy(dtype=object), dtype=object).where(
-            single["category"].notna().to_numpy(), None),
-        "last_end": _ns_dates(closed_end),
+        "rows": np.where(known, rows[at], 0).astype(np.int64),
+        "open": np.where(known, open_count[at], 0).astype(np.int64),
+        "open_row": pd.arrays.IntegerArray(p["row"].to_numpy(dtype=np.int64)[single], ~has_single),
+        "open_from": np.where(has_single, p["start"].to_numpy(dtype=np.int64)[single].astype("datetime64[ns]"), nat),
+        "open_category": pd.Series(category, dtype=object),
+        "last_end": np.where(ended, last_end[at].astype("datetime64[ns]"), nat),
     })
-
-
-def _ns_dates(values: pd.Series) -> np.ndarray:
-    """Int64 nanoseconds (NA when missing) → datetime64[ns] (NaT)."""
-    nat = np.datetime64("NaT").astype("datetime64[ns]").astype(np.int64)
-    return values.astype("Int64").to_numpy(dtype=np.int64, na_value=nat).astype("datetime64[ns]")
 
 
 def lock_problem(book: Book, customer: str, state: pd.Series, as_of: dt.date, what: str) -> Finding | None:
