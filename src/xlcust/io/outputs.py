@@ -165,20 +165,17 @@ def frame_sheet(key: str, lang: str, frame: pd.DataFrame, fields: Sequence[Field
             kind = "link"
         specs.append((en, zh, kind, width))
     names = [f[0] for f in fields]
-    wanted = list(dict.fromkeys(names + [row_col for row_col, _ in links.values()]))
-    values = dict(zip(wanted, frame_columns(frame, wanted), strict=True))
-    out = []
-    for n in names:
-        column = values[n]
-        if n in money:
-            column = [None if v is None else int(v) for v in column]
-        if n in links:
+    data: dict[int, object] = {}
+    for i, n in enumerate(names):
+        if n in links:  # (text, "'Sheet'!B7") pairs: written cell by cell
             row_col, target = links[n]
             sheet, letter = target.split("!")
-            column = [v if v is None or r is None else (str(v), f"'{sheet}'!{letter}{int(r)}")
-                      for v, r in zip(column, values[row_col], strict=True)]
-        out.append(column)
-    rows = zip(*out, strict=True) if out else iter(())
+            shown, rows = frame_columns(frame, [n, row_col])
+            data[i] = pd.Series([v if v is None or r is None else (str(v), f"'{sheet}'!{letter}{int(r)}")
+                                 for v, r in zip(shown, rows, strict=True)], dtype=object)
+        else:  # as they are: integer cents, datetime64 dates, text; the writer encodes them a column at a time
+            data[i] = frame[n].reset_index(drop=True)
+    rows = pd.DataFrame(data, index=pd.RangeIndex(len(frame)))
 
     return OutputSheet(sheet_title(key, lang), columns(lang, specs), rows, title=banner(what, lang, as_of),
                        tab_color=tab_color)

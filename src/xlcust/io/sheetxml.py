@@ -41,6 +41,7 @@ from decimal import Decimal
 from numbers import Integral, Real
 from typing import IO, TYPE_CHECKING
 
+import pandas as pd
 from lxml import etree
 
 from ..errors import UsageError, WorkbookError
@@ -416,7 +417,12 @@ def render_output_sheet(
         encoders = [_column_encoder(i, c.kind, styles, dates, links, counter) for i, c in enumerate(columns)]
         wanted = _chart_cells(sheet)
         cells = _fixed_cells(sheet, wanted)
-        last_row = _write_rows(sheet, encoders, header_row, write, wanted, cells)
+        if isinstance(sheet.rows, pd.DataFrame) and not wanted:  # plain columns: a column at a time
+            from .framexml import write_frame_rows
+
+            last_row = write_frame_rows(sheet.name, sheet.rows, columns, encoders, styles, dates, header_row, write)
+        else:
+            last_row = _write_rows(sheet, encoders, header_row, write, wanted, cells)
         body_size = body.tell()
         last_col = len(columns) - 1
         rendered = RenderedSheet(

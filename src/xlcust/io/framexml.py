@@ -1,0 +1,142 @@
+"""Output-sheet rows from a DataFrame, a column at a time.
+
+The row writer (`sheetxml._write_rows`) encodes one cell at a time in Python, which
+is right for small sheets of mixed cells and costs about a microsecond per cell. The
+ledger's detail sheets at Excel's limit are half a million rows of plain columns:
+integer cents, dates, codes. Here each such column becomes its `<c>` elements in one
+Arrow compute expression per chunk of rows, and the rows are joined the same way, so
+no Python code runs per cell. A column that is not plain (links, booleans, mixed
+values) goes through the row writer's own encoder, cell by cell, so both paths write
+the same XML for it; plain columns differ only in how a float is spelled (the
+shortest text that reads back as the same number, e.g. `5` rather than `5.0`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import UsageError
+from ..schema import column_letter
+from .sheetxml import MAX_CELL_CHARS, MAX_ROWS, ColumnSpec, DateSystem, OutputStyles, xml_text
+
+CHUNK = 50_000  # rows encoded at a time: bounds the memory of the joined XML
+
+# sheetxml._NEEDS_ESCAPE in RE2 syntax (Arrow text is valid UTF-8: no surrogates to look for)
+_NEEDS_ESCAPE = "[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_"
+_ORDINAL_1970 = 719_163  # dt.date(1970, 1, 1).toordinal()
+_ORD_1900_03_01 = 693_656
+_ORD_1899_12_30 = 693_594
+_ORD_1904 = 694_961
+
+Encoder = Callable[[object, str], str]
+
+
+def write_frame_rows(name: str, frame: pd.DataFrame, columns: Sequence[ColumnSpec], encoders: Sequence[Encoder],
+                     styles: OutputStyles, dates: DateSystem, header_row: int, write: Callable[[bytes], object]
+                     ) -> int:
+    """Write the frame's rows below the header; returns the last row number (as `_write_rows` does)."""
+    n = len(frame)
+    if frame.shape[1] > len(columns):
+        raise UsageError(f"output sheet {name!r}: {frame.shape[1]} columns of values for {len(columns)} columns")
+    if header_row + n > MAX_ROWS:
+        raise UsageError(f"output sheet {name!r} has more rows than Excel's {MAX_ROWS:,}")
+    for start in range(0, n, CHUNK):
+        part = frame.iloc[start:start + CHUNK]
+        first = header_row + 1 + start
+        numbers = pa.array(np.arange(first, first + len(part), dtype=np.int64)).cast(pa.string())
+        cells = [_column_cells(part.iloc[:, i], i, columns[i].kind, encoders[i], styles, dates, numbers)
+                 for i in range(part.shape[1])]
+        if not cells:
+            continue
+        joined = pc.binary_join_element_wise(*cells, "") if len(cells) > 1 else cells[0]
+        rows = pc.binary_join_element_wise('<row r="', numbers, '">', joined, "</row>", "")
+        rows = rows.filter(pc.not_equal(joined, ""))  # a row with no value is left out, as the row writer does
+        if len(rows):
+            write(_utf8(rows))
+    return header_row + n
+
+
+def _utf8(strings: pa.Array) -> bytes:
+    """The concatenated bytes of a string array without nulls."""
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset:strings.offset + len(strings) + 1]
+    return strings.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+
+
+def _column_cells(s: pd.Series, col: int, kind: str, encode: Encoder, styles: OutputStyles, dates: DateSystem,
+                  numbers: pa.Array) -> pa.Array:
+    """One column's `<c>` elements for these rows ('' where a cell stays empty)."""
+    pre = f'<c r="{column_letter(col)}'
+    style = styles.by_kind.get(kind, 0)
+    s_num = f' s="{style}"' if style else ""
+    cells = None
+    if kind == "link":
+        cells = None
+    elif kind == "cents" and pd.api.types.is_integer_dtype(s.dtype):
+        cents = pa.array(s, type=pa.int64(), from_pandas=True)
+        whole = pc.divide(pc.abs(cents), 100)
+        part = pc.utf8_lpad(pc.cast(pc.subtract(pc.abs(cents), pc.multiply(whole, 100)), pa.string()), 2, "0")
+        sign = pc.if_else(pc.less(cents, 0), "-", "")
+        value = pc.binary_join_element_wise(sign, pc.cast(whole, pa.string()), ".", part, "")
+        cells = pc.binary_join_element_wise(pre, numbers, f'"{s_num}><v>', value, "</v></c>", "")
+    elif kind != "cents" and pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        value = pc.cast(pa.array(s, type=pa.int64(), from_pandas=True), pa.string())
+        cells = pc.binary_join_element_wise(pre, numbers, f'"{s_num}><v>', value, "</v></c>", "")
+    elif kind != "cents" and pd.api.types.is_float_dtype(s.dtype):
+        x = s.to_numpy(dtype=np.float64)
+        value = pc.cast(pa.array(np.where(np.isfinite(x), x, np.nan), from_pandas=True), pa.string())
+        cells = pc.binary_join_element_wise(pre, numbers, f'"{s_num}><v>', value, "</v></c>", "")
+    elif pd.api.types.is_datetime64_dtype(s.dtype):
+        cells = _date_cells(s, kind, style, styles, dates, pre, numbers)
+    elif s.dtype == object or isinstance(s.dtype, pd.StringDtype | pd.ArrowDtype):
+        cells = _text_cells(s, s_num, pre, numbers)
+    if cells is None:  # not a plain column: the row writer's encoder, cell by cell
+        rows = numbers.to_pylist()
+        cells = pa.array([("" if v is None else encode(v, r)) for v, r in zip(_plain(s), rows, strict=True)],
+                         type=pa.string())
+    return pc.fill_null(cells, "")
+
+
+def _date_cells(s: pd.Series, kind: str, style: int, styles: OutputStyles, dates: DateSystem, pre: str,
+                numbers: pa.Array) -> pa.Array | None:
+    """Day serial numbers (the time of day is dropped, as frame values become dates)."""
+    days = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    missing = np.isnat(days)
+    ordinal = days.astype(np.int64) + _ORDINAL_1970
+    fast_from, epoch = (_ORD_1904, _ORD_1904) if dates.date1904 else (_ORD_1900_03_01, _ORD_1899_12_30)
+    if (ordinal[~missing] < fast_from).any():
+        return None  # Excel's phantom 29 February 1900 and earlier: the row writer knows them
+    date_style = style if kind in ("date", "datetime") else styles.date
+    value = pa.array(np.where(missing, 0, ordinal - epoch), mask=missing).cast(pa.string())
+    return pc.binary_join_element_wise(pre, numbers, f'" s="{date_style}"><v>', value, "</v></c>", "")
+
+
+def _text_cells(s: pd.Series, s_attr: str, pre: str, numbers: pa.Array) -> pa.Array | None:
+    try:
+        text = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return None  # not all text (or lone surrogates): cell by cell
+    odd = pc.or_(pc.match_substring_regex(text, _NEEDS_ESCAPE), pc.greater(pc.utf8_length(text), MAX_CELL_CHARS))
+    at = np.flatnonzero(pc.fill_null(odd, False).to_numpy(zero_copy_only=False))
+    if len(at):
+        values = text.to_numpy(zero_copy_only=False)
+        for i in at:
+            values[i] = xml_text(values[i])
+        text = pa.array(values, type=pa.string())
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)  # '' writes no cell
+    return pc.binary_join_element_wise(
+        pre, numbers, f'"{s_attr} t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", "")
+
+
+def _plain(s: pd.Series) -> list[object]:
+    """A column as the row writer gets it from `frame_rows`: missing → None, Timestamps → dates."""
+    missing = s.isna().to_numpy()
+    values = s.dt.date.to_numpy(dtype=object) if pd.api.types.is_datetime64_any_dtype(s) else s.to_numpy(dtype=object)
+    if missing.any():
+        values = values.copy()
+        values[missing] = None
+    return values.tolist()

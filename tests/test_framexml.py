@@ -1,0 +1,68 @@
+"""An output sheet from a DataFrame (a column at a time) reads back as the same sheet from rows (a cell at a time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import python_calamine
+import xlsxwriter
+
+from xlcust.io import framexml
+from xlcust.io.package import ColumnSpec, OutputSheet, open_package, save_package
+
+COLUMNS = [ColumnSpec("Code"), ColumnSpec("Count", "int"), ColumnSpec("Amount", "cents"), ColumnSpec("Date", "date"),
+           ColumnSpec("Share", "percent"), ColumnSpec("Link", "link"), ColumnSpec("Flag", "text")]
+
+
+def frame(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    dates = pd.Series(pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D"))
+    dates[::7] = pd.NaT
+    dates[5] = pd.Timestamp("1900-01-15")  # before Excel's phantom 29 Feb 1900: the cell writer's job
+    codes = pd.Series([f"C{i:05d}" for i in range(n)], dtype=object)
+    codes[3], codes[4], codes[6] = "A & B <Ltd>", "", None
+    codes[8] = "tab\tand\x01control"
+    cents = pd.array(rng.integers(-10**9, 10**9, n), dtype="Int64")
+    cents[::11] = pd.NA
+    links = pd.Series([(f"T{i}", f"'Transactions'!A{i + 2}") if i % 3 else None for i in range(n)], dtype=object)
+    flags = pd.Series([True, False, None] * (n // 3) + [True] * (n % 3), dtype=object)
+    share = rng.random(n)
+    share[::13] = np.nan
+    out = pd.DataFrame({0: codes, 1: pd.array(rng.integers(0, 500, n), dtype="int64"), 2: cents, 3: dates,
+                        4: share, 5: links, 6: flags})
+    out.iloc[10, :] = None  # an empty row is left out, as the row writer leaves it out
+    return out
+
+
+def rows_of(f: pd.DataFrame) -> list[tuple]:
+    return list(zip(*[framexml._plain(f[c]) for c in f.columns], strict=True))
+
+
+def save(path: Path, seed: Path, sheet: OutputSheet) -> list[list[object]]:
+    save_package(open_package(seed), path, outputs=[sheet])
+    return python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet.name).to_python()
+
+
+def test_frame_and_rows_write_the_same_sheet(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(framexml, "CHUNK", 97)  # several chunks, one of them short
+    seed = tmp_path / "seed.xlsx"
+    wb = xlsxwriter.Workbook(seed)
+    wb.add_worksheet("Customers").write("A1", "Code")
+    wb.close()
+    f = frame(400)
+    by_columns = save(tmp_path / "frame.xlsx", seed, OutputSheet("Out", COLUMNS, f))
+    by_cells = save(tmp_path / "rows.xlsx", seed, OutputSheet("Out", COLUMNS, rows_of(f)))
+    assert by_columns == by_cells
+    assert by_columns[4][0] == "A & B <Ltd>" and by_columns[11] == [""] * len(COLUMNS)  # row 11 held nothing
+    assert by_columns[6][3] == dt.date(1900, 1, 15)
+
+    def part(path: Path) -> bytes:
+        pkg = open_package(path)
+        return pkg.read_part(pkg.sheet_part("Out"))
+
+    a, b = part(tmp_path / "frame.xlsx"), part(tmp_path / "rows.xlsx")
+    assert a.count(b"<hyperlink ") == b.count(b"<hyperlink ") > 0
+    assert a.count(b"<row ") == b.count(b"<row ") == 400  # header + 399 rows with a value
