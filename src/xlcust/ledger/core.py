@@ -62,6 +62,8 @@ class Ledger:
     line_customer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     item_customer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     credit_customer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    # Customer figures already computed, per window: grades, warnings and the rules all read them.
+    _figures: dict[int, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
@@ -86,7 +88,9 @@ class Ledger:
     def customer_figures(self, window_months: int = 12) -> pd.DataFrame:
         from .figures import customer_figures
 
-        return customer_figures(self, window_months)
+        if window_months not in self._figures:
+            self._figures[window_months] = customer_figures(self, window_months)
+        return self._figures[window_months].copy()  # a caller's change stays its own
 
     def dso_by_quarter(self) -> DsoReport:
         from .figures import dso_by_quarter
