@@ -63,18 +63,26 @@ def first_duplicate_rows(keys: pd.Series) -> pd.Series:
     `keys` is indexed by Excel row; blanks (None / '' / NA) never match. The result is
     indexed by the repeating rows only.
     """
-    # One hashing pass over the keys (a million transaction ids); the rest is on integers.
-    codes, uniques = pd.factorize(keys.to_numpy(dtype=object))  # blanks get code -1
+    values = keys.to_numpy(dtype=object)
+    # Equal keys hash equal, so only rows sharing a hash with another row can repeat one.
+    # Sorting a million hashes (Python caches each string's) costs far less than a hash
+    # table of a million strings; the exact grouping below runs on the sharing rows only.
+    hashes = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
+    ordered = np.sort(hashes)
+    shared = ordered[1:][ordered[1:] == ordered[:-1]]
+    maybe = np.flatnonzero(np.isin(hashes, shared))
+    codes, uniques = pd.factorize(values[maybe])  # blanks get code -1
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     repeated = np.flatnonzero(counts > 1)
     repeated = repeated[uniques[repeated] != ""]
     in_group = np.isin(codes, repeated)
     if not in_group.any():
         return pd.Series([], dtype="int64")
-    rows = pd.Series(keys.index[in_group].to_numpy())
+    group_rows = keys.index[maybe[in_group]]
+    rows = pd.Series(group_rows.to_numpy())
     first = rows.groupby(codes[in_group]).transform("min")
     repeats = (first != rows).to_numpy()
-    return pd.Series(first[repeats].to_numpy(), index=keys.index[in_group][repeats], dtype="int64")
+    return pd.Series(first[repeats].to_numpy(), index=group_rows[repeats], dtype="int64")
 
 
 def likely_duplicates(names: pd.Series) -> pd.Series:
