@@ -304,7 +304,8 @@ def check_txn_references(book: Book) -> Iterator[Finding]:
 def _of_kinds(kinds: pd.Series, *groups: tuple[str, ...]) -> list[np.ndarray]:
     """For each group of kinds, which rows are of one of them (one hashing pass over the column)."""
     codes, words = pd.factorize(kinds)
-    return [np.isin(codes, np.flatnonzero(np.isin(words, group))) for group in groups]
+    # A lookup table per group, indexed by each row's code; a blank kind's -1 picks the final False.
+    return [np.append(np.isin(words, group), False)[codes] for group in groups]
 
 
 def _first_positions(codes: np.ndarray, size: int) -> np.ndarray:
