@@ -22,7 +22,18 @@ import pyarrow.compute as pc
 
 from ..errors import UsageError
 from ..schema import column_letter
-from .sheetxml import MAX_CELL_CHARS, MAX_ROWS, ColumnSpec, DateSystem, OutputStyles, xml_text
+from .sheetxml import (
+    MAX_CELL_CHARS,
+    MAX_HYPERLINKS,
+    MAX_ROWS,
+    ColumnSpec,
+    DateSystem,
+    OutputStyles,
+    _LinkCounter,
+    _location,
+    xml_attr,
+    xml_text,
+)
 
 CHUNK = 50_000  # rows encoded at a time: bounds the memory of the joined XML
 
@@ -37,9 +48,12 @@ Encoder = Callable[[object, str], str]
 
 
 def write_frame_rows(name: str, frame: pd.DataFrame, columns: Sequence[ColumnSpec], encoders: Sequence[Encoder],
-                     styles: OutputStyles, dates: DateSystem, header_row: int, write: Callable[[bytes], object]
-                     ) -> int:
-    """Write the frame's rows below the header; returns the last row number (as `_write_rows` does)."""
+                     styles: OutputStyles, dates: DateSystem, header_row: int, write: Callable[[bytes], object],
+                     links: list[str], counter: _LinkCounter) -> int:
+    """Write the frame's rows below the header; returns the last row number (as `_write_rows` does).
+
+    `links` and `counter` are the sheet's hyperlinks and dropped-link count, shared with the encoders.
+    """
     n = len(frame)
     if frame.shape[1] > len(columns):
         raise UsageError(f"output sheet {name!r}: {frame.shape[1]} columns of values for {len(columns)} columns")
@@ -49,8 +63,8 @@ def write_frame_rows(name: str, frame: pd.DataFrame, columns: Sequence[ColumnSpe
         part = frame.iloc[start:start + CHUNK]
         first = header_row + 1 + start
         numbers = pa.array(np.arange(first, first + len(part), dtype=np.int64)).cast(pa.string())
-        cells = [_column_cells(part.iloc[:, i], i, columns[i].kind, encoders[i], styles, dates, numbers)
-                 for i in range(part.shape[1])]
+        cells = [_column_cells(part.iloc[:, i], i, columns[i].kind, encoders[i], styles, dates, numbers,
+                               links, counter) for i in range(part.shape[1])]
         if not cells:
             continue
         joined = pc.binary_join_element_wise(*cells, "") if len(cells) > 1 else cells[0]
@@ -68,14 +82,14 @@ def _utf8(strings: pa.Array) -> bytes:
 
 
 def _column_cells(s: pd.Series, col: int, kind: str, encode: Encoder, styles: OutputStyles, dates: DateSystem,
-                  numbers: pa.Array) -> pa.Array:
+                  numbers: pa.Array, links: list[str], counter: _LinkCounter) -> pa.Array:
     """One column's `<c>` elements for these rows ('' where a cell stays empty)."""
     pre = f'<c r="{column_letter(col)}'
     style = styles.by_kind.get(kind, 0)
     s_num = f' s="{style}"' if style else ""
     cells = None
     if kind == "link":
-        cells = None
+        cells = _link_cells(s, col, styles, numbers, links, counter)
     elif kind == "cents" and pd.api.types.is_integer_dtype(s.dtype):
         cents = pa.array(s, type=pa.int64(), from_pandas=True)
         whole = pc.divide(pc.abs(cents), 100)
@@ -115,7 +129,38 @@ def _date_cells(s: pd.Series, kind: str, style: int, styles: OutputStyles, dates
     return pc.binary_join_element_wise(pre, numbers, f'" s="{date_style}"><v>', value, "</v></c>", "")
 
 
-def _text_cells(s: pd.Series, s_attr: str, pre: str, numbers: pa.Array) -> pa.Array | None:
+def _link_cells(s: pd.Series, col: int, styles: OutputStyles, numbers: pa.Array, links: list[str],
+                counter: _LinkCounter) -> pa.Array | None:
+    """(text, "'Sheet'!B7") pairs: link-styled text and a hyperlink, up to Excel's limit per sheet; then text."""
+    shown: list[str | None] = []
+    targets: list[object] = []
+    for v in s.to_numpy(dtype=object):
+        if v is None:
+            shown.append(None)
+            targets.append(None)
+        elif isinstance(v, tuple | list) and len(v) == 2:
+            text = "" if v[0] is None else str(v[0])
+            shown.append(text)
+            targets.append(v[1])
+        else:
+            return None  # a plain value among the links: cell by cell
+    attrs: list[str] = [""] * len(shown)
+    link_attr = f' s="{styles.link}"'
+    letter = column_letter(col)
+    rows = numbers.to_pylist()
+    for i, target in enumerate(targets):
+        if target is None:
+            continue
+        if len(links) >= MAX_HYPERLINKS:
+            counter.dropped += 1
+            continue
+        links.append(f'<hyperlink ref="{letter}{rows[i]}" location="{xml_attr(_location(target))}"/>')
+        shown[i] = shown[i] or str(target)
+        attrs[i] = link_attr
+    return _text_cells(pd.Series(shown, dtype=object), pa.array(attrs, type=pa.string()), f'<c r="{letter}', numbers)
+
+
+def _text_cells(s: pd.Series, s_attr: str | pa.Array, pre: str, numbers: pa.Array) -> pa.Array | None:
     try:
         text = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
@@ -129,7 +174,7 @@ def _text_cells(s: pd.Series, s_attr: str, pre: str, numbers: pa.Array) -> pa.Ar
         text = pa.array(values, type=pa.string())
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)  # '' writes no cell
     return pc.binary_join_element_wise(
-        pre, numbers, f'"{s_attr} t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", "")
+        pre, numbers, '"', s_attr, ' t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", "")
 
 
 def _plain(s: pd.Series) -> list[object]:

@@ -420,7 +420,8 @@ def render_output_sheet(
         if isinstance(sheet.rows, pd.DataFrame) and not wanted:  # plain columns: a column at a time
             from .framexml import write_frame_rows
 
-            last_row = write_frame_rows(sheet.name, sheet.rows, columns, encoders, styles, dates, header_row, write)
+            last_row = write_frame_rows(sheet.name, sheet.rows, columns, encoders, styles, dates, header_row, write,
+                                        links, counter)
         else:
             last_row = _write_rows(sheet, encoders, header_row, write, wanted, cells)
         body_size = body.tell()
