@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlcust.archive import customer_credit_limits, likely_duplicates, normalize_name, parse_status
+from xlcust.archive import (
+    customer_credit_limits,
+    first_duplicate_rows,
+    likely_duplicates,
+    normalize_name,
+    parse_status,
+)
 from xlcust.book import Book
 from xlcust.checks import customers as checks
 from xlcust.findings import Finding, Severity
@@ -152,6 +158,50 @@ def test_duplicate_detection_is_symmetric(a: str, b: str) -> None:
     backward = likely_duplicates(pd.Series([b, a], index=[2, 3]))
     assert len(forward) == len(backward)
     assert (len(forward) == 1) == (normalize_name(a) == normalize_name(b) != "")
+
+
+@pytest.mark.parametrize(
+    ("name", "normal"),
+    [
+        ("华远建筑有限公司", "华远建筑"),
+        ("华远建筑集团有限公司", "华远建筑"),  # the longest suffix goes first
+        ("华远集团公司", "华远"),  # then the next one
+        ("有限公司", "有限"),  # a suffix never takes the whole name
+        ("公司", "公司"),
+        ("Acme (China) Co., Ltd.", "acme"),
+        ("", ""),
+    ],
+)
+def test_normalize_name(name: str, normal: str) -> None:
+    assert normalize_name(name) == normal
+
+
+@pytest.mark.parametrize(
+    ("keys", "repeats"),
+    [
+        (["A", "B", "A", None, None, "", "", "B", "A"], {4: 2, 9: 3, 10: 2}),  # blanks and '' never match
+        ([-1, -2, -1], {4: 2}),  # -1 and -2 share a Python hash; only equal keys repeat
+        ([], {}),
+    ],
+)
+def test_first_duplicate_rows(keys: list, repeats: dict[int, int]) -> None:
+    found = first_duplicate_rows(pd.Series(keys, index=range(2, 2 + len(keys)), dtype=object))
+    assert found.to_dict() == repeats
+
+
+@given(st.lists(st.sampled_from(["a", "b", "", None, float("nan"), -1, -2, 0]), max_size=20))
+def test_first_duplicate_rows_is_the_first_earlier_row_with_the_key(keys: list) -> None:
+    first: dict = {}
+    repeats = {}
+    for row, key in enumerate(keys, start=2):
+        if pd.isna(key) or key == "":
+            continue
+        if key in first:
+            repeats[row] = first[key]
+        else:
+            first[key] = row
+    found = first_duplicate_rows(pd.Series(keys, index=range(2, 2 + len(keys)), dtype=object))
+    assert found.to_dict() == repeats
 
 
 @pytest.mark.parametrize(

@@ -189,3 +189,23 @@ def test_references() -> None:
     ]
     assert "row 5, a receipt" in findings[1].message
     assert "'0002'" in findings[2].message and "row 3" in findings[2].message
+
+
+def test_a_reference_settles_the_first_invoice_with_that_id() -> None:
+    rows = [
+        txn("X1", kind="receipt"),  # a receipt used the id first
+        txn("X1", customer_code="0002"),  # the first invoice with it: another customer's
+        txn("X1"),  # a later invoice with the same id does not count
+        txn("R1", kind="receipt", reference="X1"),
+        txn("R2", kind="credit_note", reference="X1", customer_code="0002"),  # fine
+        txn("R3", kind="receipt", reference="X1", customer_code=None),  # no customer: nothing to compare
+    ]
+    findings = run(checks.check_txn_references, rows)
+    assert at(findings) == [("TXN_REFERENCE_OTHER_CUSTOMER", 5, "F")]
+    assert "'0002' (row 3)" in findings[0].message
+
+
+def test_a_reference_to_a_row_of_no_known_kind() -> None:
+    findings = run(checks.check_txn_references, [txn("K1", kind=None), txn("R1", kind="receipt", reference="K1")])
+    assert at(findings) == [("TXN_REFERENCE_UNKNOWN", 3, "F")]
+    assert "row 2, a row of unknown kind, not an invoice" in findings[0].message
