@@ -164,7 +164,6 @@ def build_ledger_from_frames(
     has_due = ~np.isnat(explicit_due)
     terms = custs["terms_days"].to_numpy(dtype=np.int64)[cust_no[di]]
     due = np.where(has_due, to_days(explicit_due), day[di] + terms)
-    due_source = np.where(has_due, "explicit", custs["terms_source"].to_numpy(dtype=object)[cust_no[di]])
 
     ref_index = _match_references(cust_no, txn, lines["reference"].to_numpy(dtype=object), di, ci)
 
@@ -173,9 +172,10 @@ def build_ledger_from_frames(
     result = allocate(debits, credits, replay_all=replay_all)
 
     fifo_order = result.debit_order
-    items = _items_frame(lines, custs, di, cust_no[di], due, due_source, result, as_of_ts, fifo_order)
+    texts = _LineTexts(kind=_Repeated.of(lines["kind"].to_numpy(dtype=object)), customer=_Repeated(code_no, distinct))
+    items = _items_frame(lines, texts, custs, di, cust_no[di], due, has_due, result, as_of_ts, fifo_order)
     credit_frame = _credits_frame(lines, ci, ref_index, result)
-    allocations = _allocations_frame(lines, di, ci, result)
+    allocations = _allocations_frame(lines, texts, di, ci, result)
     unapplied_cents = np.zeros(len(custs), dtype=np.int64)
     np.add.at(unapplied_cents, cust_no[ci], result.unapplied)  # exact int64 sums
     unapplied = pd.Series(unapplied_cents, index=custs.index, name="unapplied_credit")
@@ -185,6 +185,33 @@ def build_ledger_from_frames(
         unapplied=unapplied, replayed_customers=result.replayed_customers, sheet=transactions,
         line_customer=cust_no, item_customer=cust_no[di][fifo_order], credit_customer=cust_no[ci],
     )
+
+
+@dataclass(frozen=True)
+class _Repeated:
+    """A text column with few distinct values (kinds, customer codes) as numbers into them.
+
+    Gathering numbers and then texts from the short list of distinct ones is several
+    times faster than gathering the texts themselves in a new order.
+    """
+
+    numbers: np.ndarray  # per line; −1 for a blank
+    values: np.ndarray  # the distinct texts (object)
+
+    @classmethod
+    def of(cls, column: np.ndarray) -> _Repeated:
+        numbers, values = pd.factorize(column)
+        return cls(numbers, values)
+
+    def at(self, positions: np.ndarray) -> pd.Series:
+        """text(column[positions])."""
+        return text(np.append(np.asarray(self.values, dtype=object), None)[self.numbers[positions]])
+
+
+@dataclass(frozen=True)
+class _LineTexts:
+    kind: _Repeated
+    customer: _Repeated
 
 
 def _tiebreak(cust_no: np.ndarray, day: np.ndarray, txn: np.ndarray, row: np.ndarray) -> np.ndarray:
@@ -240,11 +267,12 @@ def _match_references(cust_no: np.ndarray, txn: np.ndarray, ref: np.ndarray, di:
 
 
 def _items_frame(
-    lines: pd.DataFrame, custs: pd.DataFrame, di: np.ndarray, cust_no: np.ndarray, due: np.ndarray,
-    due_source: np.ndarray, result: AllocationResult, as_of: pd.Timestamp, order: np.ndarray,
+    lines: pd.DataFrame, texts: _LineTexts, custs: pd.DataFrame, di: np.ndarray, cust_no: np.ndarray,
+    due: np.ndarray, has_due: np.ndarray, result: AllocationResult, as_of: pd.Timestamp, order: np.ndarray,
 ) -> pd.DataFrame:
     """Debit items in FIFO order (customer, due date, date, txn id, row): `order` of `di`."""
-    di, cust_no, due, due_source = di[order], cust_no[order], due[order], due_source[order]
+    di, cust_no, due, has_due = di[order], cust_no[order], due[order], has_due[order]
+    due_source = np.where(has_due, "explicit", custs["terms_source"].to_numpy(dtype=object)[cust_no])
     amount = lines["amount"].to_numpy(dtype=np.int64)[di]
     date = to_days(lines["date"].to_numpy()[di])
     open_amount = result.open_amount[order]
@@ -253,9 +281,9 @@ def _items_frame(
     late_until = np.where(is_settled, settled, day_of(as_of))
     frame = pd.DataFrame({
         "txn_id": text(lines["txn_id"].to_numpy(dtype=object)[di]),
-        "customer_code": text(lines["customer_code"].to_numpy(dtype=object)[di]),
+        "customer_code": texts.customer.at(di),
         "category_code": text(custs["category_code"].to_numpy(dtype=object)[cust_no]),
-        "kind": text(lines["kind"].to_numpy(dtype=object)[di]),
+        "kind": texts.kind.at(di),
         "date": from_days(date),
         "due_date": from_days(due),
         "due_source": text(due_source),
@@ -293,7 +321,8 @@ def _credits_frame(
 _METHODS = np.array(["fifo", "reference"], dtype=object)  # by_reference False / True
 
 
-def _allocations_frame(lines: pd.DataFrame, di: np.ndarray, ci: np.ndarray, result: AllocationResult) -> pd.DataFrame:
+def _allocations_frame(lines: pd.DataFrame, texts: _LineTexts, di: np.ndarray, ci: np.ndarray,
+                       result: AllocationResult) -> pd.DataFrame:
     """The Allocation table: one row per (credit, item) pair, by credit in time order."""
     credit_line = ci[result.credit]
     debit_line = di[result.debit]
@@ -301,10 +330,10 @@ def _allocations_frame(lines: pd.DataFrame, di: np.ndarray, ci: np.ndarray, resu
     rows = lines["source_row"].to_numpy(dtype=np.int64)
     frame = pd.DataFrame({
         "credit_txn_id": text(txn[credit_line]),
-        "credit_kind": text(lines["kind"].to_numpy(dtype=object)[credit_line]),
+        "credit_kind": texts.kind.at(credit_line),
         "credit_date": lines["date"].to_numpy()[credit_line],
         "invoice_txn_id": text(txn[debit_line]),
-        "customer_code": text(lines["customer_code"].to_numpy(dtype=object)[debit_line]),
+        "customer_code": texts.customer.at(debit_line),
         "amount": result.amount,
         "method": text(_METHODS[result.by_reference.astype(np.intp)]),
         "applied_on": from_days(result.applied_on),
