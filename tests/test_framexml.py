@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -70,3 +71,34 @@ def test_frame_and_rows_write_the_same_sheet(tmp_path: Path, monkeypatch, link_l
     a, b = part(tmp_path / "frame.xlsx"), part(tmp_path / "rows.xlsx")
     assert a.count(b"<hyperlink ") == b.count(b"<hyperlink ") == min(link_limit, 265)  # row 10 is empty
     assert a.count(b"<row ") == b.count(b"<row ") == 400  # header + 399 rows with a value
+
+
+@pytest.mark.parametrize("link_limit", [65_530, 30])
+def test_links_to_rows_match_link_pairs(tmp_path: Path, monkeypatch, link_limit: int) -> None:
+    """attrs['links'] (target rows, formatted only for the links kept) writes what (text, target) pairs write."""
+    monkeypatch.setattr(framexml, "CHUNK", 41)
+    monkeypatch.setattr(framexml, "MAX_HYPERLINKS", link_limit)
+    monkeypatch.setattr(sheetxml, "MAX_HYPERLINKS", link_limit)
+    seed = tmp_path / "seed.xlsx"
+    wb = xlsxwriter.Workbook(seed)
+    wb.add_worksheet("Transactions").write("A1", "Txn ID")
+    wb.close()
+    n = 150
+    codes = [None if i % 10 == 0 else f"T{i}" for i in range(n)]
+    rows = np.array([np.nan if i % 7 == 0 else i + 2 for i in range(n)], dtype=float)
+    columns = [ColumnSpec("Txn", "link"), ColumnSpec("Amount", "cents")]
+    by_rows = pd.DataFrame({0: pd.Series(codes, dtype=object), 1: pd.array(range(n), dtype="Int64")})
+    by_rows.attrs["links"] = {0: (rows, "'Transactions'!A")}
+    pairs = [(c if c is None or np.isnan(r) else (c, f"'Transactions'!A{int(r)}"), i)
+             for i, (c, r) in enumerate(zip(codes, rows, strict=True))]
+    a = save(tmp_path / "a.xlsx", seed, OutputSheet("Out", columns, by_rows))
+    b = save(tmp_path / "b.xlsx", seed, OutputSheet("Out", columns, pairs))
+    assert a == b
+
+    def links(path: Path) -> list[bytes]:
+        pkg = open_package(path)
+        return sorted(re.findall(rb"<hyperlink [^>]*/>", pkg.read_part(pkg.sheet_part("Out"))))
+
+    assert links(tmp_path / "a.xlsx") == links(tmp_path / "b.xlsx")
+    assert len(links(tmp_path / "a.xlsx")) == min(link_limit, sum(1 for c, r in zip(codes, rows, strict=True)
+                                                                  if c and not np.isnan(r)))

@@ -59,12 +59,20 @@ def write_frame_rows(name: str, frame: pd.DataFrame, columns: Sequence[ColumnSpe
         raise UsageError(f"output sheet {name!r}: {frame.shape[1]} columns of values for {len(columns)} columns")
     if header_row + n > MAX_ROWS:
         raise UsageError(f"output sheet {name!r} has more rows than Excel's {MAX_ROWS:,}")
+    link_rows = frame.attrs.get("links", {})
     for start in range(0, n, CHUNK):
         part = frame.iloc[start:start + CHUNK]
         first = header_row + 1 + start
         numbers = pa.array(np.arange(first, first + len(part), dtype=np.int64)).cast(pa.string())
-        cells = [_column_cells(part.iloc[:, i], i, columns[i].kind, encoders[i], styles, dates, numbers,
-                               links, counter) for i in range(part.shape[1])]
+        cells = []
+        for i in range(part.shape[1]):
+            if i in link_rows:
+                rows, target = link_rows[i]
+                cells.append(_row_link_cells(part.iloc[:, i], rows[start:start + CHUNK], target, i, styles,
+                                             numbers, links, counter))
+            else:
+                cells.append(_column_cells(part.iloc[:, i], i, columns[i].kind, encoders[i], styles, dates, numbers,
+                                           links, counter))
         if not cells:
             continue
         joined = pc.binary_join_element_wise(*cells, "") if len(cells) > 1 else cells[0]
@@ -158,6 +166,29 @@ def _link_cells(s: pd.Series, col: int, styles: OutputStyles, numbers: pa.Array,
         shown[i] = shown[i] or str(target)
         attrs[i] = link_attr
     return _text_cells(pd.Series(shown, dtype=object), pa.array(attrs, type=pa.string()), f'<c r="{letter}', numbers)
+
+
+def _row_link_cells(s: pd.Series, rows: np.ndarray, target: str, col: int, styles: OutputStyles,
+                    numbers: pa.Array, links: list[str], counter: _LinkCounter) -> pa.Array:
+    """Text that links to a row of a user's sheet (`target` + row number, e.g. 'Transactions'!A7).
+
+    As `_link_cells`, but the targets are row numbers, made into link text only for the
+    links Excel keeps; the rest are counted as dropped and stay plain text.
+    """
+    shown = np.array([None if v is None or v == "" else str(v) for v in _plain(s)], dtype=object)
+    linkable = np.flatnonzero(~np.isnan(rows) & (shown != None))  # noqa: E711 (element-wise)
+    room = max(0, MAX_HYPERLINKS - len(links))
+    counter.dropped += max(0, len(linkable) - room)
+    linked = linkable[:room]
+    letter = column_letter(col)
+    at = numbers.to_pylist() if len(linked) else []
+    links.extend(f'<hyperlink ref="{letter}{at[i]}" location="{xml_attr(_location(f"{target}{int(rows[i])}"))}"/>'
+                 for i in linked)
+    attrs = np.full(len(shown), "", dtype=object)
+    attrs[linked] = f' s="{styles.link}"'
+    cells = _text_cells(pd.Series(shown, dtype=object), pa.array(attrs, type=pa.string()), f'<c r="{letter}', numbers)
+    assert cells is not None  # all text by construction
+    return pc.fill_null(cells, "")
 
 
 def _text_cells(s: pd.Series, s_attr: str | pa.Array, pre: str, numbers: pa.Array) -> pa.Array | None:

@@ -12,6 +12,7 @@ import getpass
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import __version__
@@ -166,16 +167,16 @@ def frame_sheet(key: str, lang: str, frame: pd.DataFrame, fields: Sequence[Field
         specs.append((en, zh, kind, width))
     names = [f[0] for f in fields]
     data: dict[int, object] = {}
+    link_rows: dict[int, tuple[np.ndarray, str]] = {}
     for i, n in enumerate(names):
-        if n in links:  # (text, "'Sheet'!B7") pairs: written cell by cell
+        # as they are: integer cents, datetime64 dates, text; the writer encodes them a column at a time
+        data[i] = frame[n].reset_index(drop=True)
+        if n in links:  # the cell links to that row of the user's sheet (see write_frame_rows)
             row_col, target = links[n]
             sheet, letter = target.split("!")
-            shown, rows = frame_columns(frame, [n, row_col])
-            data[i] = pd.Series([v if v is None or r is None else (str(v), f"'{sheet}'!{letter}{int(r)}")
-                                 for v, r in zip(shown, rows, strict=True)], dtype=object)
-        else:  # as they are: integer cents, datetime64 dates, text; the writer encodes them a column at a time
-            data[i] = frame[n].reset_index(drop=True)
+            link_rows[i] = (frame[row_col].to_numpy(dtype=float, na_value=np.nan), f"'{sheet}'!{letter}")
     rows = pd.DataFrame(data, index=pd.RangeIndex(len(frame)))
+    rows.attrs["links"] = link_rows
 
     return OutputSheet(sheet_title(key, lang), columns(lang, specs), rows, title=banner(what, lang, as_of),
                        tab_color=tab_color)

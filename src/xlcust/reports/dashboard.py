@@ -220,7 +220,7 @@ def _days_to_settle(ledger: Ledger, level1) -> tuple[list[str], dict[str, dict[s
     label = _quarter_labels(done["settled_on"].to_numpy())
     weight = done["amount"].to_numpy(dtype=np.int64).astype(float)
     days = done["days_to_settle"].to_numpy(dtype=float, na_value=np.nan) * weight
-    frame = pd.DataFrame({"quarter": label, "code": [level1(c) for c in done["category_code"]],
+    frame = pd.DataFrame({"quarter": label, "code": _per_distinct(done["category_code"], level1),
                           "weighted": days, "weight": weight})
     frame = frame[frame["quarter"].isin(quarters) & (frame["weight"] > 0)]
     sums = frame.groupby(["code", "quarter"])[["weighted", "weight"]].sum()
@@ -249,9 +249,19 @@ def _last_quarters(as_of: dt.date, n: int) -> list[str]:
     return [f"{k // 4}Q{k % 4 + 1}" for k in range(q - n + 1, q + 1)]
 
 
-def _quarter_labels(dates: np.ndarray) -> list[str]:
+def _quarter_labels(dates: np.ndarray) -> np.ndarray:
     months = to_days(dates).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)  # since 1970-01
-    return [f"{1970 + m // 12}Q{(m % 12) // 3 + 1}" for m in months]
+    quarters = months // 3  # since 1970Q1
+    which, distinct = pd.factorize(quarters)
+    labels = np.array([f"{1970 + q // 4}Q{q % 4 + 1}" for q in distinct] + [""], dtype=object)
+    return labels[which]
+
+
+def _per_distinct(values: pd.Series, f) -> np.ndarray:
+    """f applied once per distinct value (a million rows hold a few hundred codes)."""
+    which, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    mapped = np.array([f(v) for v in distinct] + [f(None)], dtype=object)
+    return mapped[which]
 
 
 def _shown_categories(figures: Sequence[dict[str, dict]]) -> list[str]:
