@@ -124,7 +124,9 @@ class OutputSheet:
     """A sheet xlcust owns: replaced wholesale on every run, protected against accidental edits.
 
     rows is any iterable of tuples/lists (a generator is fine: it is consumed once, row XML
-    is streamed) or a pandas DataFrame. Values: str, int, float, Decimal, bool, datetime.date, datetime.datetime,
+    is streamed) or a pandas DataFrame (written a column at a time by `xlcust.io.framexml` when
+    the sheet has no charts; its `attrs["links"]` may map a column position to (target rows,
+    "'Sheet'!A") to make that column's cells links to those rows). Values: str, int, float, Decimal, bool, datetime.date, datetime.datetime,
     None (empty cell), or a `CellSpec` for a cell with its own kind or look; see ColumnSpec for how
     each kind formats them. title, when given, is a bold line above the header (row 1); the header is
     then row 2. charts are native Excel charts drawn from this sheet's cells (`xlcust.io.charts.ChartSpec`).
