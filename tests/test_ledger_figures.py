@@ -152,3 +152,19 @@ def test_reconcile_raises_on_an_imbalance() -> None:
     with pytest.raises(LedgerImbalance, match="does not reconcile"):
         ledger.reconcile()
     assert issubclass(LedgerImbalance, AssertionError)
+
+
+def test_reconcile_checks_allocations_item_by_item() -> None:
+    ledger = build_ledger(figures_book())
+    rows = ledger.allocations["invoice_row"].to_numpy()
+    assert rows[1] != rows[2]  # moving cents between two items keeps every total
+    ledger.allocations["invoice_row"] = rows[[0, 2, 1, 3]]
+    with pytest.raises(LedgerImbalance, match="allocations per item differ from its settled_amount"):
+        ledger.reconcile()
+
+
+def test_reconcile_checks_the_customer_numbers_against_the_codes() -> None:
+    ledger = build_ledger(figures_book())
+    ledger.item_customer = ledger.item_customer[::-1].copy()
+    with pytest.raises(LedgerImbalance, match="items' customer numbers differ from their customer codes"):
+        ledger.reconcile()

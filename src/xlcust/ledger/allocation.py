@@ -230,14 +230,25 @@ def _fifo(
 
     credit, debit, amount, time = [ck[piece_c]], [dk[piece_d]], [ends - starts], [when]
     replayed = np.flatnonzero(replay)
-    for k in replayed:
-        d0, d1 = np.searchsorted(dc, [k, k + 1])
-        c0, c1 = np.searchsorted(cc, [k, k + 1])
-        pc, pd_, pa, pt = _replay(dd[d0:d1].tolist(), da[d0:d1].tolist(), cd[c0:c1].tolist(), ca[c0:c1].tolist())
-        credit.append(ck[c0 + np.asarray(pc, dtype=np.int64)])
-        debit.append(dk[d0 + np.asarray(pd_, dtype=np.int64)])
-        amount.append(np.asarray(pa, dtype=np.int64))
-        time.append(np.asarray(pt, dtype=np.int64))
+    if len(replayed):
+        # The replayed customers' debits and credits as plain lists, one slice per customer.
+        rd, rc = np.flatnonzero(replay[dc]), np.flatnonzero(replay[cc])
+        d_lo, d_hi = np.searchsorted(dc[rd], replayed), np.searchsorted(dc[rd], replayed, side="right")
+        c_lo, c_hi = np.searchsorted(cc[rc], replayed), np.searchsorted(cc[rc], replayed, side="right")
+        d_date, d_amount, c_date, c_amount = dd[rd].tolist(), da[rd].tolist(), cd[rc].tolist(), ca[rc].tolist()
+        pieces, p_credit, p_debit, p_amount, p_time = [], [], [], [], []
+        for k0, k1, j0, j1 in zip(d_lo.tolist(), d_hi.tolist(), c_lo.tolist(), c_hi.tolist(), strict=True):
+            pc, pd_, pa, pt = _replay(d_date[k0:k1], d_amount[k0:k1], c_date[j0:j1], c_amount[j0:j1])
+            pieces.append(len(pa))
+            p_credit += pc
+            p_debit += pd_
+            p_amount += pa
+            p_time += pt
+        # Back from each customer's own numbering to positions in the sorted arrays.
+        credit.append(ck[rc[np.repeat(c_lo, pieces) + np.asarray(p_credit, dtype=np.int64)]])
+        debit.append(dk[rd[np.repeat(d_lo, pieces) + np.asarray(p_debit, dtype=np.int64)]])
+        amount.append(np.asarray(p_amount, dtype=np.int64))
+        time.append(np.asarray(p_time, dtype=np.int64))
     return (np.concatenate(credit), np.concatenate(debit), np.concatenate(amount), np.concatenate(time),
             len(replayed))
 

@@ -152,7 +152,7 @@ def build_ledger_from_frames(
     day = to_days(lines["date"].to_numpy())
     row = lines["source_row"].to_numpy(dtype=np.int64)
     txn = lines["txn_id"].to_numpy(dtype=object)
-    tiebreak = _tiebreak(cust_no, day, txn, row)
+    tiebreak = _tiebreak(cust_no, day, np.sign(amount), txn, row)
 
     is_debit = amount > 0
     is_credit = amount < 0
@@ -214,18 +214,21 @@ class _LineTexts:
     customer: _Repeated
 
 
-def _tiebreak(cust_no: np.ndarray, day: np.ndarray, txn: np.ndarray, row: np.ndarray) -> np.ndarray:
+def _tiebreak(cust_no: np.ndarray, day: np.ndarray, sign: np.ndarray, txn: np.ndarray, row: np.ndarray
+              ) -> np.ndarray:
     """The last sort key of items and credits: the rank of (txn id, row).
 
-    It is only ever compared between lines of one customer on one date (every sort puts
-    customer and date first), so only those lines are ranked; the rest get 0. That keeps
-    the string sort, the slowest step, to the few lines that need it.
+    It is only ever compared between debits (sign +1) of one customer on one date, or
+    between credits (−1) of one customer on one date: every sort puts customer and
+    date first and sorts debits and credits apart. So only those lines are ranked; the
+    rest get 0. That keeps the string sort, the slowest step, to the few lines that
+    need it.
     """
     tiebreak = np.zeros(len(day), dtype=np.int64)
     if len(day) < 2:
         return tiebreak
-    key = cust_no * (int(day.max() - day.min()) + 1) + (day - day.min())
-    lines = np.flatnonzero(pd.Index(key).duplicated(keep=False))  # lines sharing a customer and a date
+    key = (cust_no * (int(day.max() - day.min()) + 1) + (day - day.min())) * 3 + (sign + 1)
+    lines = np.flatnonzero(pd.Index(key).duplicated(keep=False) & (sign != 0))
     names, _ = pd.factorize(txn[lines], sort=True)  # a missing txn id (−1) sorts first
     tiebreak[lines[np.lexsort((row[lines], names))]] = np.arange(1, len(lines) + 1)
     return tiebreak

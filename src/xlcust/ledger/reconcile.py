@@ -81,6 +81,19 @@ def _sheet_totals(sheet: pd.DataFrame, as_of: dt.date) -> tuple[int, int, int, i
             int((usable & ~early).sum()))
 
 
+def _sum_per_row(rows: np.ndarray, allocation_rows: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """Per entry of `rows` (sheet rows), the sum of the allocations naming that row.
+
+    Summed on a dense array over the span of the rows (sheet rows are a few million at
+    most), which is cheaper than matching row numbers through an index.
+    """
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.int64)
+    low, high = int(rows.min()), int(rows.max())
+    inside = (allocation_rows >= low) & (allocation_rows <= high)
+    return sum_by(allocation_rows[inside] - low, amounts[inside], high - low + 1)[rows - low]
+
+
 def reconcile(source: Ledger | Book, as_of: dt.date | None = None) -> ControlTotals:
     """Control totals of a ledger (or of a book's ledger at `as_of`); raises LedgerImbalance."""
     from .core import Ledger, build_ledger
@@ -117,9 +130,8 @@ def reconcile(source: Ledger | Book, as_of: dt.date | None = None) -> ControlTot
             problems.append(f"some {name} has {remaining} outside 0 … amount")
     for name, frame, row, done in (("item", items, "invoice_row", "settled_amount"),
                                    ("credit", credits, "credit_row", "applied_amount")):
-        at = pd.Index(frame["source_row"].to_numpy(dtype=np.int64)).get_indexer(alloc[row].to_numpy(dtype=np.int64))
-        found = at >= 0
-        per_row = sum_by(at[found], alloc["amount"].to_numpy(dtype=np.int64)[found], len(frame))
+        per_row = _sum_per_row(frame["source_row"].to_numpy(dtype=np.int64), alloc[row].to_numpy(dtype=np.int64),
+                               alloc["amount"].to_numpy(dtype=np.int64))
         if not np.array_equal(per_row, frame[done].to_numpy(dtype=np.int64)):
             problems.append(f"allocations per {name} differ from its {done}")
 
