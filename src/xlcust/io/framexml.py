@@ -37,8 +37,8 @@ from .sheetxml import (
 
 CHUNK = 50_000  # rows encoded at a time: bounds the memory of the joined XML
 
-# sheetxml._NEEDS_ESCAPE in RE2 syntax (Arrow text is valid UTF-8: no surrogates to look for)
-_NEEDS_ESCAPE = "[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_"
+# sheetxml._NEEDS_ESCAPE but &, < and >, in RE2 syntax (Arrow text is valid UTF-8: no surrogates)
+_NEEDS_CLEANING = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_"
 _ORDINAL_1970 = 719_163  # dt.date(1970, 1, 1).toordinal()
 _ORD_1900_03_01 = 693_656
 _ORD_1899_12_30 = 693_594
@@ -182,8 +182,10 @@ def _row_link_cells(s: pd.Series, rows: np.ndarray, target: str, col: int, style
     linked = linkable[:room]
     letter = column_letter(col)
     at = numbers.to_pylist() if len(linked) else []
-    links.extend(f'<hyperlink ref="{letter}{at[i]}" location="{xml_attr(_location(f"{target}{int(rows[i])}"))}"/>'
-                 for i in linked)
+    location = xml_attr(_location(target))  # the same sheet and column for every row: escaped once
+    targets = rows[linked].astype(np.int64).tolist()
+    links.extend(f'<hyperlink ref="{letter}{at[i]}" location="{location}{r}"/>'
+                 for i, r in zip(linked.tolist(), targets, strict=True))
     attrs = np.full(len(shown), "", dtype=object)
     attrs[linked] = f' s="{styles.link}"'
     cells = _text_cells(pd.Series(shown, dtype=object), pa.array(attrs, type=pa.string()), f'<c r="{letter}', numbers)
@@ -196,13 +198,23 @@ def _text_cells(s: pd.Series, s_attr: str | pa.Array, pre: str, numbers: pa.Arra
         text = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
         return None  # not all text (or lone surrogates): cell by cell
-    odd = pc.or_(pc.match_substring_regex(text, _NEEDS_ESCAPE), pc.greater(pc.utf8_length(text), MAX_CELL_CHARS))
+    # &, < and > are escaped here; anything else xml_text would change (control characters,
+    # _xHHHH_ sequences, text past Excel's cell limit) goes through xml_text itself
+    odd = pc.or_(pc.match_substring_regex(text, _NEEDS_CLEANING), pc.greater(pc.utf8_length(text), MAX_CELL_CHARS))
     at = np.flatnonzero(pc.fill_null(odd, False).to_numpy(zero_copy_only=False))
     if len(at):
         values = text.to_numpy(zero_copy_only=False)
         for i in at:
             values[i] = xml_text(values[i])
+        escaped = np.zeros(len(values), dtype=bool)
+        escaped[at] = True
         text = pa.array(values, type=pa.string())
+    else:
+        escaped = None
+    plain = text
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        plain = pc.replace_substring(plain, char, entity)
+    text = plain if escaped is None else pc.if_else(pa.array(escaped), text, plain)
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)  # '' writes no cell
     return pc.binary_join_element_wise(
         pre, numbers, '"', s_attr, ' t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", "")
