@@ -66,7 +66,7 @@ import pandas as pd
 from ..codes import CodingScheme
 from ..errors import UsageError
 from ..history import categories_in_force, current_categories
-from ..ledger._frames import from_days, text, text_values, to_days, with_money
+from ..ledger._frames import from_days, sum_by, text, text_values, to_days, with_money
 from ..ledger.lines import select_lines
 from ..ledger.records import json_records
 from ..ledger.rollup import rollup
@@ -234,6 +234,9 @@ def revenue(
     days = to_days(sales["date"].to_numpy())
     period = period_ids(days, by) - period_ids(np.array([_day(date_from)]), by)[0]
     shown_code = historical if basis == "historical" else current
+    # Both categories of every line as numbers into one list of codes (−1: none), to compare and sum by.
+    numbers, codes = pd.factorize(np.concatenate([historical, current]))
+    numbered = _Numbered(numbers[: len(historical)], numbers[len(historical):], np.asarray(codes, dtype=object))
 
     frame = pd.DataFrame({
         "source_row": sales["source_row"], "txn_id": sales["txn_id"], "customer_code": customer,
@@ -245,8 +248,9 @@ def revenue(
     }, copy=False)
     with_money(frame, ["amount", "tax", "net_sales"])
 
-    work = pd.DataFrame({"period": period, "category_code": text(shown_code), "net_sales": net}, copy=False)
-    by_category = rollup(work, ["net_sales"], scheme, categories, keys=("period",))
+    shown = numbered.historical if basis == "historical" else numbered.current
+    by_category = rollup(numbered.sums(shown, {"net_sales": net}, period), ["net_sales"], scheme, categories,
+                         keys=("period",))
     by_category["period"] = text(periods["period"].to_numpy(dtype=object)[by_category["period"].to_numpy()])
     with_money(by_category, ["net_sales"])
     per_period = np.zeros(len(periods), dtype=np.int64)
@@ -264,9 +268,9 @@ def revenue(
         lines_without_rate=int((~has_rate).sum()) if strip else 0,
         history_fallback_lines=int(fallback.sum()),
     )
-    moved = _keys(historical) != _keys(current)
+    moved = numbered.historical != numbered.current
     reconciliation = _reconciliation(frame[moved], book, categories)
-    difference = _basis_difference(frame, moved, scheme, categories)
+    difference = _basis_difference(net, numbered, moved, scheme, categories)
     fallbacks = _fallbacks(frame[fallback])
     params = RevenueParameters(
         date_from=date_from, date_to=date_to, by=by, level=level or scheme.depth, depth=scheme.depth,
@@ -298,11 +302,6 @@ def _current_category(book: Book, customer_codes: np.ndarray) -> np.ndarray:
     line_customer, distinct = pd.factorize(customer_codes)
     now = current_categories(book).reindex(pd.Index(distinct, dtype=object)).to_numpy(dtype=object, na_value=None)
     return np.append(now, None)[line_customer]  # a blank code (−1) picks the None on the end
-
-
-def _keys(codes: np.ndarray) -> np.ndarray:
-    """Codes with None as a sentinel, so they compare and group."""
-    return np.where(pd.isna(codes), _NONE, codes)
 
 
 def current_year_revenue(book: Book, as_of: dt.date | None = None) -> RevenueReport:
@@ -517,28 +516,22 @@ def _reconciliation(lines: pd.DataFrame, book: Book, categories: pd.DataFrame) -
     return with_money(out[columns], ["net_sales"])
 
 
-def _basis_difference(lines: pd.DataFrame, moved: np.ndarray, scheme: CodingScheme, categories: pd.DataFrame
-                      ) -> pd.DataFrame:
+def _basis_difference(net: np.ndarray, numbered: _Numbered, moved: np.ndarray, scheme: CodingScheme,
+                      categories: pd.DataFrame) -> pd.DataFrame:
     """Per category at every level: historical, current, current − historical (where they differ).
 
     Also checks the reconciliation's promise: the difference is what moved in minus what
     moved out, rolled up the same way.
     """
-    net = lines["net_sales"].to_numpy(dtype=np.int64)
-    stacked = pd.DataFrame({
-        "category_code": text(np.concatenate([lines["historical_category"].to_numpy(dtype=object),
-                                              lines["current_category"].to_numpy(dtype=object)])),
-        "historical": np.concatenate([net, np.zeros_like(net)]),
-        "current": np.concatenate([np.zeros_like(net), net]),
-    })
+    historical, current = numbered.historical, numbered.current
+    none = np.zeros_like(net)
+    stacked = pd.concat([numbered.sums(historical, {"historical": net, "current": none}),
+                         numbered.sums(current, {"historical": none, "current": net})], ignore_index=True)
     both = rollup(stacked, ["historical", "current"], scheme, categories)
     both["difference"] = both["current"] - both["historical"]
-    flows = pd.DataFrame({
-        "category_code": text(np.concatenate([lines["current_category"].to_numpy(dtype=object)[moved],
-                                              lines["historical_category"].to_numpy(dtype=object)[moved]])),
-        "flow": np.concatenate([net[moved], -net[moved]]),
-    })
-    flow = rollup(flows, ["flow"], scheme, categories) if len(flows) else None
+    flows = numbered.sums(np.concatenate([current[moved], historical[moved]]),
+                          {"flow": np.concatenate([net[moved], -net[moved]])})
+    flow = rollup(flows, ["flow"], scheme, categories) if moved.any() else None
     key = both["category_code"].fillna(_NONE)
     expected = (pd.Series(flow["flow"].to_numpy(), index=flow["category_code"].fillna(_NONE))
                 if flow is not None else pd.Series(dtype=np.int64))
@@ -546,6 +539,33 @@ def _basis_difference(lines: pd.DataFrame, moved: np.ndarray, scheme: CodingSche
         raise RevenueImbalance("the two bases differ by more than the reconciliation shows (a bug in xlcust)")
     out = both[both["difference"].to_numpy() != 0].reset_index(drop=True)
     return with_money(out, ["historical", "current", "difference"])
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    """The historical and current category of each sales line as numbers into `codes` (−1: none)."""
+
+    historical: np.ndarray
+    current: np.ndarray
+    codes: np.ndarray  # object
+
+    def sums(self, number: np.ndarray, values: dict[str, np.ndarray], period: np.ndarray | None = None
+             ) -> pd.DataFrame:
+        """Sums of `values` per category number (and period, when given): category_code (None
+        for lines without one), [period,] the sums.
+
+        `rollup` adds the lines of each code anyway: handing it one row per code and period
+        instead of one per line gives the same sums for a fraction of the work.
+        """
+        periods = 1 if period is None else int(period.max(initial=0)) + 1
+        group = (number.astype(np.int64) + 1) * periods + (0 if period is None else period)
+        keys, inverse = np.unique(group, return_inverse=True)
+        frame = pd.DataFrame({"category_code": text(np.append(None, self.codes)[keys // periods])})
+        if period is not None:
+            frame["period"] = keys % periods
+        for name, column in values.items():
+            frame[name] = sum_by(inverse, np.asarray(column, dtype=np.int64), len(keys))
+        return frame
 
 
 def _fallbacks(lines: pd.DataFrame) -> pd.DataFrame:
