@@ -159,3 +159,12 @@ def test_head_rows_reads_only_the_top_and_resolves_shared_strings(tmp_path: Path
     grid = head_rows(open_package(path), "Customers", 4)
     assert grid == [[None, "标题", None], [None, None, None], ["Code", "Name", "Category code"],
                     ["C001", "华远建筑有限公司", "0101"]]
+
+
+def test_a_date_far_in_the_future_is_no_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [*TRANSACTIONS, ["T3", dt.date(9999, 12, 31), "C002", "invoice", 5.0]]
+    path = write_book(tmp_path / "far.xlsx", registry(Transactions=rows))
+    fast, slow = read_both(path, monkeypatch)
+    assert pd.isna(fast.transactions.data.loc[4, "date"])  # not 1816, where nanoseconds wrap around
+    assert [f.row for f in run_checks(fast) if "9999-12-31" in f.message] == [4]
+    assert_same(fast, slow)

@@ -199,6 +199,8 @@ def date_problem(value: object) -> str:
     """Why a cell could not be read as a date, in a phrase."""
     if isinstance(value, bool):
         return "is TRUE/FALSE, not a date"
+    if isinstance(value, dt.date):
+        return f"is {as_text(value)}, outside the years 1678-2262 xlcust can count days in"
     if isinstance(value, int | float | np.integer | np.floating):
         text = as_text(value)
         if len(text) == 8 and text.isdigit():

@@ -33,6 +33,7 @@ from .typing import ExcelError
 # an empty optional column is ordinary in a registry, and the warning must not reach the user.
 logging.getLogger("fastexcel").addHandler(logging.NullHandler())
 
+
 def open_columns(path: str) -> Any | None:
     """A fastexcel reader on the workbook, or None when fastexcel cannot open it (the cell reader will say why)."""
     try:
@@ -106,7 +107,10 @@ def _series(column: pa.Array) -> pd.Series | None:
     if pa.types.is_floating(t) or pa.types.is_integer(t):
         return pd.Series(pc.fill_null(column.cast(pa.float64()), np.nan).to_numpy(zero_copy_only=False))
     if pa.types.is_timestamp(t) or pa.types.is_date(t):
-        return pd.Series(column.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False))
+        try:
+            return pd.Series(column.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False))
+        except pa.ArrowInvalid:  # a date past what pandas holds (after 2262): the cell reader decides
+            return None
     if pa.types.is_boolean(t):
         return pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
     return None  # durations and the like: let the cell reader show them as they are

@@ -405,13 +405,15 @@ def to_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         which, types = _types_of(values[is_date])
         for i in range(len(types)):
             at = is_date[which == i]
-            out[at] = pd.to_datetime(pd.Series(values[at]), errors="coerce").to_numpy(dtype="datetime64[ns]")
+            out[at] = _as_ns(values[at])
     status = np.full(len(raw), None, dtype=object)
+    status[is_date[np.isnat(out[is_date])]] = "bad"  # a date cell out of range (9999-12-31)
     cache: dict[str, dt.date | None] = {}
     for i in np.flatnonzero(kinds == 1):
         v = values[i]
         if v not in cache:
-            cache[v] = parse_date_text(v)
+            d = parse_date_text(v)
+            cache[v] = d if d is not None and _FIRST_DAY <= d <= _LAST_DAY else None
         d = cache[v]
         if d is None:
             status[i] = "bad"
@@ -421,6 +423,23 @@ def to_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     status[(kinds == 2) | (kinds == 4) | (kinds == 6)] = "bad"
     status[kinds == 5] = "error_value"
     return pd.Series(out, index=raw.index), _sparse(status, raw.index)
+
+
+_FIRST_DAY = pd.Timestamp.min.date() + dt.timedelta(days=1)  # the days a datetime64[ns] can hold
+_LAST_DAY = pd.Timestamp.max.date()
+
+
+def _as_ns(values: np.ndarray) -> np.ndarray:
+    """Date cells of one Python type as datetime64[ns]; NaT for a date no nanosecond clock reaches.
+
+    pandas parses 9999-12-31 at second resolution, and casting that to nanoseconds wraps
+    around to 1816 without a word: such dates are caught here instead.
+    """
+    parsed = pd.to_datetime(pd.Series(values), errors="coerce").to_numpy(copy=True)
+    days = parsed.astype("datetime64[D]")
+    outside = ~np.isnat(days) & ((days < np.datetime64(_FIRST_DAY)) | (days > np.datetime64(_LAST_DAY)))
+    parsed[outside] = np.datetime64("NaT")
+    return parsed.astype("datetime64[ns]")
 
 
 CONVERTERS = {
@@ -480,7 +499,9 @@ def uniform(raw: pd.Series) -> pd.Series:
         for i, t in enumerate(types):
             if t not in _BLANK_TYPES:
                 at = which == i
-                dates[at] = pd.to_datetime(pd.Series(values[at]), errors="coerce").to_numpy(dtype="datetime64[ns]")
+                dates[at] = _as_ns(values[at])
+                if np.isnat(dates[at]).any():
+                    return raw  # a date out of range: cell by cell, where it is named
         return pd.Series(dates, index=raw.index)
     return raw
 
