@@ -15,7 +15,7 @@ from ..errors import UsageError
 from ..settings import Settings
 from ._frames import NO_DATE, day_of, from_days, text, to_days, with_money
 from .allocation import AllocationResult, Credits, Debits, allocate
-from .lines import select_lines
+from .lines import select
 from .terms import category_table, customer_table
 
 if TYPE_CHECKING:
@@ -141,9 +141,10 @@ def build_ledger_from_frames(
     scheme = CodingScheme(tuple(settings.coding_scheme))
     as_of_ts = pd.Timestamp(as_of)
 
-    lines, excluded = select_lines(transactions, as_of_ts)
-    # One hash pass over the lines' customer codes; the customer table is matched per distinct code.
-    code_no, distinct = pd.factorize(lines["customer_code"].to_numpy(dtype=object))
+    selection = select(transactions, as_of_ts)
+    lines, excluded = selection.lines, selection.excluded
+    # The customer table is matched per distinct customer code, not per line.
+    code_no, distinct = selection.customer_number, selection.customers
     custs = customer_table(customers, categories, distinct, scheme, settings.default_payment_terms_days)
     cats = category_table(categories, scheme)
 
@@ -172,7 +173,7 @@ def build_ledger_from_frames(
     result = allocate(debits, credits, replay_all=replay_all)
 
     fifo_order = result.debit_order
-    texts = _LineTexts(kind=_Repeated.of(lines["kind"].to_numpy(dtype=object)), customer=_Repeated(code_no, distinct))
+    texts = _LineTexts(kind=_Repeated(selection.kind_number, selection.kinds), customer=_Repeated(code_no, distinct))
     items = _items_frame(lines, texts, custs, di, cust_no[di], due, has_due, result, as_of_ts, fifo_order)
     credit_frame = _credits_frame(lines, ci, ref_index, result)
     allocations = _allocations_frame(lines, texts, di, ci, result)
@@ -195,17 +196,12 @@ class _Repeated:
     times faster than gathering the texts themselves in a new order.
     """
 
-    numbers: np.ndarray  # per line; −1 for a blank
+    numbers: np.ndarray  # per line
     values: np.ndarray  # the distinct texts (object)
-
-    @classmethod
-    def of(cls, column: np.ndarray) -> _Repeated:
-        numbers, values = pd.factorize(column)
-        return cls(numbers, values)
 
     def at(self, positions: np.ndarray) -> pd.Series:
         """text(column[positions])."""
-        return text(np.append(np.asarray(self.values, dtype=object), None)[self.numbers[positions]])
+        return text(self.values[self.numbers[positions]])
 
 
 @dataclass(frozen=True)

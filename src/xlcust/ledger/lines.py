@@ -24,6 +24,8 @@ nor credits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -35,24 +37,45 @@ REASONS = ("missing_date", "missing_amount", "unknown_kind", "missing_customer",
 LINE_COLUMNS = ("source_row", "txn_id", "customer_code", "kind", "date", "due_date", "reference", "amount")
 
 
+@dataclass(frozen=True)
+class Selection:
+    """The lines and the rows left out, with each line's kind and customer code as a number
+    into the distinct values (the ledger reuses them instead of hashing the texts again)."""
+
+    lines: pd.DataFrame
+    excluded: pd.DataFrame
+    kind_number: np.ndarray  # per line, into `kinds`
+    kinds: np.ndarray  # object
+    customer_number: np.ndarray  # per line, into `customers`
+    customers: np.ndarray  # object: the lines' distinct customer codes, in order of first appearance
+
+
 def select_lines(transactions: pd.DataFrame, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(lines, excluded) from the typed Transactions frame (index = Excel row).
 
     `lines` has LINE_COLUMNS, `amount` signed int64 cents, in sheet order.
     `excluded` has source_row, txn_id, reason (the first reason that applies).
     """
+    selection = select(transactions, as_of)
+    return selection.lines, selection.excluded
+
+
+def select(transactions: pd.DataFrame, as_of: pd.Timestamp) -> Selection:
+    """`select_lines` with the kinds and customer codes numbered (see `Selection`)."""
     t = transactions
     kind = text_values(t["kind"])
     customer = text_values(t["customer_code"])
-    codes, kinds = pd.factorize(kind)
-    # One look-up per distinct kind; a blank kind (code −1) picks the NaN on the end.
-    sign = np.append(np.array([SIGN.get(k, np.nan) for k in kinds], dtype=float), np.nan)[codes]
+    # Kinds and customer codes once per distinct value; a blank (number −1) picks the value on the end.
+    kind_number, kinds = pd.factorize(kind)
+    sign = np.append(np.array([SIGN.get(k, np.nan) for k in kinds], dtype=float), np.nan)[kind_number]
+    customer_number, customers = pd.factorize(customer)
+    no_customer = np.append(np.array([c == "" for c in customers], dtype=bool), True)[customer_number]
     dates = t["date"].to_numpy(dtype="datetime64[ns]")
     tests = (
         np.isnat(dates),  # missing_date
         t["amount"].isna().to_numpy(),  # missing_amount
         np.isnan(sign),  # unknown_kind
-        pd.isna(customer) | (customer == ""),  # missing_customer
+        no_customer,  # missing_customer
         dates > as_of.to_datetime64(),  # after_as_of, for rows that are otherwise valid
     )
     # The first reason that applies, as a number (len(REASONS): none, the row is kept).
@@ -78,4 +101,7 @@ def select_lines(transactions: pd.DataFrame, as_of: pd.Timestamp) -> tuple[pd.Da
         "reference": text(text_values(t["reference"])[kept]),
         "amount": amount,
     }, copy=False)  # every column is a new array
-    return lines, excluded
+    # Only the customers the lines use, numbered as factorizing the lines' codes would.
+    line_customer, used = pd.factorize(customer_number[kept])
+    return Selection(lines, excluded, kind_number[kept], np.asarray(kinds, dtype=object), line_customer,
+                     np.asarray(customers, dtype=object)[used])

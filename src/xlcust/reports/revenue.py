@@ -67,7 +67,7 @@ from ..codes import CodingScheme
 from ..errors import UsageError
 from ..history import categories_in_force, current_categories
 from ..ledger._frames import from_days, sum_by, text, text_values, to_days, with_money
-from ..ledger.lines import select_lines
+from ..ledger.lines import Selection, select
 from ..ledger.records import json_records
 from ..ledger.rollup import rollup
 from ..ledger.terms import category_table, inherit
@@ -223,11 +223,12 @@ def revenue(
     categories = category_table(book.categories.data, scheme)
     periods = period_table(date_from, date_to, by)
 
-    sales = sales_lines(book, date_from, date_to)
+    selection = _sales(book, date_from, date_to)
+    sales = selection.lines
     customer = sales["customer_code"]
     in_force = categories_in_force(book, customer, sales["date"])
     historical = in_force["category_code"].to_numpy(dtype=object)
-    current = _current_category(book, customer.to_numpy(dtype=object))
+    current = _current_category(book, selection)
     gross = sales["amount"].to_numpy(dtype=np.int64)
     rate = tax_rates(book, scheme, historical)
     net = strip_tax(gross, rate) if strip else gross.copy()
@@ -284,24 +285,28 @@ def revenue(
 
 def sales_lines(book: Book, date_from: dt.date, date_to: dt.date) -> pd.DataFrame:
     """Invoices and credit notes dated in the period, as the ledger's line selection keeps them."""
+    return _sales(book, date_from, date_to).lines
+
+
+def _sales(book: Book, date_from: dt.date, date_to: dt.date) -> Selection:
+    """`sales_lines` with their customer codes numbered (`xlcust.ledger.lines.Selection`)."""
     t = book.transactions.data
     dates = t["date"].to_numpy(dtype="datetime64[ns]")
     # Narrow the sheet first (cheap comparisons) so the ledger's selection works on sales only.
     candidate = np.flatnonzero((dates >= np.datetime64(date_from, "ns")) & (dates <= np.datetime64(date_to, "ns")))
     kind = t["kind"].to_numpy(dtype=object)[candidate]
     candidate = candidate[(kind == "invoice") | (kind == "credit_note")]
-    lines, _ = select_lines(t.iloc[candidate], pd.Timestamp(date_to))
-    return lines
+    return select(t.iloc[candidate], pd.Timestamp(date_to))
 
 
-def _current_category(book: Book, customer_codes: np.ndarray) -> np.ndarray:
+def _current_category(book: Book, sales: Selection) -> np.ndarray:
     """Per line, its customer's category on the Customers sheet (None when not there or blank).
 
     Looked up once per distinct customer code: many lines share one customer.
     """
-    line_customer, distinct = pd.factorize(customer_codes)
-    now = current_categories(book).reindex(pd.Index(distinct, dtype=object)).to_numpy(dtype=object, na_value=None)
-    return np.append(now, None)[line_customer]  # a blank code (−1) picks the None on the end
+    distinct = pd.Index(sales.customers, dtype=object)
+    now = current_categories(book).reindex(distinct).to_numpy(dtype=object, na_value=None)
+    return now[sales.customer_number]
 
 
 def current_year_revenue(book: Book, as_of: dt.date | None = None) -> RevenueReport:
