@@ -84,8 +84,11 @@ def customer_table(
     terms_source, terms_category, reminder_days (Int64), registered (in the Customers sheet).
     """
     registry = _first_rows(customers, "code")
-    codes = pd.Index(np.union1d(registry.index.to_numpy(dtype=object).astype(str),
-                                pd.unique(codes_in_lines).astype(str)), dtype=object, name="customer_code")
+    registered = registry.index.to_numpy(dtype=object)
+    seen = pd.unique(codes_in_lines)
+    unregistered = seen[~pd.Index(seen, dtype=object).isin(registered)]  # usually few: a smaller sort below
+    codes = pd.Index(np.unique(np.concatenate([registered.astype(str), unregistered.astype(str)])), dtype=object,
+                     name="customer_code")
     used = ["name", "category_code", "contact", "phone", "payment_terms_days"]
     reg = registry[used].reindex(codes)  # customers only seen in transactions get NaN here …
 
