@@ -78,7 +78,7 @@ def refresh(book: Book, as_of: dt.date | None = None, progress: Progress | None 
         checks_sheet(findings, lang),
         metrics_sheet(book, grades, lang, warnings),
         reclass_sheet(changes, lang, book=book, as_of=rules.as_of),
-        *ledger_sheets(book, ledger, lang),
+        *ledger_sheets(book, ledger, lang, totals),
         revenue_sheet(revenue, lang),
         dashboard_sheet(book, ledger, lang, revenue=revenue),
     ]

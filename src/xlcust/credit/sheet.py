@@ -76,6 +76,7 @@ def _warning_codes(codes: pd.Series, warnings: pd.DataFrame | None) -> list[str 
         return [None] * len(codes)
     # each customer's distinct codes in the order they were raised, looked up once per customer
     pairs = warnings.loc[warnings["customer_code"].notna(), ["customer_code", "code"]].drop_duplicates()
-    by_customer = pairs.groupby("customer_code", sort=False)["code"].agg(", ".join)
-    found = pd.Series(codes, dtype=object).map(by_customer)
-    return found.astype(object).where(found.notna(), None).tolist()
+    by_customer: dict[object, str] = {}
+    for customer, code in zip(pairs["customer_code"].tolist(), pairs["code"].tolist(), strict=True):
+        by_customer[customer] = f"{by_customer[customer]}, {code}" if customer in by_customer else code
+    return [by_customer.get(c) for c in pd.Series(codes, dtype=object).tolist()]

@@ -187,11 +187,14 @@ def _txn_link(book: Book, column: str = "txn_id") -> str:
     return f"{t.name}!{t.columns.get(column, 'A')}"
 
 
-def ledger_sheets(book: Book, ledger, lang: str) -> list[OutputSheet]:
-    """Allocation, Settlement, Aging (category, customer, open items), Provision, Collections."""
+def ledger_sheets(book: Book, ledger, lang: str, totals=None) -> list[OutputSheet]:
+    """Allocation, Settlement, Aging (category, customer, open items), Provision, Collections.
+
+    `totals` is `ledger.reconcile()` when the caller has it already.
+    """
     from ..money import format_money
 
-    totals = ledger.reconcile()
+    totals = ledger.reconcile() if totals is None else totals
     aging = ledger.aging()
     link = _txn_link(book)
     zh = lang == "zh"
