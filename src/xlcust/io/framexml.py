@@ -13,6 +13,7 @@ shortest text that reads back as the same number, e.g. `5` rather than `5.0`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -23,6 +24,9 @@ import pyarrow.compute as pc
 from ..errors import UsageError
 from ..schema import column_letter
 from .sheetxml import (
+    _ORD_1899_12_30,
+    _ORD_1900_03_01,
+    _ORD_1904,
     MAX_CELL_CHARS,
     MAX_HYPERLINKS,
     MAX_ROWS,
@@ -39,10 +43,7 @@ CHUNK = 50_000  # rows encoded at a time: bounds the memory of the joined XML
 
 # sheetxml._NEEDS_ESCAPE but &, < and >, in RE2 syntax (Arrow text is valid UTF-8: no surrogates)
 _NEEDS_CLEANING = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_"
-_ORDINAL_1970 = 719_163  # dt.date(1970, 1, 1).toordinal()
-_ORD_1900_03_01 = 693_656
-_ORD_1899_12_30 = 693_594
-_ORD_1904 = 694_961
+_ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()  # datetime64 counts days from here
 
 Encoder = Callable[[object, str], str]
 
