@@ -165,10 +165,10 @@ def _text_from_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _kind_from_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     cells = pa.array(raw.array)
-    words = pc.unique(cells).drop_null()
-    kinds = np.array([None if not w.strip() else parse_kind(w) for w in words.to_pylist()] + [None], dtype=object)
-    unreadable = np.array([bool(w.strip()) and k is None for w, k in zip(words.to_pylist(), kinds, strict=False)]
-                          + [False], dtype=bool)
+    words = pc.unique(cells).drop_null()  # a handful of distinct words, each parsed once
+    texts = words.to_pylist()
+    kinds = np.array([parse_kind(w) if w.strip() else None for w in texts] + [None], dtype=object)  # + blank
+    unreadable = np.array([bool(w.strip()) and k is None for w, k in zip(texts, kinds, strict=False)] + [False])
     at = pc.fill_null(pc.index_in(cells, value_set=words), len(words)).to_numpy(zero_copy_only=False)
     bad = unreadable[at]
     status = pd.Series("bad", index=raw.index[bad], dtype=object) if bad.any() else _EMPTY_STATUS
