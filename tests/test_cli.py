@@ -166,3 +166,25 @@ def test_new_refuses_to_overwrite(demo_book: Path) -> None:
     result = runner.invoke(app, ["new", str(demo_book)])
     assert result.exit_code == 2
     assert "already exists" in result.output
+
+
+def test_run_says_which_sheets_had_more_links_than_excel_keeps(demo_book: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlcust.io import framexml, sheetxml
+
+    def allocation_links(path: Path) -> int:
+        pkg = open_package(path)
+        return pkg.read_part(pkg.sheet_part("Allocation")).count(b"<hyperlink ")
+
+    full = json.loads(runner.invoke(app, ["run", str(demo_book), "--out", str(tmp_path / "all.xlsx"),
+                                          "--json"]).stdout)
+    assert full["links_past_excel_limit"] == {}
+    every = allocation_links(tmp_path / "all.xlsx")
+    monkeypatch.setattr(framexml, "MAX_HYPERLINKS", 100)  # Excel keeps 65,530; the demo has fewer
+    monkeypatch.setattr(sheetxml, "MAX_HYPERLINKS", 100)
+    out = tmp_path / "links.xlsx"
+    summary = json.loads(runner.invoke(app, ["run", str(demo_book), "--out", str(out), "--json"]).stdout)
+    assert allocation_links(out) == 100
+    assert summary["links_past_excel_limit"]["Allocation"] == every - 100
+    text = runner.invoke(app, ["run", str(demo_book), "--out", str(tmp_path / "again.xlsx")]).output
+    assert "Allocation:" in text and "plain text" in text

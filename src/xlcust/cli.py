@@ -325,7 +325,7 @@ def run_all(
             registry = read_book(book)
             result = refresh(registry, when, progress=step, recorded=read_audit_log(book).recorded())
             step("Writing the workbook")
-            write_outputs(book, result.sheets, edits=highlights(result.findings), out=out_path)
+            unlinked = write_outputs(book, result.sheets, edits=highlights(result.findings), out=out_path)
             progress.update(task, advance=1)
         findings, sheets, ledger, totals = result.findings, result.sheets, result.ledger, result.totals
         counts = summarize(findings)
@@ -343,6 +343,7 @@ def run_all(
                 "balance": totals.net,
                 "unapplied_credit": totals.unapplied_credit,
             },
+            "links_past_excel_limit": unlinked,
         }
         if as_json:
             from .money import cents_to_decimal
@@ -356,6 +357,9 @@ def run_all(
             err.print(f"  ledger: {totals.rows_used} of {totals.rows_in_sheet} transaction rows; balance "
                       f"{money_text(totals.net)} = open items {money_text(totals.open_items)} − unapplied "
                       f"{money_text(totals.unapplied_credit)}")
+            for sheet, count in unlinked.items():
+                err.print(f"  {sheet}: {count:,} codes past Excel's 65,530 links per sheet are plain text "
+                          "(use the sheet's filter to find a row)")
         return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
     run(body)

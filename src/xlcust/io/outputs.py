@@ -130,10 +130,13 @@ def write_checks(path: Path, book: Book, findings: Sequence[Finding]) -> None:
 
 
 def write_outputs(path: Path, outputs: Sequence[OutputSheet], edits: Sequence[object] = (),
-                  out: Path | None = None) -> None:
-    """Replace these output sheets (and apply the edits) in one atomic save."""
+                  out: Path | None = None) -> dict[str, int]:
+    """Replace these output sheets (and apply the edits) in one atomic save.
+
+    Returns the links each sheet had past Excel's limit, written as plain text (see save_package).
+    """
     pkg = open_package(path)
-    save_package(pkg, out, outputs=list(outputs), edits=list(edits))
+    return save_package(pkg, out, outputs=list(outputs), edits=list(edits))
 
 
 def current_user() -> str:

@@ -694,10 +694,12 @@ def save_package(
     outputs: Iterable[OutputSheet] = (),
     edits: Iterable[CellEdit | AppendRows | Highlight] = (),
     remove_outputs: Iterable[str] = (),
-) -> None:
+) -> dict[str, int]:
     """Write the workbook with these output sheets (replacing same-named ones), edits and removals.
 
-    Writes to path_out (default: the file it was read from) atomically. Raises
+    Returns, per output sheet that had more links than Excel keeps (65,530), how many of its
+    cells became plain text instead. Writes to path_out (default: the file it was read from)
+    atomically. Raises
     WorkbookLocked when the target is open in Excel/WPS/LibreOffice, changed on disk since
     it was read, or not writable; UsageError for impossible requests (an output that would
     overwrite a user sheet, an edit of a missing sheet). After saving over pkg.path, pkg
@@ -713,11 +715,14 @@ def save_package(
     try:
         build.prepare()
         data = _write_atomically(target, build.write_zip, keep_bytes=same_file)
+        dropped = {new.spec.name: new.rendered.hyperlinks_dropped for new in build.new_sheets
+                   if new.rendered is not None and new.rendered.hyperlinks_dropped}
     finally:
         build.close()
     if data is not None:  # pkg now describes the file on disk, ready for another save
         st = target.stat()
         pkg._load(data, (st.st_mtime_ns, st.st_size))
+    return dropped
 
 
 @dataclass
