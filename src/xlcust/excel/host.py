@@ -102,6 +102,8 @@ def raw_from_grid(spec: Sheet, sheet_name: str, grid: Grid, table: TableInfo | N
         if spec.by_name[column].type is ColumnType.DATE:
             continue
         values = raw.raw[column].to_numpy(dtype=object)
+        if _DATETIME not in set(map(type, values)):
+            continue
         stamps = [i for i, t in enumerate(map(type, values)) if t is _DATETIME]
         hits = [i for i in stamps if values[i].time() == _MIDNIGHT]
         if hits:

@@ -80,6 +80,9 @@ def _types_of(values: np.ndarray) -> tuple[np.ndarray, list[type]]:
     (Comparing an array of types with `==` is unreliable: numpy treats some classes,
     pd.Timestamp among them, as array-likes. Factorising hashes them instead.)
     """
+    distinct = set(map(type, values))
+    if len(distinct) <= 1:  # the usual column: no need to number the cells
+        return np.zeros(len(values), dtype=np.intp), list(distinct)
     which, types = pd.factorize(np.fromiter(map(type, values), dtype=object, count=len(values)))
     return which, list(types)
 
