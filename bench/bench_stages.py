@@ -127,7 +127,7 @@ def xlsxwriter_same_cells(path: Path, out: Path) -> float:
     """XlsxWriter constant_memory writing the cells of the same output sheets (values and number formats)."""
     import xlsxwriter
 
-    from xlcust.io.framexml import _plain
+    from xlcust.io.framexml import plain_values
     from xlcust.io.reader import read_book
     from xlcust.io.sheetxml import CellSpec
     from xlcust.pipeline import refresh
@@ -145,7 +145,7 @@ def xlsxwriter_same_cells(path: Path, out: Path) -> float:
         ws.write_row(0, 0, [c.header for c in sheet.columns])
         rows = sheet.rows
         if hasattr(rows, "itertuples"):  # a frame: its columns as the row writer sees them (NaN → None)
-            rows = zip(*[_plain(rows[c]) for c in rows.columns], strict=True)
+            rows = zip(*[plain_values(rows[c]) for c in rows.columns], strict=True)
         for r, values in enumerate(rows, start=1):
             for c, value in enumerate(values):
                 if isinstance(value, CellSpec):

@@ -40,7 +40,7 @@ def frame(n: int) -> pd.DataFrame:
 
 
 def rows_of(f: pd.DataFrame) -> list[tuple]:
-    return list(zip(*[framexml._plain(f[c]) for c in f.columns], strict=True))
+    return list(zip(*[framexml.plain_values(f[c]) for c in f.columns], strict=True))
 
 
 def save(path: Path, seed: Path, sheet: OutputSheet) -> list[list[object]]:

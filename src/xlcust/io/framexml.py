@@ -97,8 +97,8 @@ def _column_cells(s: pd.Series, col: int, kind: str, encode: Encoder, styles: Ou
     style = styles.by_kind.get(kind, 0)
     s_num = f' s="{style}"' if style else ""
     cells = None
-    if kind == "link":
-        cells = _link_cells(s, col, styles, numbers, links, counter)
+    if kind == "link":  # (text, target) pairs; frame_sheet's links come as target rows (_row_link_cells)
+        cells = None
     elif kind == "cents" and pd.api.types.is_integer_dtype(s.dtype):
         cents = pa.array(s, type=pa.int64(), from_pandas=True)
         whole = pc.divide(pc.abs(cents), 100)
@@ -119,7 +119,7 @@ def _column_cells(s: pd.Series, col: int, kind: str, encode: Encoder, styles: Ou
         cells = _text_cells(s, s_num, pre, numbers)
     if cells is None:  # not a plain column: the row writer's encoder, cell by cell
         rows = numbers.to_pylist()
-        cells = pa.array([("" if v is None else encode(v, r)) for v, r in zip(_plain(s), rows, strict=True)],
+        cells = pa.array([("" if v is None else encode(v, r)) for v, r in zip(plain_values(s), rows, strict=True)],
                          type=pa.string())
     return pc.fill_null(cells, "")
 
@@ -138,45 +138,14 @@ def _date_cells(s: pd.Series, kind: str, style: int, styles: OutputStyles, dates
     return pc.binary_join_element_wise(pre, numbers, f'" s="{date_style}"><v>', value, "</v></c>", "")
 
 
-def _link_cells(s: pd.Series, col: int, styles: OutputStyles, numbers: pa.Array, links: list[str],
-                counter: _LinkCounter) -> pa.Array | None:
-    """(text, "'Sheet'!B7") pairs: link-styled text and a hyperlink, up to Excel's limit per sheet; then text."""
-    shown: list[str | None] = []
-    targets: list[object] = []
-    for v in s.to_numpy(dtype=object):
-        if v is None:
-            shown.append(None)
-            targets.append(None)
-        elif isinstance(v, tuple | list) and len(v) == 2:
-            text = "" if v[0] is None else str(v[0])
-            shown.append(text)
-            targets.append(v[1])
-        else:
-            return None  # a plain value among the links: cell by cell
-    attrs: list[str] = [""] * len(shown)
-    link_attr = f' s="{styles.link}"'
-    letter = column_letter(col)
-    rows = numbers.to_pylist()
-    for i, target in enumerate(targets):
-        if target is None:
-            continue
-        if len(links) >= MAX_HYPERLINKS:
-            counter.dropped += 1
-            continue
-        links.append(f'<hyperlink ref="{letter}{rows[i]}" location="{xml_attr(_location(target))}"/>')
-        shown[i] = shown[i] or str(target)
-        attrs[i] = link_attr
-    return _text_cells(pd.Series(shown, dtype=object), pa.array(attrs, type=pa.string()), f'<c r="{letter}', numbers)
-
-
 def _row_link_cells(s: pd.Series, rows: np.ndarray, target: str, col: int, styles: OutputStyles,
                     numbers: pa.Array, links: list[str], counter: _LinkCounter) -> pa.Array:
     """Text that links to a row of a user's sheet (`target` + row number, e.g. 'Transactions'!A7).
 
-    As `_link_cells`, but the targets are row numbers, made into link text only for the
-    links Excel keeps; the rest are counted as dropped and stay plain text.
+    The targets are row numbers, made into link text only for the links Excel keeps (as the
+    row writer's encoder would); the rest are counted as dropped and stay plain text.
     """
-    shown = np.array([None if v is None or v == "" else str(v) for v in _plain(s)], dtype=object)
+    shown = np.array([None if v is None or v == "" else str(v) for v in plain_values(s)], dtype=object)
     linkable = np.flatnonzero(~np.isnan(rows) & (shown != None))  # noqa: E711 (element-wise)
     room = max(0, MAX_HYPERLINKS - len(links))
     counter.dropped += max(0, len(linkable) - room)
@@ -221,8 +190,8 @@ def _text_cells(s: pd.Series, s_attr: str | pa.Array, pre: str, numbers: pa.Arra
         pre, numbers, '"', s_attr, ' t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", "")
 
 
-def _plain(s: pd.Series) -> list[object]:
-    """A column as the row writer gets it from `frame_rows`: missing → None, Timestamps → dates."""
+def plain_values(s: pd.Series) -> list[object]:
+    """A column as plain Python values, as the row writer takes them: missing → None, Timestamps → dates."""
     missing = s.isna().to_numpy()
     values = s.dt.date.to_numpy(dtype=object) if pd.api.types.is_datetime64_any_dtype(s) else s.to_numpy(dtype=object)
     if missing.any():

@@ -19,6 +19,7 @@ from .. import __version__
 from ..book import Book
 from ..findings import Finding, Severity
 from ..schema import OUTPUT_SHEETS
+from .framexml import plain_values
 from .package import open_package, save_package
 from .sheetxml import CellEdit, ColumnSpec, Highlight, OutputSheet
 
@@ -44,19 +45,7 @@ def columns(lang: str, spec: Sequence[tuple[str, str, str, float | None]]) -> li
 
 def frame_columns(frame: pd.DataFrame, fields: Sequence[str]) -> list[list[object]]:
     """Columns of a frame as lists of plain Python values (NaT/NA → None, Timestamps → dates)."""
-    cols = []
-    for f in fields:
-        s = frame[f]
-        missing = s.isna().to_numpy()
-        if pd.api.types.is_datetime64_any_dtype(s):
-            values = s.dt.date.to_numpy(dtype=object)
-        else:
-            values = s.to_numpy(dtype=object)
-        if missing.any():
-            values = values.copy()
-            values[missing] = None
-        cols.append(values.tolist())
-    return cols
+    return [plain_values(frame[f]) for f in fields]
 
 
 def frame_rows(frame: pd.DataFrame, fields: Sequence[str]) -> Iterable[tuple]:
