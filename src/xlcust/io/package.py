@@ -925,26 +925,28 @@ class _Build:
         editors: dict[str, SheetEditor] = {}
 
         # Sheets whose cells change are parsed whole; the others only around their cells.
-        cell_edits = set()
-        for e in self.edits:
-            if isinstance(e, CellEdit | AppendRows) and e.sheet.casefold() in {n.casefold() for n in pkg.sheet_names()}:
-                cell_edits.add(pkg._sheet(e.sheet).part)
+        names = {n.casefold() for n in pkg.sheet_names()}
+        cell_edits = {pkg._sheet(e.sheet).part for e in self.edits
+                      if isinstance(e, CellEdit | AppendRows) and e.sheet.casefold() in names}
+        xml: dict[str, bytes] = {}  # each sheet part decompressed once (a big one is 100 MB)
+
+        def new_editor(part: str, name: str) -> SheetEditor:
+            raw = xml[part] if part in xml else pkg.read_part(part)
+            return SheetEditor(raw, name) if part in cell_edits else SheetEditor.around_cells(raw, name)
 
         def editor(sheet_name: str) -> SheetEditor:
             s = pkg._sheet(sheet_name)
             if s.part not in editors:
-                raw = pkg.read_part(s.part)
-                editors[s.part] = (SheetEditor(raw, s.name) if s.part in cell_edits
-                                   else SheetEditor.around_cells(raw, s.name))
+                editors[s.part] = new_editor(s.part, s.name)
             return editors[s.part]
 
         markers = (HIGHLIGHT_FORMULA.encode(), HIGHLIGHT_FORMULA.replace('"', "&quot;").encode())
         for i, s in enumerate(pkg._sheets):
             if i in gone or s.kind != "worksheet":
                 continue
-            raw = pkg.read_part(s.part)
-            if any(m in raw for m in markers):
-                ed = SheetEditor(raw, s.name) if s.part in cell_edits else SheetEditor.around_cells(raw, s.name)
+            xml[s.part] = pkg.read_part(s.part)
+            if any(m in xml[s.part] for m in markers):
+                ed = new_editor(s.part, s.name)
                 if ed.remove_highlights():
                     editors[s.part] = ed
 
