@@ -404,11 +404,8 @@ def to_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     values = raw.to_numpy(dtype=object)
     out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
     is_date = np.flatnonzero(kinds == 3)
-    if len(is_date):  # date, datetime and Timestamp cells, converted one type at a time (pandas will not mix them)
-        which, types = _types_of(values[is_date])
-        for i in range(len(types)):
-            at = is_date[which == i]
-            out[at] = _as_ns(values[at])
+    if len(is_date):
+        out[is_date] = _dates_ns(values[is_date])
     status = np.full(len(raw), None, dtype=object)
     status[is_date[np.isnat(out[is_date])]] = "bad"  # a date cell out of range (9999-12-31)
     cache: dict[str, dt.date | None] = {}
@@ -430,6 +427,17 @@ def to_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 _FIRST_DAY = pd.Timestamp.min.date() + dt.timedelta(days=1)  # the days a datetime64[ns] can hold
 _LAST_DAY = pd.Timestamp.max.date()
+
+
+def _dates_ns(values: np.ndarray) -> np.ndarray:
+    """Date, datetime and Timestamp cells (blanks → NaT) as datetime64[ns], one Python type at
+    a time (pandas will not parse them mixed)."""
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    which, types = _types_of(values)
+    for i in range(len(types)):
+        at = which == i
+        out[at] = _as_ns(values[at])
+    return out
 
 
 def _as_ns(values: np.ndarray) -> np.ndarray:
@@ -498,13 +506,9 @@ def uniform(raw: pd.Series) -> pd.Series:
                 numbers[at] = values[at].astype(float)
         return pd.Series(numbers, index=raw.index)
     if kinds <= _DATE_TYPES and kinds - _BLANK_TYPES:
-        dates = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
-        for i, t in enumerate(types):
-            if t not in _BLANK_TYPES:
-                at = which == i
-                dates[at] = _as_ns(values[at])
-                if np.isnat(dates[at]).any():
-                    return raw  # a date out of range: cell by cell, where it is named
+        dates = _dates_ns(values)
+        if (np.isnat(dates) & ~pd.isna(values)).any():
+            return raw  # a date out of range: cell by cell, where it is named
         return pd.Series(dates, index=raw.index)
     return raw
 
