@@ -140,10 +140,8 @@ def raw_sheet_from_grid(
     errors: dict[tuple[int, int], str] | None = None,
 ) -> RawSheet:
     """Locate the header, map columns, cut the data block; findings for odd structure."""
-    start, stop, data_stop = 0, None, len(grid)
-    if table is not None:
-        (r0, _c0), (r1, _c1) = _ref_bounds(table.ref)
-        start, stop, data_stop = r0, r0 + 1, min(r1 + 1, len(grid))
+    start, stop, last = _header_window(table)
+    data_stop = len(grid) if last is None else min(last + 1, len(grid))
     header = match_header(spec, grid, start, stop)
     if header is None:
         return _no_header(spec, sheet_name, start)
@@ -192,10 +190,7 @@ def raw_sheet_from_columns(
     The header is found in the sheet's first rows (`head_rows`), then fastexcel reads
     the mapped columns below it (`xlcust.io.columns`).
     """
-    start, stop, last = 0, None, None
-    if table is not None:
-        (r0, _c0), (r1, _c1) = _ref_bounds(table.ref)
-        start, stop, last = r0, r0 + 1, r1
+    start, stop, last = _header_window(table)
     head = head_rows(pkg, sheet_name, HEADER_SCAN_ROWS if stop is None else stop)
     header = match_header(spec, head, start, stop)
     if header is None:
@@ -215,6 +210,17 @@ def raw_sheet_from_columns(
                           for f, s in zip(fields, series, strict=True)})
     findings = _header_findings(spec, sheet_name, head, header, table)
     return _raw_sheet(spec, sheet_name, header, frame, findings, table)
+
+
+def _header_window(table: TableInfo | None) -> tuple[int, int | None, int | None]:
+    """(first row to look for the header, row to stop looking, last data row), 0-based.
+
+    A Table says where its header and last row are; a plain range is searched from the top.
+    """
+    if table is None:
+        return 0, None, None
+    (r0, _c0), (r1, _c1) = _ref_bounds(table.ref)
+    return r0, r0 + 1, r1
 
 
 def _no_header(spec: Sheet, sheet_name: str, start: int) -> RawSheet:
