@@ -1,0 +1,130 @@
+"""The message catalog: every text a user reads, in English and in Chinese.
+
+Texts are gettext messages. The English text is the msgid, with `{name}` placeholders
+for its parameters; the Chinese text lives in `locale/zh/LC_MESSAGES/xlcust.po`, a
+catalog managed with Babel (see `locale/README.md` for the two commands that extract
+new texts and merge them into the catalog). English needs no catalog: the msgid is
+the English text.
+
+Three ways a module uses it, by layer:
+
+- **core** (checks, ledger, credit, rules, reclass, importer, reports) never picks a
+  language. It marks a text with `N_("…")` and keeps the msgid and its parameters as
+  data (a Finding carries them), so any view can render it later in any language;
+- **views** render with `translate(msgid, lang, **params)` (`ntranslate` for texts
+  with a count);
+- **hosts** (CLI, xlwings, Lite) decide the language once — `resolve_language`:
+  `--lang`, else the workbook's Settings `language`, else the system locale — and
+  may set it for the rest of the call with `use_language`; `_()` then translates in it.
+
+Parameters are formatted after translation, so a translation may reorder them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import gettext
+import io
+import locale
+import os
+from collections.abc import Iterator
+from importlib.resources import files
+
+DOMAIN = "xlcust"
+LANGUAGES = ("en", "zh")
+DEFAULT_LANGUAGE = "en"
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("xlcust_language", default=DEFAULT_LANGUAGE)
+
+
+def N_(msgid: str) -> str:
+    """Mark `msgid` for the catalog without translating it (the core keeps msgids as data)."""
+    return msgid
+
+
+def normalize_language(lang: str | None) -> str | None:
+    """'zh', 'zh_CN', 'zh-Hans', '中文' → 'zh'; 'en_US' → 'en'; anything else → None."""
+    if not lang:
+        return None
+    text = str(lang).strip().lower().replace("-", "_")
+    if text.startswith("zh") or text in ("中文", "chinese", "cn"):
+        return "zh"
+    if text.startswith("en") or text in ("english", "英文"):
+        return "en"
+    return None
+
+
+def system_language() -> str:
+    """The language of the user's locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else English."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        found = normalize_language(os.environ.get(var, "").split(":")[0].split(".")[0])
+        if found:
+            return found
+    with contextlib.suppress(ValueError, TypeError):
+        found = normalize_language(locale.getlocale()[0])
+        if found:
+            return found
+    return DEFAULT_LANGUAGE
+
+
+def resolve_language(requested: str | None = None, workbook: str | None = None) -> str:
+    """`--lang` if given, else the workbook's Settings `language` if set, else the locale."""
+    return normalize_language(requested) or normalize_language(workbook) or system_language()
+
+
+@functools.cache
+def catalog(lang: str) -> gettext.NullTranslations:
+    """The translations of `lang`, compiled from its .po file once per process."""
+    if lang == DEFAULT_LANGUAGE or lang not in LANGUAGES:
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = files("xlcust") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with po.open("rb") as handle:
+        messages = read_po(handle, locale=lang)
+    compiled = io.BytesIO()
+    write_mo(compiled, messages)  # fuzzy entries are left out: they fall back to English
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def translate(msgid: str, lang: str, /, **params: object) -> str:
+    """`msgid` in `lang`, with `params` formatted in."""
+    text = catalog(lang).gettext(msgid) if msgid else msgid
+    return text.format(**params) if params else text
+
+
+def ntranslate(singular: str, plural: str, n: int, lang: str, /, **params: object) -> str:
+    """A text with a count (`n` is also passed to the text as `{n}`)."""
+    text = catalog(lang).ngettext(singular, plural, n)
+    return text.format(n=n, **params)
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+@contextlib.contextmanager
+def use_language(lang: str) -> Iterator[str]:
+    """Translate `_()` in `lang` until the block ends."""
+    token = _current.set(normalize_language(lang) or DEFAULT_LANGUAGE)
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+def _(msgid: str, /, **params: object) -> str:
+    """`msgid` in the current language (hosts set it with `use_language`)."""
+    return translate(msgid, _current.get(), **params)
+
+
+YES, NO = N_("Yes"), N_("No")
+
+
+def yes_no(value: bool, lang: str) -> str:
+    """A boolean as a reader says it: Yes/No, 是/否 (never TRUE/FALSE on a printed page)."""
+    return translate(YES if value else NO, lang)

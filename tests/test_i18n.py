@@ -1,0 +1,87 @@
+"""The message catalog: every marked text has its Chinese, and the catalog holds nothing stale."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from xlcust import i18n
+
+SRC = Path(i18n.__file__).parent
+PO = SRC / "locale" / "zh" / "LC_MESSAGES" / "xlcust.po"
+KEYWORDS = {"_": None, "N_": None, "translate": (1,), "ntranslate": (1, 2)}
+
+
+def _marked() -> dict[str, str]:
+    """msgid → 'file:line' of every text the code marks for the catalog."""
+    found: dict[str, str] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(SRC), method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
+        for msgid in message if isinstance(message, tuple) else (message,):
+            if msgid:
+                found.setdefault(msgid, f"{filename}:{lineno}")
+    return found
+
+
+def _catalog():
+    with PO.open("rb") as handle:
+        return read_po(handle, locale="zh")
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+def test_every_marked_text_has_a_chinese_translation() -> None:
+    catalog = _catalog()
+    missing = [f"{where}: {msgid!r}" for msgid, where in _marked().items()
+               if not (catalog.get(msgid) and catalog.get(msgid).string and not catalog.get(msgid).fuzzy)]
+    assert not missing, "texts without Chinese (add them to the .po, see locale/README.md):\n" + "\n".join(missing)
+
+
+def test_the_catalog_keeps_no_text_the_code_no_longer_uses() -> None:
+    marked = _marked()
+    stale = [m.id for m in _catalog() if m.id and (m.id[0] if isinstance(m.id, tuple) else m.id) not in marked]
+    assert not stale, f"unused catalog entries: {stale}"
+
+
+def test_translations_keep_the_placeholders_of_their_english() -> None:
+    for message in _catalog():
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            assert _fields(text) <= set().union(*(_fields(i) for i in ids)), (message.id, text)
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("zh", "zh"), ("zh_CN", "zh"), ("zh-Hans", "zh"), ("中文", "zh"), ("en_US", "en"), ("EN", "en"),
+    ("fr", None), ("", None), (None, None),
+])
+def test_normalize_language(given, expected) -> None:
+    assert i18n.normalize_language(given) == expected
+
+
+def test_language_comes_from_the_flag_then_the_workbook_then_the_locale(monkeypatch) -> None:
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert i18n.resolve_language("en", "zh") == "en"
+    assert i18n.resolve_language(None, "en") == "en"
+    assert i18n.resolve_language(None, None) == "zh"
+    monkeypatch.setenv("LANG", "C")
+    assert i18n.resolve_language(None, None) in i18n.LANGUAGES
+
+
+def test_translate_formats_after_translating() -> None:
+    assert i18n.translate("Yes", "zh") == "是"
+    assert i18n.translate("Yes", "en") == "Yes"
+    with i18n.use_language("zh"):
+        assert i18n._("No") == "否"
+    assert i18n._("No") == "No"
