@@ -58,10 +58,16 @@ CATEGORY = "xlcust"
 DEFAULTS = Settings()
 
 
-def excel_function(**arguments: tuple[int | None, str]) -> Callable:
+def excel_function(*, volatile: bool = False, wizard: bool = True, **arguments: tuple[int | None, str]) -> Callable:
     """Register a UDF with xlwings: per argument (ndim, help text); category "xlcust".
 
+    `volatile`: Excel recalculates the function on every calculation (functions whose blank
+    as-of means today, so that their answers move with the date). `wizard=False`: the
+    function wizard does not call it while the user types (functions that take whole
+    tables, which would otherwise travel to Python on every keystroke).
     Problems with arguments come back as one `#xlcust: …` text cell instead of an error.
+    Argument names become the parameter names of the VBA wrappers, so none may be a VBA
+    keyword (`date`, `name`, `string` …; tests check).
     """
 
     def wrap(f: Callable) -> Callable:
@@ -75,13 +81,15 @@ def excel_function(**arguments: tuple[int | None, str]) -> Callable:
                 return f"#xlcust: not available in this installation ({exc.name}); pip install --upgrade xlcust"
 
         options = {name: {"doc": doc, **({"ndim": ndim} if ndim else {})} for name, (ndim, doc) in arguments.items()}
-        udf.__xlcust_udf__ = {"category": CATEGORY, "args": options}  # what is registered, for tests and docs
+        udf.__xlcust_udf__ = {"category": CATEGORY, "args": options, "volatile": volatile,
+                              "call_in_wizard": wizard}  # what is registered, for tests and the VBA build
         if xw is None:
             return udf
-        # xlwings registers UDFs only where Excel runs them (Windows); elsewhere these are no-ops.
+        # xlwings registers UDFs only where Excel runs them (Windows) or in xlwings Lite /
+        # Server (XLWINGS_ON_SERVER); elsewhere these decorators are no-ops.
         for name, opts in options.items():
             udf = xw.arg(name, **opts)(udf)
-        return xw.func(category=CATEGORY)(udf)
+        return xw.func(category=CATEGORY, volatile=volatile, call_in_wizard=wizard)(udf)
 
     return wrap
 
@@ -134,7 +142,8 @@ def aging_bucket(due_dates: object, as_of: object = None, bounds: object = None)
     return cells.shape([labels[i] if d is not None else None for d, i in zip(dates, index, strict=True)])
 
 
-@excel_function(due_date=(2, "Due date(s): one cell or a range"),
+@excel_function(volatile=True,
+                due_date=(2, "Due date(s): one cell or a range"),
                 as_of=(None, "Date to age at (blank: today), e.g. Settings as_of"),
                 bounds=(None, "Bucket upper bounds in days, e.g. \"30,60,90,180\" (blank: as in Settings)"))
 def AGING_BUCKET(due_date, as_of=None, bounds=None):
@@ -142,7 +151,8 @@ def AGING_BUCKET(due_date, as_of=None, bounds=None):
     return aging_bucket(due_date, as_of, bounds)
 
 
-@excel_function(due_date=(2, "Due date(s): one cell or a range"),
+@excel_function(volatile=True,
+                due_date=(2, "Due date(s): one cell or a range"),
                 as_of=(None, "Date to count to (blank: today)"))
 def DAYS_OVERDUE(due_date, as_of=None):
     """Days overdue: the as-of date (blank: today) minus the due date. Zero or less means not yet due (-5 = due in 5 days). Give a range to get one number per row."""  # noqa: E501
@@ -169,7 +179,8 @@ def customer_balance(code: object, transactions: object, as_of: object = None) -
     return cells.shape([None if c is None else balances.get(c, 0) / 100 for c in codes(cells.values)])
 
 
-@excel_function(code=(2, "Customer code(s): one cell or a range"),
+@excel_function(wizard=False,
+                code=(2, "Customer code(s): one cell or a range"),
                 transactions=(2, "The Transactions table with its header row, e.g. tblTransactions[#All]"),
                 as_of=(None, "Count transactions dated up to this date (blank: today)"))
 def CUSTOMER_BALANCE(code, transactions, as_of=None):
@@ -224,7 +235,8 @@ def VALID_CATEGORY_CODE(code, scheme=None):
     return valid_category_code(code, scheme)
 
 
-@excel_function(code=(2, "Category code(s)"),
+@excel_function(wizard=False,
+                code=(2, "Category code(s)"),
                 categories=(2, "The Categories table with its header row, e.g. tblCategories[#All]"),
                 scheme=(None, "Coding scheme, e.g. \"2-2-2\" (blank: 2-2-2)"))
 def CATEGORY_PATH(code, categories, scheme=None):
@@ -269,10 +281,10 @@ def VALID_TAX_ID(tax_id):
     return valid_tax_id(tax_id)
 
 
-@excel_function(name=(2, "Customer name(s)"))
-def MNEMONIC(name):
+@excel_function(customer_name=(2, "Customer name(s)"))
+def MNEMONIC(customer_name):
     """Mnemonic code (助记码) of a name: the pinyin initials, upper case, at most 10 characters. 北京华远建筑有限公司 → BJHYJZYXGS. Letters and digits are kept as typed (3M中国 → 3MZG)."""  # noqa: E501
-    return mnemonic_of(name)
+    return mnemonic_of(customer_name)
 
 
 # -------------------------------------------------------------- category history
@@ -300,13 +312,14 @@ def category_of(code: object, date: object = None, customers: object = None, his
     return cells.shape([None if k is None or pd.isna(c) else c for k, c in zip(keys, found, strict=True)])
 
 
-@excel_function(code=(2, "Customer code(s)"),
-                date=(2, "Date(s) to look at (blank: today's category); one date or one per code"),
+@excel_function(wizard=False,
+                code=(2, "Customer code(s)"),
+                on_date=(2, "Date(s) to look at (blank: today's category); one date or one per code"),
                 customers=(2, "The Customers table with its header row, e.g. tblCustomers[#All]"),
                 history=(2, "The CategoryHistory table with its header row (optional)"))
-def CATEGORY_OF(code, date=None, customers=None, history=None):
+def CATEGORY_OF(code, on_date=None, customers=None, history=None):
     """The category a customer was in on a date, from the CategoryHistory periods (valid from, up to valid to). Where no period covers the date, the customer's current category. Date blank: the current category on the Customers sheet."""  # noqa: E501
-    return category_of(code, date, customers, history)
+    return category_of(code, on_date, customers, history)
 
 
 # ------------------------------------------------------------------------ credit
@@ -433,7 +446,8 @@ def explain_dimensions(scale: object, payment: object, stability: object, risk: 
     return cells.shape(out)
 
 
-@excel_function(what=(2, "Scale score, or customer code(s)"),
+@excel_function(wizard=False,
+                what=(2, "Scale score, or customer code(s)"),
                 more=(2, "Payment, stability, risk scores [, weights] — or the tables: " + TABLE_HELP))
 def CREDIT_SCORE(what, *more):
     """Credit score 0-100. From four dimension scores: =CREDIT_SCORE(scale, payment, stability, risk, ["25,40,20,15"]); or for a customer code from the tables: =CREDIT_SCORE(A2, tblTransactions[#All], tblCustomers[#All], tblSettings[#All])."""  # noqa: E501
@@ -444,7 +458,8 @@ def CREDIT_SCORE(what, *more):
     return score_from_dimensions(what, *more[:4])
 
 
-@excel_function(what=(2, "Score, scale score, or customer code(s)"),
+@excel_function(wizard=False,
+                what=(2, "Score, scale score, or customer code(s)"),
                 more=(2, "[thresholds] after a score; payment, stability, risk [, weights, thresholds]; or the "
                          "tables: " + TABLE_HELP))
 def CREDIT_GRADE(what, *more):
@@ -459,7 +474,8 @@ def CREDIT_GRADE(what, *more):
     return grade_from_score(scores, more[4] if len(more) > 4 else None)
 
 
-@excel_function(what=(2, "Scale score, or customer code(s)"),
+@excel_function(wizard=False,
+                what=(2, "Scale score, or customer code(s)"),
                 more=(2, "Payment, stability, risk scores [, weights, thresholds] — or the tables: " + TABLE_HELP))
 def CREDIT_EXPLAIN(what, *more):
     """Why a customer has its grade: the dimension scores and weights behind the score, and what pulled it down. For a customer code with the tables (in the workbook's language), or from four dimension scores: "C 58 = scale 80 × 25% + …"."""  # noqa: E501
@@ -498,7 +514,8 @@ def category_revenue(category: object, date_from: object, date_to: object, trans
     return cells.shape([None if c is None else sums.get(c, 0) / 100 for c in codes(cells.values)])
 
 
-@excel_function(category=(2, "Category code(s), any level"),
+@excel_function(wizard=False,
+                category=(2, "Category code(s), any level"),
                 date_from=(None, "First day of the period"),
                 date_to=(None, "Last day of the period (included)"),
                 transactions=(2, "tblTransactions[#All]"),

@@ -49,3 +49,22 @@ NoAddin:
            "    xlwings addin install" & vbCrLf & vbCrLf & _
            "then restart Excel. (" & Err.Description & ")", vbExclamation, "xlcust"
 End Sub
+
+' The worksheet functions (module xlwings_udfs, written by xlwings' Import Functions and
+' shipped in this workbook) call XLPy.CallUDF. XLPy belongs to the xlwings add-in; here it
+' is fetched from the add-in by name at the moment a function runs, so the workbook needs
+' no reference to the add-in, compiles where xlwings is missing, and a cell then shows
+' what to install instead of "Object required".
+Public Function XLPy() As Object
+#If Mac Then
+    Err.Raise vbObjectError + 516, "xlcust", "#xlcust: worksheet functions need Excel on Windows with xlwings; " & _
+              "on a Mac use the buttons, xlwings Lite or the xlcust command line"
+#Else
+    On Error GoTo NoAddin
+    Set XLPy = Application.Run("xlwings.xlam!XLPy")
+    Exit Function
+NoAddin:
+    Err.Raise vbObjectError + 515, "xlcust", "#xlcust: needs Python and the xlwings add-in: " & _
+              "pip install ""xlcust[excel]"", then xlwings addin install (" & Err.Description & ")"
+#End If
+End Function

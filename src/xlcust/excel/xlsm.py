@@ -32,7 +32,20 @@ from ..io.template import BuildContext, ExtraSheet, create_workbook, load_templa
 from .vba import build_vba_project, load_module_source, workbook_modules
 
 START_LAYOUT = "start.toml"
-MODULE_SOURCES = ("xlcust.bas",)
+# xlcust.bas: the button macros and the late-bound XLPy; xlwings_udfs.bas: the worksheet
+# functions' wrappers as xlwings' Import Functions writes them (xlcust.excel.udf_vba).
+MODULE_SOURCES = ("xlcust.bas", "xlwings_udfs.bas")
+# The hidden sheet the xlwings add-in reads its settings from (before its ribbon and
+# config files): key in column A, value in column B, from A1 down, keys matched in
+# upper case. Only what this workbook needs, so a user's own Interpreter etc. still apply.
+XLWINGS_CONF = "xlwings.conf"
+XLWINGS_SETTINGS = (
+    # Import Functions (after an upgrade) re-imports the functions of this module.
+    ("UDF Modules", "xlcust.udfs"),
+    # xlcust is an installed package: a stray pandas.py or xlcust.py next to the
+    # workbook must not shadow it, so the workbook's folder is not put on sys.path.
+    ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
+)
 
 
 def load_start_layout(name: str = START_LAYOUT) -> dict[str, Any]:
@@ -75,15 +88,26 @@ def build_xlsm(path: str | Path, *, lang: str = "en", demo: bool = False,
     layout = load_start_layout()
     sources = [load_module_source(n) for n in MODULE_SOURCES]
     check_layout(layout, sources)
-    sheet_count = 1 + len(load_template().sheets)
+    sheet_count = 1 + len(load_template().sheets) + 1  # Start, the input sheets, xlwings.conf
     with tempfile.TemporaryDirectory(prefix="xlcust-vba-") as tmp:
         bin_path = Path(tmp) / "vbaProject.bin"
         bin_path.write_bytes(vba_project_bytes(sheet_count, sources))
         create_workbook(
             path, lang=lang, demo=demo, created=created, vba_project=bin_path,
-            extra_sheets=[ExtraSheet(start_sheet_name(lang, layout), _start_writer(layout), first=True)],
+            extra_sheets=[ExtraSheet(start_sheet_name(lang, layout), _start_writer(layout), first=True),
+                          ExtraSheet(XLWINGS_CONF, write_xlwings_conf)],
         )
     return path
+
+
+def write_xlwings_conf(ctx: BuildContext, sheet: Worksheet) -> None:
+    """The xlwings settings of this workbook, on a hidden sheet (see XLWINGS_SETTINGS)."""
+    for row, (key, value) in enumerate(XLWINGS_SETTINGS):
+        sheet.write_string(row, 0, key)
+        sheet.write_string(row, 1, value)
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 1, 20)
+    sheet.hide()
 
 
 def _start_writer(layout: Mapping[str, Any]):
