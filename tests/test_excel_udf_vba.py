@@ -53,7 +53,7 @@ def classic():
 
 
 def test_every_function_registers_with_its_arguments_help_and_category(classic) -> None:
-    functions = udf_vba.udf_functions(udfs)
+    functions = udfs.worksheet_functions()
     assert set(functions) == UDF_NAMES
     for name, f in functions.items():
         info = getattr(classic, name).__xlfunc__
@@ -80,7 +80,7 @@ def test_wrappers_are_what_import_functions_writes() -> None:
     generated = udf_vba.module_source()
     assert load_module_source(udf_vba.MODULE_FILE) == generated, \
         "templates/vba/xlwings_udfs.bas is stale: run python -m xlcust.excel.udf_vba, then python -m xlcust.io.bundle"
-    for name, f in udf_vba.udf_functions(udfs).items():
+    for name, f in udfs.worksheet_functions().items():
         block = re.search(rf"^Function {name}\((.*?)\)\n(.*?)^End Function", generated, re.MULTILINE | re.DOTALL)
         assert block, name
         params = [p.replace("Optional ", "").replace("ParamArray ", "").removesuffix("()")
@@ -100,7 +100,7 @@ def test_custom_functions_metadata_for_lite_and_office_js(monkeypatch: pytest.Mo
     meta = udfs_officejs.custom_functions_meta(udf_vba.register(udfs, udfs_officejs.xlfunc, udfs_officejs.xlarg))
     by_id = {m["id"]: m for m in meta["functions"]}
     assert set(by_id) == UDF_NAMES
-    for name, f in udf_vba.udf_functions(udfs).items():
+    for name, f in udfs.worksheet_functions().items():
         m = by_id[name]
         assert m["name"] == name and m["description"] == f.__doc__
         assert m["options"].get("volatile", False) == f.__xlcust_udf__["volatile"]

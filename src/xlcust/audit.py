@@ -27,8 +27,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import python_calamine
-
 from .errors import UsageError
 from .io.outputs import banner, columns, current_user, sheet_title
 from .io.package import Package, open_package, save_package
@@ -91,6 +89,8 @@ def read_audit(pkg: Package) -> list[AuditEntry]:
     name = audit_sheet_name(pkg)
     if name is None:
         return []
+    import python_calamine  # here, not at the top: xlwings Lite imports xlcust without it
+
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(pkg.path))
         grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)

@@ -94,6 +94,35 @@ def excel_function(*, volatile: bool = False, wizard: bool = True, **arguments: 
     return wrap
 
 
+def worksheet_functions() -> dict[str, Callable]:
+    """The worksheet functions of this module (those `excel_function` marked), by name."""
+    return {name: f for name, f in globals().items() if hasattr(f, "__xlcust_udf__")}
+
+
+def registered_copies(xlfunc: Callable, xlarg: Callable,
+                      prepare: Callable[[object], object] | None = None) -> dict[str, Callable]:
+    """Fresh copies of the worksheet functions, registered through the given xlwings decorators.
+
+    What `excel_function` does with `xw.func` / `xw.arg`, for another xlwings runtime
+    (xlwings Lite's `func` / `arg`, or xlwings' own code in tests and the VBA build);
+    copies, so the functions here stay as the platform made them. `prepare` is applied to
+    every argument first (Lite: table cells that are dates arrive as serial numbers).
+    """
+    copies = {}
+    for name, f in worksheet_functions().items():
+        spec = f.__xlcust_udf__
+        if prepare is None:
+            copy = functools.wraps(f)(lambda *args, _f=f: _f(*args))
+        else:
+            copy = functools.wraps(f)(lambda *args, _f=f: _f(*(prepare(a) for a in args)))
+        copy.__dict__.pop("__xlfunc__", None)  # wraps copied the platform's registration: start afresh
+        for arg, options in spec["args"].items():
+            copy = xlarg(arg, **options)(copy)
+        copies[name] = xlfunc(category=spec["category"], volatile=spec["volatile"],
+                              call_in_wizard=spec["call_in_wizard"])(copy)
+    return copies
+
+
 def clear_cache() -> None:
     """Forget parsed tables (tests; Excel users never need this: the cache is keyed by content)."""
     CACHE.clear()

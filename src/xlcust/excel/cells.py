@@ -29,7 +29,7 @@ import pandas as pd
 from ..book import Book, RawSheet
 from ..io.reader import match_header
 from ..io.typing import build_book, parse_date_text, to_code
-from ..schema import INPUT_SHEETS, Sheet
+from ..schema import INPUT_SHEETS, SETTINGS, ColumnType, Sheet
 from .host import raw_from_grid
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
@@ -229,6 +229,38 @@ def _build(grids: list[list[list[object]]], expect: Sequence[str]) -> Book:
         if raws[key] is None:
             raise TableError(f"pass the {key} table with its header row, e.g. tbl{key}[#All]")
     return build_book(raws, path=None)  # without a Settings table every setting is at its default
+
+
+def serial_dates(value: object) -> object:
+    """A table range with its date cells as datetimes where they arrived as Excel serial numbers.
+
+    Classic xlwings hands over date cells as datetimes; xlwings Lite and Office.js hand over
+    values only, so a date is its serial number (46022 = 2026-01-01). This puts the dates
+    back, in the date columns of a recognised table and in Settings' as_of, so a cell gives
+    the same answer in both hosts. Anything that is not such a table comes back as it was.
+    """
+    if not is_table(value):
+        return value
+    grid: list[list[object]] = value  # type: ignore[assignment]  # is_table checked the shape
+    spec = table_spec(grid)
+    match = match_header(spec, grid, 0, 1) if spec is not None else None
+    if spec is None or match is None:
+        return value
+    if spec.key == SETTINGS.key:
+        key, val = match.columns.get("key"), match.columns.get("value")
+        if key is None or val is None:
+            return value
+        rows = [[_serial(v) if j == val and str(row[key]).strip().lower() == "as_of" else v
+                 for j, v in enumerate(row)] for row in grid[1:]]
+        return [grid[0], *rows]
+    dates = {i for name, i in match.columns.items() if spec.by_name[name].type == ColumnType.DATE}
+    return [grid[0], *([_serial(v) if j in dates else v for j, v in enumerate(row)] for row in grid[1:])]
+
+
+def _serial(value: object) -> object:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2_958_466:
+        return dt.datetime.combine(EXCEL_EPOCH, dt.time()) + dt.timedelta(days=float(value))
+    return value
 
 
 def derived(book_key: object, name: str, make: Callable[[], Any]) -> Any:

@@ -20,13 +20,11 @@ A test reruns this and compares with the committed file.
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import sys
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 UDF_MODULE = "xlcust.udfs"
 MODULE_FILE = "xlwings_udfs.bas"
@@ -60,26 +58,11 @@ def xlwings_udfs() -> types.ModuleType:
     return classic
 
 
-def udf_functions(module: types.ModuleType) -> dict[str, Callable]:
-    """The module's worksheet functions (those `excel_function` marked), by name."""
-    return {name: f for name, f in vars(module).items() if hasattr(f, "__xlcust_udf__")}
-
-
 def register(module: types.ModuleType, xlfunc: Callable, xlarg: Callable) -> types.ModuleType:
-    """A module of fresh copies of the UDFs, registered through the given xlwings decorators.
-
-    What `excel_function` does with `xw.func`/`xw.arg` where xlwings is active; copies,
-    so the real functions are left as the platform made them.
-    """
+    """A module holding copies of `module`'s worksheet functions registered through these decorators."""
     registered = types.ModuleType(module.__name__)
-    for name, f in udf_functions(module).items():
-        spec: dict[str, Any] = f.__xlcust_udf__
-        copy = functools.wraps(f)(lambda *args, _f=f: _f(*args))
-        for arg, options in spec["args"].items():
-            copy = xlarg(arg, **options)(copy)
-        copy = xlfunc(category=spec["category"], volatile=spec["volatile"],
-                      call_in_wizard=spec["call_in_wizard"])(copy)
-        setattr(registered, name, copy)
+    for name, f in module.registered_copies(xlfunc, xlarg).items():
+        setattr(registered, name, f)
     return registered
 
 

@@ -180,7 +180,11 @@ class XlwingsHost:
             column = sheet.range((block.header_row + 1, col), (max(last, block.header_row + 1), col))
             column.number_format = fmt  # before the values, so text columns keep leading zeros
             sheet.range((1, col)).column_width = width
-        sheet.range((1, 1)).options(chunksize=20_000).value = block.values
+        # xlwings refuses ragged rows (conversion.write, every engine: COM, Mac, Lite), and a
+        # sheet's title rows are shorter than its table: pad every row to the widest.
+        width = max(map(len, block.values), default=0)
+        values = [row if len(row) == width else [*row, *[None] * (width - len(row))] for row in block.values]
+        sheet.range((1, 1)).options(chunksize=20_000).value = values
         header = sheet.range((block.header_row, 1), (block.header_row, block.width))
         header.font.bold = True
         if block.header_row > 1:

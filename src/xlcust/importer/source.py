@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import python_calamine
 
 from ..errors import CorruptWorkbook, UsageError, WorkbookError, WorkbookNotFound
 
@@ -152,6 +151,8 @@ def _parse_csv(text: str, delimiter: str) -> pd.DataFrame:
 
 def read_spreadsheet_grids(path: Path) -> list[Grid]:
     """Every worksheet of an .xlsx/.xlsm/.xls file, in tab order."""
+    import python_calamine  # here, not at the top: xlwings Lite imports xlcust without it
+
     _read_bytes(path)  # the usual one-line errors for a missing or unreadable file
     try:
         wb = python_calamine.CalamineWorkbook.from_path(str(path))

@@ -21,7 +21,6 @@ import logging
 import re
 from typing import Any
 
-import fastexcel
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -36,6 +35,10 @@ logging.getLogger("fastexcel").addHandler(logging.NullHandler())
 
 def open_columns(path: str) -> Any | None:
     """A fastexcel reader on the workbook, or None when fastexcel cannot open it (the cell reader will say why)."""
+    # Imported here, not at the top: the file readers need fastexcel, xlwings Lite (no
+    # wasm wheel of it) reads through Excel and must be able to import xlcust without it.
+    import fastexcel
+
     try:
         return fastexcel.read_excel(path)
     except fastexcel.FastExcelError:
@@ -58,6 +61,8 @@ def read_columns(
     out otherwise than assumed falls back rather than shifting columns. Cells holding an
     Excel error value come back as `ExcelError`, as the cell reader gives them.
     """
+    import fastexcel
+
     try:
         sheet = reader.load_sheet(
             sheet_name, header_row=header_row, use_columns=columns, n_rows=rows,

@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import python_calamine
 
 from ..book import Book, RawSheet
 from ..errors import CorruptWorkbook
@@ -29,6 +28,9 @@ from .columns import open_columns, read_columns
 from .package import Package, TableInfo, open_package
 from .peek import head_rows
 from .typing import ExcelError, build_book
+
+if TYPE_CHECKING:  # the readers import it when they open a file: xlwings Lite has no wheel of it
+    import python_calamine
 
 HEADER_SCAN_ROWS = 20  # a header may sit below a title block of up to this many rows
 
@@ -67,6 +69,8 @@ def read_raw_sheets(pkg: Package) -> dict[str, RawSheet | None]:
 
 
 def _open_cells(pkg: Package) -> python_calamine.CalamineWorkbook:
+    import python_calamine
+
     try:
         return python_calamine.CalamineWorkbook.from_path(str(pkg.path))
     except Exception as exc:  # calamine raises its own error types for broken parts
