@@ -137,3 +137,35 @@ def test_book_from_host_sees_sheets_written_earlier(demo_host: MemoryHost) -> No
     handlers.validate(demo_host)
     assert "Checks" in demo_host.sheet_names()
     assert book_from_host(demo_host).customers.present
+
+
+def _edit_first_amount(host: MemoryHost) -> float:
+    """Change the first transaction's amount in the live cells (an edit not yet saved); the old amount."""
+    grid = host.grids["Transactions"]
+    col = grid[0].index("Amount")
+    old = grid[1][col]
+    grid[1][col] = old + 1000.0
+    return old
+
+
+def test_a_saved_workbook_is_read_from_its_file(demo_host: MemoryHost) -> None:
+    """Saved: the file is read (here the cells differ from it, to tell which one was read)."""
+    file_text = handlers.refresh_all(host_from_file(BUNDLED))
+    _edit_first_amount(demo_host)
+    live_text = handlers.refresh_all(demo_host)
+    assert live_text != file_text  # the edit shows in the live cells' balance
+    saved = host_from_file(BUNDLED)
+    _edit_first_amount(saved)
+    saved.file = BUNDLED  # Excel says "no unsaved changes": the file is what the user sees
+    assert handlers.refresh_all(saved) == file_text
+
+
+def test_unsaved_edits_or_an_unreadable_file_mean_the_live_cells(demo_host: MemoryHost, tmp_path: Path) -> None:
+    live = host_from_file(BUNDLED)
+    _edit_first_amount(live)
+    expected = handlers.refresh_all(live)
+    broken = tmp_path / "CustomerLedger.xlsm"
+    broken.write_bytes(b"not a zip")
+    _edit_first_amount(demo_host)
+    demo_host.file = broken
+    assert handlers.refresh_all(demo_host) == expected

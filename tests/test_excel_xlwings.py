@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -405,3 +406,21 @@ def test_rows_are_appended_below_a_table_that_grows() -> None:
     plain = FakeSheet.from_grid("Notes", [["a"], ["b"]])
     XlwingsHost(FakeBook(Sheets([plain]))).append_rows(AppendRows("Notes", None, [["c"]], "B"))
     assert plain.cells[(3, 2)] == "c"
+
+
+@dataclass
+class SavedFlag:
+    Saved: bool
+
+
+@dataclass
+class ComBook(FakeBook):
+    api: SavedFlag = field(default_factory=lambda: SavedFlag(True))
+
+
+def test_saved_file_only_when_excel_says_saved(tmp_path: Path) -> None:
+    path = tmp_path / "CustomerLedger.xlsm"
+    assert XlwingsHost(ComBook(Sheets([]), fullname=str(path))).saved_file() == path
+    assert XlwingsHost(ComBook(Sheets([]), fullname=str(path), api=SavedFlag(False))).saved_file() is None
+    assert XlwingsHost(ComBook(Sheets([]), fullname="Book1")).saved_file() is None  # never saved
+    assert XlwingsHost(FakeBook(Sheets([]))).saved_file() is None  # no COM answer (Mac, Lite)

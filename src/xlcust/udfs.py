@@ -1,7 +1,8 @@
 """xlcust's worksheet functions (UDFs) for Excel, through the free xlwings add-in.
 
-Set the xlwings add-in's "UDF Modules" to `xlcust.udfs` and press "Import Functions";
-then `=AGING_BUCKET(D2:D500, Settings!B3)` and the others work in any cell. Each is a thin
+workbook/CustomerLedger.xlsm carries the VBA wrappers xlwings' Import Functions writes
+for this module (xlcust.excel.udf_vba), so `=AGING_BUCKET(D2:D500, Settings!B3)` and the
+others work in any cell of it; lite/main.py registers the same functions in xlwings Lite. Each is a thin
 wrapper over the core that the `xlcust` command line uses, so a cell and a command give
 the same answer for the same data:
 

@@ -4,7 +4,7 @@ Each handler is what a button's VBA calls through xlwings
 (`RunPython "import xlcust.excel.handlers as h; h.validate()"`), and each has the
 same thin shape:
 
-    book = book_from_host(host)          # the same Book the headless reader builds
+    book = book_for_run(host)            # the saved file if current, else the live cells
     ... the core: run_checks, build_ledger, grade_customers, build_statements ...
     host.write_sheet(sheet_block(...))   # the same OutputSheets `xlcust run` writes
     host.message(summary)                # a short message box
@@ -30,7 +30,7 @@ from ..errors import XlcustError
 from ..findings import Finding, error, format_finding, has_errors, summarize
 from ..io.outputs import checks_sheet, highlights, mnemonic_edits
 from ..io.sheetxml import OutputSheet
-from .host import Host, book_from_host, sheet_block
+from .host import Host, book_for_run, sheet_block
 
 LOG_NAME = "xlcust-excel-error.log"
 Body = Callable[[Host, Book], str]
@@ -55,7 +55,7 @@ def _handle(title: str, body: Body, host: Host | None) -> str:
     host = _host(host)
     lang = "en"
     try:
-        book = book_from_host(host)
+        book = book_for_run(host)
         lang = book.settings.language
         text = body(host, book)
     except XlcustError as exc:

@@ -9,7 +9,7 @@ laid out) lives in functions tested without Excel; the methods below only move t
 values in and out of xlwings objects.
 
     host = XlwingsHost.caller()              # the workbook whose button was pressed
-    book = book_from_host(host)              # xlcust.excel.host
+    book = book_for_run(host)                # xlcust.excel.host: the saved file, or these cells
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..io.package import TableInfo
 from ..io.sheetxml import HIGHLIGHT_FORMULA, AppendRows, CellEdit, Highlight, format_range, merge_cells_to_sqref
@@ -230,6 +231,20 @@ class XlwingsHost:
 
             r1, c1, r2, c2 = parse_range(ref)
             table.resize(sheet.range(format_range(r1, c1, r2 + len(block.rows), c2)))
+
+    def saved_file(self) -> Path | None:
+        """The workbook's file on disk while Excel says it has no unsaved changes (Windows).
+
+        Excel for Windows answers `Workbook.Saved`; elsewhere (Mac, xlwings Lite, a workbook
+        never saved, one on a web address) there is no answer or no local file: None, and
+        the handler reads the live cells.
+        """
+        try:
+            saved = bool(self.book.api.Saved)
+            path = Path(self.book.fullname)
+        except Exception:  # noqa: BLE001 - no COM (Mac, Lite) or no file behind the book
+            return None
+        return path if saved and path.is_absolute() else None
 
     def message(self, text: str, title: str = "xlcust") -> None:
         self.book.app.alert(text, title=title)
