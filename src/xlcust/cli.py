@@ -25,6 +25,7 @@ from rich.table import Table
 from . import __version__
 from .errors import UsageError, XlcustError
 from .findings import Finding, Severity, format_finding, has_errors, summarize
+from .i18n import N_, _
 
 app = typer.Typer(
     add_completion=False,
@@ -123,6 +124,54 @@ def print_table(title: str, columns: list[str], rows: Iterable[Iterable[object]]
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
     out.print(table)
+
+
+# Findings behind a report's figures shown on stderr; `xlcust check` (or --json) lists them all.
+MAX_FINDINGS_SHOWN = 20
+LEFT_OUT_REASONS = {"missing_date": N_("no date"), "missing_amount": N_("no amount"),
+                    "unknown_kind": N_("no known kind"), "missing_customer": N_("no customer code")}
+
+
+def figures_findings(registry, report: str, ledger=None) -> tuple[list[Finding], Any]:
+    """(the errors that make `report`'s figures incomplete, the ledger's row coverage or None).
+
+    One notion for every report command (xlcust.completeness); the command shows its
+    figures, then `report_outcome` names these findings and picks the exit code.
+    """
+    from .completeness import REPORT_SHEETS, ledger_coverage, report_findings
+
+    with err.status(_("Checking the data behind the figures…")):
+        findings = report_findings(registry, REPORT_SHEETS[report])
+    return findings, (ledger_coverage(ledger) if ledger is not None else None)
+
+
+def findings_json(findings: list[Finding], coverage: Any = None) -> dict:
+    """The `findings`, `complete` (and `coverage`) members of a report's JSON document."""
+    doc: dict[str, Any] = {"complete": not findings and (coverage is None or coverage.complete),
+                           "findings": [f.to_json() for f in findings]}
+    if coverage is not None:
+        doc["coverage"] = coverage.to_json()
+    return doc
+
+
+def report_outcome(book: Path, findings: list[Finding], coverage: Any = None) -> int:
+    """Name on stderr what makes the figures incomplete; EXIT_FINDINGS if anything does."""
+    if coverage is not None and not coverage.complete:
+        reasons = ", ".join(f"{_(LEFT_OUT_REASONS.get(k, k))}: {n:,}" for k, n in coverage.reasons.items())
+        err.print(_("Figures incomplete: the ledger uses {used} of {total} Transactions rows; {left} are left "
+                    "out ({reasons})", used=f"{coverage.rows_used:,}", total=f"{coverage.rows_in_sheet:,}",
+                    left=f"{coverage.rows_left_out:,}", reasons=reasons), style="red", markup=False)
+    if findings:
+        colour = {"error": "red", "warning": "yellow", "info": "cyan"}
+        for f in findings[:MAX_FINDINGS_SHOWN]:
+            err.print(format_finding(f), style=colour[f.severity.value], markup=False, highlight=False)
+        if len(findings) > MAX_FINDINGS_SHOWN:
+            err.print(_("… {n} more; `xlcust check {book}` lists them all", n=f"{len(findings) - MAX_FINDINGS_SHOWN:,}",
+                        book=book), markup=False)
+        err.print(_("{n} error(s) in the workbook make these figures incomplete: fix them and run again",
+                    n=f"{len(findings):,}"), style="red", markup=False)
+    incomplete = bool(findings) or (coverage is not None and not coverage.complete)
+    return EXIT_FINDINGS if incomplete else EXIT_OK
 
 
 def run(body: Callable[[], int]) -> None:
@@ -227,11 +276,13 @@ def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False) -
     def body() -> int:
         from .ledger import json_records
 
-        _, ledger = ledger_for(book, as_of)
+        registry, ledger = ledger_for(book, as_of)
+        findings, coverage = figures_findings(registry, "settlement", ledger)
         frame = ledger.settlement()
         if as_json:
-            emit_json({"as_of": ledger.as_of.isoformat(), "items": json_records(frame)})
-            return EXIT_OK
+            emit_json({"as_of": ledger.as_of.isoformat(), "items": json_records(frame),
+                       **findings_json(findings, coverage)})
+            return report_outcome(book, findings, coverage)
         shown = frame.head(200) if len(frame) > 200 else frame
         print_table(
             f"Settlement as of {ledger.as_of.isoformat()} ({len(frame)} invoices)",
@@ -244,7 +295,7 @@ def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False) -
         )
         if len(frame) > len(shown):
             err.print(f"… {len(frame) - len(shown)} more; use --json for all")
-        return EXIT_OK
+        return report_outcome(book, findings, coverage)
 
     run(body)
 
@@ -254,11 +305,12 @@ def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json:
     """Open items by aging bucket, per customer and per category (rolled up the tree)."""
 
     def body() -> int:
-        _, ledger = ledger_for(book, as_of, basis)
+        registry, ledger = ledger_for(book, as_of, basis)
+        findings, coverage = figures_findings(registry, "aging", ledger)
         report = ledger.aging()
         if as_json:
-            emit_json(report.to_json())
-            return EXIT_OK
+            emit_json({**report.to_json(), **findings_json(findings, coverage)})
+            return report_outcome(book, findings, coverage)
         labels = list(report.labels)
         cats = report.by_category
         print_table(
@@ -269,7 +321,7 @@ def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json:
         total = report.total
         err.print("Total open: " + money_text(total.get("open_amount")) + "; unapplied credit: "
                   + money_text(total.get("unapplied_credit")) + "; balance: " + money_text(total.get("balance")))
-        return EXIT_OK
+        return report_outcome(book, findings, coverage)
 
     run(body)
 
