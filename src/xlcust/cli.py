@@ -111,6 +111,31 @@ def load_book(path: Path):
         return read_book(path)
 
 
+def warn_flavour(book: Path, target: Path | None = None) -> None:
+    """Say what a save to `target` (default: over `book`) does to macros, before it happens (io.flavour)."""
+    from .io.flavour import macros_left_out, misnamed, no_macros_in_xlsm
+    from .io.package import open_package
+
+    try:
+        pkg = open_package(book)
+    except XlcustError:
+        return  # the command itself says why the file cannot be read
+    if target is not None and macros_left_out(pkg, target):
+        err.print(_("warning: {target} is an .xlsx, which cannot hold macros: the VBA project of {book} (the "
+                    "buttons' macros) is left out of it. Name it .xlsm to keep them.", target=target.name,
+                    book=book.name), style="yellow", markup=False)
+    elif target is not None and no_macros_in_xlsm(pkg, target):
+        err.print(_("warning: {target} is saved as a macro-enabled workbook, but it has no macros: {book} has "
+                    "none. Name it .xlsx, or start from workbook/CustomerLedger.xlsm for the buttons.",
+                    target=target.name, book=book.name), style="yellow", markup=False)
+    elif (target is None or target.resolve() == book.resolve()) and misnamed(pkg):
+        err.print(_("warning: {book} holds a workbook of the other kind than its name says (.xlsx without "
+                    "macros, .xlsm with them), so Excel will refuse to open it; xlcust keeps it as it is. "
+                    "Rename it to {name}.", book=book.name,
+                    name=book.with_suffix(".xlsx" if book.suffix.lower() == ".xlsm" else ".xlsm").name),
+                  style="yellow", markup=False)
+
+
 def print_findings(findings: list[Finding]) -> None:
     for f in findings:
         colour = {"error": "red", "warning": "yellow", "info": "cyan"}[f.severity.value]
@@ -199,11 +224,22 @@ def new(
         if lang not in ("en", "zh"):
             raise UsageError(f"--lang must be en or zh, not '{lang}'")
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise UsageError(f"{path.name}: the workbook name must end in .xlsx")
+            raise UsageError(_("{name}: the workbook name must end in .xlsx (or .xlsm for the one with buttons "
+                               "and macros)", name=path.name))
         if path.exists() and not force:
             raise UsageError(f"{path} already exists; choose another name or add --force")
+        try:  # a folder that is not there yet is made, as `run --out` does
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(_("{folder}: cannot make the folder ({reason})", folder=path.parent,
+                               reason=exc.strerror or exc)) from None
         with err.status("Creating workbook…"):
-            create_workbook(path, lang=lang, demo=demo)
+            if path.suffix.lower() == ".xlsm":  # Excel opens an .xlsm only with its macro-enabled parts
+                from .excel.xlsm import build_xlsm
+
+                build_xlsm(path, lang=lang, demo=demo)
+            else:
+                create_workbook(path, lang=lang, demo=demo)
         if as_json:
             emit_json({"path": str(path), "lang": lang, "demo": demo})
         else:
@@ -232,6 +268,7 @@ def check(
         if write:
             from .io.outputs import write_checks
 
+            warn_flavour(book)
             with err.status("Writing the Checks sheet…"):
                 write_checks(book, registry, findings)
         counts = summarize(findings)
@@ -367,6 +404,7 @@ def run_all(
         when = parse_date_option(as_of, "--as-of")
         if out_path is not None:
             out_path.parent.mkdir(parents=True, exist_ok=True)
+        warn_flavour(book, out_path)
         with Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
                       console=err, transient=True, disable=not err.is_terminal) as progress:
             task = progress.add_task("Reading the workbook", total=len(STAGES) + 2)
