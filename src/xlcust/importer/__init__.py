@@ -32,9 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..audit import AuditEntry
+from ..audit import AuditEntry, current_user
 from ..errors import UsageError
-from ..io.outputs import current_user
 from .customers import plan_customers
 from .prepare import Prepared, prepare
 from .registry import NewRows, Registry

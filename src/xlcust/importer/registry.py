@@ -27,16 +27,16 @@ import numpy as np
 import pandas as pd
 
 from ..archive import normalize_name
-from ..audit import AuditEntry, audit_sheet
-from ..book import Book, RawSheet, SheetTable
+from ..audit import AuditEntry
+from ..book import Book, RawSheet, SheetTable, build_book
 from ..checks import run_checks
 from ..codes import CategoryTree, CodingScheme
 from ..errors import UsageError
 from ..findings import Finding, Severity
+from ..io.auditlog import audit_output
 from ..io.package import AppendRows, Package, open_package, save_package
 from ..io.reader import read_raw_sheets
-from ..io.sheetxml import parse_range
-from ..io.typing import build_book
+from ..refs import parse_range
 from ..schema import CATEGORIES, CUSTOMERS, HISTORY, TRANSACTIONS, column_index
 from ..uscc import normalize_uscc
 
@@ -248,7 +248,7 @@ class Registry:
     def commit(self, placed: Sequence[Placed], audit: Sequence[AuditEntry]) -> None:
         """Append every sheet's rows and the audit entries in one atomic save."""
         edits = [p.edit for p in placed if p.edit.rows]
-        save_package(self.pkg, outputs=[audit_sheet(self.pkg, audit, self.lang)], edits=edits)
+        save_package(self.pkg, outputs=[audit_output(self.pkg, audit, self.lang)], edits=edits)
 
 
 def _column_as_read(values: list[object]) -> list[object]:
