@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xlcust.importer import ImportOptions, ImportReport, import_transactions
+from xlcust.importer import ImportOptions, ImportReport
+from xlcust.io.importing import import_transactions
 from xlcust.io.reader import read_book
 
 from .test_import_support import errors, small_registry
