@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 
 from xlcust.cli import app
 from xlcust.excel import handlers
+from xlcust.excel.bundle import BUNDLED_XLSM
 from xlcust.excel.cells import EXCEL_EPOCH
-from xlcust.io.bundle import BUNDLED_XLSM
 
 from .excel_hosts import host_from_file
 
