@@ -79,7 +79,8 @@ def test_wrappers_are_what_import_functions_writes() -> None:
     """The shipped module equals xlwings' generate_vba_wrapper output over xlcust.udfs, today."""
     generated = udf_vba.module_source()
     assert load_module_source(udf_vba.MODULE_FILE) == generated, \
-        "templates/vba/xlwings_udfs.bas is stale: run python -m xlcust.excel.udf_vba, then python -m xlcust.excel.bundle"
+        ("templates/vba/xlwings_udfs.bas is stale: run python -m xlcust.excel.udf_vba, "
+         "then python -m xlcust.excel.bundle")
     for name, f in udfs.worksheet_functions().items():
         block = re.search(rf"^Function {name}\((.*?)\)\n(.*?)^End Function", generated, re.MULTILINE | re.DOTALL)
         assert block, name
