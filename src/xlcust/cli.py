@@ -25,6 +25,7 @@ from rich.table import Table
 from . import __version__
 from .errors import UsageError, XlcustError
 from .findings import Finding, Severity, format_finding, has_errors, summarize
+from .i18n import _, current_language, normalize_language, resolve_language, set_language, use_language
 
 app = typer.Typer(
     add_completion=False,
@@ -40,6 +41,14 @@ EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
 BookArg = Annotated[Path, typer.Argument(help="The registry workbook (.xlsx or .xlsm)", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout")]
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language of messages and output sheets: en or zh (default: Settings language, "
+                                "else the system locale)", show_default=False),
+]
+
+# The --lang of the running command (None: the workbook's Settings, else the locale, decide).
+_requested_language: str | None = None
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Reporting date YYYY-MM-DD (default: Settings as_of, else today)")
 ]
@@ -104,16 +113,31 @@ def guarded() -> Iterable[None]:
 
 
 def load_book(path: Path):
+    """Read the workbook and settle the language: --lang, else its Settings `language` if set."""
     from .io.reader import read_book
 
-    with err.status(f"Reading {path.name}…"):
-        return read_book(path)
+    with err.status(_("Reading {name}…", name=path.name)):
+        registry = read_book(path)
+    adopt_language(registry)
+    return registry
+
+
+def adopt_language(registry) -> None:
+    """After reading a workbook: --lang wins (for the output sheets too), else a language the
+    user set in Settings; a default Settings value does not override the locale."""
+    settings = registry.settings
+    if _requested_language is not None:
+        if settings.language != _requested_language:
+            registry.settings = settings.model_copy(update={"language": _requested_language})
+    elif "language" in settings.model_fields_set:
+        set_language(settings.language)
 
 
 def print_findings(findings: list[Finding]) -> None:
+    lang = current_language()
     for f in findings:
         colour = {"error": "red", "warning": "yellow", "info": "cyan"}[f.severity.value]
-        out.print(format_finding(f), style=colour, markup=False, highlight=False)
+        out.print(format_finding(f, lang), style=colour, markup=False, highlight=False)
 
 
 def print_table(title: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:
@@ -125,8 +149,15 @@ def print_table(title: str, columns: list[str], rows: Iterable[Iterable[object]]
     out.print(table)
 
 
-def run(body: Callable[[], int]) -> None:
-    with guarded():
+def run(body: Callable[[], int], lang: str | None = None) -> None:
+    """Run a command's body in its language (--lang, else the locale until a workbook says otherwise)."""
+    global _requested_language
+    requested = normalize_language(lang)
+    if lang is not None and requested is None:
+        with use_language(resolve_language(None)), guarded():
+            raise UsageError(_("--lang must be en or zh, not '{lang}'", lang=lang))
+    _requested_language = requested
+    with use_language(resolve_language(requested)), guarded():
         code = body()
     raise typer.Exit(code)
 
@@ -137,7 +168,9 @@ def run(body: Callable[[], int]) -> None:
 @app.command()
 def new(
     path: Annotated[Path, typer.Argument(help="Where to create the workbook (.xlsx)", show_default=False)],
-    lang: Annotated[str, typer.Option("--lang", help="Sheet and header language: en or zh")] = "en",
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Sheet and header language: en or zh (default: the system locale)", show_default=False,
+    )] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Fill it with a realistic demo data set")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
     as_json: JsonOpt = False,
@@ -147,21 +180,20 @@ def new(
     def body() -> int:
         from .io.template import create_workbook
 
-        if lang not in ("en", "zh"):
-            raise UsageError(f"--lang must be en or zh, not '{lang}'")
+        book_lang = current_language()
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise UsageError(f"{path.name}: the workbook name must end in .xlsx")
+            raise UsageError(_("{name}: the workbook name must end in .xlsx", name=path.name))
         if path.exists() and not force:
-            raise UsageError(f"{path} already exists; choose another name or add --force")
-        with err.status("Creating workbook…"):
-            create_workbook(path, lang=lang, demo=demo)
+            raise UsageError(_("{path} already exists; choose another name or add --force", path=path))
+        with err.status(_("Creating workbook…")):
+            create_workbook(path, lang=book_lang, demo=demo)
         if as_json:
-            emit_json({"path": str(path), "lang": lang, "demo": demo})
+            emit_json({"path": str(path), "lang": book_lang, "demo": demo})
         else:
-            err.print(f"Created {path}" + (" with demo data" if demo else ""))
+            err.print(_("Created {path} with demo data", path=path) if demo else _("Created {path}", path=path))
         return EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 @app.command()
@@ -171,6 +203,7 @@ def check(
         bool, typer.Option("--write", help="Write a Checks sheet, highlight the cells and fill blank mnemonics")
     ] = False,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Run every validation; list findings. Without --write the file is not touched."""
 
@@ -178,25 +211,25 @@ def check(
         from .checks import run_checks
 
         registry = load_book(book)
-        with err.status("Checking…"):
+        with err.status(_("Checking…")):
             findings = run_checks(registry)
         if write:
             from .io.outputs import write_checks
 
-            with err.status("Writing the Checks sheet…"):
+            with err.status(_("Writing the Checks sheet…")):
                 write_checks(book, registry, findings)
         counts = summarize(findings)
         if as_json:
-            emit_json({"findings": [f.to_json() for f in findings], "summary": {**counts, "book": str(book)}})
+            shown_in = current_language()
+            emit_json({"findings": [f.to_json(shown_in) for f in findings],
+                       "summary": {**counts, "book": str(book)}})
         else:
             print_findings(findings)
-            err.print(
-                f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
-                + (" — written to the Checks sheet" if write else "")
-            )
+            tally = _("{error} error(s), {warning} warning(s), {info} note(s)", **counts)
+            err.print(_("{tally} — written to the Checks sheet", tally=tally) if write else tally)
         return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 BasisOpt = Annotated[str | None, typer.Option("--basis", help="Age from the due date (due) or invoice date (invoice)")]
@@ -221,7 +254,7 @@ def money_text(cents: object) -> str:
 
 
 @app.command()
-def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     """Per invoice: settled_on, days_to_settle, days_late and open_amount."""
 
     def body() -> int:
@@ -246,11 +279,12 @@ def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False) -
             err.print(f"… {len(frame) - len(shown)} more; use --json for all")
         return EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 @app.command()
-def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json: JsonOpt = False) -> None:
+def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json: JsonOpt = False,
+          lang: LangOpt = None) -> None:
     """Open items by aging bucket, per customer and per category (rolled up the tree)."""
 
     def body() -> int:
@@ -271,7 +305,7 @@ def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json:
                   + money_text(total.get("unapplied_credit")) + "; balance: " + money_text(total.get("balance")))
         return EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 def _aging_rows(frame, labels: list[str]):
@@ -301,6 +335,7 @@ def run_all(
         Path | None, typer.Option("--out", help="Write the result to this file instead of updating BOOK")
     ] = None,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Everything the buttons do: checks, ledger, aging, provision, collections, into the output sheets."""
 
@@ -323,6 +358,7 @@ def run_all(
                 progress.update(task, advance=1, description=stage)
 
             registry = read_book(book)
+            adopt_language(registry)
             result = refresh(registry, when, progress=step, recorded=read_audit_log(book).recorded())
             step("Writing the workbook")
             unlinked = write_outputs(book, result.sheets, edits=highlights(result.findings), out=out_path)
@@ -362,7 +398,7 @@ def run_all(
                           "(use the sheet's filter to find a row)")
         return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 def main() -> None:

@@ -118,6 +118,14 @@ def use_language(lang: str) -> Iterator[str]:
         _current.reset(token)
 
 
+def set_language(lang: str) -> None:
+    """Switch the current language for the rest of the enclosing `use_language` block.
+
+    A host that learns the workbook's language only after reading it (the CLI) uses this.
+    """
+    _current.set(normalize_language(lang) or DEFAULT_LANGUAGE)
+
+
 def _(msgid: str, /, **params: object) -> str:
     """`msgid` in the current language (hosts set it with `use_language`)."""
     return translate(msgid, _current.get(), **params)

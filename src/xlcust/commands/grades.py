@@ -20,6 +20,7 @@ from ..cli import (
     AsOfOpt,
     BookArg,
     JsonOpt,
+    LangOpt,
     app,
     emit_json,
     err,
@@ -30,6 +31,7 @@ from ..cli import (
     print_table,
     run,
 )
+from ..i18n import current_language
 
 MAX_ROWS = 200
 
@@ -40,6 +42,7 @@ def grades(
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     all_rows: Annotated[bool, typer.Option("--all", help=f"Show every customer, not the first {MAX_ROWS}")] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Credit grades: metrics, dimension scores (scale, payment, stability, risk), score, grade, early warnings."""
 
@@ -65,7 +68,7 @@ def grades(
                 "warnings": json_records(warnings),
                 "summary": {"customers": len(frame), "grades": counts, "warnings": len(warnings)},
                 "parameters": parameters(registry),
-                "findings": [f.to_json() for f in findings],
+                "findings": [f.to_json(current_language()) for f in findings],
             })
         else:
             _print(frame, warnings, ledger.as_of.isoformat(), all_rows)
@@ -73,7 +76,7 @@ def grades(
                 print_findings(findings)
         return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 def _print(frame, warnings, as_of: str, all_rows: bool) -> None:

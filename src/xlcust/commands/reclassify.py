@@ -7,9 +7,23 @@ from typing import Annotated
 
 import typer
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, AsOfOpt, BookArg, JsonOpt, app, emit_json, err, out, parse_date_option, run
+from ..cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    AsOfOpt,
+    BookArg,
+    JsonOpt,
+    LangOpt,
+    app,
+    emit_json,
+    err,
+    out,
+    parse_date_option,
+    run,
+)
 from ..errors import UsageError
 from ..findings import has_errors, summarize
+from ..i18n import current_language
 
 ApplyOpt = Annotated[bool, typer.Option(
     "--apply", help="Record the changes: Customers cells, CategoryHistory periods, AuditLog (one atomic save)")]
@@ -19,7 +33,7 @@ OutOpt = Annotated[Path | None, typer.Option(
 
 @app.command()
 def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, out_path: OutOpt = None,
-               as_json: JsonOpt = False) -> None:
+               as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     """Run the Rules sheet: show each customer's changes and the rule behind them; --apply records them.
 
     Without --apply nothing is written. A category change takes effect on the as-of
@@ -52,13 +66,13 @@ def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, ou
         if as_json:
             emit_json({"as_of": result.as_of.isoformat(), "applied": report is not None,
                        "changes": [ch.to_json() for ch in changes], "summary": summary,
-                       "findings": [f.to_json() for f in findings]})
+                       "findings": [f.to_json(current_language()) for f in findings]})
         else:
             _print(findings, changes)
             _tell(result.as_of.isoformat(), summary, apply=apply, blocked=blocked, written=report is not None)
         return EXIT_FINDINGS if blocked else EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 def _print(findings, changes) -> None:

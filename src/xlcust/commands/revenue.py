@@ -7,7 +7,19 @@ from typing import Annotated
 
 import typer
 
-from ..cli import EXIT_OK, BookArg, JsonOpt, app, emit_json, err, load_book, parse_date_option, print_table, run
+from ..cli import (
+    EXIT_OK,
+    BookArg,
+    JsonOpt,
+    LangOpt,
+    app,
+    emit_json,
+    err,
+    load_book,
+    parse_date_option,
+    print_table,
+    run,
+)
 from ..errors import UsageError
 
 FromOpt = Annotated[str, typer.Option("--from", help="First day of the period, YYYY-MM-DD", show_default=False)]
@@ -37,6 +49,7 @@ def revenue(
         Path | None, typer.Option("--out", help="Also write the report to FILE.xlsx (printable) or FILE.csv")
     ] = None,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Net sales (invoices − credit notes) per period and category, rolled up the tree, with a control total."""
 
@@ -89,7 +102,7 @@ def revenue(
             err.print(f"Wrote {out_path}", markup=False)
         return EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 def _print(report) -> None:

@@ -17,7 +17,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..cli import EXIT_OK, BookArg, JsonOpt, app, emit_json, err, load_book, parse_date_option, print_table, run
+from ..cli import (
+    EXIT_OK,
+    BookArg,
+    JsonOpt,
+    LangOpt,
+    app,
+    emit_json,
+    err,
+    load_book,
+    parse_date_option,
+    print_table,
+    run,
+)
 from ..errors import UsageError
 from ..money import format_money, money_to_json
 
@@ -40,6 +52,7 @@ def statements(
     pdf: Annotated[bool, typer.Option("--pdf", help="Also make a PDF of each workbook (needs LibreOffice)")] = False,
     per: Annotated[str, typer.Option("--per", help="One workbook per category, or per customer")] = "category",
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Customer statements for a period: opening balance, lines with running balance, closing
     balance, aging at --to, credit limit and available credit; a summary sheet per category."""
@@ -104,7 +117,7 @@ def statements(
         err.print(f"Wrote {len(files)} workbook(s)" + (f" and {len(pdfs)} PDF(s)" if pdfs else "") + f" to {folder}")
         return EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 def _warnings(result: Statements) -> list[str]:

@@ -1,0 +1,106 @@
+"""Findings keep their message and fix as catalog texts; every view shows them in the reader's language."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from xlcust.checks import CATALOG
+from xlcust.cli import app
+from xlcust.findings import error, format_finding
+from xlcust.i18n import msg
+from xlcust.uscc import uscc_problem
+
+runner = CliRunner()
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def test_a_finding_renders_its_message_and_fix_in_either_language() -> None:
+    f = error("CUS_DUPLICATE_CODE", "Customers",
+              msg("Customer code '{code}' is already used on row {first}", code="C001", first=4),
+              row=7, column="A", field="code",
+              suggestion=msg("Give this customer its own code, or merge it with row {first}", first=4))
+    assert f.message == "Customer code 'C001' is already used on row 4"  # English stays for callers and logs
+    assert f.message_in("zh") == "客户编码“C001”已在第 4 行使用"
+    assert f.suggestion_in("zh") == "为该客户另设编码，或与第 4 行合并"
+    assert f.field_in("zh") == "客户编码" and f.field_in("en") == "Code"
+    document = f.to_json("zh")
+    assert document["message"] == f.message_in("zh") and document["field"] == "code"
+    assert format_finding(f, "zh").startswith("错误")
+
+
+def test_word_parameters_are_rendered_in_the_same_language() -> None:
+    problem = uscc_problem("91350211M00013FA1N")
+    assert problem is not None
+    f = error("CUS_TAX_ID_INVALID", "客户档案",
+              msg("Tax ID '{code}' is not a valid credit code: {problem}", code="X", problem=problem))
+    assert "check character" in f.message
+    assert f.message_in("zh") == "税号“X”不是有效的统一社会信用代码：校验码为“N”，应为“3”"
+
+
+def test_every_catalog_code_means_and_fixes_in_chinese() -> None:
+    for code, entry in CATALOG.items():
+        for text in (entry.meaning("zh"), entry.fix_in("zh")):
+            assert re.search(r"[\u4e00-\u9fff]", text), (code, text)
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    made = {}
+    for lang in ("en", "zh"):
+        path = tmp_path_factory.mktemp(lang) / f"demo-{lang}.xlsx"
+        result = runner.invoke(app, ["new", str(path), "--demo", "--lang", lang])
+        assert result.exit_code == 0, result.output
+        made[lang] = path
+    return made
+
+
+def _messages(path: Path, *flags: str) -> list[dict]:
+    result = runner.invoke(app, ["check", str(path), "--json", *flags])
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.stdout)["findings"]
+    assert findings  # the demo leaves mnemonics blank on purpose: there is something to read
+    return findings
+
+
+def test_check_json_speaks_the_workbook_language_unless_told_otherwise(books: dict[str, Path]) -> None:
+    for f in _messages(books["zh"]):  # Settings language = zh
+        assert not LATIN_WORD.search(f["message"]), f
+        assert f["field_header"] == "助记码" and f["field"] == "mnemonic"
+    for f in _messages(books["zh"], "--lang", "en"):
+        assert f["message"] == "Mnemonic is blank; the pinyin initials of the name can fill it"
+    for f in _messages(books["en"], "--lang", "zh"):
+        assert f["message"] == "助记码为空，可用名称的拼音首字母填充"
+
+
+def test_check_console_output_is_in_chinese_for_a_chinese_book(books: dict[str, Path]) -> None:
+    result = runner.invoke(app, ["check", str(books["zh"])])
+    assert result.exit_code == 0
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("提示") and "助记码为空" in first
+
+
+def test_the_checks_sheet_of_a_chinese_book_is_chinese(books: dict[str, Path], tmp_path: Path) -> None:
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(books["zh"].read_bytes())
+    assert runner.invoke(app, ["check", str(path), "--write"]).exit_code == 0
+    sheet = openpyxl.load_workbook(path, read_only=True)["检查结果"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and "说明" in r)
+    columns = rows[header]
+    body = [dict(zip(columns, r, strict=False)) for r in rows[header + 1:] if any(r)]
+    assert body
+    for r in body:
+        assert r["级别"] == "提示" and r["字段"] == "助记码"
+        assert not LATIN_WORD.search(r["说明"]), r
+        assert "也可自行填写" in r["处理建议"]
+
+
+def test_an_unknown_language_is_refused(books: dict[str, Path]) -> None:
+    result = runner.invoke(app, ["check", str(books["en"]), "--lang", "fr"])
+    assert result.exit_code == 2 and "fr" in result.output
