@@ -136,7 +136,8 @@ class Msg:
 
     `msg("Code {code} is blank", code="0101")` is what the core stores (a Finding's
     message, a fix); `render(lang)` formats it in any language. A parameter that is
-    itself a Msg (a kind, a status, a field's header) is rendered in the same language.
+    itself a Msg, or anything with a `render(lang)` method (a column, whose header the
+    sheet shows), is rendered in the same language.
     """
 
     __slots__ = ("msgid", "params")
@@ -147,13 +148,14 @@ class Msg:
 
     def render(self, lang: str) -> str:
         """The text in `lang` (English for any language without a catalog)."""
-        params = {k: v.render(lang) if isinstance(v, Msg) else v for k, v in self.params.items()}
+        params = {k: v.render(lang) if hasattr(v, "render") else v for k, v in self.params.items()}
         return translate(self.msgid, lang, **params)
 
     def to_json(self) -> dict:
         """msgid and parameters (nested texts as their msgid), for tools that translate themselves."""
         return {"msgid": self.msgid,
-                "params": {k: v.msgid if isinstance(v, Msg) else v for k, v in self.params.items()}}
+                "params": {k: v.msgid if isinstance(v, Msg) else v.render(DEFAULT_LANGUAGE)
+                           if hasattr(v, "render") else v for k, v in self.params.items()}}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Msg) and (self.msgid, self.params) == (other.msgid, other.params)

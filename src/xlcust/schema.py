@@ -38,6 +38,10 @@ class Column:
     def header(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
 
+    def render(self, lang: str) -> str:
+        """As a message parameter: the header the reader's sheet shows."""
+        return self.header(lang)
+
     @property
     def all_names(self) -> tuple[str, ...]:
         return (self.name, self.en, self.zh, *self.aliases)
