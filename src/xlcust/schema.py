@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .i18n import N_
+
 
 class ColumnType(StrEnum):
     TEXT = "text"
@@ -229,6 +231,14 @@ KINDS: dict[str, tuple[str, ...]] = {
     "receipt": ("receipt", "payment", "收款", "回款", "收款单"),
     "opening": ("opening", "opening balance", "期初", "期初余额"),
     "adjustment": ("adjustment", "adj", "调整", "调账"),
+}
+# A kind named in a message (a catalog text, so the Chinese reader sees 红字发票).
+KIND_TEXT: dict[str, str] = {
+    "invoice": N_("invoice"),
+    "credit_note": N_("credit note"),
+    "receipt": N_("receipt"),
+    "opening": N_("opening balance"),
+    "adjustment": N_("adjustment"),
 }
 KIND_ZH: dict[str, str] = {
     "invoice": "发票",
