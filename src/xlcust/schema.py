@@ -65,6 +65,16 @@ class Sheet:
     def title(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.key
 
+    def render(self, lang: str) -> str:
+        """As a message parameter: the sheet's name in the reader's language."""
+        return self.title(lang)
+
+    def required_headers(self, lang: str) -> str:
+        """The required columns' headers, for a message: both languages' for an English reader."""
+        if lang == "zh":
+            return "、".join(c.zh for c in self.required_columns)
+        return ", ".join(f"{c.en} ({c.zh})" for c in self.required_columns)
+
     @property
     def all_names(self) -> tuple[str, ...]:
         return (self.key, self.zh, *self.aliases)
