@@ -76,12 +76,27 @@ class Sheet:
         return ", ".join(f"{c.en} ({c.zh})" for c in self.required_columns)
 
     @property
+    def required_header_list(self) -> RequiredHeaders:
+        """`required_headers` as a message parameter (rendered in the reader's language)."""
+        return RequiredHeaders(self)
+
+    @property
     def all_names(self) -> tuple[str, ...]:
         return (self.key, self.zh, *self.aliases)
 
     @property
     def required_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.required)
+
+
+class RequiredHeaders:
+    """A sheet's required headers as a message parameter."""
+
+    def __init__(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+
+    def render(self, lang: str) -> str:
+        return self.sheet.required_headers(lang)
 
 
 C = ColumnType

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..book import Book
 from ..findings import Finding, error, info
 from ..i18n import N_, msg
-from ..schema import CATEGORIES, CUSTOMERS, TRANSACTIONS, Sheet
+from ..schema import CATEGORIES, CUSTOMERS, TRANSACTIONS
 
 # Without these there is nothing to check or report; the others have defaults (DESIGN §5).
 REQUIRED_SHEETS = (CATEGORIES.key, CUSTOMERS.key, TRANSACTIONS.key)
@@ -24,7 +24,8 @@ def check_required_sheets(book: Book) -> Iterator[Finding]:
                 "SHEET_MISSING", spec.key,
                 msg("The workbook has no {sheet} sheet; its checks and reports cannot run", sheet=spec),
                 suggestion=msg("Add a sheet named '{key}' or '{zh}' with the headers {headers}, "
-                               "or start from `xlcust new`", key=spec.key, zh=spec.zh, headers=_Headers(spec)),
+                               "or start from `xlcust new`",
+                               key=spec.key, zh=spec.zh, headers=spec.required_header_list),
             )
         else:
             consequence = _CONSEQUENCES.get(spec.key, EMPTY)
@@ -34,16 +35,6 @@ def check_required_sheets(book: Book) -> Iterator[Finding]:
                 suggestion=msg("Nothing to do; add a sheet named '{key}' or '{zh}' when you need it",
                                key=spec.key, zh=spec.zh),
             )
-
-
-class _Headers:
-    """A sheet's required headers as a message parameter."""
-
-    def __init__(self, spec: Sheet) -> None:
-        self.spec = spec
-
-    def render(self, lang: str) -> str:
-        return self.spec.required_headers(lang)
 
 
 EMPTY = N_("it is treated as empty")

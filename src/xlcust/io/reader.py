@@ -24,6 +24,7 @@ import python_calamine
 from ..book import Book, RawSheet
 from ..errors import CorruptWorkbook
 from ..findings import Finding, error, info, warning
+from ..i18n import msg
 from ..schema import INPUT_SHEETS, SETTINGS, Sheet, column_index, column_letter, normalize_header
 from .columns import open_columns, read_columns
 from .package import Package, TableInfo, open_package
@@ -226,10 +227,9 @@ def _header_window(table: TableInfo | None) -> tuple[int, int | None, int | None
 def _no_header(spec: Sheet, sheet_name: str, start: int) -> RawSheet:
     finding = error(
         "HDR_NOT_FOUND", sheet_name,
-        f"No header row naming {spec.key} columns in the first {HEADER_SCAN_ROWS} rows",
+        msg("No header row naming {sheet} columns in the first {n} rows", sheet=spec, n=HEADER_SCAN_ROWS),
         row=start + 1,
-        suggestion="Headers such as " + ", ".join(c.en for c in spec.required_columns)
-        + " (or " + "、".join(c.zh for c in spec.required_columns) + ")",
+        suggestion=msg("Headers such as {headers}", headers=spec.required_header_list),
     )
     return RawSheet(spec, sheet_name, 1, {}, pd.DataFrame(index=pd.RangeIndex(0)), findings=[finding])
 
@@ -245,36 +245,37 @@ def _header_findings(
     ):
         findings.append(info(
             "HDR_TITLE_ROW", sheet_name,
-            f"Rows above the header (row {hrow}) are treated as a title and ignored",
+            msg("Rows above the header (row {row}) are treated as a title and ignored", row=hrow),
             row=1,
         ))
     if table is None:
         findings.append(info(
             "SHEET_NOT_TABLE", sheet_name,
-            "Data is a plain range, not an Excel Table",
+            msg("Data is a plain range, not an Excel Table"),
             row=hrow,
-            suggestion="Select the data and press Ctrl+T so new rows stay inside the table",
+            suggestion=msg("Select the data and press Ctrl+T so new rows stay inside the table"),
         ))
     for c, text in header.unknown:
         findings.append(info(
-            "HDR_UNKNOWN_COLUMN", sheet_name, f"Column '{text}' is not one xlcust uses; it is kept as is",
+            "HDR_UNKNOWN_COLUMN", sheet_name,
+            msg("Column '{text}' is not one xlcust uses; it is kept as is", text=text),
             row=hrow, column=column_letter(c), value=text,
         ))
     for c, text, field in header.duplicates:
         findings.append(error(
             "HDR_DUPLICATE_COLUMN", sheet_name,
-            f"Column '{text}' is a second '{field}' column; only the first "
-            f"({column_letter(header.columns[field])}) is read",
+            msg("Column '{text}' is a second '{field}' column; only the first ({first}) is read",
+                text=text, field=spec.by_name.get(field, field), first=column_letter(header.columns[field])),
             row=hrow, column=column_letter(c), field=field, value=text,
-            suggestion="Rename or delete one of them",
+            suggestion=msg("Rename or delete one of them"),
         ))
     for col in spec.required_columns:
         if col.name not in header.columns:
             findings.append(error(
                 "HDR_MISSING_COLUMN", sheet_name,
-                f"Required column '{col.en}' ({col.zh}) is missing",
+                msg("Required column '{column}' is missing", column=col),
                 row=hrow, field=col.name,
-                suggestion=f"Add a column headed '{col.en}' or '{col.zh}'",
+                suggestion=msg("Add a column headed '{en}' or '{zh}'", en=col.en, zh=col.zh),
             ))
     return findings
 
@@ -293,10 +294,10 @@ def _raw_sheet(
                 first_rows = frame.index[inner]
                 findings.append(warning(
                     "ROW_BLANK", sheet_name,
-                    f"{len(inner)} blank row(s) inside the data (first: row {first_rows[0]}); "
-                    "rows after them are still read",
+                    msg("{n} blank row(s) inside the data (first: row {first}); rows after them are still read",
+                        n=len(inner), first=first_rows[0]),
                     row=int(first_rows[0]),
-                    suggestion="Delete blank rows so filters and Tables cover all the data",
+                    suggestion=msg("Delete blank rows so filters and Tables cover all the data"),
                 ))
         frame = frame[~blank]
     letters = {f: column_letter(c) for f, c in header.columns.items()}
