@@ -20,6 +20,7 @@ from ..cli import (
     out,
     parse_date_option,
     run,
+    warn_flavour,
 )
 from ..errors import UsageError
 from ..findings import has_errors, summarize
@@ -59,6 +60,7 @@ def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, ou
         blocked = has_errors(findings)
         report = None
         if apply and not blocked and changes:
+            warn_flavour(book, out_path)
             with err.status("Recording the changes…"):
                 report = apply_changes(pkg, registry, result, changes, out=out_path)
         summary = {**summarize_changes(changes), "findings": summarize(findings),
