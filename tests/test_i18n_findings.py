@@ -10,11 +10,14 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from xlcust.checks import CATALOG
+from xlcust.book import Book
+from xlcust.checks import CATALOG, run_checks
 from xlcust.cli import app
 from xlcust.findings import error, format_finding
-from xlcust.i18n import msg
+from xlcust.i18n import Msg, msg
 from xlcust.uscc import uscc_problem
+
+from .test_checks_smoke import DIRTY
 
 runner = CliRunner()
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -104,3 +107,41 @@ def test_the_checks_sheet_of_a_chinese_book_is_chinese(books: dict[str, Path], t
 def test_an_unknown_language_is_refused(books: dict[str, Path]) -> None:
     result = runner.invoke(app, ["check", str(books["en"]), "--lang", "fr"])
     assert result.exit_code == 2 and "fr" in result.output
+
+
+# An English word in a Chinese message: three letters or more, not an identifier a user types
+# as is (a setting key such as coding_scheme, a code such as TXN_DATE_TEXT) and not the
+# product names the Chinese text keeps (xlcust, Excel).
+_ENGLISH = re.compile(r"[A-Za-z][A-Za-z_']{2,}")
+_KEPT = re.compile(r"[A-Z0-9_]+|[a-z0-9]+(_[a-z0-9]+)+|xlcust|Excel")
+
+
+def _data_of(text: Msg) -> list[str]:
+    """The parameter values a message shows as typed (user data, codes): not words to translate."""
+    out: list[str] = []
+    for value in text.params.values():
+        if isinstance(value, Msg):
+            out += _data_of(value)
+        elif not hasattr(value, "render"):
+            out.append(str(value))
+    return out
+
+
+def _english_words(text: Msg, rendered: str) -> list[str]:
+    for value in sorted(_data_of(text), key=len, reverse=True):
+        if value:
+            rendered = rendered.replace(value, " ")
+    rendered = re.sub(r"`[^`]*`", " ", rendered)  # a command to type, as typed
+    return [w for w in _ENGLISH.findall(rendered) if not _KEPT.fullmatch(w)]
+
+
+def test_every_finding_of_a_dirty_workbook_reads_in_chinese() -> None:
+    findings = run_checks(Book.from_rows(**DIRTY))
+    assert len({f.code for f in findings}) > 50
+    for f in findings:
+        assert f.text is not None, f"{f.code}: message not from the catalog: {f.message}"
+        assert f.fix is not None or not f.suggestion, f"{f.code}: fix not from the catalog: {f.suggestion}"
+        for text, rendered in ((f.text, f.message_in("zh")), (f.fix, f.suggestion_in("zh"))):
+            if text is not None:
+                assert not _english_words(text, rendered), (f.code, rendered)
+                assert rendered == text.render("zh") and text.render("en") != rendered, (f.code, rendered)

@@ -237,8 +237,8 @@ def check_txn_amount_signs(book: Book) -> Iterator[Finding]:
             msg("Amount {amount} is negative on a {kind}; amounts are positive and the kind gives the sign",
                 amount=money(amounts[row]), kind=kind_text(kinds[row], TRANSACTION)),
             **t.where("amount", row), value=shown(t, "amount", row),
-            suggestion="Type the amount without the minus sign and choose the kind (a refund of an invoice "
-            "is a credit_note); for an opening credit balance use an adjustment",
+            suggestion=msg("Type the amount without the minus sign and choose the kind (a refund of an invoice "
+                           "is a credit_note); for an opening credit balance use an adjustment"),
         )
     zero = (amounts == 0).fillna(False).to_numpy(dtype=bool)
     for row in t.data.index[zero]:
