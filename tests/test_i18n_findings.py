@@ -145,3 +145,11 @@ def test_every_finding_of_a_dirty_workbook_reads_in_chinese() -> None:
             if text is not None:
                 assert not _english_words(text, rendered), (f.code, rendered)
                 assert rendered == text.render("zh") and text.render("en") != rendered, (f.code, rendered)
+
+
+def test_lang_flag_also_sets_the_language_of_the_output_sheets(books: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "zh-out.xlsx"
+    result = runner.invoke(app, ["run", str(books["en"]), "--out", str(out), "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    names = openpyxl.load_workbook(out, read_only=True).sheetnames
+    assert "检查结果" in names and "Checks" not in names
