@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -18,6 +21,7 @@ from xlcust.i18n import Msg, msg
 from xlcust.uscc import uscc_problem
 
 from .test_checks_smoke import DIRTY
+from .workbooks import registry, write_book
 
 runner = CliRunner()
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -153,3 +157,18 @@ def test_lang_flag_also_sets_the_language_of_the_output_sheets(books: dict[str, 
     assert result.exit_code == 0, result.output
     names = openpyxl.load_workbook(out, read_only=True).sheetnames
     assert "检查结果" in names and "Checks" not in names
+
+
+def test_without_flag_or_setting_the_system_locale_decides(tmp_path: Path) -> None:
+    # No Settings sheet: the language is not the workbook's to say, so the locale speaks.
+    book = write_book(tmp_path / "plain.xlsx", registry(Customers=[["Code", "Name"], ["C001", None]]))
+    env = {**os.environ, "LANG": "zh_CN.UTF-8"}
+    run = subprocess.run([sys.executable, "-m", "xlcust", "check", str(book), "--json"],
+                         capture_output=True, text=True, timeout=300, env=env)
+    findings = json.loads(run.stdout)["findings"]
+    missing = [f for f in findings if f["code"] == "CUS_NAME_MISSING"]
+    assert missing and missing[0]["message"] == "客户“C001”没有名称"
+    env["LANG"] = "C.UTF-8"
+    run = subprocess.run([sys.executable, "-m", "xlcust", "check", str(book), "--json"],
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert "Customer 'C001' has no name" in [f["message"] for f in json.loads(run.stdout)["findings"]]
