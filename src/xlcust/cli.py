@@ -299,7 +299,7 @@ def check(
         with err.status(_("Checking…")):
             findings = run_checks(registry)
         if write:
-            from .io.outputs import write_checks
+            from .io.save import write_checks
 
             warn_flavour(book)
             with err.status(_("Writing the Checks sheet…")):
@@ -431,10 +431,12 @@ def run_all(
     def body() -> int:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from .io.outputs import highlights, write_outputs
+        from .io.auditlog import read_audit_log
         from .io.reader import read_book
-        from .pipeline import STAGES, refresh
-        from .reclass import read_audit_log
+        from .io.save import write_outputs
+        from .pipeline import STAGES
+        from .views.outputs import highlights
+        from .views.run import refresh_sheets
 
         when = parse_date_option(as_of, "--as-of")
         if out_path is not None:
@@ -449,11 +451,11 @@ def run_all(
 
             registry = read_book(book)
             adopt_language(registry)
-            result = refresh(registry, when, progress=step, recorded=read_audit_log(book).recorded())
+            result, sheets = refresh_sheets(registry, when, progress=step, recorded=read_audit_log(book).recorded())
             step("Writing the workbook")
-            unlinked = write_outputs(book, result.sheets, edits=highlights(result.findings), out=out_path)
+            unlinked = write_outputs(book, sheets, edits=highlights(result.findings), out=out_path)
             progress.update(task, advance=1)
-        findings, sheets, ledger, totals = result.findings, result.sheets, result.ledger, result.totals
+        findings, ledger, totals = result.findings, result.ledger, result.totals
         counts = summarize(findings)
         target = out_path or book
         summary = {
