@@ -56,7 +56,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -73,7 +73,9 @@ from ..errors import (
     WorkbookLocked,
     WorkbookNotFound,
 )
+from ..i18n import N_
 from ..schema import OUTPUT_SHEETS, column_index, column_letter
+from . import safezip
 from .charts import (
     CHART_CT,
     CHART_REL,
@@ -199,6 +201,7 @@ def open_package(path: str | os.PathLike[str]) -> Package:
         st = p.stat()
         if p.is_dir():
             raise NotAWorkbook(f"{name} is a folder, not a workbook: give the path of an .xlsx or .xlsm file")
+        safezip.check_file_size(name, st.st_size)
         data = p.read_bytes()
     except FileNotFoundError:
         raise WorkbookNotFound(f"{p}: no such file; check the path and run again") from None
@@ -249,14 +252,13 @@ class Package:
             zf = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
             raise _corrupt(name, f"not a readable zip: {exc}") from None
+        # Bombs, duplicate or escaping names and DTDs are refused before any part is parsed.
+        self._infos = safezip.check_directory(zf, name)
+        safezip.check_no_dtd(zf, self._infos, name)
+        self._verified = False
         self._data = data
         self._stamp = stamp
         self._zip = zf
-        infos: dict[str, zipfile.ZipInfo] = {}
-        for info in zf.infolist():  # a name stored twice: the last copy is the one readers see
-            infos.pop(info.filename, None)
-            infos[info.filename] = info
-        self._infos = list(infos.values())
         self._by_lower = {i.filename.lower(): i for i in self._infos}
         self._rels_cache: dict[str, list[_Rel]] = {}
         self._xml_cache: dict[str, etree._Element] = {}
@@ -278,6 +280,18 @@ class Package:
         pr = root.find(f"{{{ns}}}workbookPr")
         self.date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
         self._sheets = self._read_sheets(root)
+
+    def for_native_readers(self) -> bytes:
+        """The bytes to hand fastexcel / python-calamine, once the parts they inflate proved their sizes.
+
+        Those readers inflate without the declared-size limit Python's zipfile keeps, so a
+        directory that lies about a part's size is caught here first (see `safezip.verify_sizes`).
+        They get the bytes that passed, not the path: the file may change after it was checked.
+        """
+        if not self._verified:
+            safezip.verify_sizes(self._data, self._infos, self.path.name)
+            self._verified = True
+        return self._data
 
     # -- parts ----------------------------------------------------------------------------
 
@@ -305,6 +319,18 @@ class Package:
     def open_part(self, name: str) -> IO[bytes]:
         """A part as a stream, for reading its beginning without decompressing the rest."""
         return self._zip.open(self._info(name))
+
+    @contextlib.contextmanager
+    def parsing(self, name: str) -> Iterator[None]:
+        """Malformed XML or a broken stream in part `name` is the file's damage, said so, not a crash."""
+        try:
+            yield
+        except etree.XMLSyntaxError as exc:
+            raise safezip.damaged(self.path.name, N_("part {part} is not well-formed XML: {error}"),
+                                  part=name, error=str(exc)) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise safezip.damaged(self.path.name, N_("part {part} unreadable: {error}"),
+                                  part=name, error=str(exc)) from None
 
     def shared_strings_part(self) -> str | None:
         """The workbook's shared-string table ("xl/sharedStrings.xml"), if it has one."""
@@ -428,7 +454,8 @@ class Package:
         s = self._sheet(sheet_name)
         if s.kind != "worksheet":
             return {}
-        return find_error_cells(self.read_part(s.part))
+        with self.parsing(s.part):
+            return find_error_cells(self.read_part(s.part))
 
 
 def rels_part_of(part: str) -> str:
@@ -932,7 +959,8 @@ class _Build:
 
         def new_editor(part: str, name: str) -> SheetEditor:
             raw = xml[part] if part in xml else pkg.read_part(part)
-            return SheetEditor(raw, name) if part in cell_edits else SheetEditor.around_cells(raw, name)
+            with pkg.parsing(part):
+                return SheetEditor(raw, name) if part in cell_edits else SheetEditor.around_cells(raw, name)
 
         def editor(sheet_name: str) -> SheetEditor:
             s = pkg._sheet(sheet_name)
@@ -947,7 +975,9 @@ class _Build:
             xml[s.part] = pkg.read_part(s.part)
             if any(m in xml[s.part] for m in markers):
                 ed = new_editor(s.part, s.name)
-                if ed.remove_highlights():
+                with pkg.parsing(s.part):
+                    removed = ed.remove_highlights()
+                if removed:
                     editors[s.part] = ed
 
         tables = pkg.tables()
