@@ -19,6 +19,7 @@ from .. import __version__
 from ..book import Book
 from ..findings import Finding, Severity
 from ..schema import OUTPUT_SHEETS
+from .booklock import Fingerprint
 from .framexml import plain_values
 from .package import open_package, save_package
 from .sheetxml import CellEdit, ColumnSpec, Highlight, OutputSheet
@@ -115,17 +116,20 @@ def mnemonic_edits(book: Book) -> list[CellEdit]:
 
 def write_checks(path: Path, book: Book, findings: Sequence[Finding]) -> None:
     lang = book.settings.language
-    write_outputs(path, [checks_sheet(findings, lang)], edits=[*mnemonic_edits(book), *highlights(findings)])
+    write_outputs(path, [checks_sheet(findings, lang)], edits=[*mnemonic_edits(book), *highlights(findings)],
+                  since=book.source)
 
 
 def write_outputs(path: Path, outputs: Sequence[OutputSheet], edits: Sequence[object] = (),
-                  out: Path | None = None) -> dict[str, int]:
+                  out: Path | None = None, since: Fingerprint | None = None) -> dict[str, int]:
     """Replace these output sheets (and apply the edits) in one atomic save.
 
-    Returns the links each sheet had past Excel's limit, written as plain text (see save_package).
+    `since` is the fingerprint of the book as it was read (`Book.source`): a book changed on
+    disk since then is not replaced. Returns the links each sheet had past Excel's limit,
+    written as plain text (see save_package).
     """
     pkg = open_package(path)
-    return save_package(pkg, out, outputs=list(outputs), edits=list(edits))
+    return save_package(pkg, out, outputs=list(outputs), edits=list(edits), since=since)
 
 
 def current_user() -> str:

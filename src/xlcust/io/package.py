@@ -75,7 +75,7 @@ from ..errors import (
 )
 from ..i18n import N_
 from ..schema import OUTPUT_SHEETS, column_index, column_letter
-from . import safezip
+from . import booklock, safezip
 from .charts import (
     CHART_CT,
     CHART_REL,
@@ -280,6 +280,10 @@ class Package:
         pr = root.find(f"{{{ns}}}workbookPr")
         self.date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
         self._sheets = self._read_sheets(root)
+
+    def fingerprint(self) -> booklock.Fingerprint | None:
+        """The fingerprint of the file as this package read it (for refusing to replace a changed book)."""
+        return None if self._stamp is None else booklock.fingerprint_of(self._data, self._stamp[0])
 
     def for_native_readers(self) -> bytes:
         """The bytes to hand fastexcel / python-calamine, once the parts they inflate proved their sizes.
@@ -721,8 +725,12 @@ def save_package(
     outputs: Iterable[OutputSheet] = (),
     edits: Iterable[CellEdit | AppendRows | Highlight] = (),
     remove_outputs: Iterable[str] = (),
+    since: booklock.Fingerprint | None = None,
 ) -> dict[str, int]:
     """Write the workbook with these output sheets (replacing same-named ones), edits and removals.
+
+    `since` is the fingerprint of the file as the caller read it (`Package.fingerprint`),
+    when that was before `pkg` was opened: the save is refused if the file changed since.
 
     Returns, per output sheet that had more links than Excel keeps (65,530), how many of its
     cells became plain text instead. Writes to path_out (default: the file it was read from)
@@ -737,15 +745,19 @@ def save_package(
     build = _Build(pkg, list(outputs), list(edits), list(remove_outputs))
     build.check_arguments()
     _check_not_open(target)
-    if same_file:
-        _check_unchanged(pkg, target)
-    try:
-        build.prepare()
-        data = _write_atomically(target, build.write_zip, keep_bytes=same_file)
-        dropped = {new.spec.name: new.rendered.hyperlinks_dropped for new in build.new_sheets
-                   if new.rendered is not None and new.rendered.hyperlinks_dropped}
-    finally:
-        build.close()
+    # One xlcust writer per book: the lock spans the checks and the replace (see booklock).
+    with booklock.hold(target):
+        booklock.remove_stale_temporaries(target)
+        if same_file:
+            _check_unchanged(pkg, target)
+            booklock.refuse_if_changed(target, since)
+        try:
+            build.prepare()
+            data = _write_atomically(target, build.write_zip, keep_bytes=same_file)
+            dropped = {new.spec.name: new.rendered.hyperlinks_dropped for new in build.new_sheets
+                       if new.rendered is not None and new.rendered.hyperlinks_dropped}
+        finally:
+            build.close()
     if data is not None:  # pkg now describes the file on disk, ready for another save
         st = target.stat()
         pkg._load(data, (st.st_mtime_ns, st.st_size))
@@ -1363,7 +1375,8 @@ def _write_atomically(target: Path, write: Callable[[IO[bytes]], None], *, keep_
                       ) -> bytes | None:
     """Write via a temporary file in the target's folder, then replace the target; the bytes if asked."""
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=".xlcust-tmp", dir=target.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=booklock.tmp_prefix(target), suffix=booklock.TMP_SUFFIX,
+                                        dir=target.parent)
     except PermissionError:
         raise WorkbookLocked(f"cannot write in the folder of {target.name}: check its permissions and run again"
                              ) from None
@@ -1371,6 +1384,7 @@ def _write_atomically(target: Path, write: Callable[[IO[bytes]], None], *, keep_
         raise WorkbookError(f"cannot save {target.name} ({exc.strerror or exc}): check the folder and run again"
                             ) from None
     tmp = Path(tmp_name)
+    booklock.lock_temporary(fd)  # a later run's cleanup leaves this file alone while we live
     try:
         with os.fdopen(fd, "w+b") as f:
             write(f)

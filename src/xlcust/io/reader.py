@@ -48,7 +48,9 @@ def read_book(path: str | Path) -> Book:
     """Read a registry workbook. Raises WorkbookError only when the file is unusable."""
     pkg = open_package(path)
     raws = read_raw_sheets(pkg)
-    return build_book(raws, path=str(path))
+    book = build_book(raws, path=str(path))
+    book.source = pkg.fingerprint()
+    return book
 
 
 def read_raw_sheets(pkg: Package) -> dict[str, RawSheet | None]:
