@@ -83,8 +83,9 @@ MEASURE = textwrap.dedent("""
     import json, resource, subprocess, sys, time
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "xlcust", *sys.argv[1:]], capture_output=True, text=True)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(json.dumps({"code": done.returncode, "stderr": done.stderr, "seconds": time.perf_counter() - start,
-                      "peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+                      "cpu": usage.ru_utime + usage.ru_stime, "peak_kib": usage.ru_maxrss}))
 """)
 
 
@@ -99,15 +100,18 @@ def test_a_zip_bomb_is_refused_in_a_subprocess_within_time_and_memory(base: Path
     path = rezip(base, tmp_path / "bomb.xlsx", lambda es: swap(es, SHEET, bomb(SHEET, 3072)))
     assert path.stat().st_size < 8 << 20
     before = digest(path)
-    idle = measured("--version")  # what starting Python and xlcust costs on this machine today
+    clean = measured("check", str(base))  # what starting Python and reading a small book costs today
     run = measured("check", str(path))
     assert run["code"] == 2, run["stderr"]
     assert "zip bomb" in run["stderr"] and "sheet1.xml" in run["stderr"]
     assert "internal error" not in run["stderr"]
-    # Margins for a shared 2-core box: the refusal adds well under a second to start-up (see the in-process
-    # test below); the peak is start-up's plus the checks, nowhere near the 3 GiB the part holds.
-    assert run["seconds"] < idle["seconds"] + 5, (run, idle)
-    assert run["peak_kib"] < 600 << 10, run
+    # Margins for a shared 2-core box, where wall time swings with the neighbours: CPU time is
+    # compared with a clean check's (the refusal itself takes milliseconds, see the in-process
+    # test below); wall time only against the 51 s it took before. The peak is start-up's plus
+    # the directory, nowhere near the 3 GiB the part holds (6.5 GB before).
+    assert run["cpu"] < clean["cpu"] + 1.0, (run, clean)
+    assert run["seconds"] < 30, run
+    assert run["peak_kib"] < 400 << 10, run
     assert digest(path) == before
 
 
@@ -129,7 +133,7 @@ def test_a_directory_that_lies_about_a_size_is_caught_while_inflating(base: Path
     assert len(pkg.read_part(SHEET)) == 4000  # Python's own reads stop at the declared size
     start = time.perf_counter()
     with pytest.raises(RefusedPackage, match="more than the 4000 bytes its zip directory declares"):
-        pkg.for_native_readers()
+        pkg.for_native_readers("Categories")  # what fastexcel is about to read
     assert time.perf_counter() - start < 1.0
     for read in (read_book, read_spreadsheet_grids):
         with pytest.raises(RefusedPackage, match="declares"):
@@ -137,11 +141,24 @@ def test_a_directory_that_lies_about_a_size_is_caught_while_inflating(base: Path
     refused(path)
 
 
-def test_a_lie_in_a_part_no_reader_parses_is_caught_too(base: Path, tmp_path: Path) -> None:
+def test_the_cell_reader_relies_on_calamine_stopping_at_the_declared_size(base: Path, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    # Only fastexcel inflates past a declared size, so only its parts are counted beforehand;
+    # python-calamine refuses a longer part itself, which must surface as a damaged file.
+    path = rezip(base, tmp_path / "lie.xlsx", lambda es: swap(es, SHEET, lying(bomb(SHEET, 3072), 4000)))
+    monkeypatch.setattr("xlcust.io.reader.open_columns", lambda _source: None)
+    start = time.perf_counter()
+    with pytest.raises(RefusedPackage, match="sheet Categories cannot be read"):
+        read_book(path)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_a_lie_in_a_part_no_reader_parses_stays_bounded(base: Path, tmp_path: Path) -> None:
     media = "xl/media/image1.png"
     path = rezip(base, tmp_path / "lie.xlsx", lambda es: [*es, lying(bomb(media, 64), 1000)])
+    assert len(open_package(path).read_part(media)) == 1000  # never more than declared
     with pytest.raises(RefusedPackage, match="image1.png"):
-        read_book(path)
+        safezip.check_package(path.read_bytes(), path.name)  # what the importer hands calamine
 
 
 @pytest.mark.parametrize(("ceilings", "expected"), [

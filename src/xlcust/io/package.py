@@ -255,7 +255,7 @@ class Package:
         # Bombs, duplicate or escaping names and DTDs are refused before any part is parsed.
         self._infos = safezip.check_directory(zf, name)
         safezip.check_no_dtd(zf, self._infos, name)
-        self._verified = False
+        self._verified: set[str] = set()  # parts whose inflated size was checked
         self._data = data
         self._stamp = stamp
         self._zip = zf
@@ -285,16 +285,25 @@ class Package:
         """The fingerprint of the file as this package read it (for refusing to replace a changed book)."""
         return None if self._stamp is None else booklock.fingerprint_of(self._data, self._stamp[0])
 
-    def for_native_readers(self) -> bytes:
+    def for_native_readers(self, *sheets: str) -> bytes:
         """The bytes to hand fastexcel / python-calamine, once the parts they inflate proved their sizes.
 
-        Those readers inflate without the declared-size limit Python's zipfile keeps, so a
-        directory that lies about a part's size is caught here first (see `safezip.verify_sizes`).
+        fastexcel inflates a part past the size the zip directory declares (python-calamine
+        and Python's zipfile stop there), so before it gets the file the parts it reads are
+        inflated once here and counted (see `safezip.verify_sizes`): the workbook's common
+        parts (workbook, relationships, shared strings, styles) and the worksheets named in
+        `sheets`, each at most once per package. Callers name a sheet before reading it.
         They get the bytes that passed, not the path: the file may change after it was checked.
         """
-        if not self._verified:
-            safezip.verify_sizes(self._data, self._infos, self.path.name)
-            self._verified = True
+        wanted = {self.workbook_part.lower(), rels_part_of(self.workbook_part).lower(), "_rels/.rels",
+                  "[content_types].xml"}
+        wanted |= {r.target.lower() for r in self.rels(self.workbook_part)
+                   if not r.external and r.type.rsplit("/", 1)[-1] in ("sharedStrings", "styles")}
+        wanted |= {self.sheet_part(s).lower() for s in sheets}
+        todo = [i for i in self._infos if i.filename.lower() in wanted - self._verified]
+        if todo:
+            safezip.verify_sizes(self._data, todo, self.path.name)
+            self._verified.update(i.filename.lower() for i in todo)
         return self._data
 
     # -- parts ----------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def read_raw_sheets(pkg: Package) -> dict[str, RawSheet | None]:
 
     def read(spec: Sheet, sheet_name: str, table: TableInfo | None) -> RawSheet:
         if columns is not None and spec.key != SETTINGS.key:  # settings values are of every type by design
+            pkg.for_native_readers(sheet_name)  # fastexcel inflates this sheet next: its size must be honest
             raw = raw_sheet_from_columns(pkg, columns, spec, sheet_name, table)
             if raw is not None:
                 return raw

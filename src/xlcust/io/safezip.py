@@ -197,10 +197,10 @@ def _inflate_counting(data: memoryview, info: zipfile.ZipInfo, book: str) -> Non
         raise damaged(book, N_("part {part} runs past the end of the file"), part=info.filename)
     inflater = zlib.decompressobj(-15)
     produced = 0
-    chunk = 1 << 20
+    chunk = 16 << 20  # output is counted and dropped: memory stays at one chunk
     try:
         for at in range(start, end, chunk):
-            pending = bytes(data[at:min(at + chunk, end)])
+            pending: bytes | memoryview = data[at:min(at + chunk, end)]
             while pending:
                 produced += len(inflater.decompress(pending, chunk))
                 pending = inflater.unconsumed_tail
