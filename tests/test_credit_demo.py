@@ -94,7 +94,8 @@ def test_cli_json_shape(demo_book: Path) -> None:
     result = runner.invoke(app, ["grades", str(demo_book), "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert set(doc) == {"as_of", "items", "warnings", "summary", "parameters", "findings"}
+    assert set(doc) == {"as_of", "items", "warnings", "summary", "parameters", "findings", "complete", "coverage"}
+    assert doc["complete"] is True
     assert doc["as_of"] == "2026-09-30" and doc["findings"] == []
     item = next(i for i in doc["items"] if i["customer_code"] == "C0013")
     for key in ("customer_code", "scale", "payment", "stability", "risk", "score", "grade", "explanation",

@@ -148,7 +148,7 @@ def test_languages_differ_in_words_only(demo: DemoData, demo_zh: DemoData) -> No
         (t["txn_id"], t["date"], t["amount"], t["reference"]) for t in zh]
     assert [KIND_ZH[t["kind"]] for t in en] == [t["kind"] for t in zh]
     assert {t["kind"] for t in zh} == {"期初", "发票", "红字发票", "收款"}
-    assert {c["status"] for c in demo_zh.rows[CUSTOMERS.key]} == {"正常", "停用"}
+    assert {c["status"] for c in demo_zh.rows[CUSTOMERS.key]} == {"正常", "休眠"}  # 停用 is inactive
     assert [c["tax_id"] for c in demo.rows[CUSTOMERS.key]] == [
         c["tax_id"] for c in demo_zh.rows[CUSTOMERS.key]]
 

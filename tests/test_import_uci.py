@@ -9,7 +9,8 @@ and reproduce the file's net sales to the cent — exactly, once the reported ro
 the four invoices with fractions of a cent are added back.
 
 The data lives beside the repository (../shared/external, see its SOURCES.md); CI clones
-it there. A missing file is a failure, not a skip.
+it there. Every test here is marked `external`: skipped with the folder named when it is
+absent, a failure under CI (tests/external.py).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ import pytest
 from xlcust.importer import ImportOptions, ImportReport, import_transactions
 from xlcust.io.reader import read_book
 
+from .external import EXTERNAL
 from .test_import_support import errors, small_registry
 
-EXTERNAL = Path(__file__).resolve().parents[1].parent / "shared" / "external"
+pytestmark = pytest.mark.external
 UCI = EXTERNAL / "uci_online_retail.csv.gz"
 CENT = Decimal("0.01")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from xlcust.book import Book
 from xlcust.ledger import build_ledger, json_records
 
-EXTERNAL = Path(__file__).resolve().parents[1].parent / "shared" / "external"
+from .external import EXTERNAL
 
 CATEGORIES = [
     {"code": "01", "name": "Trade", "payment_terms_days": 45},
@@ -89,6 +88,7 @@ def ibm_book() -> tuple[Book, pd.DataFrame]:
     return Book.from_rows(settings={"as_of": as_of}, transactions=invoices + receipts), ar
 
 
+@pytest.mark.external
 def test_ibm_days_to_settle_and_days_late_match_for_every_invoice() -> None:
     book, ar = ibm_book()
     ledger = build_ledger(book)

@@ -18,6 +18,9 @@ from .test_statements import CATEGORIES, CUSTOMERS, SETTINGS, TRANSACTIONS
 
 runner = CliRunner()
 PERIOD = ["--from", "2026-04-01", "--to", "2026-06-30"]
+# The fixture's C5 (in a non-leaf category) and C7 (not on Customers) get no statement: every
+# run over it writes its files and exits 1, naming them (issue 13: incomplete figures say so).
+INCOMPLETE = 1
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +40,11 @@ def invoke(*args: object) -> tuple[int, str, str]:
 
 def test_json_lists_one_file_per_category_with_parameters(book: Path, tmp_path: Path) -> None:
     code, stdout, _ = invoke(book, *PERIOD, "--out", tmp_path / "out", "--json")
-    assert code == 0
+    assert code == INCOMPLETE
     document = json.loads(stdout)
-    assert set(document) == {"files", "parameters", "skipped", "warnings"}
+    assert set(document) == {"files", "parameters", "skipped", "warnings", "complete", "findings"}
+    assert document["complete"] is False
+    assert {f["code"] for f in document["findings"]} == {"CUS_CATEGORY_NOT_LEAF", "TXN_CUSTOMER_UNKNOWN"}
     assert [f["category_code"] for f in document["files"]] == ["0101", "0102"]
     first = document["files"][0]
     assert set(first) >= {"category_code", "path", "customers", "closing_total"}
@@ -60,14 +65,14 @@ def test_default_folder_is_statements_next_to_the_book(book: Path, tmp_path: Pat
     copy = tmp_path / "book.xlsx"
     shutil.copy(book, copy)
     code, stdout, stderr = invoke(copy, *PERIOD, "--category", "0101")
-    assert code == 0, stderr
+    assert code == INCOMPLETE, stderr
     assert (tmp_path / "statements" / "statement_0101_2026-04-01_2026-06-30.xlsx").is_file()
     assert "0101" in stdout
 
 
 def test_per_customer_and_category_of_any_level(book: Path, tmp_path: Path) -> None:
     code, stdout, _ = invoke(book, *PERIOD, "--category", "01", "--per", "customer", "--out", tmp_path, "--json")
-    assert code == 0
+    assert code == INCOMPLETE
     files = json.loads(stdout)["files"]
     assert [(f["category_code"], f["customer_code"]) for f in files] == [
         ("0101", "C1"), ("0101", "C3"), ("0102", "C2"), ("0102", "C6")]
@@ -76,7 +81,7 @@ def test_per_customer_and_category_of_any_level(book: Path, tmp_path: Path) -> N
 
 def test_nothing_to_state_is_not_an_error(book: Path, tmp_path: Path) -> None:
     code, stdout, _ = invoke(book, *PERIOD, "--category", "02", "--out", tmp_path, "--json")
-    assert code == 0
+    assert code == INCOMPLETE
     assert json.loads(stdout)["files"] == []
 
 
@@ -111,7 +116,7 @@ def test_pdf_renders_the_chinese_statements(book: Path, tmp_path: Path) -> None:
     assert shutil.which("soffice"), "LibreOffice (soffice) is needed for this test; .ci/run installs it"
     assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed for this test; .ci/run installs it"
     code, stdout, stderr = invoke(book, *PERIOD, "--category", "0102", "--out", tmp_path, "--pdf", "--json")
-    assert code == 0, stderr
+    assert code == INCOMPLETE, stderr
     [record] = json.loads(stdout)["files"]
     pdf = Path(record["pdf"])
     assert pdf == tmp_path / "statement_0102_2026-04-01_2026-06-30.pdf" and pdf.is_file()

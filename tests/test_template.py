@@ -207,7 +207,7 @@ def test_validations_en(opened) -> None:
     wb = opened("en", False)
     customers = wb[CUSTOMERS.key]
     dv = _validation(customers, CUSTOMERS, "category_code")
-    assert (dv.type, dv.formula1) == ("list", "CategoryCodes")
+    assert (dv.type, dv.formula1) == ("list", "LeafCategoryCodes")  # leaves only: see test_template_lists
     assert max(r.max_row for r in dv.sqref.ranges) >= 5000  # reaches well below the table
     assert wb.defined_names["CategoryCodes"].attr_text == "tblCategories[Code]"
     assert wb.defined_names["CustomerCodes"].attr_text == "tblCustomers[Code]"
@@ -407,5 +407,6 @@ def test_libreoffice_resolves_the_validation_lists(tmp_path: Path) -> None:
     assert names["CategoryCodes"] == f"[${CATEGORIES.zh}.$A$2:.$A${last}]"
     assert names["CustomerCodes"] == f"[${CUSTOMERS.zh}.$A$2:.$A${len(demo.rows[CUSTOMERS.key]) + 1}]"
     conditions = re.findall(r'table:condition="([^"]*)"', content)
-    assert sum("cell-content-is-in-list(CategoryCodes)" in c for c in conditions) == 2
+    assert sum("cell-content-is-in-list(CategoryCodes)" in c for c in conditions) == 1  # CategoryHistory
+    assert sum("cell-content-is-in-list(LeafCategoryCodes)" in c for c in conditions) == 1  # Customers
     assert any("&quot;发票&quot;;&quot;红字发票&quot;" in c for c in conditions)

@@ -25,6 +25,7 @@ from rich.table import Table
 from . import __version__
 from .errors import UsageError, XlcustError
 from .findings import Finding, Severity, format_finding, has_errors, summarize
+from .i18n import N_, _
 
 app = typer.Typer(
     add_completion=False,
@@ -108,6 +109,31 @@ def load_book(path: Path):
         return read_book(path)
 
 
+def warn_flavour(book: Path, target: Path | None = None) -> None:
+    """Say what a save to `target` (default: over `book`) does to macros, before it happens (io.flavour)."""
+    from .io.flavour import macros_left_out, misnamed, no_macros_in_xlsm
+    from .io.package import open_package
+
+    try:
+        pkg = open_package(book)
+    except XlcustError:
+        return  # the command itself says why the file cannot be read
+    if target is not None and macros_left_out(pkg, target):
+        err.print(_("warning: {target} is an .xlsx, which cannot hold macros: the VBA project of {book} (the "
+                    "buttons' macros) is left out of it. Name it .xlsm to keep them.", target=target.name,
+                    book=book.name), style="yellow", markup=False)
+    elif target is not None and no_macros_in_xlsm(pkg, target):
+        err.print(_("warning: {target} is saved as a macro-enabled workbook, but it has no macros: {book} has "
+                    "none. Name it .xlsx, or start from workbook/CustomerLedger.xlsm for the buttons.",
+                    target=target.name, book=book.name), style="yellow", markup=False)
+    elif (target is None or target.resolve() == book.resolve()) and misnamed(pkg):
+        err.print(_("warning: {book} holds a workbook of the other kind than its name says (.xlsx without "
+                    "macros, .xlsm with them), so Excel will refuse to open it; xlcust keeps it as it is. "
+                    "Rename it to {name}.", book=book.name,
+                    name=book.with_suffix(".xlsx" if book.suffix.lower() == ".xlsm" else ".xlsm").name),
+                  style="yellow", markup=False)
+
+
 def print_findings(findings: list[Finding]) -> None:
     for f in findings:
         colour = {"error": "red", "warning": "yellow", "info": "cyan"}[f.severity.value]
@@ -121,6 +147,54 @@ def print_table(title: str, columns: list[str], rows: Iterable[Iterable[object]]
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
     out.print(table)
+
+
+# Findings behind a report's figures shown on stderr; `xlcust check` (or --json) lists them all.
+MAX_FINDINGS_SHOWN = 20
+LEFT_OUT_REASONS = {"missing_date": N_("no date"), "missing_amount": N_("no amount"),
+                    "unknown_kind": N_("no known kind"), "missing_customer": N_("no customer code")}
+
+
+def figures_findings(registry, report: str, ledger=None) -> tuple[list[Finding], Any]:
+    """(the errors that make `report`'s figures incomplete, the ledger's row coverage or None).
+
+    One notion for every report command (xlcust.completeness); the command shows its
+    figures, then `report_outcome` names these findings and picks the exit code.
+    """
+    from .completeness import REPORT_SHEETS, ledger_coverage, report_findings
+
+    with err.status(_("Checking the data behind the figures…")):
+        findings = report_findings(registry, REPORT_SHEETS[report])
+    return findings, (ledger_coverage(ledger) if ledger is not None else None)
+
+
+def findings_json(findings: list[Finding], coverage: Any = None) -> dict:
+    """The `findings`, `complete` (and `coverage`) members of a report's JSON document."""
+    doc: dict[str, Any] = {"complete": not findings and (coverage is None or coverage.complete),
+                           "findings": [f.to_json() for f in findings]}
+    if coverage is not None:
+        doc["coverage"] = coverage.to_json()
+    return doc
+
+
+def report_outcome(book: Path, findings: list[Finding], coverage: Any = None) -> int:
+    """Name on stderr what makes the figures incomplete; EXIT_FINDINGS if anything does."""
+    if coverage is not None and not coverage.complete:
+        reasons = ", ".join(f"{_(LEFT_OUT_REASONS.get(k, k))}: {n:,}" for k, n in coverage.reasons.items())
+        err.print(_("Figures incomplete: the ledger uses {used} of {total} Transactions rows; {left} are left "
+                    "out ({reasons})", used=f"{coverage.rows_used:,}", total=f"{coverage.rows_in_sheet:,}",
+                    left=f"{coverage.rows_left_out:,}", reasons=reasons), style="red", markup=False)
+    if findings:
+        colour = {"error": "red", "warning": "yellow", "info": "cyan"}
+        for f in findings[:MAX_FINDINGS_SHOWN]:
+            err.print(format_finding(f), style=colour[f.severity.value], markup=False, highlight=False)
+        if len(findings) > MAX_FINDINGS_SHOWN:
+            err.print(_("… {n} more; `xlcust check {book}` lists them all", n=f"{len(findings) - MAX_FINDINGS_SHOWN:,}",
+                        book=book), markup=False)
+        err.print(_("{n} error(s) in the workbook make these figures incomplete: fix them and run again",
+                    n=f"{len(findings):,}"), style="red", markup=False)
+    incomplete = bool(findings) or (coverage is not None and not coverage.complete)
+    return EXIT_FINDINGS if incomplete else EXIT_OK
 
 
 def run(body: Callable[[], int]) -> None:
@@ -148,11 +222,22 @@ def new(
         if lang not in ("en", "zh"):
             raise UsageError(f"--lang must be en or zh, not '{lang}'")
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise UsageError(f"{path.name}: the workbook name must end in .xlsx")
+            raise UsageError(_("{name}: the workbook name must end in .xlsx (or .xlsm for the one with buttons "
+                               "and macros)", name=path.name))
         if path.exists() and not force:
             raise UsageError(f"{path} already exists; choose another name or add --force")
+        try:  # a folder that is not there yet is made, as `run --out` does
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(_("{folder}: cannot make the folder ({reason})", folder=path.parent,
+                               reason=exc.strerror or exc)) from None
         with err.status("Creating workbook…"):
-            create_workbook(path, lang=lang, demo=demo)
+            if path.suffix.lower() == ".xlsm":  # Excel opens an .xlsm only with its macro-enabled parts
+                from .excel.xlsm import build_xlsm
+
+                build_xlsm(path, lang=lang, demo=demo)
+            else:
+                create_workbook(path, lang=lang, demo=demo)
         if as_json:
             emit_json({"path": str(path), "lang": lang, "demo": demo})
         else:
@@ -183,6 +268,7 @@ def check(
             if write:
                 from .io.outputs import write_checks
 
+                warn_flavour(book)
                 with err.status("Writing the Checks sheet…"):
                     write_checks(book, registry, findings)
         counts = summarize(findings)
@@ -227,11 +313,13 @@ def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False) -
     def body() -> int:
         from .ledger import json_records
 
-        _, ledger = ledger_for(book, as_of)
+        registry, ledger = ledger_for(book, as_of)
+        findings, coverage = figures_findings(registry, "settlement", ledger)
         frame = ledger.settlement()
         if as_json:
-            emit_json({"as_of": ledger.as_of.isoformat(), "items": json_records(frame)})
-            return EXIT_OK
+            emit_json({"as_of": ledger.as_of.isoformat(), "items": json_records(frame),
+                       **findings_json(findings, coverage)})
+            return report_outcome(book, findings, coverage)
         shown = frame.head(200) if len(frame) > 200 else frame
         print_table(
             f"Settlement as of {ledger.as_of.isoformat()} ({len(frame)} invoices)",
@@ -244,7 +332,7 @@ def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False) -
         )
         if len(frame) > len(shown):
             err.print(f"… {len(frame) - len(shown)} more; use --json for all")
-        return EXIT_OK
+        return report_outcome(book, findings, coverage)
 
     run(body)
 
@@ -254,11 +342,12 @@ def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json:
     """Open items by aging bucket, per customer and per category (rolled up the tree)."""
 
     def body() -> int:
-        _, ledger = ledger_for(book, as_of, basis)
+        registry, ledger = ledger_for(book, as_of, basis)
+        findings, coverage = figures_findings(registry, "aging", ledger)
         report = ledger.aging()
         if as_json:
-            emit_json(report.to_json())
-            return EXIT_OK
+            emit_json({**report.to_json(), **findings_json(findings, coverage)})
+            return report_outcome(book, findings, coverage)
         labels = list(report.labels)
         cats = report.by_category
         print_table(
@@ -269,7 +358,7 @@ def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json:
         total = report.total
         err.print("Total open: " + money_text(total.get("open_amount")) + "; unapplied credit: "
                   + money_text(total.get("unapplied_credit")) + "; balance: " + money_text(total.get("balance")))
-        return EXIT_OK
+        return report_outcome(book, findings, coverage)
 
     run(body)
 
@@ -316,6 +405,7 @@ def run_all(
         when = parse_date_option(as_of, "--as-of")
         if out_path is not None:
             out_path.parent.mkdir(parents=True, exist_ok=True)
+        warn_flavour(book, out_path)
         with Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
                       console=err, transient=True, disable=not err.is_terminal) as progress:
             task = progress.add_task("Reading the workbook", total=len(STAGES) + 2)

@@ -235,7 +235,7 @@ _TAGS = ("VIP", "重点客户", "战略合作", "集团客户", "需预付", "�
 
 _TEXT = {
     "active": ("active", "正常"),
-    "dormant": ("dormant", "停用"),
+    "dormant": ("dormant", "休眠"),  # 停用 is inactive (xlcust.archive.STATUS_WORDS)
     "memo.opening": ("Opening balance", "期初余额"),
     "memo.invoice": ("Goods sold", "销售货款"),
     "memo.credit_note": ("Sales return / price adjustment", "销售退回"),

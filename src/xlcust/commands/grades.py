@@ -3,9 +3,9 @@
 JSON: {"as_of", "items": [one per customer: customer_code, scores, grade, explanation,
 explanation_zh, metrics…; money in yuan], "warnings": [...], "summary": {grade counts},
 "parameters": {weights, thresholds, …}, "findings": [settings problems behind the score]}.
-Exit 0; 1 when the score's settings are wrong (weights not summing to 100, thresholds out
-of order: the grades are then not trustworthy and the findings say why); 2 when the
-command cannot run.
+Exit 0; 1 when the figures behind the grades are incomplete or untrustworthy (errors on
+the sheets they read, such as a missing required column, rows left out of the ledger or
+weights not summing to 100: the findings say which); 2 when the command cannot run.
 """
 
 from __future__ import annotations
@@ -15,19 +15,19 @@ from typing import Annotated
 import typer
 
 from ..cli import (
-    EXIT_FINDINGS,
-    EXIT_OK,
     AsOfOpt,
     BookArg,
     JsonOpt,
     app,
     emit_json,
     err,
+    figures_findings,
+    findings_json,
     ledger_for,
     money_text,
     out,
-    print_findings,
     print_table,
+    report_outcome,
     run,
 )
 
@@ -44,14 +44,12 @@ def grades(
     """Credit grades: metrics, dimension scores (scale, payment, stability, risk), score, grade, early warnings."""
 
     def body() -> int:
-        from ..checks.settings import check_grade_thresholds, check_score_weights
         from ..credit import GRADES, grade_customers, parameters
         from ..credit.warnings import early_warnings
-        from ..findings import has_errors
         from ..ledger import json_records
 
         registry, ledger = ledger_for(book, as_of)
-        findings = [*check_score_weights(registry), *check_grade_thresholds(registry)]
+        findings, coverage = figures_findings(registry, "grades", ledger)
         with err.status("Grading…"):
             figures = ledger.customer_figures()
             frame = grade_customers(registry, ledger, figures)
@@ -65,13 +63,11 @@ def grades(
                 "warnings": json_records(warnings),
                 "summary": {"customers": len(frame), "grades": counts, "warnings": len(warnings)},
                 "parameters": parameters(registry),
-                "findings": [f.to_json() for f in findings],
+                **findings_json(findings, coverage),
             })
         else:
             _print(frame, warnings, ledger.as_of.isoformat(), all_rows)
-            if findings:
-                print_findings(findings)
-        return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
+        return report_outcome(book, findings, coverage)
 
     run(body)
 

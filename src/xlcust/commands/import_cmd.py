@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, app, emit_json, err, out, print_table, run
+from ..cli import EXIT_FINDINGS, EXIT_OK, app, emit_json, err, out, print_table, run, warn_flavour
 from ..findings import Severity
 
 import_app = typer.Typer(
@@ -56,6 +56,8 @@ def customers(file: FileArg, into: IntoOpt, map_: MapOpt = None, sheet: SheetOpt
 
         options = ImportOptions(dry_run=dry_run, sheet=sheet, maps=tuple(map_ or ()), category=category,
                                 new_category=new_category, date_order=date_order, strict=strict)
+        if not dry_run and into.is_file():
+            warn_flavour(into)
         with err.status(f"Importing customers from {file.name}…"):
             report = import_customers(file, into, options)
         return _show(report, as_json, report_path)
@@ -85,6 +87,8 @@ def transactions(
         options = ImportOptions(dry_run=dry_run, sheet=sheet, maps=tuple(map_ or ()), category=category,
                                 new_category=new_category, date_order=date_order, strict=strict,
                                 create_customers=create_customers, kind=kind, group_lines=group_lines)
+        if not dry_run and into.is_file():
+            warn_flavour(into)
         with err.status(f"Importing transactions from {file.name}…"):
             report = import_transactions(file, into, options)
         return _show(report, as_json, report_path)

@@ -7,7 +7,20 @@ from typing import Annotated
 
 import typer
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, AsOfOpt, BookArg, JsonOpt, app, emit_json, err, out, parse_date_option, run
+from ..cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    AsOfOpt,
+    BookArg,
+    JsonOpt,
+    app,
+    emit_json,
+    err,
+    out,
+    parse_date_option,
+    run,
+    warn_flavour,
+)
 from ..errors import UsageError
 from ..findings import has_errors, summarize
 
@@ -45,6 +58,7 @@ def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, ou
         blocked = has_errors(findings)
         report = None
         if apply and not blocked and changes:
+            warn_flavour(book, out_path)
             with err.status("Recording the changes…"):
                 report = apply_changes(pkg, registry, result, changes, out=out_path)
         summary = {**summarize_changes(changes), "findings": summarize(findings),

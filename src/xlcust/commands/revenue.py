@@ -7,7 +7,20 @@ from typing import Annotated
 
 import typer
 
-from ..cli import EXIT_OK, BookArg, JsonOpt, app, emit_json, err, load_book, parse_date_option, print_table, run
+from ..cli import (
+    BookArg,
+    JsonOpt,
+    app,
+    emit_json,
+    err,
+    figures_findings,
+    findings_json,
+    load_book,
+    parse_date_option,
+    print_table,
+    report_outcome,
+    run,
+)
 from ..errors import UsageError
 
 FromOpt = Annotated[str, typer.Option("--from", help="First day of the period, YYYY-MM-DD", show_default=False)]
@@ -56,6 +69,7 @@ def revenue(
         if out_path is not None:
             check_export_path(out_path)
         registry = load_book(book)
+        findings = figures_findings(registry, "revenue")[0]
         with err.status("Adding up revenue by category…"):
             report = build(registry, start, end, by=by, level=level, basis=basis, tax=mode)
         lang = registry.settings.language
@@ -63,7 +77,7 @@ def revenue(
             with err.status(f"Writing {out_path.name}…"):
                 export_revenue(report, out_path, lang, registry.settings.company_name)
         if as_json:
-            emit_json(report.to_json())
+            emit_json({**report.to_json(), **findings_json(findings)})
         else:
             _print(report)
         c = report.control
@@ -87,7 +101,7 @@ def revenue(
                       markup=False)
         if out_path is not None:
             err.print(f"Wrote {out_path}", markup=False)
-        return EXIT_OK
+        return report_outcome(book, findings)
 
     run(body)
 

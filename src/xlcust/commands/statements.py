@@ -6,8 +6,9 @@
 Writes `statement_<category>_<from>_<to>.xlsx` (per customer:
 `statement_<category>_<customer>_<from>_<to>.xlsx`) into DIR (default: a `statements`
 folder next to BOOK), and with --pdf a PDF of each through LibreOffice. Exit codes: 0
-written (also when no customer had activity), 2 could not run (bad dates, unknown
-category, unreadable book, LibreOffice missing or failing).
+written (also when no customer had activity), 1 written but the workbook has errors that
+make the figures incomplete (named on stderr and under `findings`), 2 could not run (bad
+dates, unknown category, unreadable book, LibreOffice missing or failing).
 """
 
 from __future__ import annotations
@@ -17,7 +18,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..cli import EXIT_OK, BookArg, JsonOpt, app, emit_json, err, load_book, parse_date_option, print_table, run
+from ..cli import (
+    BookArg,
+    JsonOpt,
+    app,
+    emit_json,
+    err,
+    figures_findings,
+    findings_json,
+    load_book,
+    parse_date_option,
+    print_table,
+    report_outcome,
+    run,
+)
 from ..errors import UsageError
 from ..money import format_money, money_to_json
 
@@ -56,6 +70,7 @@ def statements(
         code = category.strip().upper() if category else None
 
         registry = load_book(book)
+        findings = figures_findings(registry, "statements")[0]
         with err.status("Building statements…"):
             result = build_statements(registry, start, end, code)
         with err.status("Writing workbooks…"):
@@ -88,13 +103,14 @@ def statements(
                 "skipped": [{"customer_code": s.customer_code, "category_code": s.category_code,
                              "closing_balance": money_to_json(s.closing), "reason": s.reason} for s in result.skipped],
                 "warnings": warnings,
+                **findings_json(findings),
             })
-            return EXIT_OK
+            return report_outcome(book, findings)
         for line in warnings:
             err.print(f"warning: {line}", style="yellow", markup=False)
         if not files:
             err.print(f"No customer had activity or a balance from {start} to {end}; nothing written.")
-            return EXIT_OK
+            return report_outcome(book, findings)
         print_table(
             f"Statements {start} to {end}",
             ["category", "customer" if per == "customer" else "customers", "closing total", "file"],
@@ -102,7 +118,7 @@ def statements(
               (pdfs[i] if pdfs else f.path).name) for i, f in enumerate(files)),
         )
         err.print(f"Wrote {len(files)} workbook(s)" + (f" and {len(pdfs)} PDF(s)" if pdfs else "") + f" to {folder}")
-        return EXIT_OK
+        return report_outcome(book, findings)
 
     run(body)
 

@@ -87,6 +87,7 @@ from .charts import (
     drawing_xml,
     rels_xml,
 )
+from .flavour import convert as convert_flavour
 from .sheetxml import (
     HIGHLIGHT_FORMULA,
     MAIN_NS,
@@ -751,7 +752,7 @@ def save_package(
     """
     target = Path(os.path.realpath(Path(path_out) if path_out is not None else pkg.path))
     same_file = target == Path(os.path.realpath(pkg.path))
-    build = _Build(pkg, list(outputs), list(edits), list(remove_outputs))
+    build = _Build(pkg, list(outputs), list(edits), list(remove_outputs), target=target)
     build.check_arguments()
     _check_not_open(target)
     # One xlcust writer per book: the lock spans the checks and the replace (see booklock).
@@ -797,6 +798,7 @@ class _Build:
     outputs: list[OutputSheet]
     edits: list[CellEdit | AppendRows | Highlight]
     remove_outputs: list[str]
+    target: Path | None = None  # where the save goes: its extension says .xlsx or .xlsm (io.flavour)
     modified: dict[str, bytes] = field(default_factory=dict)  # part → new bytes (existing or created parts)
     deleted: set[str] = field(default_factory=set)  # lower-case part names
     new_sheets: list[_NewSheet] = field(default_factory=list)
@@ -899,6 +901,8 @@ class _Build:
 
         if drop_calc_chain and (calc_chain := self._calc_chain_part()) is not None:
             self.deleted.add(calc_chain.lower())  # Excel rebuilds it; stale entries make it repair the file
+        if self.target is not None:  # a new name of the other kind: Excel opens only a package that matches it
+            convert_flavour(pkg, self.target, ct, wb_rels, self.deleted)
         self._remove_deleted(wb_rels, ct)
         if styles.changed:
             if styles_part is None:

@@ -90,9 +90,11 @@ class Template:
         return own if own is not None else rules.get("types", {}).get(column.type.value)
 
     def words(self, name: str, lang: str) -> list[str]:
-        """A drop-down word list; "kinds" is the transaction kinds of xlcust.schema."""
+        """A drop-down word list; "kinds" and "status" are the words the checks read (one list each)."""
         if name == "kinds":
             return [KIND_ZH[k] for k in KINDS] if lang == "zh" else list(KINDS)
+        if name == "status":
+            return status_words(lang)
         return list(self.data["words"][name][lang])
 
 
@@ -123,8 +125,13 @@ def parse_template(data: Mapping[str, Any]) -> Template:
         _column_ref(ref)
     for ref in data.get("validation", {}).get("columns", {}):
         _column_ref(ref)
-    for name in data.get("names", {}).values():
-        _column_ref(name["column"])
+    names = data.get("names", {})
+    for name in names.values():
+        if "leaves_of" in name:
+            if names.get(name["leaves_of"], {}).get("column") is None:
+                raise ValueError(f"template: leaves_of '{name['leaves_of']}' is not a name over a column")
+        else:
+            _column_ref(name["column"])
     return Template(data, tuple(layouts))
 
 
@@ -339,8 +346,31 @@ def _add_validations(ctx: BuildContext, spec: Sheet, sheet: Worksheet, last_row:
 def _define_names(ctx: BuildContext) -> None:
     """Names over table columns, as structured references (they grow with the table)."""
     for name, entry in ctx.template.data.get("names", {}).items():
+        if "leaves_of" in entry:
+            ctx.workbook.define_name(name, "=" + leaf_codes_formula(entry["leaves_of"]))
+            continue
         sheet, column = _column_ref(entry["column"])
         ctx.workbook.define_name(name, f"={sheet.table}[{column.header(ctx.lang)}]")
+
+
+def leaf_codes_formula(codes: str) -> str:
+    """The codes of `codes` (a name over the Categories code column) that no other code extends.
+
+    A code is a leaf when no code starts with it and goes on ("01" has "0101"). FILTER is
+    Excel 2021/365's; in a program that lacks it ROWS(FILTER(…)) is an error and the list
+    is every code, as before (the checks still reject a non-leaf category).
+    """
+    leaves = f'_xlfn._xlws.FILTER({codes},COUNTIF({codes},{codes}&"?*")=0)'
+    return f"IF(ISERROR(ROWS({leaves})),{codes},{leaves})"
+
+
+def status_words(lang: str) -> list[str]:
+    """The customer statuses offered in the Status drop-down: the checks' own words (xlcust.archive)."""
+    from ..archive import STATUS_WORDS
+
+    if lang == "zh":
+        return [next(w for w in words if not w.isascii()) for words in STATUS_WORDS.values()]
+    return [words[0] for words in STATUS_WORDS.values()]
 
 
 def _print_setup(ctx: BuildContext, layout: SheetLayout, sheet: Worksheet) -> None:
