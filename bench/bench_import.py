@@ -24,7 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from xlcust.importer import ImportOptions, import_transactions
+from xlcust.importer import ImportOptions
+from xlcust.io.importing import import_transactions
 from xlcust.io.template import create_workbook
 
 UCI = Path(__file__).resolve().parents[1].parent / "shared" / "external" / "uci_online_retail.csv.gz"

@@ -77,10 +77,11 @@ def row(name: str, seconds: float, floor: float, note: str = "") -> None:
 
 
 def in_process(path: Path, floor: float, out: Path) -> dict[str, float]:
-    from xlcust.io.outputs import highlights, write_outputs
+    from xlcust.io.auditlog import read_audit_log
     from xlcust.io.reader import read_book
-    from xlcust.pipeline import refresh
-    from xlcust.reclass import read_audit_log
+    from xlcust.io.save import write_outputs
+    from xlcust.views.outputs import highlights
+    from xlcust.views.run import refresh_sheets
 
     started = time.perf_counter()
     book = read_book(path)
@@ -90,14 +91,15 @@ def in_process(path: Path, floor: float, out: Path) -> dict[str, float]:
     recorded = read_audit_log(path).recorded()
     times["reading the audit log"] = time.perf_counter() - started
     marks: list[tuple[str, float]] = []
-    result = refresh(book, progress=lambda stage: marks.append((stage, time.perf_counter())), recorded=recorded)
+    result, sheets = refresh_sheets(book, progress=lambda stage: marks.append((stage, time.perf_counter())),
+                                    recorded=recorded)
     marks.append(("", time.perf_counter()))
     for (stage, t0), (_, t1) in zip(marks, marks[1:], strict=False):
         times[stage] = t1 - t0
 
-    sizes = [(s.name, *_shape(s)) for s in result.sheets]
+    sizes = [(s.name, *_shape(s)) for s in sheets]
     started = time.perf_counter()
-    write_outputs(path, result.sheets, edits=highlights(result.findings), out=out)
+    write_outputs(path, sheets, edits=highlights(result.findings), out=out)
     times["writing the output sheets"] = time.perf_counter() - started
 
     for stage, seconds in times.items():
@@ -127,12 +129,12 @@ def xlsxwriter_same_cells(path: Path, out: Path) -> float:
     """XlsxWriter constant_memory writing the cells of the same output sheets (values and number formats)."""
     import xlsxwriter
 
-    from xlcust.io.framexml import plain_values
     from xlcust.io.reader import read_book
-    from xlcust.io.sheetxml import CellSpec
-    from xlcust.pipeline import refresh
+    from xlcust.plain import plain_values
+    from xlcust.views.run import refresh_sheets
+    from xlcust.views.sheet import CellSpec
 
-    sheets = refresh(read_book(path)).sheets
+    _, sheets = refresh_sheets(read_book(path))
     started = time.perf_counter()
     wb = xlsxwriter.Workbook(str(out), {"constant_memory": True})
     formats = {"money": wb.add_format({"num_format": "#,##0.00"}), "cents": wb.add_format({"num_format": "#,##0.00"}),

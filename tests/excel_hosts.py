@@ -7,9 +7,9 @@ from pathlib import Path
 
 import python_calamine
 
+from xlcust.celltypes import ExcelError
 from xlcust.excel.host import MemoryHost
 from xlcust.io.package import open_package
-from xlcust.io.typing import ExcelError
 
 
 def xlwings_value(value: object) -> object:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from xlcust.book import Book
+from xlcust.celltypes import ExcelError
 from xlcust.checks import categories as checks
 from xlcust.checks import run_checks
 from xlcust.findings import Finding
-from xlcust.io.typing import ExcelError
 
 
 def run(check, categories: list[dict], scheme: str = "2-2-2") -> list[Finding]:

@@ -7,10 +7,10 @@ import dataclasses
 import pytest
 
 from xlcust.book import Book
+from xlcust.celltypes import type_sheet
 from xlcust.checks import run_checks
 from xlcust.checks.structure import check_required_sheets
 from xlcust.findings import Severity, warning
-from xlcust.io.typing import type_sheet
 from xlcust.schema import SHEETS_BY_KEY
 
 ATTR = {"Settings": "settings_table", "Categories": "categories", "Customers": "customers",

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from xlcust.book import Book
+from xlcust.celltypes import ExcelError
 from xlcust.checks import transactions as checks
 from xlcust.findings import Finding, Severity
-from xlcust.io.typing import ExcelError
 
 D = dt.date
 CUSTOMERS = [{"code": "C1", "name": "One", "category_code": "01"}, {"code": "0002", "name": "Two",

@@ -12,11 +12,12 @@ from typer.testing import CliRunner
 
 from xlcust.book import Book
 from xlcust.cli import app
-from xlcust.credit import GRADES, early_warnings, grade_customers, metrics_sheet
+from xlcust.credit import GRADES, early_warnings, grade_customers
 from xlcust.demo import SPECIAL_CUSTOMERS, demo_data
-from xlcust.io.outputs import write_outputs
+from xlcust.io.save import write_outputs
 from xlcust.ledger import build_ledger
 from xlcust.schema import CATEGORIES, CUSTOMERS, HISTORY, RISK, RULES, TRANSACTIONS
+from xlcust.views.metrics import metrics_sheet
 
 runner = CliRunner()
 

@@ -36,8 +36,8 @@ from xlcust.book import Book
 from xlcust.io.package import open_package, save_package
 from xlcust.io.reader import read_book
 from xlcust.ledger import build_ledger
-from xlcust.reports.dashboard import dashboard_sheet
 from xlcust.reports.revenue import current_year_revenue
+from xlcust.views.dashboard import dashboard_sheet
 
 from .workbooks import write_book
 

@@ -10,10 +10,10 @@ import pytest
 
 from xlcust.checks import run_checks
 from xlcust.excel import handlers
+from xlcust.excel.bundle import BUNDLED
 from xlcust.excel.host import MemoryHost, book_from_host, sheet_block
-from xlcust.io.bundle import BUNDLED
-from xlcust.io.outputs import checks_sheet
 from xlcust.io.reader import read_book
+from xlcust.views.outputs import checks_sheet
 
 from .excel_hosts import host_from_file
 from .workbooks import registry, write_book
@@ -35,7 +35,7 @@ def test_validate_writes_the_checks_the_command_finds(demo_host: MemoryHost) -> 
     expected = sheet_block(checks_sheet(findings, "en"))
     assert body(demo_host.written["Checks"]) == body(expected)
     assert demo_host.messages == [text]
-    from xlcust.io.outputs import highlights
+    from xlcust.views.outputs import highlights
 
     assert demo_host.highlights == highlights(findings)
     assert text.startswith(f"Checks: {sum(f.severity.value == 'error' for f in findings)} error(s)")
@@ -51,14 +51,14 @@ def test_validate_fills_blank_mnemonics(tmp_path: Path) -> None:
 
 
 def test_refresh_all_writes_what_xlcust_run_writes(demo_host: MemoryHost) -> None:
-    from xlcust.pipeline import refresh
+    from xlcust.views.run import refresh_sheets
 
     text = handlers.refresh_all(demo_host)
-    result = refresh(read_book(BUNDLED))
-    assert list(demo_host.written) == [s.name for s in result.sheets]
+    result, sheets = refresh_sheets(read_book(BUNDLED))
+    assert list(demo_host.written) == [s.name for s in sheets]
     assert {"Checks", "Metrics", "Allocation", "Settlement", "Aging", "AgingByCustomer", "OpenItems", "Provision",
             "Collections", "Revenue", "Dashboard"} <= set(demo_host.written)
-    for sheet in result.sheets:
+    for sheet in sheets:
         block = demo_host.written[sheet.name]
         assert body(block) == body(sheet_block(sheet)), sheet.name
         assert block.charts == list(sheet.charts)
@@ -114,7 +114,7 @@ def test_workbook_problem_is_a_friendly_message(monkeypatch: pytest.MonkeyPatch,
     def refuse(book, as_of=None, progress=None, recorded=None):
         raise UsageError("aging basis must be 'due' or 'invoice', not 'x'")
 
-    monkeypatch.setattr("xlcust.pipeline.refresh", refuse)
+    monkeypatch.setattr("xlcust.views.run.refresh", refuse)
     text = handlers.refresh_all(demo_host)
     assert text == ("Refresh all could not run: aging basis must be 'due' or 'invoice', not 'x' "
                     "(also on the Checks sheet)")

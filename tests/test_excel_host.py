@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from xlcust.celltypes import ExcelError
+from xlcust.excel.bundle import BUNDLED
 from xlcust.excel.host import MemoryHost, book_from_host, cell_text, grid_from_range, hyperlink, sheet_block
 from xlcust.excel.xlwings_book import mark_errors, table_info
-from xlcust.io.bundle import BUNDLED
 from xlcust.io.reader import read_book
 from xlcust.io.sheetxml import ColumnSpec, OutputSheet
-from xlcust.io.typing import ExcelError
 
 from .excel_hosts import host_from_file
 from .workbooks import registry, write_book

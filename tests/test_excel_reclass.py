@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from xlcust.excel import handlers
+from xlcust.excel.bundle import BUNDLED
 from xlcust.excel.host import as_file_values
-from xlcust.io.bundle import BUNDLED
 
 from .excel_hosts import host_from_file
 

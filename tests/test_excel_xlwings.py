@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pytest
 
+from xlcust.celltypes import ExcelError
+from xlcust.excel.bundle import BUNDLED
 from xlcust.excel.host import SheetBlock, book_from_host
 from xlcust.excel.xlwings_book import XlwingsHost
-from xlcust.io.bundle import BUNDLED
 from xlcust.io.reader import read_book
 from xlcust.io.sheetxml import CellEdit
-from xlcust.io.typing import ExcelError
 from xlcust.schema import column_index
 
 from .excel_hosts import host_from_file

@@ -28,9 +28,9 @@ from xlcust.cli import app, guarded
 from xlcust.errors import RefusedPackage, WorkbookBusy
 from xlcust.importer.source import read_csv_grid, read_spreadsheet_grids
 from xlcust.io import booklock, safezip
-from xlcust.io.outputs import write_outputs
 from xlcust.io.package import open_package
 from xlcust.io.reader import read_book
+from xlcust.io.save import write_outputs
 
 from .hostile import Entry, bomb, deflated, lying, rezip, swap
 from .workbooks import registry, write_book

@@ -9,8 +9,9 @@ import pytest
 import python_calamine
 import xlsxwriter
 
-from xlcust.audit import AUDIT_COLUMNS, AuditEntry, append_audit, audit_sheet, read_audit
+from xlcust.audit import AUDIT_COLUMNS, AuditEntry
 from xlcust.errors import UsageError
+from xlcust.io.auditlog import append_audit, audit_output, read_audit
 from xlcust.io.package import open_package, save_package
 from xlcust.io.sheetxml import AppendRows
 
@@ -40,7 +41,7 @@ def test_the_trail_is_saved_with_the_edit_it_records(tmp_path: Path) -> None:
     path = _book(tmp_path)
     pkg = open_package(path)
     entry = AuditEntry("import", field="Customers", new="1 row(s)", who="alice", when=dt.datetime(2026, 1, 2))
-    save_package(pkg, outputs=[audit_sheet(pkg, [entry], "zh")],
+    save_package(pkg, outputs=[audit_output(pkg, [entry], "zh")],
                  edits=[AppendRows("Customers", "tblCustomers", [["C003", "新客户", "02"]])])
     wb = python_calamine.CalamineWorkbook.from_path(str(path))
     assert wb.get_sheet_by_name("Customers").to_python()[3][:3] == ["C003", "新客户", "02"]

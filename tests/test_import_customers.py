@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from xlcust.audit import read_audit
 from xlcust.cli import app
 from xlcust.errors import UsageError
-from xlcust.importer import ImportOptions, import_customers
+from xlcust.importer import ImportOptions
+from xlcust.io.auditlog import read_audit
+from xlcust.io.importing import import_customers
 from xlcust.io.package import open_package
 from xlcust.io.reader import read_book
 

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from xlcust.cli import app
 from xlcust.errors import UsageError
-from xlcust.importer import ImportOptions, import_transactions
+from xlcust.importer import ImportOptions
+from xlcust.io.importing import import_transactions
 from xlcust.io.reader import read_book
 
 from .test_import_support import codes, digest, errors, small_registry, write_text, write_xlsx

@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xlcust.importer import ImportOptions, ImportReport, import_transactions
+from xlcust.importer import ImportOptions, ImportReport
+from xlcust.io.importing import import_transactions
 from xlcust.io.reader import read_book
 
 from .external import EXTERNAL

@@ -13,17 +13,19 @@ import pytest
 import python_calamine
 from typer.testing import CliRunner
 
-from xlcust.audit import AuditEntry, append_audit
+from xlcust.audit import AuditEntry, current_user
 from xlcust.checks import run_checks
 from xlcust.checks.history import periods
 from xlcust.cli import app
-from xlcust.io.outputs import current_user, write_outputs
+from xlcust.io.auditlog import append_audit, read_audit_log
 from xlcust.io.package import open_package, save_package
 from xlcust.io.reader import read_book
+from xlcust.io.save import write_outputs
 from xlcust.io.sheetxml import CellEdit
 from xlcust.ledger import build_ledger
-from xlcust.reclass import diff, evaluate_rules, read_audit_log, reclass_sheet, rules_hash
+from xlcust.reclass import diff, evaluate_rules, rules_hash
 from xlcust.rules import metrics as metrics_module
+from xlcust.views.reclass import reclass_sheet
 
 from .workbooks import write_book
 

@@ -15,6 +15,7 @@ from xlcust.book import Book
 from xlcust.errors import UsageError
 from xlcust.reports import revenue as revenue_module
 from xlcust.reports.revenue import RevenueImbalance, period_table, revenue, strip_tax
+from xlcust.views.revenue import revenue_sheet
 
 D = dt.date
 CATEGORIES = [
@@ -367,7 +368,7 @@ def test_wide_layout_and_output_sheet() -> None:
     assert wide["category_code"].tolist() == [c["code"] for c in CATEGORIES]  # every category, tree order
     assert wide.set_index("category_code").at["0102", "2026Q2"] == 10000
     assert (wide[wide["level"] == 1]["total"].sum()) == report.control_total
-    sheet = revenue_module.revenue_sheet(report, "zh")
+    sheet = revenue_sheet(report, "zh")
     assert sheet.name == "分类收入"
     rows = list(sheet.rows)
     assert rows[2][1] == "    Retail East"  # indented by level

@@ -13,9 +13,10 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from xlcust.cli import app
-from xlcust.io.outputs import write_outputs
 from xlcust.io.reader import read_book
-from xlcust.reports.revenue import current_year_revenue, revenue_sheet
+from xlcust.io.save import write_outputs
+from xlcust.reports.revenue import current_year_revenue
+from xlcust.views.revenue import revenue_sheet
 
 runner = CliRunner()
 YEAR_2025 = ["--from", "2025-01-01", "--to", "2025-12-31"]
@@ -151,7 +152,8 @@ def test_exports(demo: Path, tmp_path: Path) -> None:
 
 def test_csv_neutralises_category_names(tmp_path: Path) -> None:
     from xlcust.book import Book
-    from xlcust.reports.revenue import export_revenue, revenue
+    from xlcust.reports.revenue import revenue
+    from xlcust.views.revenue import export_revenue
 
     book = Book.from_rows(
         settings={"coding_scheme": "2"},

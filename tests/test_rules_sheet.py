@@ -11,9 +11,9 @@ import pytest
 
 import xlcust
 from xlcust.book import Book
+from xlcust.celltypes import ExcelError
 from xlcust.checks import CATALOG, run_checks
 from xlcust.findings import Severity
-from xlcust.io.typing import ExcelError
 from xlcust.rules import FUNCTIONS, METRICS, compile_rules
 from xlcust.rules.docs import PAGE, render
 from xlcust.schema import normalize_header

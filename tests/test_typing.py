@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlcust.book import Book
-from xlcust.io.typing import (
+from xlcust.celltypes import (
     ExcelError,
     parse_date_text,
     parse_number_text,

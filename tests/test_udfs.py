@@ -21,7 +21,7 @@ from xlcust import udfs
 from xlcust.checks import run_checks
 from xlcust.cli import app
 from xlcust.codes import CategoryTree
-from xlcust.io.bundle import BUNDLED
+from xlcust.excel.bundle import BUNDLED
 from xlcust.io.reader import read_book
 
 from .excel_hosts import host_from_file

@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from xlcust.cli import app
+from xlcust.excel.bundle import BUNDLED_XLSM, build_bundled_xlsm
 from xlcust.excel.cfb import write_compound_file
 from xlcust.excel.vba import (
     PROJECT_ID,
@@ -30,7 +31,6 @@ from xlcust.excel.vba import (
     workbook_modules,
 )
 from xlcust.excel.xlsm import build_xlsm, check_layout, load_start_layout, public_macros
-from xlcust.io.bundle import BUNDLED_XLSM, build_bundled_xlsm
 
 HANDLERS = {
     "XlcustValidate": "validate",
@@ -177,8 +177,8 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_committed_xlsm_equals_a_fresh_build(fresh: Path) -> None:
-    assert BUNDLED_XLSM.exists(), "run: python -m xlcust.io.bundle"
-    assert fresh.read_bytes() == BUNDLED_XLSM.read_bytes(), "workbook is stale: run python -m xlcust.io.bundle"
+    assert BUNDLED_XLSM.exists(), "run: python -m xlcust.excel.bundle"
+    assert fresh.read_bytes() == BUNDLED_XLSM.read_bytes(), "workbook is stale: run python -m xlcust.excel.bundle"
 
 
 def test_workbook_has_start_sheet_buttons_and_code_names(fresh: Path) -> None:

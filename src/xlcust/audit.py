@@ -7,10 +7,14 @@ other outputs it is never recomputed: each save rewrites it as the rows already 
 (read back as values) followed by the new ones.
 
     entries = [AuditEntry(rule="import", field="Customers", new="14 row(s) at 202-215 …")]
-    sheet = audit_sheet(pkg, entries, lang)           # old rows + new, for save_package(outputs=[...])
+    sheet = audit_output(pkg, entries, lang)          # old rows + new (xlcust.io.auditlog)
     save_package(pkg, outputs=[sheet], edits=[...])   # one save: edits and their trail together
 
     append_audit(path, entries)                       # the same, when the entries are the only change
+
+This module is the trail as data (entries, their columns, reading them back from a grid
+of values); reading and writing the sheet is `xlcust.io.auditlog`, its layout
+`xlcust.views.audit`.
 
 The columns are those `reclassify --apply` writes (`xlcust.reclass.audit`), in the same
 order, so both commands keep each other's rows: When 时间, Who 操作人, Rule 规则 (the
@@ -23,17 +27,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
+import getpass
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-
-import python_calamine
 
 from .errors import UsageError
-from .io.outputs import banner, columns, current_user, sheet_title
-from .io.package import Package, open_package, save_package
-from .io.sheetxml import OutputSheet
 from .schema import OUTPUT_SHEETS
 
 AUDIT_KEY = "AuditLog"
@@ -51,6 +49,14 @@ AUDIT_COLUMNS: tuple[tuple[str, str, str, float], ...] = (
     ("Rules hash", "规则哈希", "text", 20),
 )
 _FIRST_HEADERS = {h.casefold() for h in AUDIT_COLUMNS[0][:2]}
+
+
+def current_user() -> str:
+    """The login name recorded as who made a change ("unknown" where there is none)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers / services
+        return "unknown"
 
 
 @dataclass(frozen=True)
@@ -78,25 +84,16 @@ class AuditEntry:
                    effective=_date(effective), rules_hash=_text(digest), who=_text(who), when=_datetime(when))
 
 
-def audit_sheet_name(pkg: Package) -> str | None:
-    """The workbook's AuditLog sheet (English or Chinese name, any case), if it has one."""
-    wanted = {AUDIT_KEY.casefold(), OUTPUT_SHEETS[AUDIT_KEY].casefold()}
-    return next((n for n in pkg.sheet_names() if n.casefold() in wanted), None)
+def audit_sheet_names() -> tuple[str, ...]:
+    """The names the AuditLog sheet may have (English, Chinese)."""
+    return (AUDIT_KEY, OUTPUT_SHEETS[AUDIT_KEY])
 
 
-def read_audit(pkg: Package) -> list[AuditEntry]:
-    """The entries already in the workbook's AuditLog (none when there is no such sheet).
+def entries_from_grid(name: str, grid: Sequence[Sequence[object]]) -> list[AuditEntry]:
+    """The entries of an AuditLog sheet read as a grid of values (none when it is blank).
 
-    Raises UsageError when a sheet of that name holds something else: rewriting it would lose it.
+    Raises UsageError when the sheet holds something else: rewriting it would lose it.
     """
-    name = audit_sheet_name(pkg)
-    if name is None:
-        return []
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.for_native_readers()))
-        grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types for broken parts
-        raise UsageError(f"{pkg.path.name}: cannot read the {name} sheet ({exc})") from None
     header = next((i for i, r in enumerate(grid[:5]) if r and str(r[0]).strip().casefold() in _FIRST_HEADERS), None)
     if header is None:
         if not any(v not in (None, "") for r in grid for v in r):
@@ -104,26 +101,6 @@ def read_audit(pkg: Package) -> list[AuditEntry]:
         raise UsageError(f"the {name} sheet does not look like xlcust's AuditLog (no 'When' header in its first "
                          "rows); rename it to keep it, and xlcust will start a new one")
     return [AuditEntry.from_values(r) for r in grid[header + 1:] if any(v not in (None, "") for v in r)]
-
-
-def audit_sheet(pkg: Package, entries: Sequence[AuditEntry], lang: str) -> OutputSheet:
-    """The AuditLog output sheet: the workbook's existing entries followed by `entries`."""
-    rows = [e.values() for e in (*read_audit(pkg), *entries)]
-    what = (f"审计日志：{len(rows)} 条记录（只追加，不删除）" if lang == "zh"
-            else f"AuditLog: {len(rows)} recorded change(s), append-only")
-    # Keep the sheet's current name when it has one, so a language change does not start a second log.
-    name = audit_sheet_name(pkg) or sheet_title(AUDIT_KEY, lang)
-    return OutputSheet(name, columns(lang, AUDIT_COLUMNS), rows, title=banner(what, lang), tab_color="7F7F7F")
-
-
-def append_audit(path: str | Path, entries: Sequence[AuditEntry], lang: str | None = None) -> None:
-    """Add entries to the workbook's AuditLog in one atomic save (nothing else changes)."""
-    pkg = open_package(path)
-    if lang is None:
-        from .io.reader import read_book
-
-        lang = read_book(path).settings.language
-    save_package(pkg, outputs=[audit_sheet(pkg, entries, lang)])
 
 
 def _text(value: object) -> str:

@@ -8,7 +8,8 @@ so any check can name the cell: `table.where(field, row)`.
 `Book` bundles the six input tables of DESIGN §2, the optional Risk table of the
 credit score, and the resolved settings. Readers (headless
 file, xlwings, in-memory for tests) all produce a `Book`; see `xlcust.io.reader`
-and `Book.from_rows`.
+and `Book.from_rows`. The tables' types are `xlcust.tables`; typing raw cells is
+`xlcust.celltypes`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .celltypes import type_sheet
 from .findings import Finding
 from .schema import (
     CATEGORIES,
@@ -28,46 +30,11 @@ from .schema import (
     SETTINGS,
     TRANSACTIONS,
     Sheet,
-    column_letter,
 )
-from .settings import Settings
+from .settings import SettingEntry, Settings, resolve_settings
+from .tables import RawSheet, SheetTable
 
-
-@dataclass
-class SheetTable:
-    """One input sheet: raw values, typed values and where each came from."""
-
-    spec: Sheet
-    sheet: str | None  # the sheet's name in the workbook; None when the sheet is missing
-    raw: pd.DataFrame  # object values as read, columns = canonical field names present
-    data: pd.DataFrame  # typed values, same index and columns (all fields of the spec)
-    columns: dict[str, str] = field(default_factory=dict)  # field → column letter
-    header_row: int = 1
-    table_name: str | None = None  # the Excel Table (ListObject) holding the data, if any
-    table_ref: str | None = None
-    status: dict[str, pd.Series] = field(default_factory=dict)  # field → sparse cell status
-
-    @property
-    def name(self) -> str:
-        return self.sheet or self.spec.key
-
-    @property
-    def present(self) -> bool:
-        return self.sheet is not None
-
-    def where(self, field_name: str | None = None, row: int | None = None) -> dict:
-        """Keyword arguments locating a cell, for `findings.error(...)` and friends."""
-        loc: dict = {"row": None if row is None else int(row)}
-        if field_name is not None:
-            loc["field"] = field_name
-            loc["column"] = self.columns.get(field_name)
-        return loc
-
-    def has(self, field_name: str) -> bool:
-        return field_name in self.columns
-
-    def __len__(self) -> int:
-        return len(self.data)
+__all__ = ["Book", "RawSheet", "SheetTable", "build_book"]
 
 
 @dataclass
@@ -116,8 +83,6 @@ class Book:
         `{"amount": "1,2,3"}` and get the same finding a user would. Rows are placed
         as if the header were on row 1 and columns in schema order.
         """
-        from .io.typing import build_book  # local: typing imports this module
-
         rows = {
             SETTINGS.key: [{"key": k, "value": v} for k, v in (settings or {}).items()],
             CATEGORIES.key: categories or [],
@@ -139,35 +104,39 @@ class Book:
 
 def _absent(spec: Sheet) -> SheetTable:
     """The typed table of a sheet the workbook does not have."""
-    from .io.typing import type_sheet  # local: typing imports this module
-
     return type_sheet(None, spec)
 
 
-@dataclass
-class RawSheet:
-    """What a reader hands to typing: one sheet's header mapping and raw values."""
-
-    spec: Sheet
-    sheet: str
-    header_row: int
-    columns: dict[str, str]  # field → letter
-    raw: pd.DataFrame  # index = Excel row numbers, columns = fields present
-    table_name: str | None = None
-    table_ref: str | None = None
-    findings: list[Finding] = field(default_factory=list)
-
-    @classmethod
-    def from_dicts(cls, spec: Sheet, rows: list[dict]) -> RawSheet:
-        fields = [c.name for c in spec.columns if any(c.name in r for r in rows)]
-        if not rows:
-            fields = [c.name for c in spec.columns]
-        for c in spec.required_columns:  # tests of a missing column pass rows without it
-            if c.name not in fields and not rows:
-                fields.append(c.name)
-        letters = {f: column_letter(i) for i, f in enumerate(fields)}
-        frame = pd.DataFrame(
-            [[r.get(f) for f in fields] for r in rows], columns=fields, dtype=object
-        )
-        frame.index = pd.RangeIndex(2, 2 + len(rows))
-        return cls(spec, spec.key, 1, letters, frame)
+def build_book(raws: dict[str, RawSheet | None], path: str | None) -> Book:
+    """Type every sheet and resolve settings."""
+    findings: list[Finding] = []
+    for raw in raws.values():
+        if raw is not None:
+            findings.extend(raw.findings)
+    tables = {key: type_sheet(raws.get(key), spec) for key, spec in (
+        (s.key, s) for s in (SETTINGS, CATEGORIES, CUSTOMERS, TRANSACTIONS, RULES, HISTORY, RISK)
+    )}
+    st = tables[SETTINGS.key]
+    entries = []
+    if st.present and "key" in st.raw.columns:
+        values = st.raw["value"] if "value" in st.raw.columns else pd.Series(None, index=st.raw.index)
+        entries = [
+            SettingEntry(k, v, int(row))
+            for row, k, v in zip(st.raw.index, st.raw["key"], values, strict=True)
+        ]
+    settings, setting_findings = resolve_settings(
+        entries, st.name, st.columns.get("key", "A"), st.columns.get("value", "B")
+    )
+    findings.extend(setting_findings)
+    return Book(
+        settings=settings,
+        settings_table=st,
+        categories=tables[CATEGORIES.key],
+        customers=tables[CUSTOMERS.key],
+        transactions=tables[TRANSACTIONS.key],
+        rules=tables[RULES.key],
+        history=tables[HISTORY.key],
+        risk=tables[RISK.key],
+        read_findings=findings,
+        path=path,
+    )

@@ -266,7 +266,7 @@ def check(
             with err.status("Checking…"):
                 findings = run_checks(registry)
             if write:
-                from .io.outputs import write_checks
+                from .io.save import write_checks
 
                 warn_flavour(book)
                 with err.status("Writing the Checks sheet…"):
@@ -397,10 +397,12 @@ def run_all(
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         from .io import booklock
-        from .io.outputs import highlights, write_outputs
+        from .io.auditlog import read_audit_log
         from .io.reader import read_book
-        from .pipeline import STAGES, refresh
-        from .reclass import read_audit_log
+        from .io.save import write_outputs
+        from .pipeline import STAGES
+        from .views.outputs import highlights
+        from .views.run import refresh_sheets
 
         when = parse_date_option(as_of, "--as-of")
         if out_path is not None:
@@ -416,12 +418,13 @@ def run_all(
             # One run at a time on a book: a second one is refused now, not after minutes of work.
             with booklock.hold(out_path or book):
                 registry = read_book(book)
-                result = refresh(registry, when, progress=step, recorded=read_audit_log(book).recorded())
+                result, sheets = refresh_sheets(registry, when, progress=step,
+                                                recorded=read_audit_log(book).recorded())
                 step("Writing the workbook")
-                unlinked = write_outputs(book, result.sheets, edits=highlights(result.findings), out=out_path,
+                unlinked = write_outputs(book, sheets, edits=highlights(result.findings), out=out_path,
                                          since=registry.source)
             progress.update(task, advance=1)
-        findings, sheets, ledger, totals = result.findings, result.sheets, result.ledger, result.totals
+        findings, ledger, totals = result.findings, result.ledger, result.totals
         counts = summarize(findings)
         target = out_path or book
         summary = {

@@ -9,12 +9,12 @@ the ones the program knows.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from .checks.catalog import CATALOG
+from .docsections import fill_sections
 from .settings import SPECS, Settings, setting_rows
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -56,22 +56,6 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "settings-table": settings_table,
     "checks-table": checks_table,
 }
-
-
-def fill_sections(text: str, sections: dict[str, Callable[[], str]]) -> str:
-    """`text` with each `<!-- NAME -->…<!-- /NAME -->` block remade by `sections[NAME]()`.
-
-    A lone opening marker is filled the first time; afterwards the block is replaced.
-    Used for the README here and for the generated pages under docs/.
-    """
-    for name, make in sections.items():
-        block = f"<!-- {name} -->\n{make()}\n<!-- /{name} -->"
-        pattern = re.compile(rf"<!-- {re.escape(name)} -->.*?<!-- /{re.escape(name)} -->", re.S)
-        if pattern.search(text):
-            text = pattern.sub(lambda _m, b=block: b, text)
-        else:
-            text = text.replace(f"<!-- {name} -->", block)
-    return text
 
 
 def render(text: str) -> str:

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 from pypinyin import Style, lazy_pinyin
 
+from .edits import CellEdit
+
 if TYPE_CHECKING:
     from .book import Book
 
@@ -63,3 +65,12 @@ def mnemonic_fills(book: Book) -> list[tuple[int, str]]:
         if value:
             fills.append((int(row), value))
     return fills
+
+
+def mnemonic_edits(book: Book) -> list[CellEdit]:
+    """Blank mnemonics filled from pinyin initials, as cells to set (only when the column exists)."""
+    table = book.customers
+    letter = table.columns.get("mnemonic")
+    if not table.present or letter is None:
+        return []
+    return [CellEdit(table.name, row, letter, value) for row, value in mnemonic_fills(book)]

@@ -1,9 +1,10 @@
-"""Everything the "Refresh all" button and `xlcust run` do, in one place.
+"""Everything the "Refresh all" button and `xlcust run` compute, in one place.
 
-`refresh(book)` runs the checks, the ledger, the credit grades, the revenue of the
-current year and the other reports, and returns the output sheets to write plus the
-figures a summary needs. Hosts differ only in how they write: the CLI saves the file
-through the package writer; the Excel button writes through xlwings.
+`refresh(book)` runs the checks, the ledger, the credit grades, the rules' dry run and
+the revenue of the current year, and returns the results (findings, frames, reports).
+It knows nothing of sheets: `xlcust.views.run.run_sheets` turns a `RunResult` into the
+output sheets, and hosts differ only in how they write them (the CLI saves the file
+through the package writer; the Excel button writes through xlwings).
 """
 
 from __future__ import annotations
@@ -11,20 +12,33 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .book import Book
 from .findings import Finding
-from .io.sheetxml import OutputSheet
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .ledger import ControlTotals, Ledger
+    from .reclass import Change, RuleResult
+    from .reports.revenue import RevenueReport
 
 Progress = Callable[[str], None]  # called with the name of the stage about to start
 
 
 @dataclass
 class RunResult:
+    """The results of a full run, in the order their sheets appear in the workbook."""
+
     findings: list[Finding]
-    sheets: list[OutputSheet]
-    ledger: object  # xlcust.ledger.Ledger
-    totals: object  # xlcust.ledger.ControlTotals
+    ledger: Ledger
+    totals: ControlTotals
+    grades: pd.DataFrame  # `grade_customers`: one row per customer
+    warnings: pd.DataFrame  # `early_warnings`
+    rules: RuleResult  # the rules' dry run
+    changes: list[Change]  # what `reclassify --apply` would still change
+    revenue: RevenueReport  # the current year by month
     stages: list[str] = field(default_factory=list)
 
     @property
@@ -38,22 +52,18 @@ STAGES = ("Checking", "Allocating and aging", "Grading customers", "Rules (dry r
 
 def refresh(book: Book, as_of: dt.date | None = None, progress: Progress | None = None,
             recorded: object | None = None) -> RunResult:
-    """Compute every output sheet of a full run, in the order they appear in the workbook.
+    """Compute every result of a full run (the last stage, preparing sheets, is the views').
 
     `recorded` is what the AuditLog already holds (`read_audit_log(path).recorded()`), so
     the Reclass dry run lists only what `reclassify --apply` would still change.
     """
     from .checks import run_checks
     from .credit import early_warnings, grade_customers
-    from .credit.sheet import metrics_sheet
-    from .io.outputs import checks_sheet, ledger_sheets
     from .ledger import build_ledger
-    from .reclass import diff, evaluate_rules, reclass_sheet
-    from .reports.dashboard import dashboard_sheet
-    from .reports.revenue import current_year_revenue, revenue_sheet
+    from .reclass import diff, evaluate_rules
+    from .reports.revenue import current_year_revenue
 
     step = progress or (lambda _stage: None)
-    lang = book.settings.language
 
     step(STAGES[0])
     findings = run_checks(book)
@@ -73,13 +83,4 @@ def refresh(book: Book, as_of: dt.date | None = None, progress: Progress | None 
     step(STAGES[4])
     revenue = current_year_revenue(book, ledger.as_of)
 
-    step(STAGES[5])
-    sheets = [
-        checks_sheet(findings, lang),
-        metrics_sheet(book, grades, lang, warnings),
-        reclass_sheet(changes, lang, book=book, as_of=rules.as_of),
-        *ledger_sheets(book, ledger, lang, totals),
-        revenue_sheet(revenue, lang),
-        dashboard_sheet(book, ledger, lang, revenue=revenue),
-    ]
-    return RunResult(findings, sheets, ledger, totals, list(STAGES))
+    return RunResult(findings, ledger, totals, grades, warnings, rules, changes, revenue, list(STAGES))

@@ -1,7 +1,7 @@
 """Cell-level helpers shared by the checks: status lookups, blanks, values as shown.
 
 The typing layer leaves a sparse status per odd cell (`blank`, `text`, `number`,
-`spaces`, `fraction`, `error_value`, `bad`; see `xlcust.io.typing`). Checks select
+`spaces`, `fraction`, `error_value`, `bad`; see `xlcust.celltypes`). Checks select
 rows with these helpers — vectorised, so a million-row Transactions sheet costs a
 few array operations — and loop only over the rows that become findings.
 """

@@ -52,7 +52,8 @@ def customers(file: FileArg, into: IntoOpt, map_: MapOpt = None, sheet: SheetOpt
     """Import a customer list (客户档案): codes, names, categories, tax IDs, mnemonics; duplicates skipped."""
 
     def body() -> int:
-        from ..importer import ImportOptions, import_customers
+        from ..importer import ImportOptions
+        from ..io.importing import import_customers
 
         options = ImportOptions(dry_run=dry_run, sheet=sheet, maps=tuple(map_ or ()), category=category,
                                 new_category=new_category, date_order=date_order, strict=strict)
@@ -82,7 +83,8 @@ def transactions(
     """Import transactions (往来明细): invoices, credit notes, receipts; invoice lines grouped per document."""
 
     def body() -> int:
-        from ..importer import ImportOptions, import_transactions
+        from ..importer import ImportOptions
+        from ..io.importing import import_transactions
 
         options = ImportOptions(dry_run=dry_run, sheet=sheet, maps=tuple(map_ or ()), category=category,
                                 new_category=new_category, date_order=date_order, strict=strict,

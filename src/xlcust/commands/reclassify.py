@@ -42,8 +42,10 @@ def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, ou
 
     def body() -> int:
         from ..checks import sort_by_sheet
+        from ..io.auditlog import read_audit_log
+        from ..io.reclass import apply_changes, read_for_apply
         from ..ledger import build_ledger
-        from ..reclass import apply_changes, diff, evaluate_rules, read_audit_log, read_for_apply, summarize_changes
+        from ..reclass import diff, evaluate_rules, summarize_changes
 
         when = parse_date_option(as_of, "--as-of")
         if out_path is not None and not apply:

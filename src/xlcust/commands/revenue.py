@@ -56,8 +56,8 @@ def revenue(
     def body() -> int:
         from ..money import format_money
         from ..reports.export import check_export_path
-        from ..reports.revenue import describe, export_revenue
         from ..reports.revenue import revenue as build
+        from ..views.revenue import describe, export_revenue
 
         start = parse_date_option(date_from, "--from")
         end = parse_date_option(date_to, "--to")

@@ -4,7 +4,6 @@ explanation; credit exposure against the limit; early warnings. DESIGN §3, docs
     from xlcust.credit import grade_customers, early_warnings
     grades = grade_customers(book, ledger)      # one row per customer (xlcust.credit.grades)
     warnings = early_warnings(book, ledger)     # one row per warning (xlcust.credit.warnings)
-    sheet = metrics_sheet(book, grades, lang)   # the Metrics output sheet (xlcust.credit.sheet)
 
 The formulas are in `xlcust.credit.scoring`; the risk table in `xlcust.credit.risk`;
 exposure in `xlcust.credit.exposure`.
@@ -14,7 +13,6 @@ from .exposure import credit_exposure
 from .grades import MONEY_COLUMNS, grade_customers, parameters, payment_days_late
 from .risk import NEUTRAL_RISK, RiskTable
 from .scoring import DIMENSIONS, GRADES
-from .sheet import metrics_sheet
 from .warnings import WARNINGS, early_warnings
 
 __all__ = [
@@ -27,7 +25,6 @@ __all__ = [
     "credit_exposure",
     "early_warnings",
     "grade_customers",
-    "metrics_sheet",
     "parameters",
     "payment_days_late",
 ]

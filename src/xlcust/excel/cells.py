@@ -7,10 +7,10 @@ dates as datetime, empty cells as None. This module
   in the same shape, so a function over a column spills as a column;
 * reads single values the way the file reader does: `excel_date` (a datetime, a date
   typed as text, or an Excel serial number such as TODAY() passes), `codes` (through
-  `io.typing.to_code`, so 101 stays "101" and is never padded);
+  `celltypes.to_code`, so 101 stays "101" and is never padded);
 * turns table ranges (header row + data, e.g. `tblTransactions[#All]`) into a `Book`
   through the reader's own header matching and typing (`io.reader.raw_sheet_from_grid`,
-  `io.typing.build_book`), so a UDF and the headless command read the same values;
+  `celltypes.build_book`), so a UDF and the headless command read the same values;
 * caches parsed tables and derived results by a hash of their content: a spill over a
   column, or the same table passed to many cells in one recalculation, parses once.
 """
@@ -26,9 +26,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..book import Book, RawSheet
-from ..io.reader import match_header
-from ..io.typing import build_book, parse_date_text, to_code
+from ..book import Book, RawSheet, build_book
+from ..celltypes import parse_date_text, to_code
+from ..headers import match_header
 from ..schema import INPUT_SHEETS, Sheet
 from .host import raw_from_grid
 

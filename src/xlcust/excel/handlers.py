@@ -26,8 +26,9 @@ from collections.abc import Callable
 from ..book import Book
 from ..errors import XlcustError
 from ..findings import Finding, error, format_finding, has_errors, summarize
-from ..io.outputs import checks_sheet, highlights, mnemonic_edits
-from ..io.sheetxml import OutputSheet
+from ..mnemonic import mnemonic_edits
+from ..views.outputs import checks_sheet, highlights
+from ..views.sheet import OutputSheet
 from .host import Host, book_from_host, sheet_block
 
 LOG_NAME = "xlcust-excel-error.log"
@@ -114,18 +115,18 @@ def _validate(host: Host, book: Book) -> str:
 
 
 def refresh_all(host: Host | None = None) -> str:
-    """Button "Refresh all": every output sheet `xlcust run` writes (`xlcust.pipeline.refresh`)."""
+    """Button "Refresh all": every output sheet `xlcust run` writes (`xlcust.views.run.refresh_sheets`)."""
     return _handle("Refresh all", _refresh_all, host)
 
 
 def _refresh_all(host: Host, book: Book) -> str:
     from ..money import format_money
-    from ..pipeline import refresh
+    from ..views.run import refresh_sheets
     from .reclass_live import audit_log_from_host
 
     # The same dry run as `xlcust run`: against what the AuditLog already records.
-    result = refresh(book, recorded=audit_log_from_host(host).recorded())
-    names = _write(host, result.sheets)
+    result, sheets = refresh_sheets(book, recorded=audit_log_from_host(host).recorded())
+    names = _write(host, sheets)
     host.highlight(highlights(result.findings))
     totals = result.totals
     return (f"Wrote {len(names)} sheets as of {result.as_of.isoformat()}.\n"

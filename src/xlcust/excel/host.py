@@ -19,7 +19,7 @@ A handler needs four things from its host, and nothing else:
 
 `book_from_host` turns what a host reads into the same `Book` the headless reader
 builds from a file, through the same code: `io.reader.raw_sheet_from_grid` finds the
-header and cuts the data block, `io.typing.build_book` types it. `sheet_block` turns
+header and cuts the data block, `celltypes.build_book` types it. `sheet_block` turns
 an `OutputSheet` (what the headless writer streams into a file) into plain cell
 values and formats that any host can put in a range.
 """
@@ -35,11 +35,10 @@ from typing import Protocol
 
 import pandas as pd
 
-from ..book import Book, RawSheet
+from ..book import Book, RawSheet, build_book
 from ..io.package import TableInfo
 from ..io.reader import raw_sheet_from_grid, raw_sheets
 from ..io.sheetxml import AppendRows, CellEdit, Highlight, OutputSheet, estimate_width, format_range, parse_range
-from ..io.typing import build_book
 from ..schema import ColumnType, Sheet
 
 Grid = list[list[object]]

@@ -1,8 +1,9 @@
 """The reclassification buttons on a live workbook: `xlcust reclassify [--apply]` through a host.
 
-The rules, the diff and every sheet and edit come from `xlcust.reclass`, as the
-command uses them; only the reading and writing differ. The command saves one package
-atomically (`reclass.apply_changes`); a live workbook cannot be replaced while Excel
+The rules, the diff and the edit list come from `xlcust.reclass` (`plan_apply`) and the
+sheets from `xlcust.views`, as the command uses them; only the reading and writing
+differ. The command saves one package atomically (`xlcust.io.reclass.apply_changes`); a
+live workbook cannot be replaced while Excel
 holds it, so the same edits go through the host: Customers cells, rows appended to the
 CategoryHistory table, then the AuditLog and Reclass sheets rewritten. The AuditLog is
 read from the live sheet, as the command reads it from the file.
@@ -12,20 +13,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..audit import AUDIT_COLUMNS, audit_sheet_names
 from ..book import Book
 from ..checks import sort_by_sheet
+from ..edits import AppendRows, CellEdit
 from ..findings import format_finding, has_errors, summarize
-from ..io.outputs import checks_sheet, current_user
-from ..io.sheetxml import AppendRows, CellEdit
 from ..ledger import build_ledger
-from ..reclass import AuditLog, audit_sheet, diff, evaluate_rules, reclass_sheet, rules_hash, summarize_changes
-from ..reclass.apply import customer_edits, history_edit_plan
-from ..reclass.audit import AUDIT_COLUMNS, audit_rows, audit_sheet_names
+from ..reclass import AuditLog, diff, evaluate_rules, plan_apply, summarize_changes
+from ..views.audit import audit_sheet
+from ..views.outputs import checks_sheet
+from ..views.reclass import reclass_sheet
 from .host import Host, sheet_block
 
 
 def audit_log_from_host(host: Host) -> AuditLog:
-    """The AuditLog rows already in the live workbook (as `reclass.read_audit_log` reads a file)."""
+    """The AuditLog rows already in the live workbook (as `io.auditlog.read_audit_log` reads a file)."""
     from ..errors import UsageError
 
     wanted = {n.casefold() for n in audit_sheet_names()}
@@ -72,16 +74,11 @@ def reclassify(host: Host, book: Book, *, apply: bool, now: dt.datetime | None =
             return f"{head}: the workbook already agrees with the rules."
         return f"{head}, listed on the Reclass sheet. Press Apply reclassification to record them."
 
-    now = (now or dt.datetime.now()).replace(microsecond=0)
-    who = current_user()
-    edits = [*customer_edits(book, changes)]
-    history_edits, closed, added = history_edit_plan(book, result, changes, now, who)
-    edits += history_edits
-    new_rows = audit_rows(changes, when=now, who=who, effective=result.as_of, digest=rules_hash(book), lang=lang)
-    host.set_cells([e for e in edits if isinstance(e, CellEdit)])
-    for block in (e for e in edits if isinstance(e, AppendRows)):
+    plan = plan_apply(book, result, changes, now=now)
+    host.set_cells([e for e in plan.edits if isinstance(e, CellEdit)])
+    for block in (e for e in plan.edits if isinstance(e, AppendRows)):
         host.append_rows(block)
-    host.write_sheet(sheet_block(audit_sheet(log, new_rows, lang)))
+    host.write_sheet(sheet_block(audit_sheet([*log.rows, *plan.audit_rows], lang, log.sheet)))
     host.write_sheet(sheet_block(reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)))
-    return (f"Applied {head}.\nCustomers updated; CategoryHistory: {closed} period(s) closed, {added} added; "
-            f"{len(new_rows)} AuditLog row(s).")
+    return (f"Applied {head}.\nCustomers updated; CategoryHistory: {plan.history_closed} period(s) closed, "
+            f"{plan.history_added} added; {len(plan.audit_rows)} AuditLog row(s).")

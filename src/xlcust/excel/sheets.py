@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..io.outputs import banner, columns, sheet_title
-from ..io.sheetxml import OutputSheet
 from ..money import format_money
+from ..views.outputs import banner, columns, sheet_title
+from ..views.sheet import OutputSheet
 
 STATEMENT_COLUMNS = (
     ("Category", "分类编码", "text", 10),

@@ -18,9 +18,9 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..celltypes import ExcelError
 from ..io.package import TableInfo
 from ..io.sheetxml import HIGHLIGHT_FORMULA, AppendRows, CellEdit, Highlight, format_range, merge_cells_to_sqref
-from ..io.typing import ExcelError
 from .host import Grid, SheetBlock, append_position, grid_from_range
 
 # What xlwings' err_to_str option turns Excel's error values into.

@@ -1,14 +1,16 @@
 """Importing customers and transactions from messy files into a registry (issue 7).
 
-    report = import_customers("客户名单.xlsx", "registry.xlsx", ImportOptions(category="0101"))
-    report = import_transactions("ledger.csv", "registry.xlsx", ImportOptions(dry_run=True))
+    plan = plan_customer_import("客户名单.xlsx", registry, ImportOptions(category="0101"))
+    plan = plan_transaction_import("ledger.csv", registry, ImportOptions(dry_run=True))
+    plan.report, plan.edits, plan.audit     # what was found; rows to append; AuditLog entries
 
 Both read the file (`prepare`), map its columns, clean every value with a reported
-change (`clean`), plan the new registry rows (`customers`, `transactions`), check the
-registry as it would be, and — unless `dry_run`, or nothing is left to add — append
-the rows to the registry's Tables and a summary to its AuditLog in one atomic save
-(`registry.Registry.commit`). The `ImportReport` says what was (or would be) added and
-every row that was skipped or rejected, with its source row and why.
+change (`clean`), plan the new registry rows (`customers`, `transactions`) and check the
+registry as it would be. Unless `dry_run`, or nothing is left to add, the plan holds the
+rows to append to the registry's Tables and the AuditLog summary; a host writes them in
+one atomic save (`xlcust.io.importing.import_customers` / `import_transactions` for a
+file) and calls `plan.finish(written=True)`. The `ImportReport` says what was (or would
+be) added and every row that was skipped or rejected, with its source row and why.
 
 Layout:
 
@@ -32,16 +34,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..audit import AuditEntry
+from ..audit import AuditEntry, current_user
+from ..edits import AppendRows
 from ..errors import UsageError
-from ..io.outputs import current_user
 from .customers import plan_customers
 from .prepare import Prepared, prepare
 from .registry import NewRows, Registry
 from .report import IMPORT_CODES, ImportReport, Issue, issue
 from .transactions import KINDS, TransactionPlanner, net_sales
 
-__all__ = ["IMPORT_CODES", "ImportOptions", "ImportReport", "Issue", "import_customers", "import_transactions"]
+__all__ = ["IMPORT_CODES", "ImportOptions", "ImportPlan", "ImportReport", "Issue", "Registry", "plan_customer_import",
+           "plan_transaction_import"]
 
 
 @dataclass
@@ -70,15 +73,34 @@ class ImportOptions:
             raise UsageError("--new-category NAME needs --category CODE: the code of the category to add")
 
 
-def import_customers(file: str | Path, book: str | Path, options: ImportOptions | None = None) -> ImportReport:
-    """Plan (and unless dry-run, write) the import of a customer list into `book`."""
+@dataclass
+class ImportPlan:
+    """A planned import: its report and, unless it is a dry run or blocked, what to write."""
+
+    report: ImportReport
+    edits: list[AppendRows]  # rows to append, one edit per sheet; empty when nothing is to be written
+    audit: list[AuditEntry]  # the AuditLog entries written with them
+    clock: _Clock
+
+    def finish(self, written: bool, registry_seconds: float = 0.0) -> ImportReport:
+        """The report, once the host has written the plan (or not): `written` and the timings.
+
+        `registry_seconds` is how long the host took to read the registry before planning.
+        """
+        self.report.written = written
+        self.clock("write")
+        laps = {"registry": registry_seconds, **self.clock.laps}
+        self.report.timings = dict(laps, total=time.perf_counter() - self.clock.start + registry_seconds)
+        return self.report
+
+
+def plan_customer_import(file: str | Path, reg: Registry, options: ImportOptions | None = None) -> ImportPlan:
+    """Plan the import of a customer list into the registry `reg` (see the module docstring)."""
     options = options or ImportOptions()
     options.check()
     clock = _Clock()
     prep = prepare(Path(file), "customers", sheet=options.sheet, maps=options.maps)
     clock("read")
-    reg = Registry.open(book)
-    clock("registry")
     report = _report("customers", reg, prep, options)
     category, categories = _default_category(reg, options, report)
     extra = frozenset({category}) if len(categories) else frozenset()
@@ -92,12 +114,11 @@ def import_customers(file: str | Path, book: str | Path, options: ImportOptions 
         "duplicates": report.rows_with("IMP_DUPLICATE_IN_REGISTRY", "IMP_DUPLICATE_IN_FILE"),
         "rejected_rows": _rejected_rows(report),
     })
-    _finish(reg, report, [_if_used(categories, customers, report), customers, history], options, clock)
-    return report
+    return _finish(reg, report, [_if_used(categories, customers, report), customers, history], options, clock)
 
 
-def import_transactions(file: str | Path, book: str | Path, options: ImportOptions | None = None) -> ImportReport:
-    """Plan (and unless dry-run, write) the import of transactions into `book`."""
+def plan_transaction_import(file: str | Path, reg: Registry, options: ImportOptions | None = None) -> ImportPlan:
+    """Plan the import of transactions into the registry `reg` (see the module docstring)."""
     options = options or ImportOptions()
     options.check()
     if options.create_customers and options.category is None:
@@ -105,8 +126,6 @@ def import_transactions(file: str | Path, book: str | Path, options: ImportOptio
     clock = _Clock()
     prep = prepare(Path(file), "transactions", sheet=options.sheet, maps=options.maps)
     clock("read")
-    reg = Registry.open(book)
-    clock("registry")
     report = _report("transactions", reg, prep, options)
     category, categories = _default_category(reg, options, report)
     planner = TransactionPlanner(prep, reg, report, kind=options.kind, group_lines=options.group_lines,
@@ -127,8 +146,7 @@ def import_transactions(file: str | Path, book: str | Path, options: ImportOptio
         "rejected_rows": _rejected_rows(report),
     })
     report.summary["net_sales_cents"] = net_sales(txns)
-    _finish(reg, report, [_if_used(categories, customers, report), customers, history, txns], options, clock)
-    return report
+    return _finish(reg, report, [_if_used(categories, customers, report), customers, history, txns], options, clock)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -197,8 +215,9 @@ def _if_used(categories: NewRows, customers: NewRows, report: ImportReport) -> N
     return categories
 
 
-def _finish(reg: Registry, report: ImportReport, news: list[NewRows], options: ImportOptions, clock: _Clock) -> None:
-    """Verify against the registry's checks, then write (unless dry-run / strict with rejections)."""
+def _finish(reg: Registry, report: ImportReport, news: list[NewRows], options: ImportOptions,
+            clock: _Clock) -> ImportPlan:
+    """Verify against the registry's checks; what to write, unless dry-run / strict with rejections."""
     news = [n for n in news if len(n)]
     placed = [reg.place(n) for n in news]
     report.added = {n.key: _frame(n, p.first_row) for n, p in zip(news, placed, strict=True)}
@@ -213,10 +232,8 @@ def _finish(reg: Registry, report: ImportReport, news: list[NewRows], options: I
     blocked = any(i.code == "IMP_WOULD_BREAK_CHECKS" for i in report.issues) or (options.strict and report.has_errors)
     report.summary["blocked"] = blocked
     if news and not options.dry_run and not blocked:
-        reg.commit(placed, _audit_entries(report, placed, options))
-        report.written = True
-    clock("write")
-    report.timings = dict(clock.laps, total=time.perf_counter() - clock.start)
+        return ImportPlan(report, reg.edits(placed), _audit_entries(report, placed, options), clock)
+    return ImportPlan(report, [], [], clock)
 
 
 def _frame(new: NewRows, first_row: int) -> pd.DataFrame:

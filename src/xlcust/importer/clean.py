@@ -10,7 +10,7 @@ issues merge into one, with every row still listed.
 `typed` says whether the source has cell types (a workbook) or is all text (a CSV): a
 number typed as text is worth reporting in a workbook, in a CSV everything is text.
 
-Parsing reuses `xlcust.io.typing` (`parse_number_text`, `parse_date_text`) and
+Parsing reuses `xlcust.celltypes` (`parse_number_text`, `parse_date_text`) and
 `xlcust.uscc`, so the import reads a value exactly as the registry checks will.
 """
 
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..archive import parse_status
-from ..io.typing import parse_date_text, parse_number_text
+from ..celltypes import parse_date_text, parse_number_text
 from ..schema import parse_kind
 from ..uscc import uscc_problem
 from .report import Issue, issue

@@ -5,7 +5,7 @@ accounting packages, web shops and hand-made lists (客户名称 / 单位名称 
 金额 / 发生额 / 价税合计, 日期 / 单据日期 / 开票日期, InvoiceNo, CustomerID …),
 compared as `schema.normalize_header` compares them (case, spaces, full-width forms
 and brackets ignored). The header row is the one within the first rows that names the
-most fields (`io.reader.match_header`), so title rows above it — merged or not — are
+most fields (`headers.match_header`), so title rows above it — merged or not — are
 skipped.
 
 `--map` takes `SRC=FIELD` pairs: SRC is a header as typed in the file or a column
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import UsageError
-from ..io.reader import HEADER_SCAN_ROWS, match_header
+from ..headers import HEADER_SCAN_ROWS, match_header
 from ..schema import CUSTOMERS, TRANSACTIONS, Column, ColumnType, Sheet, column_index, column_letter, normalize_header
 from .report import MappedColumn
 from .source import Grid

@@ -1,15 +1,17 @@
-"""The registry being imported into: what is already there, where new rows land, and the one save.
+"""The registry being imported into: what is already there, where new rows land, and what to write.
 
-`Registry.open` reads the workbook once (the package and its typed tables). The planners
-ask it what exists (customer codes, tax IDs, normalised names, categories, Txn IDs) and
-hand back new rows as dicts of field → cell value. `Registry.commit` then
+A host reads the workbook once and hands over its raw and typed tables
+(`xlcust.io.importing.open_registry`). The planners ask the `Registry` what exists
+(customer codes, tax IDs, normalised names, categories, Txn IDs) and hand back new rows
+as dicts of field → cell value. Then
 
 1. lays the rows out in each table's own column order (user tables may order, omit or
    add columns; xlcust fills only the columns it knows and never adds any),
 2. checks the registry *as it would be* with the whole registry validation
    (`run_checks`): an error the import would introduce stops it, nothing is written,
-3. appends everything — Customers, Transactions, CategoryHistory, Categories — and the
-   AuditLog summary in one atomic save (`save_package`): all or nothing.
+3. gives the edit list: rows to append to Customers, Transactions, CategoryHistory and
+   Categories (`Registry.edits`); the host appends them and the AuditLog summary in
+   one atomic save: all or nothing.
 """
 
 from __future__ import annotations
@@ -27,16 +29,13 @@ import numpy as np
 import pandas as pd
 
 from ..archive import normalize_name
-from ..audit import AuditEntry, audit_sheet
-from ..book import Book, RawSheet, SheetTable
+from ..book import Book, RawSheet, SheetTable, build_book
 from ..checks import run_checks
 from ..codes import CategoryTree, CodingScheme
+from ..edits import AppendRows
 from ..errors import UsageError
 from ..findings import Finding, Severity
-from ..io.package import AppendRows, Package, open_package, save_package
-from ..io.reader import read_raw_sheets
-from ..io.sheetxml import parse_range
-from ..io.typing import build_book
+from ..refs import parse_range
 from ..schema import CATEGORIES, CUSTOMERS, HISTORY, TRANSACTIONS, column_index
 from ..uscc import normalize_uscc
 
@@ -77,20 +76,15 @@ class Placed:
 class Registry:
     """A registry workbook opened for import."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, raws: dict[str, RawSheet | None]) -> None:
         self.path = path
-        self.pkg: Package = open_package(path)
-        self.raws: dict[str, RawSheet | None] = read_raw_sheets(self.pkg)
+        self.raws = raws  # as read, kept to check the registry as it would be after the import
         self.book: Book = build_book(self.raws, path=str(path))
         for key, spec in ((CUSTOMERS.key, CUSTOMERS), (TRANSACTIONS.key, TRANSACTIONS)):
             t = self.table(key)
             if not t.present:
                 raise UsageError(f"{path.name} has no {spec.key} sheet ({spec.zh}): is it an xlcust registry? "
                                  f"Create one with `xlcust new`")
-
-    @classmethod
-    def open(cls, path: str | Path) -> Registry:
-        return cls(Path(path))
 
     def table(self, key: str) -> SheetTable:
         return {
@@ -245,10 +239,10 @@ class Registry:
         return [(f, sources.get((f.sheet, f.row or 0), np.zeros(0, dtype=np.int64)))
                 for f in run_checks(after) if f.severity is Severity.ERROR and key(f) not in before]
 
-    def commit(self, placed: Sequence[Placed], audit: Sequence[AuditEntry]) -> None:
-        """Append every sheet's rows and the audit entries in one atomic save."""
-        edits = [p.edit for p in placed if p.edit.rows]
-        save_package(self.pkg, outputs=[audit_sheet(self.pkg, audit, self.lang)], edits=edits)
+    @staticmethod
+    def edits(placed: Sequence[Placed]) -> list[AppendRows]:
+        """The rows to append, one edit per sheet that gets any."""
+        return [p.edit for p in placed if p.edit.rows]
 
 
 def _column_as_read(values: list[object]) -> list[object]:

@@ -232,7 +232,7 @@ class ImportReport:
         return sorted(self.issues, key=lambda i: (i.severity.rank, i.row if i.row is not None else 0, i.code))
 
     def to_json(self) -> dict:
-        from ..io.outputs import frame_rows
+        from ..plain import frame_rows
 
         added = {}
         for key, frame in self.added.items():

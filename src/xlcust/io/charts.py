@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
-from ..errors import UsageError
+from ..refs import parse_cell, parse_range
 from ..schema import column_letter
-from .sheetxml import DateSystem, chart_cache_value, parse_cell, parse_range, xml_attr, xml_text
+from ..views.charts import LEGENDS, PALETTE, ChartSeries, ChartSpec, range_cells, range_count
+from .sheetxml import DateSystem, chart_cache_value, xml_attr, xml_text
 
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -43,126 +43,12 @@ DRAWING_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 CHART_CT = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 DRAWING_CT = "application/vnd.openxmlformats-officedocument.drawing+xml"
 
-KINDS = ("bar", "line", "pie")
-DIRECTIONS = ("column", "bar")
-GROUPINGS = ("clustered", "stacked", "percent_stacked")
-LEGENDS = {"right": "r", "left": "l", "top": "t", "bottom": "b", "top_right": "tr"}
-
 EMU_PER_PIXEL = 9525  # at 96 dpi
 DEFAULT_COLUMN_WIDTH = 8.43  # characters, Excel's default for Calibri 11
 ROW_HEIGHT_PX = 20  # 15 pt, Excel's default row for Calibri 11
 
-# Office's default accents, used in turn when a series names no colour.
-PALETTE = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47", "264478", "9E480E", "636363", "997300")
-
 _CAT_AXIS_ID = 500000001
 _VAL_AXIS_ID = 500000002
-
-
-@dataclass(frozen=True)
-class ChartSeries:
-    """One series: its values range, its name (text, or "=B2" for a cell), its colour ("RRGGBB")."""
-
-    values: str
-    name: str | None = None
-    color: str | None = None
-
-    def __post_init__(self) -> None:
-        _line(self.values, "series values")
-        if self.name and self.name.startswith("="):
-            parse_cell(self.name[1:])
-        if self.color is not None and not _is_rgb(self.color):
-            raise UsageError(f"series colour must be RRGGBB, not {self.color!r}")
-
-    @property
-    def name_cell(self) -> tuple[int, int] | None:
-        return parse_cell(self.name[1:]) if self.name and self.name.startswith("=") else None
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    """A native chart on an output sheet, drawn from that sheet's cells.
-
-    kind: "bar" (columns or bars: `direction` "column" / "bar"), "line" or "pie".
-    series: `ChartSeries`, or (name, values) pairs; a name starting with "=" is a cell.
-    categories: the category labels' range (one row or column), as long as each series.
-    grouping: "clustered", "stacked" or "percent_stacked" (bar and line charts).
-    anchor: the top-left cell; size: (columns, rows) the chart spans (fractions allowed),
-    or size_emu: (width, height) in EMUs (914,400 per inch; 9,525 per pixel), which wins.
-    x_title / y_title: axis titles (category axis / value axis).
-    number_format: the value axis' and data labels' format (Excel codes, "#,##0").
-    legend: "right", "left", "top", "bottom", "top_right", or None for no legend.
-    data_labels: show each point's value (a pie shows its percentage).
-    """
-
-    kind: str
-    series: Sequence[ChartSeries | tuple[str | None, str]]
-    categories: str | None = None
-    title: str | None = None
-    direction: str = "column"
-    grouping: str = "clustered"
-    anchor: str = "A1"
-    size: tuple[float, float] = (8.0, 15.0)
-    size_emu: tuple[int, int] | None = None
-    x_title: str | None = None
-    y_title: str | None = None
-    number_format: str | None = None
-    legend: str | None = "bottom"
-    data_labels: bool = False
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise UsageError(f"chart kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
-        if self.direction not in DIRECTIONS:
-            raise UsageError(f"chart direction must be one of {', '.join(DIRECTIONS)}, not {self.direction!r}")
-        if self.grouping not in GROUPINGS:
-            raise UsageError(f"chart grouping must be one of {', '.join(GROUPINGS)}, not {self.grouping!r}")
-        if self.legend is not None and self.legend not in LEGENDS:
-            raise UsageError(f"legend must be one of {', '.join(LEGENDS)} or None, not {self.legend!r}")
-        series = tuple(s if isinstance(s, ChartSeries) else ChartSeries(values=s[1], name=s[0]) for s in self.series)
-        if not series:
-            raise UsageError(f"chart {self.title or ''!r} has no series")
-        if self.kind == "pie" and len(series) != 1:
-            raise UsageError("a pie chart draws exactly one series")
-        object.__setattr__(self, "series", series)
-        counts = {_count(s.values) for s in series}
-        if self.categories is not None:
-            counts.add(_count(_line(self.categories, "categories")))
-        if len(counts) != 1:
-            raise UsageError(f"chart {self.title or ''!r}: categories and series differ in length")
-        parse_cell(self.anchor)
-        cols, rows = self.size
-        if not (cols > 0 and rows > 0) or (self.size_emu is not None and min(self.size_emu) <= 0):
-            raise UsageError("a chart's size must be positive")
-
-    def cells(self) -> set[tuple[int, int]]:
-        """Every cell the chart reads: (row Excel shows, 0-based column)."""
-        out: set[tuple[int, int]] = set()
-        for ref in [self.categories, *(s.values for s in self.series)]:
-            if ref is not None:
-                out.update(_cells(ref))
-        out.update(cell for s in self.series if (cell := s.name_cell) is not None)
-        return out
-
-
-def _is_rgb(value: str) -> bool:
-    return len(value) == 6 and all(ch in "0123456789abcdefABCDEF" for ch in value)
-
-
-def _line(ref: str, what: str) -> str:
-    r1, c1, r2, c2 = parse_range(ref)
-    if r1 != r2 and c1 != c2:
-        raise UsageError(f"{what} {ref!r} must be one row or one column")
-    return ref
-
-
-def _cells(ref: str) -> list[tuple[int, int]]:
-    r1, c1, r2, c2 = parse_range(ref)
-    return [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
-
-
-def _count(ref: str) -> int:
-    return len(_cells(ref))
 
 
 def _quote_sheet(name: str) -> str:
@@ -254,7 +140,7 @@ def _line_chart(spec: ChartSpec, sheet: str, cells: Cells, dates: DateSystem) ->
 def _pie_chart(spec: ChartSpec, sheet: str, cells: Cells, dates: DateSystem) -> str:
     # CT_PieChart: varyColors, ser*, dLbls, firstSliceAng
     (s,) = spec.series
-    n = _count(s.values)
+    n = range_count(s.values)
     # CT_DPt: idx, invertIfNegative, marker, bubble3D, explosion, spPr
     points = "".join(f'<c:dPt><c:idx val="{i}"/><c:bubble3D val="0"/>{_fill(PALETTE[i % len(PALETTE)])}</c:dPt>'
                      for i in range(n))
@@ -304,26 +190,26 @@ def _categories(spec: ChartSpec, sheet: str, cells: Cells, dates: DateSystem) ->
 def _str_ref(sheet: str, ref: str, cells: Cells, dates: DateSystem) -> str:
     # CT_StrRef: f, strCache; CT_StrData: ptCount, pt*
     points = []
-    for i, cell in enumerate(_cells(ref)):
+    for i, cell in enumerate(range_cells(ref)):
         held = cells.get(cell)
         text = None if held is None else chart_cache_value(held[0], held[1], dates)[1]
         if text is not None:
             points.append(f'<c:pt idx="{i}"><c:v>{xml_text(text)}</c:v></c:pt>')
     return (f"<c:strRef><c:f>{xml_text(formula(sheet, ref))}</c:f><c:strCache>"
-            f'<c:ptCount val="{_count(ref)}"/>{"".join(points)}</c:strCache></c:strRef>')
+            f'<c:ptCount val="{range_count(ref)}"/>{"".join(points)}</c:strCache></c:strRef>')
 
 
 def _values(s: ChartSeries, spec: ChartSpec, sheet: str, cells: Cells, dates: DateSystem) -> str:
     # CT_NumRef: f, numCache; CT_NumData: formatCode, ptCount, pt*
     points = []
-    for i, cell in enumerate(_cells(s.values)):
+    for i, cell in enumerate(range_cells(s.values)):
         held = cells.get(cell)
         number = None if held is None else chart_cache_value(held[0], held[1], dates)[0]
         if number is not None:
             points.append(f'<c:pt idx="{i}"><c:v>{number}</c:v></c:pt>')
     fmt = xml_text(spec.number_format or "General")
     return (f"<c:val><c:numRef><c:f>{xml_text(formula(sheet, s.values))}</c:f><c:numCache>"
-            f'<c:formatCode>{fmt}</c:formatCode><c:ptCount val="{_count(s.values)}"/>{"".join(points)}'
+            f'<c:formatCode>{fmt}</c:formatCode><c:ptCount val="{range_count(s.values)}"/>{"".join(points)}'
             "</c:numCache></c:numRef></c:val>")
 
 

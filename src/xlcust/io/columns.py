@@ -12,7 +12,7 @@ date typed as text among real dates, a code typed as a number among text codes)
 `read_columns` returns None and the reader reads that sheet cell by cell, where each
 odd cell gets its own finding. Both paths give the same `RawSheet`: a uniform
 column arrives as a typed Series (float64 numbers, datetime64 dates, Arrow-backed
-text) that `xlcust.io.typing` converts without looking at cells one by one.
+text) that `xlcust.celltypes` converts without looking at cells one by one.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .typing import ExcelError
+from ..celltypes import ExcelError
 
 # fastexcel logs a warning for each column with no value at all (it reads it as text);
 # an empty optional column is ordinary in a registry, and the warning must not reach the user.

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UsageError
+from ..plain import plain_values
 from ..schema import column_letter
 from .sheetxml import (
     _ORD_1899_12_30,
@@ -188,13 +189,3 @@ def _text_cells(s: pd.Series, s_attr: str | pa.Array, pre: str, numbers: pa.Arra
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)  # '' writes no cell
     return pc.binary_join_element_wise(
         pre, numbers, '"', s_attr, ' t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", "")
-
-
-def plain_values(s: pd.Series) -> list[object]:
-    """A column as plain Python values, as the row writer takes them: missing → None, Timestamps → dates."""
-    missing = s.isna().to_numpy()
-    values = s.dt.date.to_numpy(dtype=object) if pd.api.types.is_datetime64_any_dtype(s) else s.to_numpy(dtype=object)
-    if missing.any():
-        values = values.copy()
-        values[missing] = None
-    return values.tolist()

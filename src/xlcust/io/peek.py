@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..celltypes import ExcelError
 from ..schema import column_index
 from .package import Package
 from .sheetxml import MAIN_NS
-from .typing import ExcelError
 
 _ROW = f"{{{MAIN_NS}}}row"
 _C = f"{{{MAIN_NS}}}c"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,26 +21,17 @@ import numpy as np
 import pandas as pd
 import python_calamine
 
-from ..book import Book, RawSheet
+from ..book import Book, RawSheet, build_book
+from ..celltypes import ExcelError
 from ..errors import CorruptWorkbook
 from ..findings import Finding, error, info, warning
+from ..headers import HEADER_SCAN_ROWS, HeaderMatch, match_header
 from ..i18n import N_
 from ..schema import INPUT_SHEETS, SETTINGS, Sheet, column_index, column_letter, normalize_header
 from . import safezip
 from .columns import open_columns, read_columns
 from .package import Package, TableInfo, open_package
 from .peek import head_rows
-from .typing import ExcelError, build_book
-
-HEADER_SCAN_ROWS = 20  # a header may sit below a title block of up to this many rows
-
-
-@dataclass(frozen=True)
-class HeaderMatch:
-    row: int  # 0-based row in the grid
-    columns: dict[str, int]  # field → 0-based column
-    unknown: list[tuple[int, str]]  # (0-based column, header text)
-    duplicates: list[tuple[int, str, str]]  # (column, header, field)
 
 
 def read_book(path: str | Path) -> Book:
@@ -111,34 +101,6 @@ def _find_sheet(spec: Sheet, by_norm: dict[str, str], tables: list[TableInfo]) -
         if normalize_header(t.name) == normalize_header(spec.table):
             return t.sheet
     return None
-
-
-def match_header(spec: Sheet, grid: list[list[object]], start: int = 0, stop: int | None = None
-                 ) -> HeaderMatch | None:
-    """The first row (within the scan window) that names the most of this sheet's columns."""
-    lookup = {normalize_header(n): c.name for c in spec.columns for n in c.all_names}
-    best: HeaderMatch | None = None
-    best_score = 0
-    stop = min(len(grid), start + HEADER_SCAN_ROWS) if stop is None else stop
-    for r in range(start, stop):
-        columns: dict[str, int] = {}
-        unknown: list[tuple[int, str]] = []
-        duplicates: list[tuple[int, str, str]] = []
-        for c, value in enumerate(grid[r]):
-            if value is None or (isinstance(value, str) and not value.strip()):
-                continue
-            field = lookup.get(normalize_header(value)) if isinstance(value, str) else None
-            if field is None:
-                unknown.append((c, str(value)))
-            elif field in columns:
-                duplicates.append((c, str(value), field))
-            else:
-                columns[field] = c
-        required = sum(1 for col in spec.required_columns if col.name in columns)
-        score = required * 100 + len(columns)
-        if columns and score > best_score:
-            best, best_score = HeaderMatch(r, columns, unknown, duplicates), score
-    return best
 
 
 def raw_sheet_from_grid(

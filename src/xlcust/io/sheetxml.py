@@ -34,28 +34,30 @@ import io
 import math
 import re
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from numbers import Integral, Real
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 import pandas as pd
 from lxml import etree
 
+from ..edits import AppendRows, CellEdit, Highlight
 from ..errors import UsageError, WorkbookError
+from ..refs import MAX_COLS, MAX_ROWS, format_range, parse_cell, parse_range
 from ..schema import column_index, column_letter
+from ..views.sheet import KINDS, CellSpec, ColumnSpec, OutputSheet, estimate_width
 
-if TYPE_CHECKING:
-    from .charts import ChartSpec
+# The sheet and edit types and A1 references live with their makers (views, core); they are
+# imported here too because the writer's callers have always found them in this module.
+__all__ = ["AppendRows", "CellEdit", "CellSpec", "ColumnSpec", "Highlight", "KINDS", "MAX_COLS", "MAX_ROWS",
+           "OutputSheet", "estimate_width", "format_range", "parse_cell", "parse_range"]
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
-MAX_ROWS = 1_048_576
-MAX_COLS = 16_384
 MAX_CELL_CHARS = 32_767
 MAX_HYPERLINKS = 65_530  # Excel ignores (and may repair away) hyperlinks beyond this per sheet
 
@@ -63,156 +65,10 @@ MAX_HYPERLINKS = 65_530  # Excel ignores (and may repair away) hyperlinks beyond
 # format shows on exactly the cells in its range). Anything else is the user's.
 HIGHLIGHT_FORMULA = '"xlcust"="xlcust"'
 
-KINDS = ("text", "int", "money", "cents", "date", "datetime", "percent", "number", "link")
-
 _SPOOL_IN_MEMORY = 32 << 20  # bytes of row XML kept in memory before spilling to disk
 _ROWS_PER_CHUNK = 2000
 
 XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
-
-
-# --------------------------------------------------------------------------------------
-# What a report hands to the writer, and explicit edits of user sheets
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One column of an output sheet.
-
-    kind decides the number format: "text", "int" (0), "money" (#,##0.00; Decimal, float or
-    int in yuan — *not* cents), "cents" (#,##0.00; int cents, written exactly as cents/100),
-    "date", "datetime", "percent" (0.00%; 0.13 shows 13.00%), "number" (General), "link"
-    (a `(display_text, "'Sheet'!B7")` pair becomes a clickable in-workbook hyperlink; a
-    plain value is written as text; past Excel's 65,530 links per sheet the rest are plain
-    text). width is in characters; None estimates from the header.
-    """
-
-    header: str
-    kind: str = "text"
-    width: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise UsageError(f"column {self.header!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
-
-
-ROLES = ("header", "title")
-
-
-@dataclass(frozen=True)
-class CellSpec:
-    """A cell that does not follow its column: its own kind, or styled as a header or title.
-
-    A sheet holding several small tables (the Dashboard) uses it for the later tables'
-    header rows (`role="header"`) and for figures of another kind than the column's
-    (`CellSpec(45.2, "int")` in a money column).
-    """
-
-    value: object
-    kind: str = "text"
-    role: str | None = None  # None, "header" (the header row's look) or "title" (bold, larger)
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise UsageError(f"cell {self.value!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
-        if self.role is not None and self.role not in ROLES:
-            raise UsageError(f"cell {self.value!r}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
-
-
-@dataclass
-class OutputSheet:
-    """A sheet xlcust owns: replaced wholesale on every run, protected against accidental edits.
-
-    rows is any iterable of tuples/lists (a generator is fine: it is consumed once, row XML
-    is streamed) or a pandas DataFrame (written a column at a time by `xlcust.io.framexml`
-    when the sheet has no charts; its `attrs["links"]` may map a column position to
-    (target rows, "'Sheet'!A") to make that column's cells links to those rows).
-    Values: str, int, float, Decimal, bool, datetime.date, datetime.datetime, None (empty
-    cell), or a `CellSpec` for a cell with its own kind or look; see ColumnSpec for how each
-    kind formats them. title, when given, is a bold line above the header (row 1); the
-    header is then row 2. charts are native Excel charts drawn from this sheet's cells
-    (`xlcust.io.charts.ChartSpec`).
-    """
-
-    name: str
-    columns: Sequence[ColumnSpec]
-    rows: Iterable[Sequence[object]] = ()
-    title: str | None = None
-    protect: bool = True  # sheet protection without password; sorting and filtering stay allowed
-    tab_color: str | None = None  # "RRGGBB"
-    landscape: bool = True
-    fit_to_width: bool = True
-    footer: str = "Page &P of &N"  # Excel header/footer codes; &P page, &N pages
-    freeze_header: bool = True
-    autofilter: bool = True
-    charts: Sequence[ChartSpec] = ()
-
-    @property
-    def header_row(self) -> int:
-        return 2 if self.title else 1
-
-
-@dataclass(frozen=True)
-class CellEdit:
-    """Set one cell of a user sheet; the cell keeps its style (s=)."""
-
-    sheet: str
-    row: int  # the row number Excel shows
-    col_letter: str
-    value: object
-
-
-@dataclass(frozen=True)
-class AppendRows:
-    """Append rows below a Table (extending its range) or below the sheet's last row.
-
-    With a table, rows start at the table's first column unless start_col_letter says
-    otherwise; each new cell copies the style of the cell above it.
-    """
-
-    sheet: str
-    table_name: str | None
-    rows: Sequence[Sequence[object]]
-    start_col_letter: str | None = None
-
-
-@dataclass(frozen=True)
-class Highlight:
-    """Mark cells (["B7", "C9:C12"]) with xlcust's light-red highlight until the next save."""
-
-    sheet: str
-    cells: Sequence[str]
-
-
-# --------------------------------------------------------------------------------------
-# Cell references
-
-
-_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
-
-
-def parse_cell(ref: str) -> tuple[int, int]:
-    """"B7" → (7, 1): the row Excel shows and the 0-based column."""
-    m = _REF.match(ref.strip())
-    if not m:
-        raise UsageError(f"not a cell reference: {ref!r}")
-    row, col = int(m.group(2)), column_index(m.group(1))
-    if not (1 <= row <= MAX_ROWS and 0 <= col < MAX_COLS):
-        raise UsageError(f"cell reference out of Excel's grid: {ref!r}")
-    return row, col
-
-
-def parse_range(ref: str) -> tuple[int, int, int, int]:
-    """"A1:H200" → (1, 0, 200, 7) as (first row, first col, last row, last col); "B7" works too."""
-    first, _, last = ref.partition(":")
-    r1, c1 = parse_cell(first)
-    r2, c2 = parse_cell(last) if last else (r1, c1)
-    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
-
-
-def format_range(r1: int, c1: int, r2: int, c2: int) -> str:
-    first = f"{column_letter(c1)}{r1}"
-    return first if (r1, c1) == (r2, c2) else f"{first}:{column_letter(c2)}{r2}"
 
 
 # --------------------------------------------------------------------------------------
@@ -365,13 +221,6 @@ class RenderedSheet:
     def data_ref(self) -> str:
         """Header plus data rows, e.g. "A2:G120" (the autofilter range)."""
         return format_range(self.header_row, 0, max(self.last_row, self.header_row), self.last_col)
-
-
-def estimate_width(header: str, kind: str) -> float:
-    """Column width in characters: room for the header (CJK counts double) and its filter arrow."""
-    text = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in header) + 3
-    floor = {"date": 12, "datetime": 17, "money": 14, "cents": 14, "percent": 10, "int": 9, "number": 12}
-    return float(min(max(text, floor.get(kind, 12)), 60))
 
 
 def validate_sheet_name(name: str) -> None:

@@ -1,9 +1,12 @@
-"""Record changes in the workbook: Customers cells, CategoryHistory periods, AuditLog — one atomic save.
+"""Record changes as an edit list: Customers cells, CategoryHistory periods, AuditLog rows.
 
-    pkg, book = read_for_apply(path)
     result = evaluate_rules(book, build_ledger(book, as_of))
-    changes = diff(result, read_audit_log(path).recorded())
-    report = apply_changes(pkg, book, result, changes)
+    changes = diff(result, log.recorded())
+    plan = plan_apply(book, result, changes)      # edits + audit rows; no file is touched here
+
+Each host applies the plan its own way, with the AuditLog and Reclass sheets rewritten
+in the same step: the file (`xlcust.io.reclass.apply_changes`, one atomic save) and
+live Excel (`xlcust.excel.reclass_live`).
 
 * Customers: the category cell of a customer a rule moved, the Tags cell of a customer
   whose tags changed (joined with ";"). Grades and flags are not written there.
@@ -12,30 +15,24 @@
   change the Customers sheet already had). A customer without history rows first gets
   a closed period for its old category, from its first transaction or opening date,
   so reports on a historical basis keep the old category for earlier dates.
-* AuditLog: the rows already there, then one row per change.
-* Reclass: the changes just applied.
-
-The package is opened before the book is read and saved with the same object, so a
-workbook changed by someone else in between is refused rather than overwritten.
+* AuditLog: one row per change, after the rows already there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..audit import current_user
+from ..edits import AppendRows, CellEdit
 from ..errors import UsageError
-from ..io.outputs import current_user
-from ..io.package import Package, open_package, save_package
-from ..io.sheetxml import AppendRows, CellEdit, parse_range
+from ..refs import parse_range
 from ..schema import column_index, column_letter
-from .audit import audit_rows, audit_sheet, read_audit_log, rules_hash
+from .audit import audit_rows, rules_hash
 from .evaluate import Change, RuleResult
-from .sheets import reclass_sheet
 
 if TYPE_CHECKING:
     from ..book import Book, SheetTable
@@ -52,35 +49,39 @@ class ApplyReport:
     written: bool
 
 
-def read_for_apply(path: str | Path) -> tuple[Package, Book]:
-    """The package (kept for saving) and the book read from it."""
-    from ..io.reader import read_raw_sheets
-    from ..io.typing import build_book
+@dataclass(frozen=True)
+class ApplyPlan:
+    """What recording the changes writes: the user-sheet edits and the new AuditLog rows."""
 
-    pkg = open_package(path)
-    return pkg, build_book(read_raw_sheets(pkg), path=str(path))
+    edits: list[CellEdit | AppendRows]
+    audit_rows: list[tuple]  # AUDIT_COLUMNS order, appended after the rows already there
+    customer_cells: int
+    history_closed: int
+    history_added: int
+    rules_hash: str
+
+    def report(self, changes: int, written: bool) -> ApplyReport:
+        """The counts of this plan, as a command reports them."""
+        return ApplyReport(changes, self.customer_cells, self.history_closed, self.history_added,
+                           len(self.audit_rows), self.rules_hash, written)
 
 
-def apply_changes(pkg: Package, book: Book, result: RuleResult, changes: list[Change], *,
-                  now: dt.datetime | None = None, who: str | None = None, out: Path | None = None) -> ApplyReport:
-    """Write `changes` into the workbook (see the module docstring); nothing when there are none."""
+def plan_apply(book: Book, result: RuleResult, changes: list[Change], *, now: dt.datetime | None = None,
+               who: str | None = None) -> ApplyPlan:
+    """The edits and audit rows that record `changes` (see the module docstring); empty when there are none."""
     digest = rules_hash(book)
     if not changes:
-        return ApplyReport(0, 0, 0, 0, 0, digest, False)
+        return ApplyPlan([], [], 0, 0, 0, digest)
     now = (now or dt.datetime.now()).replace(microsecond=0)
     who = who or current_user()
-    lang = book.settings.language
     edits: list[CellEdit | AppendRows] = []
     edits += customer_edits(book, changes)
     history_edits, closed, added = history_edit_plan(book, result, changes, now, who)
     edits += history_edits
-    log = read_audit_log(pkg)
-    new_rows = audit_rows(changes, when=now, who=who, effective=result.as_of, digest=digest, lang=lang)
-    outputs = [audit_sheet(log, new_rows, lang),
-               reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)]
-    save_package(pkg, out, outputs=outputs, edits=edits)
+    new_rows = audit_rows(changes, when=now, who=who, effective=result.as_of, digest=digest,
+                          lang=book.settings.language)
     cells = sum(1 for e in edits if isinstance(e, CellEdit) and e.sheet == book.customers.name)
-    return ApplyReport(len(changes), cells, closed, added, len(new_rows), digest, True)
+    return ApplyPlan(edits, new_rows, cells, closed, added, digest)
 
 
 def customer_edits(book: Book, changes: list[Change]) -> list[CellEdit]:

@@ -1,7 +1,8 @@
 """The AuditLog as reclassify sees it: the trail `xlcust.audit` keeps, plus what it means for rules.
 
-The sheet itself — its columns, reading the rows already there, the append-only
-rewrite — is `xlcust.audit`, shared with every command that changes user sheets.
+The trail itself — its columns and entries — is `xlcust.audit`, shared with every
+command that changes user sheets; reading it from a file is `xlcust.io.auditlog`, its
+sheet `xlcust.views.audit`.
 Here: the rows a reclassification adds (who, which rule, which customer, field,
 old → new, effective date, and the SHA-256 of the Rules and Settings data that
 produced the change, so an auditor can tell which version of the rules was in force),
@@ -15,18 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..audit import AUDIT_COLUMNS, AUDIT_KEY, AuditEntry, audit_sheet_name, read_audit
-from ..io.outputs import banner, columns, sheet_title
-from ..io.package import Package, open_package
-from ..io.sheetxml import OutputSheet
-from ..schema import OUTPUT_SHEETS
+from ..audit import AUDIT_COLUMNS, AuditEntry
 from .evaluate import FIELDS, Change, Recorded
 
 if TYPE_CHECKING:
@@ -35,8 +31,7 @@ if TYPE_CHECKING:
 FIELD_ZH = {"category": "分类", "tags": "标签", "grade": "等级", "flag": "提示"}
 _FIELD_BY_WORD = {**{f: f for f in FIELDS}, **{zh: f for f, zh in FIELD_ZH.items()}}
 
-__all__ = ["AUDIT_COLUMNS", "AuditLog", "audit_rows", "audit_sheet", "audit_sheet_names", "read_audit_log",
-           "rules_hash"]
+__all__ = ["AUDIT_COLUMNS", "AuditLog", "audit_rows", "rules_hash"]
 
 
 @dataclass
@@ -67,16 +62,6 @@ class AuditLog:
         return state
 
 
-def audit_sheet_names() -> tuple[str, ...]:
-    return (AUDIT_KEY, OUTPUT_SHEETS[AUDIT_KEY])
-
-
-def read_audit_log(source: Package | str | Path) -> AuditLog:
-    """The AuditLog rows already in the workbook (a package, or the file at a path)."""
-    pkg = source if isinstance(source, Package) else open_package(source)
-    return AuditLog(audit_sheet_name(pkg), [entry.values() for entry in read_audit(pkg)])
-
-
 def rules_hash(book: Book) -> str:
     """SHA-256 of the Rules rows (row, id, priority, when, then, active) and the resolved Settings."""
     rules = book.rules.data
@@ -103,13 +88,3 @@ def audit_rows(changes: Iterable[Change], *, when: dt.datetime, who: str, effect
                        field=FIELD_ZH[ch.field] if lang == "zh" else ch.field, old=ch.old or "", new=ch.new or "",
                        effective=ch.effective or effective, rules_hash=digest, who=who, when=when).values()
             for ch in changes]
-
-
-def audit_sheet(log: AuditLog, new_rows: Sequence[tuple], lang: str) -> OutputSheet:
-    """The AuditLog sheet: the rows already there, then the new ones (titled as `xlcust.audit` titles it)."""
-    name = log.sheet or sheet_title(AUDIT_KEY, lang)
-    total = len(log.rows) + len(new_rows)
-    what = (f"审计日志：{total} 条记录（只追加，不删除）" if lang == "zh" else
-            f"AuditLog: {total} recorded change(s), append-only")
-    return OutputSheet(name, columns(lang, AUDIT_COLUMNS), [*log.rows, *new_rows], title=banner(what, lang),
-                       tab_color="7F7F7F")

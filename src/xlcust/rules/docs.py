@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ..docsections import fill_sections
 from .functions import FUNCTIONS
 from .metrics import markdown_table
 
@@ -33,8 +34,6 @@ SECTIONS: dict[str, Callable[[], str]] = {
 
 def render(text: str) -> str:
     """The page with every generated section brought up to date."""
-    from ..docs import fill_sections
-
     return fill_sections(text, SECTIONS)
 
 if __name__ == "__main__":

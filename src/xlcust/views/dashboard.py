@@ -43,12 +43,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..io.charts import PALETTE, ChartSeries, ChartSpec
-from ..io.outputs import banner, sheet_title
-from ..io.sheetxml import CellSpec, ColumnSpec, OutputSheet, estimate_width
 from ..ledger._frames import to_days
+from ..reports.revenue import RevenueReport, current_year_revenue
 from ..schema import column_letter
-from .revenue import RevenueReport, current_year_revenue
+from .charts import PALETTE, ChartSeries, ChartSpec
+from .outputs import banner, sheet_title
+from .sheet import CellSpec, ColumnSpec, OutputSheet, estimate_width
 
 if TYPE_CHECKING:
     from ..book import Book

@@ -26,17 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..book import Book, RawSheet, SheetTable
-from ..findings import Finding
-from ..schema import (
-    CATEGORIES,
-    CUSTOMERS,
+from .schema import (
     FALSE_WORDS,
-    HISTORY,
-    RISK,
-    RULES,
-    SETTINGS,
-    TRANSACTIONS,
     TRUE_WORDS,
     Column,
     ColumnType,
@@ -44,7 +35,7 @@ from ..schema import (
     normalize_header,
     parse_kind,
 )
-from ..settings import SettingEntry, resolve_settings
+from .tables import RawSheet, SheetTable
 
 
 class ExcelError(str):
@@ -529,39 +520,4 @@ def type_sheet(raw: RawSheet | None, spec: Sheet) -> SheetTable:
     return SheetTable(
         spec, raw.sheet, raw.raw, frame, dict(raw.columns), raw.header_row, raw.table_name,
         raw.table_ref, status={k: v for k, v in status.items() if len(v)},
-    )
-
-
-def build_book(raws: dict[str, RawSheet | None], path: str | None) -> Book:
-    """Type every sheet and resolve settings."""
-    findings: list[Finding] = []
-    for raw in raws.values():
-        if raw is not None:
-            findings.extend(raw.findings)
-    tables = {key: type_sheet(raws.get(key), spec) for key, spec in (
-        (s.key, s) for s in (SETTINGS, CATEGORIES, CUSTOMERS, TRANSACTIONS, RULES, HISTORY, RISK)
-    )}
-    st = tables[SETTINGS.key]
-    entries = []
-    if st.present and "key" in st.raw.columns:
-        values = st.raw["value"] if "value" in st.raw.columns else pd.Series(None, index=st.raw.index)
-        entries = [
-            SettingEntry(k, v, int(row))
-            for row, k, v in zip(st.raw.index, st.raw["key"], values, strict=True)
-        ]
-    settings, setting_findings = resolve_settings(
-        entries, st.name, st.columns.get("key", "A"), st.columns.get("value", "B")
-    )
-    findings.extend(setting_findings)
-    return Book(
-        settings=settings,
-        settings_table=st,
-        categories=tables[CATEGORIES.key],
-        customers=tables[CUSTOMERS.key],
-        transactions=tables[TRANSACTIONS.key],
-        rules=tables[RULES.key],
-        history=tables[HISTORY.key],
-        risk=tables[RISK.key],
-        read_findings=findings,
-        path=path,
     )

@@ -1,6 +1,6 @@
 """Build the bundled demo workbooks, `workbook/CustomerLedger.xlsx` and `.xlsm`, from the sources.
 
-    python -m xlcust.io.bundle            # rewrites both workbooks under workbook/
+    python -m xlcust.excel.bundle            # rewrites both workbooks under workbook/
 
 The .xlsx is the registry template (templates/registry.toml) filled with the
 deterministic demo data (xlcust.demo), stamped with the demo's as-of date, so the
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .template import create_workbook
+from ..io.template import create_workbook
 
 BUNDLED = Path(__file__).resolve().parents[3] / "workbook" / "CustomerLedger.xlsx"
 BUNDLED_XLSM = BUNDLED.with_suffix(".xlsm")
@@ -27,7 +27,7 @@ def build_bundled_workbook(path: Path = BUNDLED) -> Path:
 
 
 def build_bundled_xlsm(path: Path = BUNDLED_XLSM) -> Path:
-    from ..excel.xlsm import build_xlsm
+    from .xlsm import build_xlsm
 
     path.parent.mkdir(parents=True, exist_ok=True)
     return build_xlsm(path, lang="en", demo=True)

@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ..io.outputs import banner, columns, sheet_title
-from ..io.sheetxml import OutputSheet
-from .audit import FIELD_ZH
-from .evaluate import Change
+from ..reclass.audit import FIELD_ZH
+from ..reclass.evaluate import Change
+from .outputs import banner, columns, sheet_title
+from .sheet import OutputSheet
 
 if TYPE_CHECKING:
     from ..book import Book

@@ -1,28 +1,24 @@
-"""Output sheets: core results → `OutputSheet`s, written through the safe package writer.
+"""Output sheets: core results → `OutputSheet`s (Checks and the ledger's sheets).
 
-Each `*_sheet` function is pure (data in, `OutputSheet` out); `write_outputs` is the
-one place that opens the package and saves it atomically. Headers follow the
-workbook's language (Settings `language`).
+Each `*_sheet` function is pure (data in, `OutputSheet` out); a host writes them
+(`xlcust.io.save.write_outputs` for files, `xlcust.excel` for live Excel). Headers
+follow the workbook's language (Settings `language`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import __version__
 from ..book import Book
+from ..edits import Highlight
 from ..findings import Finding, Severity
 from ..schema import OUTPUT_SHEETS
-from .booklock import Fingerprint
-from .framexml import plain_values
-from .package import open_package, save_package
-from .sheetxml import CellEdit, ColumnSpec, Highlight, OutputSheet
+from .sheet import ColumnSpec, OutputSheet
 
 
 def sheet_title(key: str, lang: str) -> str:
@@ -42,17 +38,6 @@ def banner(what: str, lang: str, as_of: dt.date | None = None) -> str:
 def columns(lang: str, spec: Sequence[tuple[str, str, str, float | None]]) -> list[ColumnSpec]:
     """(en header, zh header, kind, width) → ColumnSpecs in the workbook's language."""
     return [ColumnSpec(zh if lang == "zh" else en, kind, width) for en, zh, kind, width in spec]
-
-
-def frame_columns(frame: pd.DataFrame, fields: Sequence[str]) -> list[list[object]]:
-    """Columns of a frame as lists of plain Python values (NaT/NA → None, Timestamps → dates)."""
-    return [plain_values(frame[f]) for f in fields]
-
-
-def frame_rows(frame: pd.DataFrame, fields: Sequence[str]) -> Iterable[tuple]:
-    """Rows of a frame as plain Python values (NaT/NA → None, Timestamps → dates)."""
-    cols = frame_columns(frame, fields)
-    return zip(*cols, strict=True) if cols else iter(())
 
 
 # ------------------------------------------------------------------------ Checks
@@ -101,42 +86,6 @@ def highlights(findings: Sequence[Finding]) -> list[Highlight]:
 def _cell_order(ref: str) -> tuple[int, str]:
     letters = "".join(c for c in ref if c.isalpha())
     return int(ref[len(letters):]), letters
-
-
-def mnemonic_edits(book: Book) -> list[CellEdit]:
-    """Blank mnemonics filled from pinyin initials (only when the column exists)."""
-    from ..mnemonic import mnemonic_fills
-
-    table = book.customers
-    letter = table.columns.get("mnemonic")
-    if not table.present or letter is None:
-        return []
-    return [CellEdit(table.name, row, letter, value) for row, value in mnemonic_fills(book)]
-
-
-def write_checks(path: Path, book: Book, findings: Sequence[Finding]) -> None:
-    lang = book.settings.language
-    write_outputs(path, [checks_sheet(findings, lang)], edits=[*mnemonic_edits(book), *highlights(findings)],
-                  since=book.source)
-
-
-def write_outputs(path: Path, outputs: Sequence[OutputSheet], edits: Sequence[object] = (),
-                  out: Path | None = None, since: Fingerprint | None = None) -> dict[str, int]:
-    """Replace these output sheets (and apply the edits) in one atomic save.
-
-    `since` is the fingerprint of the book as it was read (`Book.source`): a book changed on
-    disk since then is not replaced. Returns the links each sheet had past Excel's limit,
-    written as plain text (see save_package).
-    """
-    pkg = open_package(path)
-    return save_package(pkg, out, outputs=list(outputs), edits=list(edits), since=since)
-
-
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name in some containers / services
-        return "unknown"
 
 
 # ------------------------------------------------------------------------ ledger

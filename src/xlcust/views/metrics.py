@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..book import Book
-from ..io.outputs import Field, frame_sheet
-from ..io.sheetxml import OutputSheet
 from ..settings import Settings
+from .outputs import Field, frame_sheet
+from .sheet import OutputSheet
 
 METRICS_FIELDS: Sequence[Field] = (
     ("customer_code", "Customer", "客户编码", "link", 12),

@@ -1,0 +1,44 @@
+"""Recording a reclassification in the workbook file: the plan's edits, AuditLog and Reclass in one atomic save.
+
+    pkg, book = read_for_apply(path)
+    result = evaluate_rules(book, build_ledger(book, as_of))
+    changes = diff(result, read_audit_log(pkg).recorded())
+    report = apply_changes(pkg, book, result, changes)
+
+The package is opened before the book is read and saved with the same object, so a
+workbook changed by someone else in between is refused rather than overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..book import Book, build_book
+from ..reclass.apply import ApplyReport, plan_apply
+from ..reclass.evaluate import Change, RuleResult
+from ..views.audit import audit_sheet
+from ..views.reclass import reclass_sheet
+from .auditlog import read_audit_log
+from .package import Package, open_package, save_package
+from .reader import read_raw_sheets
+
+
+def read_for_apply(path: str | Path) -> tuple[Package, Book]:
+    """The package (kept for saving) and the book read from it."""
+    pkg = open_package(path)
+    return pkg, build_book(read_raw_sheets(pkg), path=str(path))
+
+
+def apply_changes(pkg: Package, book: Book, result: RuleResult, changes: list[Change], *,
+                  now: dt.datetime | None = None, who: str | None = None, out: Path | None = None) -> ApplyReport:
+    """Write `changes` into the workbook (`xlcust.reclass.apply`); nothing when there are none."""
+    plan = plan_apply(book, result, changes, now=now, who=who)
+    if not changes:
+        return plan.report(0, written=False)
+    lang = book.settings.language
+    log = read_audit_log(pkg)
+    outputs = [audit_sheet([*log.rows, *plan.audit_rows], lang, log.sheet),
+               reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)]
+    save_package(pkg, out, outputs=outputs, edits=plan.edits)
+    return plan.report(len(changes), written=True)

@@ -1,0 +1,21 @@
+"""The AuditLog output sheet (审计日志): the trail's rows under its title and headers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..audit import AUDIT_COLUMNS, AUDIT_KEY
+from .outputs import banner, columns, sheet_title
+from .sheet import OutputSheet
+
+
+def audit_sheet(rows: Sequence[Sequence[object]], lang: str, name: str | None = None) -> OutputSheet:
+    """The AuditLog sheet holding `rows` (the ones already there, then the new ones).
+
+    `name` is the sheet's current name when the workbook has one: a language change
+    must not start a second log.
+    """
+    what = (f"审计日志：{len(rows)} 条记录（只追加，不删除）" if lang == "zh"
+            else f"AuditLog: {len(rows)} recorded change(s), append-only")
+    return OutputSheet(name or sheet_title(AUDIT_KEY, lang), columns(lang, AUDIT_COLUMNS), list(rows),
+                       title=banner(what, lang), tab_color="7F7F7F")

@@ -1,0 +1,104 @@
+"""What an output sheet is, as plain data: its columns, rows, title, look and charts.
+
+Views build `OutputSheet`s from the core's results; a host writes them (the package
+writer `xlcust.io.sheetxml` for files, `xlcust.excel` for live Excel). Nothing here
+knows XML or files.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from .charts import ChartSpec
+
+KINDS = ("text", "int", "money", "cents", "date", "datetime", "percent", "number", "link")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of an output sheet.
+
+    kind decides the number format: "text", "int" (0), "money" (#,##0.00; Decimal, float or
+    int in yuan — *not* cents), "cents" (#,##0.00; int cents, written exactly as cents/100),
+    "date", "datetime", "percent" (0.00%; 0.13 shows 13.00%), "number" (General), "link"
+    (a `(display_text, "'Sheet'!B7")` pair becomes a clickable in-workbook hyperlink; a
+    plain value is written as text; past Excel's 65,530 links per sheet the rest are plain
+    text). width is in characters; None estimates from the header.
+    """
+
+    header: str
+    kind: str = "text"
+    width: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise UsageError(f"column {self.header!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
+
+
+ROLES = ("header", "title")
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """A cell that does not follow its column: its own kind, or styled as a header or title.
+
+    A sheet holding several small tables (the Dashboard) uses it for the later tables'
+    header rows (`role="header"`) and for figures of another kind than the column's
+    (`CellSpec(45.2, "int")` in a money column).
+    """
+
+    value: object
+    kind: str = "text"
+    role: str | None = None  # None, "header" (the header row's look) or "title" (bold, larger)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise UsageError(f"cell {self.value!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
+        if self.role is not None and self.role not in ROLES:
+            raise UsageError(f"cell {self.value!r}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
+
+
+@dataclass
+class OutputSheet:
+    """A sheet xlcust owns: replaced wholesale on every run, protected against accidental edits.
+
+    rows is any iterable of tuples/lists (a generator is fine: it is consumed once, row XML
+    is streamed) or a pandas DataFrame (written a column at a time by `xlcust.io.framexml`
+    when the sheet has no charts; its `attrs["links"]` may map a column position to
+    (target rows, "'Sheet'!A") to make that column's cells links to those rows).
+    Values: str, int, float, Decimal, bool, datetime.date, datetime.datetime, None (empty
+    cell), or a `CellSpec` for a cell with its own kind or look; see ColumnSpec for how each
+    kind formats them. title, when given, is a bold line above the header (row 1); the
+    header is then row 2. charts are native Excel charts drawn from this sheet's cells
+    (`xlcust.views.charts.ChartSpec`).
+    """
+
+    name: str
+    columns: Sequence[ColumnSpec]
+    rows: Iterable[Sequence[object]] = ()
+    title: str | None = None
+    protect: bool = True  # sheet protection without password; sorting and filtering stay allowed
+    tab_color: str | None = None  # "RRGGBB"
+    landscape: bool = True
+    fit_to_width: bool = True
+    footer: str = "Page &P of &N"  # Excel header/footer codes; &P page, &N pages
+    freeze_header: bool = True
+    autofilter: bool = True
+    charts: Sequence[ChartSpec] = ()
+
+    @property
+    def header_row(self) -> int:
+        return 2 if self.title else 1
+
+
+def estimate_width(header: str, kind: str) -> float:
+    """Column width in characters: room for the header (CJK counts double) and its filter arrow."""
+    text = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in header) + 3
+    floor = {"date": 12, "datetime": 17, "money": 14, "cents": 14, "percent": 10, "int": 9, "number": 12}
+    return float(min(max(text, floor.get(kind, 12)), 60))
