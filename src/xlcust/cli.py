@@ -8,10 +8,10 @@ an unexpected failure prints one line and the path of a log holding the details.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -101,12 +101,10 @@ def guarded() -> Iterable[None]:
         err.print("xlcust: interrupted; the workbook was not changed")
         raise typer.Exit(EXIT_FAILED) from None
     except Exception as exc:  # a bug: keep the details for us, one line for the user
-        log = Path(tempfile.gettempdir()) / "xlcust-error.log"
-        try:
-            log.write_text(traceback.format_exc(), encoding="utf-8")
-            where = f"; details in {log}"
-        except OSError:
-            where = ""
+        from .crashlog import write_crash_log
+
+        log = write_crash_log("xlcust-error.log", traceback.format_exc())
+        where = f"; details in {log}" if log is not None else ""
         err.print(f"xlcust: internal error ({type(exc).__name__}: {exc}){where}", style="red", markup=False)
         err.print("The workbook was not changed. Please report this with the log file.")
         raise typer.Exit(EXIT_FAILED) from None
@@ -294,16 +292,18 @@ def check(
 
     def body() -> int:
         from .checks import run_checks
+        from .io import booklock
 
-        registry = load_book(book)
-        with err.status(_("Checking…")):
-            findings = run_checks(registry)
-        if write:
-            from .io.save import write_checks
+        with booklock.hold(book) if write else contextlib.nullcontext():
+            registry = load_book(book)
+            with err.status(_("Checking…")):
+                findings = run_checks(registry)
+            if write:
+                from .io.save import write_checks
 
-            warn_flavour(book)
-            with err.status(_("Writing the Checks sheet…")):
-                write_checks(book, registry, findings)
+                warn_flavour(book)
+                with err.status(_("Writing the Checks sheet…")):
+                    write_checks(book, registry, findings)
         counts = summarize(findings)
         if as_json:
             shown_in = current_language()
@@ -431,6 +431,7 @@ def run_all(
     def body() -> int:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+        from .io import booklock
         from .io.auditlog import read_audit_log
         from .io.reader import read_book
         from .io.save import write_outputs
@@ -449,11 +450,15 @@ def run_all(
             def step(stage: str) -> None:
                 progress.update(task, advance=1, description=stage)
 
-            registry = read_book(book)
-            adopt_language(registry)
-            result, sheets = refresh_sheets(registry, when, progress=step, recorded=read_audit_log(book).recorded())
-            step("Writing the workbook")
-            unlinked = write_outputs(book, sheets, edits=highlights(result.findings), out=out_path)
+            # One run at a time on a book: a second one is refused now, not after minutes of work.
+            with booklock.hold(out_path or book):
+                registry = read_book(book)
+                adopt_language(registry)
+                result, sheets = refresh_sheets(registry, when, progress=step,
+                                                recorded=read_audit_log(book).recorded())
+                step("Writing the workbook")
+                unlinked = write_outputs(book, sheets, edits=highlights(result.findings), out=out_path,
+                                         since=registry.source)
             progress.update(task, advance=1)
         findings, ledger, totals = result.findings, result.ledger, result.totals
         counts = summarize(findings)

@@ -12,6 +12,7 @@ columns) become findings here, not exceptions.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,9 @@ from ..celltypes import ExcelError
 from ..errors import CorruptWorkbook
 from ..findings import Finding, error, info, warning
 from ..headers import HEADER_SCAN_ROWS, HeaderMatch, match_header
-from ..i18n import msg
+from ..i18n import N_, msg
 from ..schema import INPUT_SHEETS, SETTINGS, Sheet, column_index, column_letter, normalize_header
+from . import safezip
 from .columns import open_columns, read_columns
 from .package import Package, TableInfo, open_package
 from .peek import head_rows
@@ -36,22 +38,29 @@ def read_book(path: str | Path) -> Book:
     """Read a registry workbook. Raises WorkbookError only when the file is unusable."""
     pkg = open_package(path)
     raws = read_raw_sheets(pkg)
-    return build_book(raws, path=str(path))
+    book = build_book(raws, path=str(path))
+    book.source = pkg.fingerprint()
+    return book
 
 
 def read_raw_sheets(pkg: Package) -> dict[str, RawSheet | None]:
     """Each input sheet, by whole columns where its columns are uniform, else cell by cell."""
-    columns = open_columns(str(pkg.path))
+    columns = open_columns(pkg.for_native_readers())
     cells: list[python_calamine.CalamineWorkbook] = []  # opened on first use
 
     def read(spec: Sheet, sheet_name: str, table: TableInfo | None) -> RawSheet:
         if columns is not None and spec.key != SETTINGS.key:  # settings values are of every type by design
+            pkg.for_native_readers(sheet_name)  # fastexcel inflates this sheet next: its size must be honest
             raw = raw_sheet_from_columns(pkg, columns, spec, sheet_name, table)
             if raw is not None:
                 return raw
         if not cells:
             cells.append(_open_cells(pkg))
-        grid = cells[0].get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        try:
+            grid = cells[0].get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        except python_calamine.CalamineError as exc:  # malformed XML in the sheet part: the file, not a bug
+            raise safezip.damaged(pkg.path.name, N_("sheet {sheet} cannot be read: {error}"),
+                                  sheet=sheet_name, error=str(exc)) from None
         return raw_sheet_from_grid(spec, sheet_name, grid, table=table, errors=pkg.error_cells(sheet_name))
 
     return raw_sheets(pkg.sheet_names(), pkg.tables(), read)
@@ -59,7 +68,7 @@ def read_raw_sheets(pkg: Package) -> dict[str, RawSheet | None]:
 
 def _open_cells(pkg: Package) -> python_calamine.CalamineWorkbook:
     try:
-        return python_calamine.CalamineWorkbook.from_path(str(pkg.path))
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.for_native_readers()))
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise CorruptWorkbook(f"{pkg.path.name}: cannot read the workbook ({exc}); "
                               "open it in Excel and save it again") from None
