@@ -71,7 +71,7 @@ def test_spacing_case_and_full_width_are_forgiven(typed: str) -> None:
 ])
 def test_invalid_codes_say_why(code: str, reason: str) -> None:
     assert not is_valid_uscc(code)
-    assert reason in uscc_problem(code)
+    assert reason in str(uscc_problem(code))
 
 
 def test_check_char_rejects_bad_input() -> None:

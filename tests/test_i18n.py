@@ -13,7 +13,7 @@ from xlcust import i18n
 
 SRC = Path(i18n.__file__).parent
 PO = SRC / "locale" / "zh" / "LC_MESSAGES" / "xlcust.po"
-KEYWORDS = {"_": None, "N_": None, "translate": (1,), "ntranslate": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "msg": (1,), "translate": (1,), "ntranslate": (1, 2)}
 
 
 def _marked() -> dict[str, str]:

@@ -51,6 +51,8 @@ class Book:
     risk: SheetTable = field(default_factory=lambda: _absent(RISK))  # optional; see xlcust.credit.risk
     read_findings: list[Finding] = field(default_factory=list)
     path: str | None = None
+    # (mtime ns, size, digest) of the file as it was read: a writer refuses to replace a book changed since.
+    source: tuple[int, int, str] | None = None
 
     def tables(self) -> tuple[SheetTable, ...]:
         """The six sheets of DESIGN §2 (the Risk table is `risk`, read and checked by the credit area)."""

@@ -8,10 +8,10 @@ an unexpected failure prints one line and the path of a log holding the details.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -25,7 +25,7 @@ from rich.table import Table
 from . import __version__
 from .errors import UsageError, XlcustError
 from .findings import Finding, Severity, format_finding, has_errors, summarize
-from .i18n import N_, _
+from .i18n import N_, _, current_language, normalize_language, resolve_language, set_language, use_language
 
 app = typer.Typer(
     add_completion=False,
@@ -41,6 +41,14 @@ EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
 BookArg = Annotated[Path, typer.Argument(help="The registry workbook (.xlsx or .xlsm)", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout")]
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language of messages and output sheets: en or zh (default: Settings language, "
+                                "else the system locale)", show_default=False),
+]
+
+# The --lang of the running command (None: the workbook's Settings, else the locale, decide).
+_requested_language: str | None = None
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Reporting date YYYY-MM-DD (default: Settings as_of, else today)")
 ]
@@ -93,22 +101,34 @@ def guarded() -> Iterable[None]:
         err.print("xlcust: interrupted; the workbook was not changed")
         raise typer.Exit(EXIT_FAILED) from None
     except Exception as exc:  # a bug: keep the details for us, one line for the user
-        log = Path(tempfile.gettempdir()) / "xlcust-error.log"
-        try:
-            log.write_text(traceback.format_exc(), encoding="utf-8")
-            where = f"; details in {log}"
-        except OSError:
-            where = ""
+        from .crashlog import write_crash_log
+
+        log = write_crash_log("xlcust-error.log", traceback.format_exc())
+        where = f"; details in {log}" if log is not None else ""
         err.print(f"xlcust: internal error ({type(exc).__name__}: {exc}){where}", style="red", markup=False)
         err.print("The workbook was not changed. Please report this with the log file.")
         raise typer.Exit(EXIT_FAILED) from None
 
 
 def load_book(path: Path):
+    """Read the workbook and settle the language: --lang, else its Settings `language` if set."""
     from .io.reader import read_book
 
-    with err.status(f"Reading {path.name}…"):
-        return read_book(path)
+    with err.status(_("Reading {name}…", name=path.name)):
+        registry = read_book(path)
+    adopt_language(registry)
+    return registry
+
+
+def adopt_language(registry) -> None:
+    """After reading a workbook: --lang wins (for the output sheets too), else a language the
+    user set in Settings; a default Settings value does not override the locale."""
+    settings = registry.settings
+    if _requested_language is not None:
+        if settings.language != _requested_language:
+            registry.settings = settings.model_copy(update={"language": _requested_language})
+    elif "language" in settings.model_fields_set:
+        set_language(settings.language)
 
 
 def warn_flavour(book: Path, target: Path | None = None) -> None:
@@ -137,9 +157,10 @@ def warn_flavour(book: Path, target: Path | None = None) -> None:
 
 
 def print_findings(findings: list[Finding]) -> None:
+    lang = current_language()
     for f in findings:
         colour = {"error": "red", "warning": "yellow", "info": "cyan"}[f.severity.value]
-        out.print(format_finding(f), style=colour, markup=False, highlight=False)
+        out.print(format_finding(f, lang), style=colour, markup=False, highlight=False)
 
 
 def print_table(title: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:
@@ -173,7 +194,7 @@ def figures_findings(registry, report: str, ledger=None) -> tuple[list[Finding],
 def findings_json(findings: list[Finding], coverage: Any = None) -> dict:
     """The `findings`, `complete` (and `coverage`) members of a report's JSON document."""
     doc: dict[str, Any] = {"complete": not findings and (coverage is None or coverage.complete),
-                           "findings": [f.to_json() for f in findings]}
+                           "findings": [f.to_json(current_language()) for f in findings]}
     if coverage is not None:
         doc["coverage"] = coverage.to_json()
     return doc
@@ -189,7 +210,8 @@ def report_outcome(book: Path, findings: list[Finding], coverage: Any = None) ->
     if findings:
         colour = {"error": "red", "warning": "yellow", "info": "cyan"}
         for f in findings[:MAX_FINDINGS_SHOWN]:
-            err.print(format_finding(f), style=colour[f.severity.value], markup=False, highlight=False)
+            err.print(format_finding(f, current_language()), style=colour[f.severity.value], markup=False,
+                      highlight=False)
         if len(findings) > MAX_FINDINGS_SHOWN:
             err.print(_("… {n} more; `xlcust check {book}` lists them all", n=f"{len(findings) - MAX_FINDINGS_SHOWN:,}",
                         book=book), markup=False)
@@ -199,8 +221,15 @@ def report_outcome(book: Path, findings: list[Finding], coverage: Any = None) ->
     return EXIT_FINDINGS if incomplete else EXIT_OK
 
 
-def run(body: Callable[[], int]) -> None:
-    with guarded():
+def run(body: Callable[[], int], lang: str | None = None) -> None:
+    """Run a command's body in its language (--lang, else the locale until a workbook says otherwise)."""
+    global _requested_language
+    requested = normalize_language(lang)
+    if lang is not None and requested is None:
+        with use_language(resolve_language(None)), guarded():
+            raise UsageError(_("--lang must be en or zh, not '{lang}'", lang=lang))
+    _requested_language = requested
+    with use_language(resolve_language(requested)), guarded():
         code = body()
     raise typer.Exit(code)
 
@@ -211,7 +240,9 @@ def run(body: Callable[[], int]) -> None:
 @app.command()
 def new(
     path: Annotated[Path, typer.Argument(help="Where to create the workbook (.xlsx)", show_default=False)],
-    lang: Annotated[str, typer.Option("--lang", help="Sheet and header language: en or zh")] = "en",
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Sheet and header language: en or zh (default: the system locale)", show_default=False,
+    )] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Fill it with a realistic demo data set")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
     as_json: JsonOpt = False,
@@ -221,32 +252,31 @@ def new(
     def body() -> int:
         from .io.template import create_workbook
 
-        if lang not in ("en", "zh"):
-            raise UsageError(f"--lang must be en or zh, not '{lang}'")
+        book_lang = current_language()
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
             raise UsageError(_("{name}: the workbook name must end in .xlsx (or .xlsm for the one with buttons "
                                "and macros)", name=path.name))
         if path.exists() and not force:
-            raise UsageError(f"{path} already exists; choose another name or add --force")
+            raise UsageError(_("{path} already exists; choose another name or add --force", path=path))
         try:  # a folder that is not there yet is made, as `run --out` does
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(_("{folder}: cannot make the folder ({reason})", folder=path.parent,
                                reason=exc.strerror or exc)) from None
-        with err.status("Creating workbook…"):
+        with err.status(_("Creating workbook…")):
             if path.suffix.lower() == ".xlsm":  # Excel opens an .xlsm only with its macro-enabled parts
                 from .excel.xlsm import build_xlsm
 
-                build_xlsm(path, lang=lang, demo=demo)
+                build_xlsm(path, lang=book_lang, demo=demo)
             else:
-                create_workbook(path, lang=lang, demo=demo)
+                create_workbook(path, lang=book_lang, demo=demo)
         if as_json:
-            emit_json({"path": str(path), "lang": lang, "demo": demo})
+            emit_json({"path": str(path), "lang": book_lang, "demo": demo})
         else:
-            err.print(f"Created {path}" + (" with demo data" if demo else ""))
+            err.print(_("Created {path} with demo data", path=path) if demo else _("Created {path}", path=path))
         return EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 @app.command()
@@ -256,33 +286,36 @@ def check(
         bool, typer.Option("--write", help="Write a Checks sheet, highlight the cells and fill blank mnemonics")
     ] = False,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Run every validation; list findings. Without --write the file is not touched."""
 
     def body() -> int:
         from .checks import run_checks
+        from .io import booklock
 
-        registry = load_book(book)
-        with err.status("Checking…"):
-            findings = run_checks(registry)
-        if write:
-            from .io.save import write_checks
+        with booklock.hold(book) if write else contextlib.nullcontext():
+            registry = load_book(book)
+            with err.status(_("Checking…")):
+                findings = run_checks(registry)
+            if write:
+                from .io.save import write_checks
 
-            warn_flavour(book)
-            with err.status("Writing the Checks sheet…"):
-                write_checks(book, registry, findings)
+                warn_flavour(book)
+                with err.status(_("Writing the Checks sheet…")):
+                    write_checks(book, registry, findings)
         counts = summarize(findings)
         if as_json:
-            emit_json({"findings": [f.to_json() for f in findings], "summary": {**counts, "book": str(book)}})
+            shown_in = current_language()
+            emit_json({"findings": [f.to_json(shown_in) for f in findings],
+                       "summary": {**counts, "book": str(book)}})
         else:
             print_findings(findings)
-            err.print(
-                f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
-                + (" — written to the Checks sheet" if write else "")
-            )
+            tally = _("{error} error(s), {warning} warning(s), {info} note(s)", **counts)
+            err.print(_("{tally} — written to the Checks sheet", tally=tally) if write else tally)
         return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 BasisOpt = Annotated[str | None, typer.Option("--basis", help="Age from the due date (due) or invoice date (invoice)")]
@@ -307,7 +340,7 @@ def money_text(cents: object) -> str:
 
 
 @app.command()
-def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     """Per invoice: settled_on, days_to_settle, days_late and open_amount."""
 
     def body() -> int:
@@ -334,11 +367,12 @@ def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False) -
             err.print(f"… {len(frame) - len(shown)} more; use --json for all")
         return report_outcome(book, findings, coverage)
 
-    run(body)
+    run(body, lang)
 
 
 @app.command()
-def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json: JsonOpt = False) -> None:
+def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json: JsonOpt = False,
+          lang: LangOpt = None) -> None:
     """Open items by aging bucket, per customer and per category (rolled up the tree)."""
 
     def body() -> int:
@@ -360,7 +394,7 @@ def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json:
                   + money_text(total.get("unapplied_credit")) + "; balance: " + money_text(total.get("balance")))
         return report_outcome(book, findings, coverage)
 
-    run(body)
+    run(body, lang)
 
 
 def _aging_rows(frame, labels: list[str]):
@@ -390,12 +424,14 @@ def run_all(
         Path | None, typer.Option("--out", help="Write the result to this file instead of updating BOOK")
     ] = None,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Everything the buttons do: checks, ledger, aging, provision, collections, into the output sheets."""
 
     def body() -> int:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+        from .io import booklock
         from .io.auditlog import read_audit_log
         from .io.reader import read_book
         from .io.save import write_outputs
@@ -414,10 +450,15 @@ def run_all(
             def step(stage: str) -> None:
                 progress.update(task, advance=1, description=stage)
 
-            registry = read_book(book)
-            result, sheets = refresh_sheets(registry, when, progress=step, recorded=read_audit_log(book).recorded())
-            step("Writing the workbook")
-            unlinked = write_outputs(book, sheets, edits=highlights(result.findings), out=out_path)
+            # One run at a time on a book: a second one is refused now, not after minutes of work.
+            with booklock.hold(out_path or book):
+                registry = read_book(book)
+                adopt_language(registry)
+                result, sheets = refresh_sheets(registry, when, progress=step,
+                                                recorded=read_audit_log(book).recorded())
+                step("Writing the workbook")
+                unlinked = write_outputs(book, sheets, edits=highlights(result.findings), out=out_path,
+                                         since=registry.source)
             progress.update(task, advance=1)
         findings, ledger, totals = result.findings, result.ledger, result.totals
         counts = summarize(findings)
@@ -454,7 +495,7 @@ def run_all(
                           "(use the sheet's filter to find a row)")
         return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .i18n import Msg, msg
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -241,3 +242,10 @@ class CategoryTree:
         shown = [f"{c} {self.names.get(c, '')}".strip() for c in items[:limit]]
         more = len(items) - limit
         return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+    def describe_text(self, codes: Iterable[str], limit: int = 5) -> str | Msg:
+        """`describe` for a message in the reader's language ("… and 3 more" is a catalog text)."""
+        items = list(codes)
+        listed = self.describe(items[:limit], limit)
+        more = len(items) - limit
+        return msg("{listed} and {more} more", listed=listed, more=more) if more > 0 else listed

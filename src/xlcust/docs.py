@@ -44,11 +44,11 @@ def checks_table() -> str:
         "`xlcust check` reports each problem with its code, the cell (sheet, row, column) and what to do. "
         "Errors make the command exit 1; warnings and notes do not.",
         "",
-        "| code | severity | meaning | 含义 | how to fix |",
-        "|---|---|---|---|---|",
+        "| code | severity | meaning | 含义 | how to fix | 处理 |",
+        "|---|---|---|---|---|---|",
     ]
-    for code, entry in CATALOG.items():
-        lines.append(f"| `{code}` | {entry.severity.value} | {entry.en} | {entry.zh} | {entry.fix} |")
+    for code, e in CATALOG.items():
+        lines.append(f"| `{code}` | {e.severity.value} | {e.en} | {e.meaning('zh')} | {e.fix} | {e.fix_in('zh')} |")
     return "\n".join(lines)
 
 

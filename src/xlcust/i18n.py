@@ -9,8 +9,9 @@ the English text.
 Three ways a module uses it, by layer:
 
 - **core** (checks, ledger, credit, rules, reclass, importer, reports) never picks a
-  language. It marks a text with `N_("…")` and keeps the msgid and its parameters as
-  data (a Finding carries them), so any view can render it later in any language;
+  language. It marks a text with `N_("…")`, or `msg("…", name=value)` which keeps the
+  msgid and its parameters together as a `Msg` (a Finding's message and fix are Msgs),
+  so any view can render it later in any language;
 - **views** render with `translate(msgid, lang, **params)` (`ntranslate` for texts
   with a count);
 - **hosts** (CLI, xlwings, Lite) decide the language once — `resolve_language`:
@@ -117,9 +118,66 @@ def use_language(lang: str) -> Iterator[str]:
         _current.reset(token)
 
 
+def set_language(lang: str) -> None:
+    """Switch the current language for the rest of the enclosing `use_language` block.
+
+    A host that learns the workbook's language only after reading it (the CLI) uses this.
+    """
+    _current.set(normalize_language(lang) or DEFAULT_LANGUAGE)
+
+
 def _(msgid: str, /, **params: object) -> str:
     """`msgid` in the current language (hosts set it with `use_language`)."""
     return translate(msgid, _current.get(), **params)
+
+
+class Msg:
+    """A marked text and its parameters, kept as data until a view renders it.
+
+    `msg("Code {code} is blank", code="0101")` is what the core stores (a Finding's
+    message, a fix); `render(lang)` formats it in any language. A parameter that is
+    itself a Msg, or anything with a `render(lang)` method (a column, whose header the
+    sheet shows), is rendered in the same language.
+    """
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, /, **params: object) -> None:
+        self.msgid = msgid
+        self.params = params
+
+    def render(self, lang: str) -> str:
+        """The text in `lang` (English for any language without a catalog)."""
+        params = {k: v.render(lang) if hasattr(v, "render") else v for k, v in self.params.items()}
+        return translate(self.msgid, lang, **params)
+
+    def to_json(self) -> dict:
+        """msgid and parameters (nested texts as their msgid), for tools that translate themselves."""
+        return {"msgid": self.msgid,
+                "params": {k: v.msgid if isinstance(v, Msg) else v.render(DEFAULT_LANGUAGE)
+                           if hasattr(v, "render") else v for k, v in self.params.items()}}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Msg) and (self.msgid, self.params) == (other.msgid, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.msgid)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.msgid!r}, **{self.params!r})"
+
+    def __str__(self) -> str:
+        return self.render(DEFAULT_LANGUAGE)
+
+
+def msg(msgid: str, /, **params: object) -> Msg:
+    """Mark `msgid` for the catalog and keep it with its parameters (core code)."""
+    return Msg(msgid, **params)
+
+
+def render(text: str | Msg, lang: str) -> str:
+    """A text in `lang`: a Msg is translated, a plain string (a name, a code) is shown as is."""
+    return text.render(lang) if isinstance(text, Msg) else text
 
 
 YES, NO = N_("Yes"), N_("No")

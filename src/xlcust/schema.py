@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .i18n import N_
+
 
 class ColumnType(StrEnum):
     TEXT = "text"
@@ -38,6 +40,10 @@ class Column:
     def header(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
 
+    def render(self, lang: str) -> str:
+        """As a message parameter: the header the reader's sheet shows."""
+        return self.header(lang)
+
     @property
     def all_names(self) -> tuple[str, ...]:
         return (self.name, self.en, self.zh, *self.aliases)
@@ -59,6 +65,21 @@ class Sheet:
     def title(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.key
 
+    def render(self, lang: str) -> str:
+        """As a message parameter: the sheet's name in the reader's language."""
+        return self.title(lang)
+
+    def required_headers(self, lang: str) -> str:
+        """The required columns' headers, for a message: both languages' for an English reader."""
+        if lang == "zh":
+            return "、".join(c.zh for c in self.required_columns)
+        return ", ".join(f"{c.en} ({c.zh})" for c in self.required_columns)
+
+    @property
+    def required_header_list(self) -> RequiredHeaders:
+        """`required_headers` as a message parameter (rendered in the reader's language)."""
+        return RequiredHeaders(self)
+
     @property
     def all_names(self) -> tuple[str, ...]:
         return (self.key, self.zh, *self.aliases)
@@ -66,6 +87,16 @@ class Sheet:
     @property
     def required_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.required)
+
+
+class RequiredHeaders:
+    """A sheet's required headers as a message parameter."""
+
+    def __init__(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+
+    def render(self, lang: str) -> str:
+        return self.sheet.required_headers(lang)
 
 
 C = ColumnType
@@ -225,6 +256,14 @@ KINDS: dict[str, tuple[str, ...]] = {
     "receipt": ("receipt", "payment", "收款", "回款", "收款单"),
     "opening": ("opening", "opening balance", "期初", "期初余额"),
     "adjustment": ("adjustment", "adj", "调整", "调账"),
+}
+# A kind named in a message (a catalog text, so the Chinese reader sees 红字发票).
+KIND_TEXT: dict[str, str] = {
+    "invoice": N_("invoice"),
+    "credit_note": N_("credit note"),
+    "receipt": N_("receipt"),
+    "opening": N_("opening balance"),
+    "adjustment": N_("adjustment"),
 }
 KIND_ZH: dict[str, str] = {
     "invoice": "发票",

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pydantic import BaseModel, ConfigDict
 
 from .findings import Finding, error, warning
+from .i18n import msg
 from .schema import FALSE_WORDS, TRUE_WORDS, normalize_header
 
 
@@ -69,10 +70,10 @@ def parse_scheme(value: object) -> tuple[int, ...]:
     if isinstance(value, int | float) and not isinstance(value, bool):
         text = str(int(value))  # a lone level "4" typed as a number
     if not re.fullmatch(r"[1-9](-[1-9])*", text):
-        raise ValueError("a coding scheme is level lengths joined by '-', such as 2-2-2 or 4-2-2")
+        raise ValueError(msg("a coding scheme is level lengths joined by '-', such as 2-2-2 or 4-2-2"))
     levels = tuple(int(p) for p in text.split("-"))
     if len(levels) > 9 or sum(levels) > 30:
-        raise ValueError("at most 9 levels and 30 characters in all")
+        raise ValueError(msg("at most 9 levels and 30 characters in all"))
     return levels
 
 
@@ -84,7 +85,7 @@ def parse_date(value: object) -> dt.date:
     text = str(value).strip()
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
     if not m:
-        raise ValueError("expected a date such as 2025-12-31")
+        raise ValueError(msg("expected a date such as 2025-12-31"))
     return dt.date(int(m[1]), int(m[2]), int(m[3]))
 
 
@@ -95,7 +96,7 @@ def parse_int_list(value: object) -> tuple[int, ...]:
     try:
         return tuple(int(p) for p in parts)
     except ValueError:
-        raise ValueError("expected whole numbers separated by commas, such as 30,60,90,180") from None
+        raise ValueError(msg("expected whole numbers separated by commas, such as 30,60,90,180")) from None
 
 
 def parse_rate_list(value: object) -> tuple[Decimal, ...]:
@@ -103,9 +104,9 @@ def parse_rate_list(value: object) -> tuple[Decimal, ...]:
     try:
         rates = tuple(_rate(p) for p in parts)
     except (InvalidOperation, ValueError):
-        raise ValueError("expected rates separated by commas, such as 0,0.05,0.1 or 0%,5%,10%") from None
+        raise ValueError(msg("expected rates separated by commas, such as 0,0.05,0.1 or 0%,5%,10%")) from None
     if any(r < 0 or r > 1 for r in rates):
-        raise ValueError("each rate must be between 0 and 1 (0% and 100%)")
+        raise ValueError(msg("each rate must be between 0 and 1 (0% and 100%)"))
     return rates
 
 
@@ -117,14 +118,14 @@ def _rate(text: str) -> Decimal:
 
 def parse_int(value: object) -> int:
     if isinstance(value, bool):
-        raise ValueError("expected a whole number")
+        raise ValueError(msg("expected a whole number"))
     if isinstance(value, int | float):
         if float(value) != int(value):
-            raise ValueError("expected a whole number")
+            raise ValueError(msg("expected a whole number"))
         return int(value)
     text = str(value).strip().replace(",", "")
     if not re.fullmatch(r"-?\d+", text):
-        raise ValueError("expected a whole number")
+        raise ValueError(msg("expected a whole number"))
     return int(text)
 
 
@@ -137,7 +138,7 @@ def parse_money_cents(value: object) -> int | None:
     try:
         return round(Decimal(text) * 100)
     except InvalidOperation:
-        raise ValueError("expected an amount such as 100000") from None
+        raise ValueError(msg("expected an amount such as 100000")) from None
 
 
 def parse_bool(value: object) -> bool:
@@ -148,14 +149,14 @@ def parse_bool(value: object) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError("expected yes/no (是/否, TRUE/FALSE, 1/0)")
+    raise ValueError(msg("expected yes/no (是/否, TRUE/FALSE, 1/0)"))
 
 
 def parse_choice(*choices: str) -> Callable[[object], str]:
     def parse(value: object) -> str:
         word = str(value).strip().lower()
         if word not in choices:
-            raise ValueError("expected one of " + ", ".join(choices))
+            raise ValueError(msg("expected one of {choices}", choices=", ".join(choices)))
         return word
 
     return parse
@@ -246,17 +247,17 @@ def resolve_settings(
             # A risk table or a user's own note may live here too; say so gently.
             if not str(e.key).strip().startswith(("risk.", "风险.")):
                 findings.append(warning(
-                    "SET_UNKNOWN_KEY", sheet, f"Unknown setting '{e.key}' is ignored",
+                    "SET_UNKNOWN_KEY", sheet, msg("Unknown setting '{key}' is ignored", key=e.key),
                     row=e.row, column=key_column, field="key", value=str(e.key),
-                    suggestion="Check the spelling against the README's settings table",
+                    suggestion=msg("Check the spelling against the README's settings table"),
                 ))
             continue
         if spec.key in seen:
             findings.append(error(
                 "SET_DUPLICATE_KEY", sheet,
-                f"Setting '{spec.key}' appears twice (first on row {seen[spec.key]})",
+                msg("Setting '{key}' appears twice (first on row {first})", key=spec.key, first=seen[spec.key]),
                 row=e.row, column=key_column, field="key", value=str(e.key),
-                suggestion="Keep one row per setting",
+                suggestion=msg("Keep one row per setting"),
             ))
             continue
         seen[spec.key] = e.row
@@ -266,9 +267,11 @@ def resolve_settings(
             values[spec.key] = spec.parse(e.value)
         except ValueError as exc:
             findings.append(error(
-                "SET_BAD_VALUE", sheet, f"Setting '{spec.key}' has value '{e.value}': {exc}",
+                "SET_BAD_VALUE", sheet, msg("Setting '{key}' has value '{value}': {problem}", key=spec.key,
+                                            value=e.value, problem=exc.args[0] if exc.args else str(exc)),
                 row=e.row, column=value_column, field="value", value=str(e.value),
-                suggestion=f"The default {Settings.model_fields[spec.key].default!r} is used until fixed",
+                suggestion=msg("The default {default} is used until fixed",
+                               default=repr(Settings.model_fields[spec.key].default)),
             ))
     settings = Settings(**values)
     return settings, findings

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from .i18n import Msg, msg
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(CHARSET)}
 # Weight of position i (0-based) is 3**i mod 31.
@@ -59,23 +61,23 @@ def org_code_check_char(body8: str) -> str:
     return {10: "X", 11: "0"}.get(check, str(check))
 
 
-def uscc_problem(code: object) -> str | None:
-    """What is wrong with a credit code, in a short phrase; None when it is valid."""
+def uscc_problem(code: object) -> Msg | None:
+    """What is wrong with a credit code, in a short phrase (a catalog text); None when it is valid."""
     text = normalize_uscc(code)
     if len(text) != 18:
-        return f"has {len(text)} characters, a credit code has 18"
+        return msg("has {n} characters, a credit code has 18", n=len(text))
     for i, ch in enumerate(text, start=1):
         if ch not in _VALUE:
-            return f"character {i} '{ch}' is not allowed (I, O, S, V, Z and symbols never occur)"
+            return msg("character {i} '{ch}' is not allowed (I, O, S, V, Z and symbols never occur)", i=i, ch=ch)
     if not text[2:8].isdigit():
-        return f"characters 3-8 '{text[2:8]}' must be the 6-digit administrative division code"
+        return msg("characters 3-8 '{part}' must be the 6-digit administrative division code", part=text[2:8])
     expected_org = org_code_check_char(text[8:16])
     if text[16] != expected_org:
-        return (f"organisation code {text[8:16]}-{text[16]} fails its check "
-                f"(GB 11714 expects '{expected_org}')")
+        return msg("organisation code {org}-{check} fails its check (GB 11714 expects '{expected}')",
+                   org=text[8:16], check=text[16], expected=expected_org)
     expected = uscc_check_char(text[:17])
     if text[17] != expected:
-        return f"check character is '{text[17]}', expected '{expected}'"
+        return msg("check character is '{check}', expected '{expected}'", check=text[17], expected=expected)
     return None
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 
 from ..book import Book
 from ..findings import Finding, Severity, error
+from ..i18n import msg
 from . import categories, credit, customers, history, rules, settings, structure, transactions
 from .catalog import CATALOG, Entry, markdown_table
 
@@ -100,9 +101,10 @@ def _crashed(book: Book, check: Check, exc: Exception) -> Finding:
     where = traceback.extract_tb(exc.__traceback__)[-1]
     return error(
         "CHECK_CRASHED", sheet,
-        f"The check {name} failed ({type(exc).__name__}: {exc}); its findings are missing",
-        suggestion=f"Please report this xlcust bug (at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}); "
-        "the other checks ran normally",
+        msg("The check {name} failed ({error}); its findings are missing", name=name,
+            error=": ".join((type(exc).__name__, str(exc)))),
+        suggestion=msg("Please report this xlcust bug (at {where}); the other checks ran normally",
+                       where=":".join((where.filename.rsplit("/", 1)[-1], str(where.lineno)))),
     )
 
 

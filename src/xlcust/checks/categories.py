@@ -10,6 +10,7 @@ from ..archive import first_duplicate_rows
 from ..book import Book
 from ..codes import CategoryTree, CodingScheme
 from ..findings import Finding, error, warning
+from ..i18n import Msg, msg
 from .cells import (
     blank_mask,
     invalid_credit_limits,
@@ -29,9 +30,11 @@ def _scheme(book: Book) -> CodingScheme:
     return CodingScheme.from_settings(book.settings)
 
 
-def _lengths_text(scheme: CodingScheme) -> str:
+def _lengths_text(scheme: CodingScheme) -> str | Msg:
     lengths = [str(n) for n in scheme.lengths]
-    return lengths[0] if len(lengths) == 1 else ", ".join(lengths[:-1]) + " or " + lengths[-1]
+    if len(lengths) == 1:
+        return lengths[0]
+    return msg("{some} or {last}", some=", ".join(lengths[:-1]), last=lengths[-1])
 
 
 def check_category_cells(book: Book) -> Iterator[Finding]:
@@ -48,9 +51,10 @@ def check_category_codes(book: Book) -> Iterator[Finding]:
     code_status = status(t, "code")
     for row in t.data.index[blank_mask(t, "code").to_numpy()]:
         yield error(
-            "CAT_CODE_MISSING", t.name, "Category code is blank",
+            "CAT_CODE_MISSING", t.name, msg("Category code is blank"),
             **t.where("code", row),
-            suggestion=f"Type a code of {_lengths_text(scheme)} characters (coding scheme {scheme})",
+            suggestion=msg("Type a code of {lengths} characters (coding scheme {scheme})",
+                           lengths=_lengths_text(scheme), scheme=str(scheme)),
         )
     for row, code in t.data["code"].dropna().items():
         cell_status = code_status.get(row)
@@ -61,37 +65,40 @@ def check_category_codes(book: Book) -> Iterator[Finding]:
             if padded is not None:
                 yield error(
                     "CAT_CODE_LEADING_ZEROS", t.name,
-                    f"Category code {code} is a number cell, so its leading zeros are lost; "
-                    f"coding scheme {scheme} needs {len(padded)} characters here",
+                    msg("Category code {code} is a number cell, so its leading zeros are lost; "
+                        "coding scheme {scheme} needs {n} characters here",
+                        code=code, scheme=str(scheme), n=len(padded)),
                     **t.where("code", row), value=code,
-                    suggestion=f"Format the column as Text and type '{padded}'",
+                    suggestion=msg("Format the column as Text and type '{padded}'", padded=padded),
                 )
                 continue
             if scheme.level_of(code) is not None:
                 yield warning(
                     "CAT_CODE_NUMBER", t.name,
-                    f"Category code {code} is stored as a number; a code with leading zeros would lose them",
+                    msg("Category code {code} is stored as a number; a code with leading zeros would lose them",
+                        code=code),
                     **t.where("code", row), value=code,
-                    suggestion="Format the Code column as Text and retype the codes",
+                    suggestion=msg("Format the Code column as Text and retype the codes"),
                 )
                 continue
         if not scheme.is_valid_chars(code):
             upper = code.upper()
             yield error(
                 "CAT_CODE_CHARS", t.name,
-                f"Category code '{code}' has characters other than digits 0-9 and capital letters A-Z",
+                msg("Category code '{code}' has characters other than digits 0-9 and capital letters A-Z", code=code),
                 **t.where("code", row), value=shown(t, "code", row),
-                suggestion=f"Type '{upper}' (capital letters)" if scheme.is_valid_chars(upper)
-                else "Use only digits 0-9 and capital letters A-Z, no spaces or symbols",
+                suggestion=msg("Type '{upper}' (capital letters)", upper=upper) if scheme.is_valid_chars(upper)
+                else msg("Use only digits 0-9 and capital letters A-Z, no spaces or symbols"),
             )
             continue
         if scheme.level_of(code) is None:
             yield error(
                 "CAT_CODE_LENGTH", t.name,
-                f"Category code '{code}' has {len(code)} characters; coding scheme {scheme} "
-                f"allows {_lengths_text(scheme)}",
+                msg("Category code '{code}' has {n} characters; coding scheme {scheme} allows {lengths}",
+                    code=code, n=len(code), scheme=str(scheme), lengths=_lengths_text(scheme)),
                 **t.where("code", row), value=code,
-                suggestion=f"Correct the code, or change coding_scheme in Settings if {scheme} is wrong",
+                suggestion=msg("Correct the code, or change coding_scheme in Settings if {scheme} is wrong",
+                               scheme=str(scheme)),
             )
 
 
@@ -104,9 +111,10 @@ def check_category_duplicates(book: Book) -> Iterator[Finding]:
     for row, first in first_duplicate_rows(codes).items():
         yield error(
             "CAT_DUPLICATE_CODE", t.name,
-            f"Category code '{codes[row]}' is already used on row {first}",
+            msg("Category code '{code}' is already used on row {first}", code=codes[row], first=first),
             **t.where("code", row), value=codes[row],
-            suggestion=f"Give this category its own code, or delete the row if it repeats row {first}",
+            suggestion=msg("Give this category its own code, or delete the row if it repeats row {first}",
+                           first=first),
         )
 
 
@@ -121,9 +129,9 @@ def check_category_parents(book: Book) -> Iterator[Finding]:
         if parent is not None and parent not in tree:
             yield error(
                 "CAT_PARENT_MISSING", t.name,
-                f"Category '{code}' has no parent: category '{parent}' does not exist",
+                msg("Category '{code}' has no parent: category '{parent}' does not exist", code=code, parent=parent),
                 **t.where("code", row), value=code,
-                suggestion=f"Add category '{parent}' on its own row, or correct this code",
+                suggestion=msg("Add category '{parent}' on its own row, or correct this code", parent=parent),
             )
 
 
@@ -136,9 +144,9 @@ def check_category_names(book: Book) -> Iterator[Finding]:
     for row in t.data.index[(blank_mask(t, "name") & coded).to_numpy()]:
         code = t.data.at[row, "code"]
         yield error(
-            "CAT_NAME_MISSING", t.name, f"Category '{code}' has no name",
+            "CAT_NAME_MISSING", t.name, msg("Category '{code}' has no name", code=code),
             **t.where("name", row),
-            suggestion="Type the category name; reports and statements print it",
+            suggestion=msg("Type the category name; reports and statements print it"),
         )
 
 
@@ -151,18 +159,19 @@ def check_category_tax_rates(book: Book) -> Iterator[Finding]:
     for row in rows_with(t, "tax_rate", "bad"):
         value = shown(t, "tax_rate", row)
         yield error(
-            "CAT_TAX_RATE_INVALID", t.name, f"Tax rate '{value}' is not a rate",
+            "CAT_TAX_RATE_INVALID", t.name, msg("Tax rate '{value}' is not a rate", value=value),
             **t.where("tax_rate", row), value=value,
-            suggestion="Type a rate such as 13% or 0.13",
+            suggestion=msg("Type a rate such as 13% or 0.13"),
         )
     rates = t.data["tax_rate"]
     known = rates.dropna()
     out_of_range = known[(known < 0) | (known > 1)]
     for row, rate in out_of_range.items():
-        hint = (f"If you meant {rate:g}%, type {rate:g}% or {rate / 100:g}" if 1 < rate <= 100
-                else "Type a rate between 0% and 100%")
+        hint = (msg("If you meant {rate}%, type {rate}% or {fraction}", rate=format(rate, "g"),
+                    fraction=format(rate / 100, "g"))
+                if 1 < rate <= 100 else msg("Type a rate between 0% and 100%"))
         yield error(
-            "CAT_TAX_RATE_INVALID", t.name, f"Tax rate {rate:g} is outside 0–1 (0%–100%)",
+            "CAT_TAX_RATE_INVALID", t.name, msg("Tax rate {rate} is outside 0–1 (0%–100%)", rate=format(rate, "g")),
             **t.where("tax_rate", row), value=shown(t, "tax_rate", row), suggestion=hint,
         )
     in_range = known[(known >= 0) & (known <= 1)]
@@ -170,9 +179,10 @@ def check_category_tax_rates(book: Book) -> Iterator[Finding]:
     for row, rate in in_range[~common].items():
         yield warning(
             "CAT_TAX_RATE_UNUSUAL", t.name,
-            f"Tax rate {rate:.4g} ({rate * 100:.4g}%) is not a common VAT rate (0, 1, 3, 5, 6, 9 or 13%)",
+            msg("Tax rate {rate} ({percent}%) is not a common VAT rate (0, 1, 3, 5, 6, 9 or 13%)",
+                rate=format(rate, ".4g"), percent=format(rate * 100, ".4g")),
             **t.where("tax_rate", row), value=shown(t, "tax_rate", row),
-            suggestion="Check the rate; ignore this if the category really uses it",
+            suggestion=msg("Check the rate; ignore this if the category really uses it"),
         )
 
 
@@ -208,7 +218,8 @@ def check_category_active(book: Book) -> Iterator[Finding]:
     for row in rows_with(t, "active", "bad"):
         value = shown(t, "active", row)
         yield warning(
-            "CAT_ACTIVE_INVALID", t.name, f"Active '{value}' is not yes or no; the category is treated as active",
+            "CAT_ACTIVE_INVALID", t.name,
+            msg("Active '{value}' is not yes or no; the category is treated as active", value=value),
             **t.where("active", row), value=value,
-            suggestion="Type TRUE/FALSE, 是/否 or 1/0",
+            suggestion=msg("Type TRUE/FALSE, 是/否 or 1/0"),
         )

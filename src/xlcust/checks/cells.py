@@ -18,6 +18,8 @@ import pandas as pd
 
 from ..book import SheetTable
 from ..findings import Finding, error, warning
+from ..i18n import Msg, msg
+from ..schema import Column
 
 _NO_STATUS = pd.Series([], dtype=object)
 
@@ -103,19 +105,20 @@ def odd_cells(table: SheetTable, area: str, skip: tuple[str, ...] = ()) -> list[
             value = shown(table, field, row)
             findings.append(error(
                 f"{area}_ERROR_VALUE", table.name,
-                f"{label(table, field)} holds the Excel error {value}, so the cell is read as empty",
+                msg("{column} holds the Excel error {value}, so the cell is read as empty",
+                    column=label(table, field), value=value),
                 **table.where(field, row), value=value,
-                suggestion="Fix the formula or type the value; a check cannot use an error value",
+                suggestion=msg("Fix the formula or type the value; a check cannot use an error value"),
             ))
         for row in rows_with(table, field, "spaces"):
             value = shown(table, field, row)
             findings.append(warning(
                 f"{area}_SPACES", table.name,
-                f"{label(table, field)} '{value}' has stray spaces or full-width characters; "
-                f"read as '{table.data.at[row, field]}'",
+                msg("{column} '{value}' has stray spaces or full-width characters; read as '{read}'",
+                    column=label(table, field), value=value, read=table.data.at[row, field]),
                 **table.where(field, row), value=value,
-                suggestion=f"Retype it as '{table.data.at[row, field]}' (half-width, no spaces) "
-                "so lookups and filters in Excel match too",
+                suggestion=msg("Retype it as '{read}' (half-width, no spaces) so lookups and filters in Excel "
+                               "match too", read=table.data.at[row, field]),
             ))
     return findings
 
@@ -129,17 +132,18 @@ def number_as_text(table: SheetTable, field: str, code: str) -> list[Finding]:
         value = shown(table, field, row)
         findings.append(warning(
             code, table.name,
-            f"{label(table, field)} '{value}' is a number stored as text; it is read as a number",
+            msg("{column} '{value}' is a number stored as text; it is read as a number",
+                column=label(table, field), value=value),
             **table.where(field, row), value=value,
-            suggestion="Convert the cell to a number (Excel's green-triangle menu → Convert to Number)",
+            suggestion=msg("Convert the cell to a number (Excel's green-triangle menu → Convert to Number)"),
         ))
     return findings
 
 
-def label(table: SheetTable, field: str) -> str:
-    """A column's English header, for messages: `Credit limit`."""
+def label(table: SheetTable, field: str) -> Column | str:
+    """A column for a message parameter: it renders as the header of the reader's language."""
     column = table.spec.by_name.get(field)
-    return column.en if column is not None else field
+    return column if column is not None else field
 
 
 def invalid_days(t: SheetTable, field: str, code: str) -> Iterator[Finding]:
@@ -147,16 +151,16 @@ def invalid_days(t: SheetTable, field: str, code: str) -> Iterator[Finding]:
     for row in rows_with(t, field, "bad"):
         value = shown(t, field, row)
         yield error(
-            code, t.name, f"{label(t, field)} '{value}' is not a whole number of days",
+            code, t.name, msg("{column} '{value}' is not a whole number of days", column=label(t, field), value=value),
             **t.where(field, row), value=value,
-            suggestion="Type a whole number such as 30, or leave it blank to inherit",
+            suggestion=msg("Type a whole number such as 30, or leave it blank to inherit"),
         )
     days = t.data[field].dropna()
     for row, value in days[days < 0].items():
         yield error(
-            code, t.name, f"{label(t, field)} is {value}; days cannot be negative",
+            code, t.name, msg("{column} is {value}; days cannot be negative", column=label(t, field), value=value),
             **t.where(field, row), value=str(value),
-            suggestion="Type 0 or more days, or leave it blank to inherit",
+            suggestion=msg("Type 0 or more days, or leave it blank to inherit"),
         )
 
 
@@ -165,17 +169,17 @@ def invalid_credit_limits(t: SheetTable, code: str) -> Iterator[Finding]:
     for row in rows_with(t, "credit_limit", "bad"):
         value = shown(t, "credit_limit", row)
         yield error(
-            code, t.name, f"Credit limit '{value}' is not an amount",
+            code, t.name, msg("Credit limit '{value}' is not an amount", value=value),
             **t.where("credit_limit", row), value=value,
-            suggestion="Type an amount such as 500000, or leave it blank to inherit",
+            suggestion=msg("Type an amount such as 500000, or leave it blank to inherit"),
         )
     limits = t.data["credit_limit"].dropna()
     for row in limits.index[(limits < 0).to_numpy()]:
         value = shown(t, "credit_limit", row)
         yield error(
-            code, t.name, f"Credit limit {value} is negative",
+            code, t.name, msg("Credit limit {value} is negative", value=value),
             **t.where("credit_limit", row), value=value,
-            suggestion="Type 0 for no credit, a positive amount, or leave it blank to inherit",
+            suggestion=msg("Type 0 for no credit, a positive amount, or leave it blank to inherit"),
         )
 
 
@@ -185,37 +189,40 @@ def dates_as_text(t: SheetTable, field: str, code: str) -> Iterator[Finding]:
         value = shown(t, field, row)
         read = date_text(t.data.at[row, field])
         yield warning(
-            code, t.name, f"{label(t, field)} '{value}' is typed as text; read as {read}",
+            code, t.name, msg("{column} '{value}' is typed as text; read as {read}",
+                              column=label(t, field), value=value, read=read),
             **t.where(field, row), value=value,
-            suggestion="Make it a real date cell (retype it, or Data → Text to Columns → Date) "
-            "so Excel can sort and filter it",
+            suggestion=msg("Make it a real date cell (retype it, or Data → Text to Columns → Date) "
+                           "so Excel can sort and filter it"),
         )
 
 
 _DAY_MONTH = re.compile(r"\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{2,4})\s*")
 
 
-def date_problem(value: object) -> str:
-    """Why a cell could not be read as a date, in a phrase."""
+def date_problem(value: object) -> Msg:
+    """Why a cell could not be read as a date, in a phrase (a catalog text)."""
     if isinstance(value, bool):
-        return "is TRUE/FALSE, not a date"
+        return msg("is TRUE/FALSE, not a date")
     if isinstance(value, dt.date):
-        return f"is {as_text(value)}, outside the years 1678-2262 xlcust can count days in"
+        return msg("is {value}, outside the years 1678-2262 xlcust can count days in", value=as_text(value))
     if isinstance(value, int | float | np.integer | np.floating):
         text = as_text(value)
         if len(text) == 8 and text.isdigit():
-            return f"is the number {text}, not a date; did you mean {text[:4]}-{text[4:6]}-{text[6:]}?"
-        return f"is the number {text}, not a date"
+            guess = "-".join((text[:4], text[4:6], text[6:]))
+            return msg("is the number {text}, not a date; did you mean {guess}?", text=text, guess=guess)
+        return msg("is the number {text}, not a date", text=text)
     text = unicodedata.normalize("NFKC", str(value)).strip()
     m = _DAY_MONTH.fullmatch(text)
     if m:
         a, b = int(m[1]), int(m[2])
         if 1 <= a <= 12 and 1 <= b <= 12 and a != b:
-            return (f"'{text}' is ambiguous: it could be day {a} of month {b} or month {a} day {b}")
-        return f"'{text}' is written day/month first or month/day first, which xlcust does not guess"
+            return msg("'{text}' is ambiguous: it could be day {a} of month {b} or month {a} day {b}",
+                       text=text, a=a, b=b)
+        return msg("'{text}' is written day/month first or month/day first, which xlcust does not guess", text=text)
     if re.fullmatch(r"\d{4}\D\d{1,2}\D\d{1,2}\D?", text):
-        return f"'{text}' is not a real calendar date"
-    return f"'{text}' is not a date"
+        return msg("'{text}' is not a real calendar date", text=text)
+    return msg("'{text}' is not a date", text=text)
 
 
 def invalid_dates(
@@ -227,7 +234,7 @@ def invalid_dates(
     for row in rows_with(t, field, "bad"):
         raw = t.raw.at[row, field]
         yield make(
-            code, t.name, f"{label(t, field)} {date_problem(raw)}",
+            code, t.name, msg("{column} {problem}", column=label(t, field), problem=date_problem(raw)),
             **t.where(field, row), value=as_text(raw),
-            suggestion="Type the date as year-month-day, e.g. 2024-01-05, or as a real date cell",
+            suggestion=msg("Type the date as year-month-day, e.g. 2024-01-05, or as a real date cell"),
         )

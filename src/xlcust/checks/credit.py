@@ -15,7 +15,10 @@ import pandas as pd
 from ..book import Book
 from ..credit.risk import ANY_NAME, parse_kind, risk_key
 from ..findings import Finding, error, info, warning
+from ..i18n import N_, msg
 from .cells import as_text, rows_with, shown
+
+RISK_KINDS = {"industry": N_("industry"), "region": N_("region")}
 
 
 def check_risk_kinds(book: Book) -> Iterator[Finding]:
@@ -27,11 +30,12 @@ def check_risk_kinds(book: Book) -> Iterator[Finding]:
         if parse_kind(value) is not None:
             continue
         typed = shown(t, "kind", row)
-        what = "is blank" if typed == "" else f"is '{typed}'"
+        what = msg("is blank") if typed == "" else msg("is '{typed}'", typed=typed)
         yield error(
-            "SET_RISK_KIND", t.name, f"Kind {what}; a Risk row is about an industry or a region, so it is ignored",
+            "SET_RISK_KIND", t.name,
+            msg("Kind {what}; a Risk row is about an industry or a region, so it is ignored", what=what),
             **t.where("kind", row), value=typed or None,
-            suggestion="Type industry (行业) or region (地区)",
+            suggestion=msg("Type industry (行业) or region (地区)"),
         )
 
 
@@ -43,10 +47,10 @@ def check_risk_names(book: Book) -> Iterator[Finding]:
     for row, value in t.data["name"].items():
         if risk_key(value) is None:
             yield error(
-                "SET_RISK_NAME_MISSING", t.name, "Name is blank, so the row scores nothing and is ignored",
+                "SET_RISK_NAME_MISSING", t.name, msg("Name is blank, so the row scores nothing and is ignored"),
                 **t.where("name", row),
-                suggestion="Type the industry or region as it is written in the Customers sheet, "
-                f"or {ANY_NAME} for every name not listed",
+                suggestion=msg("Type the industry or region as it is written in the Customers sheet, "
+                               "or {any} for every name not listed", any=ANY_NAME),
             )
 
 
@@ -59,15 +63,15 @@ def check_risk_scores(book: Book) -> Iterator[Finding]:
     for row, value in t.data["score"].items():
         if row in unreadable or value is pd.NA:
             typed = shown(t, "score", row)
-            what = "is blank" if typed == "" else f"'{typed}' is not a whole number"
+            what = msg("is blank") if typed == "" else msg("'{typed}' is not a whole number", typed=typed)
         elif not 0 <= int(value) <= 100:
-            typed, what = as_text(value), f"{value} is outside 0–100"
+            typed, what = as_text(value), msg("{value} is outside 0–100", value=value)
         else:
             continue
         yield error(
-            "SET_RISK_SCORE", t.name, f"Score {what}; the row is ignored",
+            "SET_RISK_SCORE", t.name, msg("Score {what}; the row is ignored", what=what),
             **t.where("score", row), value=typed or None,
-            suggestion="Type a whole number from 0 (riskiest) to 100 (safest)",
+            suggestion=msg("Type a whole number from 0 (riskiest) to 100 (safest)"),
         )
 
 
@@ -84,9 +88,10 @@ def check_risk_duplicates(book: Book) -> Iterator[Finding]:
         if (kind, key) in seen:
             yield warning(
                 "SET_RISK_DUPLICATE", t.name,
-                f"The {kind} '{name}' is already scored on row {seen[kind, key]}; this row is ignored",
+                msg("The {kind} '{name}' is already scored on row {first}; this row is ignored",
+                    kind=msg(RISK_KINDS[kind]), name=name, first=seen[kind, key]),
                 **t.where("name", row), value=str(name),
-                suggestion="Keep one row per industry or region",
+                suggestion=msg("Keep one row per industry or region"),
             )
         else:
             seen[kind, key] = int(row)
@@ -107,11 +112,14 @@ def check_risk_names_used(book: Book) -> Iterator[Finding]:
         if kind is None or key is None or key == ANY_NAME or key in used[kind]:
             continue
         close = difflib.get_close_matches(key, list(used[kind]), n=1, cutoff=0.6)
-        hint = f"Did you mean '{used[kind][close[0]]}'? " if close else ""
+        word = msg(RISK_KINDS[kind])
+        must = msg("Names must match the {kind} column of the Customers sheet", kind=word)
         yield info(
-            "SET_RISK_UNUSED", t.name, f"No customer has the {kind} '{name}', so this row scores nobody",
+            "SET_RISK_UNUSED", t.name, msg("No customer has the {kind} '{name}', so this row scores nobody",
+                                           kind=word, name=name),
             **t.where("name", row), value=str(name),
-            suggestion=hint + f"Names must match the {kind} column of the Customers sheet",
+            suggestion=msg("Did you mean '{close}'? {must}", close=used[kind][close[0]], must=must) if close
+            else must,
         )
 
 
@@ -125,9 +133,10 @@ def check_risk_rows_in_settings(book: Book) -> Iterator[Finding]:
         if text.lower().startswith(("risk.", "风险.")):
             yield warning(
                 "SET_RISK_IN_SETTINGS", st.name,
-                f"Setting '{text}' looks like a risk-table row; the credit score reads the Risk sheet, not this",
+                msg("Setting '{text}' looks like a risk-table row; the credit score reads the Risk sheet, not this",
+                    text=text),
                 **st.where("key", row), value=text,
-                suggestion="Move it to the Risk sheet (风险表) as kind, name and score, and delete this row",
+                suggestion=msg("Move it to the Risk sheet (风险表) as kind, name and score, and delete this row"),
             )
 
 

@@ -10,6 +10,7 @@ from ..archive import STATUS_WORDS, first_duplicate_rows, likely_duplicates, par
 from ..book import Book, SheetTable
 from ..codes import CategoryTree, CodingScheme
 from ..findings import Finding, error, info, warning
+from ..i18n import msg
 from ..mnemonic import mnemonic_fills
 from ..uscc import normalize_uscc, uscc_problem
 from .cells import (
@@ -38,16 +39,17 @@ def check_customer_codes(book: Book) -> Iterator[Finding]:
         return
     for row in t.data.index[blank_mask(t, "code").to_numpy()]:
         yield error(
-            "CUS_CODE_MISSING", t.name, "Customer code is blank",
+            "CUS_CODE_MISSING", t.name, msg("Customer code is blank"),
             **t.where("code", row),
-            suggestion="Give the customer a code; transactions refer to customers by code",
+            suggestion=msg("Give the customer a code; transactions refer to customers by code"),
         )
     codes = t.data["code"]
     for row, first in first_duplicate_rows(codes).items():
         yield error(
-            "CUS_DUPLICATE_CODE", t.name, f"Customer code '{codes[row]}' is already used on row {first}",
+            "CUS_DUPLICATE_CODE", t.name,
+            msg("Customer code '{code}' is already used on row {first}", code=codes[row], first=first),
             **t.where("code", row), value=codes[row],
-            suggestion=f"Give this customer its own code, or merge it with row {first}",
+            suggestion=msg("Give this customer its own code, or merge it with row {first}", first=first),
         )
 
 
@@ -59,9 +61,10 @@ def check_customer_names(book: Book) -> Iterator[Finding]:
     for row in t.data.index[blank_mask(t, "name").to_numpy()]:
         code = t.data.at[row, "code"]
         yield error(
-            "CUS_NAME_MISSING", t.name, f"Customer '{code}' has no name" if code else "Customer name is blank",
+            "CUS_NAME_MISSING", t.name,
+            msg("Customer '{code}' has no name", code=code) if code else msg("Customer name is blank"),
             **t.where("name", row),
-            suggestion="Type the customer's registered name (客户名称)",
+            suggestion=msg("Type the customer's registered name (客户名称)"),
         )
 
 
@@ -75,9 +78,9 @@ def check_customer_categories(book: Book) -> Iterator[Finding]:
     on_sheet = set(book.categories.data["code"].dropna())
     for row in t.data.index[blank_mask(t, "category_code").to_numpy()]:
         yield error(
-            "CUS_CATEGORY_MISSING", t.name, "Category code is blank; every customer belongs to a category",
+            "CUS_CATEGORY_MISSING", t.name, msg("Category code is blank; every customer belongs to a category"),
             **t.where("category_code", row),
-            suggestion="Type the code of a leaf (末级) category from the Categories sheet",
+            suggestion=msg("Type the code of a leaf (末级) category from the Categories sheet"),
         )
     codes = t.data["category_code"].dropna()
     unknown = codes[~codes.isin(on_sheet)]
@@ -85,11 +88,11 @@ def check_customer_categories(book: Book) -> Iterator[Finding]:
     for row, code in unknown.items():
         padded = scheme.pad_suggestion(code) if cat_status.get(row) == "number" else None
         if padded is not None and padded in on_sheet:
-            hint = f"The cell is a number; format the column as Text and type '{padded}'"
+            hint = msg("The cell is a number; format the column as Text and type '{padded}'", padded=padded)
         else:
-            hint = "Use a code from the Categories sheet, or add the category there first"
+            hint = msg("Use a code from the Categories sheet, or add the category there first")
         yield error(
-            "CUS_CATEGORY_UNKNOWN", t.name, f"Category '{code}' is not on the Categories sheet",
+            "CUS_CATEGORY_UNKNOWN", t.name, msg("Category '{code}' is not on the Categories sheet", code=code),
             **t.where("category_code", row), value=shown(t, "category_code", row), suggestion=hint,
         )
     parents = codes[codes.isin([c for c in tree.codes if not tree.is_leaf(c)])]
@@ -97,10 +100,10 @@ def check_customer_categories(book: Book) -> Iterator[Finding]:
         leaves = tree.leaves_under(code)
         yield error(
             "CUS_CATEGORY_NOT_LEAF", t.name,
-            f"Category '{code}' ({tree.names.get(code) or 'no name'}) has sub-categories; "
-            "customers belong to leaf (末级) categories only",
+            msg("Category '{code}' ({name}) has sub-categories; customers belong to leaf (末级) categories only",
+                code=code, name=tree.names.get(code) or msg("no name")),
             **t.where("category_code", row), value=code,
-            suggestion="Choose one of " + tree.describe(leaves),
+            suggestion=msg("Choose one of {leaves}", leaves=tree.describe_text(leaves)),
         )
 
 
@@ -114,18 +117,20 @@ def check_customer_tax_ids(book: Book) -> Iterator[Finding]:
         if row in as_number:
             yield error(
                 "CUS_TAX_ID_NUMBER", t.name,
-                f"Tax ID {code} is a number cell; Excel keeps only 15 significant digits of an 18-digit code",
+                msg("Tax ID {code} is a number cell; Excel keeps only 15 significant digits of an 18-digit code",
+                    code=code),
                 **t.where("tax_id", row), value=code,
-                suggestion="Format the column as Text and retype the code from the business licence",
+                suggestion=msg("Format the column as Text and retype the code from the business licence"),
             )
             continue
         problem = uscc_problem(code)
         if problem is not None:
             yield error(
-                "CUS_TAX_ID_INVALID", t.name, f"Tax ID '{code}' is not a valid credit code: {problem}",
+                "CUS_TAX_ID_INVALID", t.name,
+                msg("Tax ID '{code}' is not a valid credit code: {problem}", code=code, problem=problem),
                 **t.where("tax_id", row), value=shown(t, "tax_id", row),
-                suggestion="Copy the 18-character unified social credit code (统一社会信用代码) "
-                "from the business licence or invoice",
+                suggestion=msg("Copy the 18-character unified social credit code (统一社会信用代码) "
+                               "from the business licence or invoice"),
             )
 
 
@@ -143,9 +148,10 @@ def check_customer_duplicate_tax_ids(book: Book) -> Iterator[Finding]:
     for row, first in first_duplicate_rows(keys).items():
         yield error(
             "CUS_DUPLICATE_TAX_ID", t.name,
-            f"Tax ID '{keys[row]}' is also the tax ID of row {first} ({t.data.at[first, 'name'] or 'no name'})",
+            msg("Tax ID '{tax_id}' is also the tax ID of row {first} ({name})",
+                tax_id=keys[row], first=first, name=t.data.at[first, "name"] or msg("no name")),
             **t.where("tax_id", row), value=shown(t, "tax_id", row),
-            suggestion=f"Merge this customer with row {first}, or correct the tax ID",
+            suggestion=msg("Merge this customer with row {first}, or correct the tax ID", first=first),
         )
 
 
@@ -169,10 +175,11 @@ def check_customer_likely_duplicates(book: Book) -> Iterator[Finding]:
             continue
         yield warning(
             "CUS_LIKELY_DUPLICATE", t.name,
-            f"'{name}' looks like the same customer as row {first} ('{first_name}')",
+            msg("'{name}' looks like the same customer as row {first} ('{first_name}')",
+                name=name, first=first, first_name=first_name),
             **t.where("name", row), value=name,
-            suggestion=f"If they are one customer, merge them into row {first}; "
-            "if not, add their tax IDs so they can be told apart",
+            suggestion=msg("If they are one customer, merge them into row {first}; "
+                           "if not, add their tax IDs so they can be told apart", first=first),
         )
 
 
@@ -200,9 +207,10 @@ def check_customer_mnemonics(book: Book) -> Iterator[Finding]:
     for row, value in mnemonic_fills(book):
         yield info(
             "CUS_MNEMONIC_FILLED", t.name,
-            "Mnemonic is blank; the pinyin initials of the name can fill it",
+            msg("Mnemonic is blank; the pinyin initials of the name can fill it"),
             **t.where("mnemonic", row), value="",
-            suggestion=f"{value} (written into the cell by `xlcust check --write`), or type your own",
+            suggestion=msg("{value} (written into the cell by `xlcust check --write`), or type your own",
+                           value=value),
         )
 
 
@@ -216,9 +224,10 @@ def check_customer_status(book: Book) -> Iterator[Finding]:
     accepted = ", ".join(f"{ws[0]}/{next(w for w in ws if not w.isascii())}" for ws in STATUS_WORDS.values())
     for row, word in words[words.map(known).isna()].items():
         yield warning(
-            "CUS_STATUS_UNKNOWN", t.name, f"Status '{word}' is not a known status; the customer is treated as active",
+            "CUS_STATUS_UNKNOWN", t.name,
+            msg("Status '{word}' is not a known status; the customer is treated as active", word=word),
             **t.where("status", row), value=word,
-            suggestion=f"Leave it blank or use one of: {accepted}",
+            suggestion=msg("Leave it blank or use one of: {accepted}", accepted=accepted),
         )
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..book import Book
 from ..findings import Finding, error, warning
+from ..i18n import msg
 from .cells import blank_mask, date_text, dates_as_text, invalid_dates, odd_cells, shown, status
 
 _OPEN_END = np.iinfo(np.int64).max
@@ -34,8 +35,8 @@ def check_history_customers(book: Book) -> Iterator[Finding]:
         return
     for row in h.data.index[blank_mask(h, "customer_code").to_numpy()]:
         yield error(
-            "HIS_CUSTOMER_MISSING", h.name, "Customer code is blank",
-            **h.where("customer_code", row), suggestion="Type the customer's code, or delete the row",
+            "HIS_CUSTOMER_MISSING", h.name, msg("Customer code is blank"),
+            **h.where("customer_code", row), suggestion=msg("Type the customer's code, or delete the row"),
         )
     customers = book.customers
     if not customers.present or not customers.has("code"):
@@ -43,9 +44,9 @@ def check_history_customers(book: Book) -> Iterator[Finding]:
     codes = h.data["customer_code"]
     for row, code in codes[codes.notna() & ~codes.isin(customers.data["code"].dropna().unique())].items():
         yield error(
-            "HIS_CUSTOMER_UNKNOWN", h.name, f"Customer '{code}' is not on the Customers sheet",
+            "HIS_CUSTOMER_UNKNOWN", h.name, msg("Customer '{code}' is not on the Customers sheet", code=code),
             **h.where("customer_code", row), value=shown(h, "customer_code", row),
-            suggestion="Correct the code, or delete the history rows of a customer that was removed",
+            suggestion=msg("Correct the code, or delete the history rows of a customer that was removed"),
         )
 
 
@@ -56,17 +57,18 @@ def check_history_categories(book: Book) -> Iterator[Finding]:
         return
     for row in h.data.index[blank_mask(h, "category_code").to_numpy()]:
         yield error(
-            "HIS_CATEGORY_MISSING", h.name, "Category code is blank",
-            **h.where("category_code", row), suggestion="Type the category the customer belonged to in this period",
+            "HIS_CATEGORY_MISSING", h.name, msg("Category code is blank"),
+            **h.where("category_code", row),
+            suggestion=msg("Type the category the customer belonged to in this period"),
         )
     known = book.categories.data["code"].dropna().unique()
     codes = h.data["category_code"]
     for row, code in codes[codes.notna() & ~codes.isin(known)].items():
         yield error(
-            "HIS_CATEGORY_UNKNOWN", h.name, f"Category '{code}' is not on the Categories sheet",
+            "HIS_CATEGORY_UNKNOWN", h.name, msg("Category '{code}' is not on the Categories sheet", code=code),
             **h.where("category_code", row), value=shown(h, "category_code", row),
-            suggestion="Correct the code; keep categories that history refers to on the Categories sheet "
-            "(mark them inactive instead of deleting them)",
+            suggestion=msg("Correct the code; keep categories that history refers to on the Categories sheet "
+                           "(mark them inactive instead of deleting them)"),
         )
 
 
@@ -78,8 +80,9 @@ def check_history_dates(book: Book) -> Iterator[Finding]:
     if h.has("valid_from"):
         for row in h.data.index[blank_mask(h, "valid_from").to_numpy()]:
             yield error(
-                "HIS_FROM_MISSING", h.name, "Valid from is blank",
-                **h.where("valid_from", row), suggestion="Type the date from which the customer was in this category",
+                "HIS_FROM_MISSING", h.name, msg("Valid from is blank"),
+                **h.where("valid_from", row),
+                suggestion=msg("Type the date from which the customer was in this category"),
             )
     for field in ("valid_from", "valid_to", "changed_at"):
         if h.has(field):
@@ -129,10 +132,10 @@ def check_history_periods(book: Book) -> Iterator[Finding]:
     for row in d.index[empty]:
         yield error(
             "HIS_PERIOD_EMPTY", h.name,
-            f"Valid to {date_text(d.at[row, 'valid_to'])} is not after Valid from "
-            f"{date_text(d.at[row, 'valid_from'])}; the period is empty",
+            msg("Valid to {valid_to} is not after Valid from {valid_from}; the period is empty",
+                valid_to=date_text(d.at[row, "valid_to"]), valid_from=date_text(d.at[row, "valid_from"])),
             **h.where("valid_to", row), value=date_text(d.at[row, "valid_to"]),
-            suggestion="Valid to is the first day the category no longer applies: make it later than Valid from",
+            suggestion=msg("Valid to is the first day the category no longer applies: make it later than Valid from"),
         )
     p = periods(book)
     if p.empty:
@@ -149,23 +152,26 @@ def check_history_periods(book: Book) -> Iterator[Finding]:
         here = p.iloc[i]
         earlier = p.iloc[i - position[i] : i]
         other = earlier[earlier["end"] > here["start"]].iloc[-1]
-        until = "with no end" if other["open"] else f"until {_day(other['end'])}"
+        until = msg("with no end") if other["open"] else msg("until {day}", day=_day(other["end"]))
         yield error(
             "HIS_OVERLAP", h.name,
-            f"Customer '{here['customer']}' is in two categories at once: this period from "
-            f"{_day(here['start'])} overlaps row {other['row']} ({other['category']}, from "
-            f"{_day(other['start'])} {until})",
+            msg("Customer '{customer}' is in two categories at once: this period from {start} overlaps row {row} "
+                "({category}, from {other_start} {until})", customer=here["customer"], start=_day(here["start"]),
+                row=other["row"], category=other["category"], other_start=_day(other["start"]), until=until),
             **h.where("valid_from", here["row"]), value=_day(here["start"]),
-            suggestion=f"End row {other['row']} on {_day(here['start'])} (Valid to), or correct this Valid from",
+            suggestion=msg("End row {row} on {day} (Valid to), or correct this Valid from",
+                           row=other["row"], day=_day(here["start"])),
         )
     for i in np.flatnonzero(gap.to_numpy()):
         here = p.iloc[i]
         gap_from = _day(int(prev_reach.iloc[i]))
         yield warning(
             "HIS_GAP", h.name,
-            f"Customer '{here['customer']}' has no category from {gap_from} until {_day(here['start'])}",
+            msg("Customer '{customer}' has no category from {start} until {end}",
+                customer=here["customer"], start=gap_from, end=_day(here["start"])),
             **h.where("valid_from", here["row"]), value=_day(here["start"]),
-            suggestion=f"Make this period start on {gap_from}, or extend the previous one to {_day(here['start'])}",
+            suggestion=msg("Make this period start on {start}, or extend the previous one to {end}",
+                           start=gap_from, end=_day(here["start"])),
         )
 
 
@@ -180,23 +186,24 @@ def check_history_open_rows(book: Book) -> Iterator[Finding]:
     for row, customer, first in zip(again["row"], again["customer"], again["first"], strict=True):
         yield error(
             "HIS_SEVERAL_OPEN", h.name,
-            f"Customer '{customer}' has a second current period (blank Valid to); row {first} is open too",
+            msg("Customer '{customer}' has a second current period (blank Valid to); row {first} is open too",
+                customer=customer, first=first),
             **h.where("valid_to", row),
-            suggestion=f"Type the date this period ended in Valid to, or end row {first}",
+            suggestion=msg("Type the date this period ended in Valid to, or end row {first}", first=first),
         )
     closed_only = ~p.groupby("customer", sort=False)["open"].transform("any")
     last_rows = p[closed_only].groupby("customer", sort=False).tail(1)
     current = _current_categories(book) if len(last_rows) else {}
     for row, customer, end in zip(last_rows["row"], last_rows["customer"], last_rows["end"], strict=True):
         now = current.get(customer)
-        hint = (f"add a row for category '{now}' from {_day(end)}" if now
-                else f"add a row for the current category from {_day(end)}")
+        hint = (msg("add a row for category '{now}' from {day}", now=now, day=_day(end)) if now
+                else msg("add a row for the current category from {day}", day=_day(end)))
         yield error(
             "HIS_NO_OPEN", h.name,
-            f"Customer '{customer}' has no current period: every row has a Valid to "
-            f"(the last ends {_day(end)})",
+            msg("Customer '{customer}' has no current period: every row has a Valid to (the last ends {day})",
+                customer=customer, day=_day(end)),
             **h.where("valid_to", row), value=_day(end),
-            suggestion=f"Blank Valid to on the current category's row, or {hint}",
+            suggestion=msg("Blank Valid to on the current category's row, or {hint}", hint=hint),
         )
 
 
@@ -244,20 +251,21 @@ def check_history_matches_customers(book: Book) -> Iterator[Finding]:
             row = customer_rows[customer]
             yield error(
                 "HIS_CHANGE_UNRECORDED", c.name,
-                f"Customer '{customer}' is in category '{open_row['now']}' here, but {h.name} row "
-                f"{open_row['row']} has '{open_row['category']}' since {since}; the change was never recorded, "
-                f"so {n} transaction(s) since {since} cannot be put in the right category",
+                msg("Customer '{customer}' is in category '{now}' here, but {sheet} row {row} has '{category}' "
+                    "since {since}; the change was never recorded, so {n} transaction(s) since {since} cannot be "
+                    "put in the right category", customer=customer, now=open_row["now"], sheet=h.name,
+                    row=open_row["row"], category=open_row["category"], since=since, n=n),
                 **c.where("category_code", row), value=open_row["now"],
-                suggestion="Run `xlcust reclassify --apply` to record the change with its effective date, "
-                f"or correct this cell back to '{open_row['category']}'",
+                suggestion=msg("Run `xlcust reclassify --apply` to record the change with its effective date, "
+                               "or correct this cell back to '{category}'", category=open_row["category"]),
             )
         else:
             yield warning(
                 "HIS_OPEN_MISMATCH", h.name,
-                f"Current period says category '{open_row['category']}' for customer '{customer}', but the "
-                f"Customers sheet has '{open_row['now']}'",
+                msg("Current period says category '{category}' for customer '{customer}', but the Customers "
+                    "sheet has '{now}'", category=open_row["category"], customer=customer, now=open_row["now"]),
                 **h.where("category_code", open_row["row"]), value=open_row["category"],
-                suggestion="Run `xlcust reclassify --apply`, or correct the Customers sheet",
+                suggestion=msg("Run `xlcust reclassify --apply`, or correct the Customers sheet"),
             )
 
 

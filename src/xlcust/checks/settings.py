@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from ..book import Book
 from ..findings import Finding, error, warning
+from ..i18n import N_, Msg, msg
 from ..schema import normalize_header
 from ..settings import SPEC_BY_KEY
 
@@ -45,19 +46,19 @@ def check_aging_bounds(book: Book) -> Iterator[Finding]:
     rows = setting_rows(book)
     yield error(
         "SET_AGING_BOUNDS", book.settings_table.name,
-        f"Aging bounds {_joined(bounds)} {problem}",
+        msg("Aging bounds {bounds} {problem}", bounds=_joined(bounds), problem=problem),
         **_where(book, rows, "aging_bounds"), value=_joined(bounds),
-        suggestion="Type increasing day counts such as 30,60,90,180",
+        suggestion=msg("Type increasing day counts such as 30,60,90,180"),
     )
 
 
-def _bounds_problem(bounds: tuple[int, ...]) -> str | None:
+def _bounds_problem(bounds: tuple[int, ...]) -> Msg | None:
     if not bounds:
-        return "are empty"
+        return msg("are empty")
     if any(b <= 0 for b in bounds):
-        return "must be positive"
+        return msg("must be positive")
     if any(b2 <= b1 for b1, b2 in zip(bounds, bounds[1:], strict=False)):
-        return "must increase strictly from left to right"
+        return msg("must increase strictly from left to right")
     return None
 
 
@@ -73,18 +74,21 @@ def check_score_weights(book: Book) -> Iterator[Finding]:
     for key, value in values.items():
         if value < 0:
             yield error(
-                "SET_WEIGHT_NEGATIVE", name, f"Setting '{key}' is {value}; a weight cannot be negative",
+                "SET_WEIGHT_NEGATIVE", name,
+                msg("Setting '{key}' is {value}; a weight cannot be negative", key=key, value=value),
                 **_where(book, rows, key), value=str(value),
-                suggestion="Use 0 to leave a dimension out of the credit score",
+                suggestion=msg("Use 0 to leave a dimension out of the credit score"),
             )
     total = sum(values.values())
     if total != 100:
         first = next((k for k in WEIGHT_KEYS if k in rows), WEIGHT_KEYS[0])
         listed = ", ".join(f"{k} {v}" for k, v in values.items())
         yield error(
-            "SET_WEIGHTS_SUM", name, f"Credit score weights sum to {total}, not 100 ({listed})",
+            "SET_WEIGHTS_SUM", name,
+            msg("Credit score weights sum to {total}, not 100 ({listed})", total=total, listed=listed),
             **_where(book, rows, first), value=str(values[first]),
-            suggestion=f"Change the weights so they add up to 100 (they are {total - 100:+d} off)",
+            suggestion=msg("Change the weights so they add up to 100 (they are {off} off)",
+                           off=format(total - 100, "+d")),
         )
 
 
@@ -100,9 +104,10 @@ def check_grade_thresholds(book: Book) -> Iterator[Finding]:
     out_of_range = [k for k, v in values.items() if not 0 <= v <= 100]
     for key in out_of_range:
         yield error(
-            "SET_GRADE_RANGE", name, f"Setting '{key}' is {values[key]}; scores run from 0 to 100",
+            "SET_GRADE_RANGE", name,
+            msg("Setting '{key}' is {value}; scores run from 0 to 100", key=key, value=values[key]),
             **_where(book, rows, key), value=str(values[key]),
-            suggestion="Type a score between 0 and 100",
+            suggestion=msg("Type a score between 0 and 100"),
         )
     if out_of_range:
         return
@@ -111,9 +116,10 @@ def check_grade_thresholds(book: Book) -> Iterator[Finding]:
         if value >= above:
             yield error(
                 "SET_GRADE_ORDER", name,
-                f"Setting '{key}' is {value}, not below '{above_key}' ({above}); grades need A > B > C",
+                msg("Setting '{key}' is {value}, not below '{above_key}' ({above}); grades need A > B > C",
+                    key=key, value=value, above_key=above_key, above=above),
                 **_where(book, rows, key), value=str(value),
-                suggestion="Choose decreasing thresholds such as A 80, B 65, C 50",
+                suggestion=msg("Choose decreasing thresholds such as A 80, B 65, C 50"),
             )
 
 
@@ -135,22 +141,28 @@ def check_provision_rates(book: Book) -> Iterator[Finding]:
     if len(rates) != buckets:
         yield error(
             "SET_PROVISION_COUNT", name,
-            f"{len(rates)} provision rate(s) ({shown}) for {buckets} aging buckets "
-            f"(Not due, then the buckets of bounds {_joined(s.aging_bounds)} and over {s.aging_bounds[-1]} days)",
+            msg("{n} provision rate(s) ({shown}) for {buckets} aging buckets (Not due, then the buckets of bounds "
+                "{bounds} and over {last} days)", n=len(rates), shown=shown, buckets=buckets,
+                bounds=_joined(s.aging_bounds), last=s.aging_bounds[-1]),
             **_where(book, rows, key), value=shown,
-            suggestion=f"Give provision_rates exactly {buckets} rates: Not due first, then one per bucket",
+            suggestion=msg("Give provision_rates exactly {buckets} rates: Not due first, then one per bucket",
+                           buckets=buckets),
         )
         return
     for i in range(1, len(rates)):
         if rates[i] < rates[i - 1]:
             yield warning(
                 "SET_PROVISION_ORDER", name,
-                f"Provision rate {i + 1} ({rates[i].normalize():f}) is lower than rate {i} "
-                f"({rates[i - 1].normalize():f}); older debts usually carry higher rates",
+                msg("Provision rate {n} ({rate}) is lower than rate {previous_n} ({previous}); older debts usually "
+                    "carry higher rates", n=i + 1, rate=format(rates[i].normalize(), "f"), previous_n=i,
+                    previous=format(rates[i - 1].normalize(), "f")),
                 **_where(book, rows, "provision_rates"), value=shown,
-                suggestion="Check the order of the rates: Not due first, then each older bucket",
+                suggestion=msg("Check the order of the rates: Not due first, then each older bucket"),
             )
             return
+
+
+NEGATIVE, AT_LEAST_ONE = N_("cannot be negative"), N_("must be at least 1")
 
 
 def check_setting_ranges(book: Book) -> Iterator[Finding]:
@@ -160,14 +172,15 @@ def check_setting_ranges(book: Book) -> Iterator[Finding]:
     name = book.settings_table.name
     problems = []
     if s.default_payment_terms_days < 0:
-        problems.append(("default_payment_terms_days", s.default_payment_terms_days, "cannot be negative"))
+        problems.append(("default_payment_terms_days", s.default_payment_terms_days, NEGATIVE))
     if s.default_credit_limit is not None and s.default_credit_limit < 0:
-        problems.append(("default_credit_limit", s.default_credit_limit / 100, "cannot be negative"))
+        problems.append(("default_credit_limit", s.default_credit_limit / 100, NEGATIVE))
     if s.dormant_months < 1:
-        problems.append(("dormant_months", s.dormant_months, "must be at least 1"))
+        problems.append(("dormant_months", s.dormant_months, AT_LEAST_ONE))
     for key, value, problem in problems:
         yield error(
-            "SET_OUT_OF_RANGE", name, f"Setting '{key}' is {value}; it {problem}",
+            "SET_OUT_OF_RANGE", name, msg("Setting '{key}' is {value}; it {problem}", key=key, value=value,
+                                          problem=msg(problem)),
             **_where(book, rows, key), value=str(value),
-            suggestion="Correct the value, or clear it to use the default",
+            suggestion=msg("Correct the value, or clear it to use the default"),
         )

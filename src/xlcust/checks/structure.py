@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ..book import Book
 from ..findings import Finding, error, info
+from ..i18n import N_, msg
 from ..schema import CATEGORIES, CUSTOMERS, TRANSACTIONS
 
 # Without these there is nothing to check or report; the others have defaults (DESIGN §5).
@@ -18,22 +19,27 @@ def check_required_sheets(book: Book) -> Iterator[Finding]:
         if table.present:
             continue
         spec = table.spec
-        headers = ", ".join(f"{c.en} ({c.zh})" for c in spec.required_columns)
         if spec.key in REQUIRED_SHEETS:
             yield error(
                 "SHEET_MISSING", spec.key,
-                f"The workbook has no {spec.key} sheet ({spec.zh}); its checks and reports cannot run",
-                suggestion=f"Add a sheet named '{spec.key}' or '{spec.zh}' with the headers {headers}, "
-                "or start from `xlcust new`",
+                msg("The workbook has no {sheet} sheet; its checks and reports cannot run", sheet=spec),
+                suggestion=msg("Add a sheet named '{key}' or '{zh}' with the headers {headers}, "
+                               "or start from `xlcust new`",
+                               key=spec.key, zh=spec.zh, headers=spec.required_header_list),
             )
         else:
-            consequence = {
-                "Settings": "every setting takes its default",
-                "Rules": "there are no reclassification rules",
-                "CategoryHistory": "category history starts from the customers' current categories",
-            }.get(spec.key, "it is treated as empty")
+            consequence = _CONSEQUENCES.get(spec.key, EMPTY)
             yield info(
                 "SHEET_OPTIONAL_MISSING", spec.key,
-                f"No {spec.key} sheet ({spec.zh}): {consequence}",
-                suggestion=f"Nothing to do; add a sheet named '{spec.key}' or '{spec.zh}' when you need it",
+                msg("No {sheet} sheet: {consequence}", sheet=spec, consequence=msg(consequence)),
+                suggestion=msg("Nothing to do; add a sheet named '{key}' or '{zh}' when you need it",
+                               key=spec.key, zh=spec.zh),
             )
+
+
+EMPTY = N_("it is treated as empty")
+_CONSEQUENCES = {
+    "Settings": N_("every setting takes its default"),
+    "Rules": N_("there are no reclassification rules"),
+    "CategoryHistory": N_("category history starts from the customers' current categories"),
+}

@@ -14,7 +14,8 @@ import pandas as pd
 from ..archive import first_duplicate_rows
 from ..book import Book
 from ..findings import Finding, error, info, warning
-from ..schema import KIND_ZH, KINDS
+from ..i18n import N_, Msg, msg
+from ..schema import KIND_TEXT, KIND_ZH, KINDS
 from .cells import (
     blank_mask,
     date_text,
@@ -49,16 +50,17 @@ def check_txn_ids(book: Book) -> Iterator[Finding]:
         return
     for row in _rows(blank_mask(t, "txn_id"), t.data.index):
         yield error(
-            "TXN_ID_MISSING", t.name, "Txn ID is blank",
+            "TXN_ID_MISSING", t.name, msg("Txn ID is blank"),
             **t.where("txn_id", row),
-            suggestion="Give every transaction its voucher or invoice number; receipts refer to invoices by it",
+            suggestion=msg("Give every transaction its voucher or invoice number; receipts refer to invoices by it"),
         )
     ids = t.data["txn_id"]
     for row, first in first_duplicate_rows(ids).items():
         yield error(
-            "TXN_DUPLICATE_ID", t.name, f"Txn ID '{ids[row]}' is already used on row {first}",
+            "TXN_DUPLICATE_ID", t.name,
+            msg("Txn ID '{txn_id}' is already used on row {first}", txn_id=ids[row], first=first),
             **t.where("txn_id", row), value=ids[row],
-            suggestion=f"Give this transaction its own id, or delete it if it repeats row {first}",
+            suggestion=msg("Give this transaction its own id, or delete it if it repeats row {first}", first=first),
         )
 
 
@@ -69,9 +71,9 @@ def check_txn_customers(book: Book) -> Iterator[Finding]:
         return
     for row in _rows(blank_mask(t, "customer_code"), t.data.index):
         yield error(
-            "TXN_CUSTOMER_MISSING", t.name, "Customer code is blank",
+            "TXN_CUSTOMER_MISSING", t.name, msg("Customer code is blank"),
             **t.where("customer_code", row),
-            suggestion="Type the code of the customer from the Customers sheet",
+            suggestion=msg("Type the code of the customer from the Customers sheet"),
         )
     customers = book.customers
     if not customers.present or not customers.has("code"):
@@ -87,19 +89,37 @@ def check_txn_customers(book: Book) -> Iterator[Finding]:
         lengths = sorted(known.str.len().unique())
         known_set = set(known)
     for row, code in unknown.items():
-        hint = "Add the customer to the Customers sheet first, or correct the code"
+        hint = msg("Add the customer to the Customers sheet first, or correct the code")
         if row in as_number:
             padded = next((code.zfill(n) for n in lengths if code.zfill(n) in known_set), None)
             if padded is not None:
-                hint = f"The cell is a number; format the column as Text and type '{padded}'"
+                hint = msg("The cell is a number; format the column as Text and type '{padded}'", padded=padded)
         yield error(
-            "TXN_CUSTOMER_UNKNOWN", t.name, f"Customer '{code}' is not on the Customers sheet",
+            "TXN_CUSTOMER_UNKNOWN", t.name, msg("Customer '{code}' is not on the Customers sheet", code=code),
             **t.where("customer_code", row), value=shown(t, "customer_code", row), suggestion=hint,
         )
 
 
-def _accepted_kinds() -> str:
-    return "; ".join(f"{k} / {KIND_ZH[k]}" for k in KINDS)
+TRANSACTION, UNKNOWN_KIND = N_("transaction"), N_("row of unknown kind")
+
+
+class _AcceptedKinds:
+    """The kind words a user may type, as a message parameter: both languages' words for an
+    English reader (either is accepted), the Chinese words for a Chinese one."""
+
+    def render(self, lang: str) -> str:
+        if lang == "zh":
+            return "、".join(KIND_ZH[k] for k in KINDS)
+        return "; ".join(f"{k} / {KIND_ZH[k]}" for k in KINDS)
+
+
+def _accepted_kinds() -> Msg:
+    return msg("Type one of: {kinds}", kinds=_AcceptedKinds())
+
+
+def kind_text(kind: object, unknown: str) -> Msg:
+    """A kind named in a message, in the reader's language; `unknown` when blank or not a kind."""
+    return msg(KIND_TEXT.get(str(kind), unknown) if kind else unknown)
 
 
 def check_txn_kinds(book: Book) -> Iterator[Finding]:
@@ -109,14 +129,14 @@ def check_txn_kinds(book: Book) -> Iterator[Finding]:
         return
     for row in _rows(blank_mask(t, "kind"), t.data.index):
         yield error(
-            "TXN_KIND_MISSING", t.name, "Kind is blank",
-            **t.where("kind", row), suggestion=f"Type one of: {_accepted_kinds()}",
+            "TXN_KIND_MISSING", t.name, msg("Kind is blank"),
+            **t.where("kind", row), suggestion=_accepted_kinds(),
         )
     for row in rows_with(t, "kind", "bad"):
         value = shown(t, "kind", row)
         yield error(
-            "TXN_KIND_UNKNOWN", t.name, f"Kind '{value}' is not a transaction kind",
-            **t.where("kind", row), value=value, suggestion=f"Type one of: {_accepted_kinds()}",
+            "TXN_KIND_UNKNOWN", t.name, msg("Kind '{value}' is not a transaction kind", value=value),
+            **t.where("kind", row), value=value, suggestion=_accepted_kinds(),
         )
 
 
@@ -128,8 +148,8 @@ def check_txn_dates(book: Book) -> Iterator[Finding]:
     if t.has("date"):
         for row in _rows(blank_mask(t, "date"), t.data.index):
             yield error(
-                "TXN_DATE_MISSING", t.name, "Date is blank",
-                **t.where("date", row), suggestion="Type the transaction date, e.g. 2024-01-05",
+                "TXN_DATE_MISSING", t.name, msg("Date is blank"),
+                **t.where("date", row), suggestion=msg("Type the transaction date, e.g. 2024-01-05"),
             )
     for field in ("date", "due_date"):
         if t.has(field):
@@ -152,9 +172,9 @@ def check_txn_future_dates(book: Book) -> Iterator[Finding]:
     for row, code in zip(later.index, codes, strict=True):
         text = texts[code]
         yield info(
-            "TXN_DATE_FUTURE", t.name, f"Date {text} is after the as-of date {as_of_text}",
+            "TXN_DATE_FUTURE", t.name, msg("Date {date} is after the as-of date {as_of}", date=text, as_of=as_of_text),
             **t.where("date", row), value=text,
-            suggestion="Check the year; otherwise nothing to do (later reports will include it)",
+            suggestion=msg("Check the year; otherwise nothing to do (later reports will include it)"),
         )
 
 
@@ -165,38 +185,40 @@ def check_txn_amount_cells(book: Book) -> Iterator[Finding]:
         return
     for row in _rows(blank_mask(t, "amount"), t.data.index):
         yield error(
-            "TXN_AMOUNT_MISSING", t.name, "Amount is blank",
-            **t.where("amount", row), suggestion="Type the amount as a positive number; the kind gives the sign",
+            "TXN_AMOUNT_MISSING", t.name, msg("Amount is blank"),
+            **t.where("amount", row), suggestion=msg("Type the amount as a positive number; the kind gives the sign"),
         )
     for row in rows_with(t, "amount", "error_value"):
         value = shown(t, "amount", row)
         yield error(
-            "TXN_AMOUNT_ERROR_VALUE", t.name, f"Amount holds the Excel error {value}; it cannot be counted",
+            "TXN_AMOUNT_ERROR_VALUE", t.name, msg("Amount holds the Excel error {value}; it cannot be counted",
+                                                  value=value),
             **t.where("amount", row), value=value,
-            suggestion="Fix the formula that gives the error, or type the amount",
+            suggestion=msg("Fix the formula that gives the error, or type the amount"),
         )
     for row in rows_with(t, "amount", "bad"):
         value = shown(t, "amount", row)
         yield error(
-            "TXN_AMOUNT_INVALID", t.name, f"Amount '{value}' is not a number",
+            "TXN_AMOUNT_INVALID", t.name, msg("Amount '{value}' is not a number", value=value),
             **t.where("amount", row), value=value,
-            suggestion="Type the amount as a number such as 1200.50 (commas only between thousands)",
+            suggestion=msg("Type the amount as a number such as 1200.50 (commas only between thousands)"),
         )
     amounts = t.data["amount"]
     for row in rows_with(t, "amount", "text"):
         value = shown(t, "amount", row)
         yield warning(
-            "TXN_AMOUNT_TEXT", t.name, f"Amount '{value}' is a number stored as text; read as {money(amounts[row])}",
+            "TXN_AMOUNT_TEXT", t.name, msg("Amount '{value}' is a number stored as text; read as {amount}",
+                                           value=value, amount=money(amounts[row])),
             **t.where("amount", row), value=value,
-            suggestion="Convert the cell to a number (Excel's green-triangle menu → Convert to Number)",
+            suggestion=msg("Convert the cell to a number (Excel's green-triangle menu → Convert to Number)"),
         )
     for row in rows_with(t, "amount", "fraction"):
         value = shown(t, "amount", row)
         yield warning(
             "TXN_AMOUNT_FRACTION", t.name,
-            f"Amount {value} has fractions of a cent; counted as {money(amounts[row])}",
+            msg("Amount {value} has fractions of a cent; counted as {amount}", value=value, amount=money(amounts[row])),
             **t.where("amount", row), value=value,
-            suggestion="Round the amount to the cent, e.g. =ROUND(...,2) in the formula that makes it",
+            suggestion=msg("Round the amount to the cent, e.g. =ROUND(...,2) in the formula that makes it"),
         )
 
 
@@ -210,21 +232,20 @@ def check_txn_amount_signs(book: Book) -> Iterator[Finding]:
     below_zero = t.data.index[(amounts < 0).fillna(False).to_numpy(dtype=bool)]
     negative = below_zero[~kinds.loc[below_zero].isin(SIGNED_KINDS).to_numpy()]  # kinds of these rows only
     for row in negative:
-        kind = kinds[row] or "transaction"
         yield error(
             "TXN_AMOUNT_NEGATIVE", t.name,
-            f"Amount {money(amounts[row])} is negative on a {kind.replace('_', ' ')}; "
-            "amounts are positive and the kind gives the sign",
+            msg("Amount {amount} is negative on a {kind}; amounts are positive and the kind gives the sign",
+                amount=money(amounts[row]), kind=kind_text(kinds[row], TRANSACTION)),
             **t.where("amount", row), value=shown(t, "amount", row),
-            suggestion="Type the amount without the minus sign and choose the kind (a refund of an invoice "
-            "is a credit_note); for an opening credit balance use an adjustment",
+            suggestion=msg("Type the amount without the minus sign and choose the kind (a refund of an invoice "
+                           "is a credit_note); for an opening credit balance use an adjustment"),
         )
     zero = (amounts == 0).fillna(False).to_numpy(dtype=bool)
     for row in t.data.index[zero]:
         yield warning(
-            "TXN_AMOUNT_ZERO", t.name, "Amount is zero",
+            "TXN_AMOUNT_ZERO", t.name, msg("Amount is zero"),
             **t.where("amount", row), value=shown(t, "amount", row),
-            suggestion="Delete the row if it records nothing, or type the amount",
+            suggestion=msg("Delete the row if it records nothing, or type the amount"),
         )
 
 
@@ -238,9 +259,10 @@ def check_txn_due_dates(book: Book) -> Iterator[Finding]:
     for row in t.data.index[early]:
         yield error(
             "TXN_DUE_BEFORE_DATE", t.name,
-            f"Due date {date_text(due[row])} is before the transaction date {date_text(date[row])}",
+            msg("Due date {due} is before the transaction date {date}",
+                due=date_text(due[row]), date=date_text(date[row])),
             **t.where("due_date", row), value=date_text(due[row]),
-            suggestion="Correct the due date, or leave it blank to use the payment terms",
+            suggestion=msg("Correct the due date, or leave it blank to use the payment terms"),
         )
 
 
@@ -275,15 +297,15 @@ def check_txn_references(book: Book) -> Iterator[Finding]:
             ref = refs[j]
             other = first_row.get(ref)
             if other is not None:
-                kind = d.at[other, "kind"] or "row of unknown kind"
-                message = f"Reference '{ref}' is row {other}, a {kind.replace('_', ' ')}, not an invoice"
+                message = msg("Reference '{ref}' is row {other}, a {kind}, not an invoice", ref=ref, other=other,
+                              kind=kind_text(d.at[other, "kind"], UNKNOWN_KIND))
             else:
-                message = f"Reference '{ref}' is not the Txn ID of any invoice"
+                message = msg("Reference '{ref}' is not the Txn ID of any invoice", ref=ref)
             yield error(
                 "TXN_REFERENCE_UNKNOWN", t.name, message,
                 **t.where("reference", rows[at_ref[j]]), value=ref,
-                suggestion="Type the Txn ID of the invoice this settles, or leave Reference blank to settle "
-                "the oldest open invoices",
+                suggestion=msg("Type the Txn ID of the invoice this settles, or leave Reference blank to settle "
+                               "the oldest open invoices"),
             )
     found = np.flatnonzero(invoice_of >= 0)
     at_own, at_theirs = at_ref[found], at_invoice[invoice_of[found]]
@@ -294,10 +316,11 @@ def check_txn_references(book: Book) -> Iterator[Finding]:
     for j in mismatch:
         yield error(
             "TXN_REFERENCE_OTHER_CUSTOMER", t.name,
-            f"Reference '{refs[found[j]]}' is an invoice of customer '{theirs[j]}' (row {rows[at_theirs[j]]}), "
-            f"not of '{own[j]}'",
+            msg("Reference '{ref}' is an invoice of customer '{theirs}' (row {row}), not of '{own}'",
+                ref=refs[found[j]], theirs=theirs[j], row=rows[at_theirs[j]], own=own[j]),
             **t.where("reference", rows[at_own[j]]), value=refs[found[j]],
-            suggestion="Correct the reference or the customer code; a receipt settles its own customer's invoices",
+            suggestion=msg("Correct the reference or the customer code; a receipt settles its own customer's "
+                           "invoices"),
         )
 
 

@@ -18,6 +18,7 @@ from ..cli import (
     AsOfOpt,
     BookArg,
     JsonOpt,
+    LangOpt,
     app,
     emit_json,
     err,
@@ -40,6 +41,7 @@ def grades(
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     all_rows: Annotated[bool, typer.Option("--all", help=f"Show every customer, not the first {MAX_ROWS}")] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Credit grades: metrics, dimension scores (scale, payment, stability, risk), score, grade, early warnings."""
 
@@ -69,7 +71,7 @@ def grades(
             _print(frame, warnings, ledger.as_of.isoformat(), all_rows)
         return report_outcome(book, findings, coverage)
 
-    run(body)
+    run(body, lang)
 
 
 def _print(frame, warnings, as_of: str, all_rows: bool) -> None:

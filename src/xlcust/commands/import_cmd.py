@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, app, emit_json, err, out, print_table, run, warn_flavour
+from ..cli import EXIT_FINDINGS, EXIT_OK, LangOpt, app, emit_json, err, out, print_table, run, warn_flavour
 from ..findings import Severity
 
 import_app = typer.Typer(
@@ -48,7 +48,8 @@ SHOWN_PER_CODE = 12
 @import_app.command("customers")
 def customers(file: FileArg, into: IntoOpt, map_: MapOpt = None, sheet: SheetOpt = None, dry_run: DryOpt = False,
               category: CategoryOpt = None, new_category: NewCategoryOpt = None, date_order: DateOrderOpt = None,
-              strict: StrictOpt = False, report_path: ReportOpt = None, as_json: JsonOpt = False) -> None:
+              strict: StrictOpt = False, report_path: ReportOpt = None, as_json: JsonOpt = False,
+              lang: LangOpt = None) -> None:
     """Import a customer list (客户档案): codes, names, categories, tax IDs, mnemonics; duplicates skipped."""
 
     def body() -> int:
@@ -63,7 +64,7 @@ def customers(file: FileArg, into: IntoOpt, map_: MapOpt = None, sheet: SheetOpt
             report = import_customers(file, into, options)
         return _show(report, as_json, report_path)
 
-    run(body)
+    run(body, lang)
 
 
 @import_app.command("transactions")
@@ -79,6 +80,7 @@ def transactions(
                                                      "unit price)", show_default=False)] = None,
     date_order: DateOrderOpt = None, strict: StrictOpt = False, report_path: ReportOpt = None,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Import transactions (往来明细): invoices, credit notes, receipts; invoice lines grouped per document."""
 
@@ -95,7 +97,7 @@ def transactions(
             report = import_transactions(file, into, options)
         return _show(report, as_json, report_path)
 
-    run(body)
+    run(body, lang)
 
 
 def _show(report, as_json: bool, report_path: Path | None) -> int:

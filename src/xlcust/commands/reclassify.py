@@ -13,6 +13,7 @@ from ..cli import (
     AsOfOpt,
     BookArg,
     JsonOpt,
+    LangOpt,
     app,
     emit_json,
     err,
@@ -23,6 +24,7 @@ from ..cli import (
 )
 from ..errors import UsageError
 from ..findings import has_errors, summarize
+from ..i18n import current_language
 
 ApplyOpt = Annotated[bool, typer.Option(
     "--apply", help="Record the changes: Customers cells, CategoryHistory periods, AuditLog (one atomic save)")]
@@ -32,7 +34,7 @@ OutOpt = Annotated[Path | None, typer.Option(
 
 @app.command()
 def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, out_path: OutOpt = None,
-               as_json: JsonOpt = False) -> None:
+               as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     """Run the Rules sheet: show each customer's changes and the rule behind them; --apply records them.
 
     Without --apply nothing is written. A category change takes effect on the as-of
@@ -68,13 +70,13 @@ def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, ou
         if as_json:
             emit_json({"as_of": result.as_of.isoformat(), "applied": report is not None,
                        "changes": [ch.to_json() for ch in changes], "summary": summary,
-                       "findings": [f.to_json() for f in findings]})
+                       "findings": [f.to_json(current_language()) for f in findings]})
         else:
             _print(findings, changes)
             _tell(result.as_of.isoformat(), summary, apply=apply, blocked=blocked, written=report is not None)
         return EXIT_FINDINGS if blocked else EXIT_OK
 
-    run(body)
+    run(body, lang)
 
 
 def _print(findings, changes) -> None:

@@ -10,6 +10,7 @@ import typer
 from ..cli import (
     BookArg,
     JsonOpt,
+    LangOpt,
     app,
     emit_json,
     err,
@@ -50,6 +51,7 @@ def revenue(
         Path | None, typer.Option("--out", help="Also write the report to FILE.xlsx (printable) or FILE.csv")
     ] = None,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Net sales (invoices − credit notes) per period and category, rolled up the tree, with a control total."""
 
@@ -103,7 +105,7 @@ def revenue(
             err.print(f"Wrote {out_path}", markup=False)
         return report_outcome(book, findings)
 
-    run(body)
+    run(body, lang)
 
 
 def _print(report) -> None:

@@ -21,6 +21,7 @@ import typer
 from ..cli import (
     BookArg,
     JsonOpt,
+    LangOpt,
     app,
     emit_json,
     err,
@@ -54,6 +55,7 @@ def statements(
     pdf: Annotated[bool, typer.Option("--pdf", help="Also make a PDF of each workbook (needs LibreOffice)")] = False,
     per: Annotated[str, typer.Option("--per", help="One workbook per category, or per customer")] = "category",
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Customer statements for a period: opening balance, lines with running balance, closing
     balance, aging at --to, credit limit and available credit; a summary sheet per category."""
@@ -120,7 +122,7 @@ def statements(
         err.print(f"Wrote {len(files)} workbook(s)" + (f" and {len(pdfs)} PDF(s)" if pdfs else "") + f" to {folder}")
         return report_outcome(book, findings)
 
-    run(body)
+    run(body, lang)
 
 
 def _warnings(result: Statements) -> list[str]:

@@ -20,10 +20,8 @@ Handlers return the message they showed, so Python callers and tests can read it
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import traceback
 from collections.abc import Callable
-from pathlib import Path
 
 from ..book import Book
 from ..errors import XlcustError
@@ -62,12 +60,10 @@ def _handle(title: str, body: Body, host: Host | None) -> str:
     except XlcustError as exc:
         text = _failed(host, title, str(exc), lang)
     except Exception as exc:  # a bug: keep the details for us, one friendly line for the user
-        log = Path(tempfile.gettempdir()) / LOG_NAME
-        try:
-            log.write_text(traceback.format_exc(), encoding="utf-8")
-            where = f" Details are in {log}; please report them."
-        except OSError:
-            where = ""
+        from ..crashlog import write_crash_log
+
+        log = write_crash_log(LOG_NAME, traceback.format_exc())
+        where = f" Details are in {log}; please report them." if log is not None else ""
         text = _failed(host, title, f"internal error ({type(exc).__name__}: {exc}).{where}", lang)
     host.message(text, title=f"xlcust — {title}")
     return text

@@ -13,7 +13,6 @@ lines (a quoted line break) is one row.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import zlib
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CorruptWorkbook, UsageError, WorkbookError, WorkbookNotFound
+from ..io import safezip
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 CSV_SUFFIXES = (".csv", ".txt", ".csv.gz", ".txt.gz")
@@ -114,8 +114,8 @@ def sniff_delimiter(text: str) -> str:
 def read_csv_grid(path: Path) -> Grid:
     data = _read_bytes(path)
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
+        try:  # inflated within the ceilings of a workbook's sheet, stopping there however large the file
+            data = safezip.BoundedInflater(path.name, 31, safezip.MAX_TEXT_BYTES).inflate(data)
         except (OSError, EOFError, zlib.error) as exc:
             raise CorruptWorkbook(f"{path.name}: the gzip file is damaged ({exc})") from None
     text, encoding = decode_text(data, path.name)
@@ -153,9 +153,11 @@ def read_spreadsheet_grids(path: Path) -> list[Grid]:
     """Every worksheet of an .xlsx/.xlsm/.xls file, in tab order."""
     import python_calamine  # here, not at the top: xlwings Lite imports xlcust without it
 
-    _read_bytes(path)  # the usual one-line errors for a missing or unreadable file
+    data = _read_bytes(path)  # the usual one-line errors for a missing or unreadable file
+    if data.startswith(b"PK"):  # .xlsx/.xlsm: calamine is handed only a package that passed the checks
+        safezip.check_package(data, path.name)
     try:
-        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(wb.sheet_names)
         grids = []
         for name in names:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def read_audit(pkg: Package) -> list[AuditEntry]:
     import python_calamine  # here, not at the top: xlwings Lite imports xlcust without it
 
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(pkg.path))
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.for_native_readers()))
         grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise UsageError(f"{pkg.path.name}: cannot read the {name} sheet ({exc})") from None

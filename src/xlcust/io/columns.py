@@ -33,14 +33,17 @@ from ..celltypes import ExcelError
 logging.getLogger("fastexcel").addHandler(logging.NullHandler())
 
 
-def open_columns(path: str) -> Any | None:
-    """A fastexcel reader on the workbook, or None when fastexcel cannot open it (the cell reader will say why)."""
+def open_columns(source: str | bytes) -> Any | None:
+    """A fastexcel reader on the workbook, or None when fastexcel cannot open it (the cell reader will say why).
+
+    `source` is the checked package's bytes (`Package.for_native_readers`), or a path in tests.
+    """
     # Imported here, not at the top: the file readers need fastexcel, xlwings Lite (no
     # wasm wheel of it) reads through Excel and must be able to import xlcust without it.
     import fastexcel
 
     try:
-        return fastexcel.read_excel(path)
+        return fastexcel.read_excel(source)
     except fastexcel.FastExcelError:
         return None
 

@@ -56,7 +56,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -73,7 +73,9 @@ from ..errors import (
     WorkbookLocked,
     WorkbookNotFound,
 )
+from ..i18n import N_
 from ..schema import OUTPUT_SHEETS, column_index, column_letter
+from . import booklock, safezip
 from .charts import (
     CHART_CT,
     CHART_REL,
@@ -200,6 +202,7 @@ def open_package(path: str | os.PathLike[str]) -> Package:
         st = p.stat()
         if p.is_dir():
             raise NotAWorkbook(f"{name} is a folder, not a workbook: give the path of an .xlsx or .xlsm file")
+        safezip.check_file_size(name, st.st_size)
         data = p.read_bytes()
     except FileNotFoundError:
         raise WorkbookNotFound(f"{p}: no such file; check the path and run again") from None
@@ -250,14 +253,13 @@ class Package:
             zf = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
             raise _corrupt(name, f"not a readable zip: {exc}") from None
+        # Bombs, duplicate or escaping names and DTDs are refused before any part is parsed.
+        self._infos = safezip.check_directory(zf, name)
+        safezip.check_no_dtd(zf, self._infos, name)
+        self._verified: set[str] = set()  # parts whose inflated size was checked
         self._data = data
         self._stamp = stamp
         self._zip = zf
-        infos: dict[str, zipfile.ZipInfo] = {}
-        for info in zf.infolist():  # a name stored twice: the last copy is the one readers see
-            infos.pop(info.filename, None)
-            infos[info.filename] = info
-        self._infos = list(infos.values())
         self._by_lower = {i.filename.lower(): i for i in self._infos}
         self._rels_cache: dict[str, list[_Rel]] = {}
         self._xml_cache: dict[str, etree._Element] = {}
@@ -279,6 +281,31 @@ class Package:
         pr = root.find(f"{{{ns}}}workbookPr")
         self.date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
         self._sheets = self._read_sheets(root)
+
+    def fingerprint(self) -> booklock.Fingerprint | None:
+        """The fingerprint of the file as this package read it (for refusing to replace a changed book)."""
+        return None if self._stamp is None else booklock.fingerprint_of(self._data, self._stamp[0])
+
+    def for_native_readers(self, *sheets: str) -> bytes:
+        """The bytes to hand fastexcel / python-calamine, once the parts they inflate proved their sizes.
+
+        fastexcel inflates a part past the size the zip directory declares (python-calamine
+        and Python's zipfile stop there), so before it gets the file the parts it reads are
+        inflated once here and counted (see `safezip.verify_sizes`): the workbook's common
+        parts (workbook, relationships, shared strings, styles) and the worksheets named in
+        `sheets`, each at most once per package. Callers name a sheet before reading it.
+        They get the bytes that passed, not the path: the file may change after it was checked.
+        """
+        wanted = {self.workbook_part.lower(), rels_part_of(self.workbook_part).lower(), "_rels/.rels",
+                  "[content_types].xml"}
+        wanted |= {r.target.lower() for r in self.rels(self.workbook_part)
+                   if not r.external and r.type.rsplit("/", 1)[-1] in ("sharedStrings", "styles")}
+        wanted |= {self.sheet_part(s).lower() for s in sheets}
+        todo = [i for i in self._infos if i.filename.lower() in wanted - self._verified]
+        if todo:
+            safezip.verify_sizes(self._data, todo, self.path.name)
+            self._verified.update(i.filename.lower() for i in todo)
+        return self._data
 
     # -- parts ----------------------------------------------------------------------------
 
@@ -306,6 +333,18 @@ class Package:
     def open_part(self, name: str) -> IO[bytes]:
         """A part as a stream, for reading its beginning without decompressing the rest."""
         return self._zip.open(self._info(name))
+
+    @contextlib.contextmanager
+    def parsing(self, name: str) -> Iterator[None]:
+        """Malformed XML or a broken stream in part `name` is the file's damage, said so, not a crash."""
+        try:
+            yield
+        except etree.XMLSyntaxError as exc:
+            raise safezip.damaged(self.path.name, N_("part {part} is not well-formed XML: {error}"),
+                                  part=name, error=str(exc)) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise safezip.damaged(self.path.name, N_("part {part} unreadable: {error}"),
+                                  part=name, error=str(exc)) from None
 
     def shared_strings_part(self) -> str | None:
         """The workbook's shared-string table ("xl/sharedStrings.xml"), if it has one."""
@@ -429,7 +468,8 @@ class Package:
         s = self._sheet(sheet_name)
         if s.kind != "worksheet":
             return {}
-        return find_error_cells(self.read_part(s.part))
+        with self.parsing(s.part):
+            return find_error_cells(self.read_part(s.part))
 
 
 def rels_part_of(part: str) -> str:
@@ -695,8 +735,12 @@ def save_package(
     outputs: Iterable[OutputSheet] = (),
     edits: Iterable[CellEdit | AppendRows | Highlight] = (),
     remove_outputs: Iterable[str] = (),
+    since: booklock.Fingerprint | None = None,
 ) -> dict[str, int]:
     """Write the workbook with these output sheets (replacing same-named ones), edits and removals.
+
+    `since` is the fingerprint of the file as the caller read it (`Package.fingerprint`),
+    when that was before `pkg` was opened: the save is refused if the file changed since.
 
     Returns, per output sheet that had more links than Excel keeps (65,530), how many of its
     cells became plain text instead. Writes to path_out (default: the file it was read from)
@@ -711,15 +755,19 @@ def save_package(
     build = _Build(pkg, list(outputs), list(edits), list(remove_outputs), target=target)
     build.check_arguments()
     _check_not_open(target)
-    if same_file:
-        _check_unchanged(pkg, target)
-    try:
-        build.prepare()
-        data = _write_atomically(target, build.write_zip, keep_bytes=same_file)
-        dropped = {new.spec.name: new.rendered.hyperlinks_dropped for new in build.new_sheets
-                   if new.rendered is not None and new.rendered.hyperlinks_dropped}
-    finally:
-        build.close()
+    # One xlcust writer per book: the lock spans the checks and the replace (see booklock).
+    with booklock.hold(target):
+        booklock.remove_stale_temporaries(target)
+        if same_file:
+            _check_unchanged(pkg, target)
+            booklock.refuse_if_changed(target, since)
+        try:
+            build.prepare()
+            data = _write_atomically(target, build.write_zip, keep_bytes=same_file)
+            dropped = {new.spec.name: new.rendered.hyperlinks_dropped for new in build.new_sheets
+                       if new.rendered is not None and new.rendered.hyperlinks_dropped}
+        finally:
+            build.close()
     if data is not None:  # pkg now describes the file on disk, ready for another save
         st = target.stat()
         pkg._load(data, (st.st_mtime_ns, st.st_size))
@@ -936,7 +984,8 @@ class _Build:
 
         def new_editor(part: str, name: str) -> SheetEditor:
             raw = xml[part] if part in xml else pkg.read_part(part)
-            return SheetEditor(raw, name) if part in cell_edits else SheetEditor.around_cells(raw, name)
+            with pkg.parsing(part):
+                return SheetEditor(raw, name) if part in cell_edits else SheetEditor.around_cells(raw, name)
 
         def editor(sheet_name: str) -> SheetEditor:
             s = pkg._sheet(sheet_name)
@@ -951,7 +1000,9 @@ class _Build:
             xml[s.part] = pkg.read_part(s.part)
             if any(m in xml[s.part] for m in markers):
                 ed = new_editor(s.part, s.name)
-                if ed.remove_highlights():
+                with pkg.parsing(s.part):
+                    removed = ed.remove_highlights()
+                if removed:
                     editors[s.part] = ed
 
         tables = pkg.tables()
@@ -1337,7 +1388,8 @@ def _write_atomically(target: Path, write: Callable[[IO[bytes]], None], *, keep_
                       ) -> bytes | None:
     """Write via a temporary file in the target's folder, then replace the target; the bytes if asked."""
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=".xlcust-tmp", dir=target.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=booklock.tmp_prefix(target), suffix=booklock.TMP_SUFFIX,
+                                        dir=target.parent)
     except PermissionError:
         raise WorkbookLocked(f"cannot write in the folder of {target.name}: check its permissions and run again"
                              ) from None
@@ -1345,6 +1397,7 @@ def _write_atomically(target: Path, write: Callable[[IO[bytes]], None], *, keep_
         raise WorkbookError(f"cannot save {target.name} ({exc.strerror or exc}): check the folder and run again"
                             ) from None
     tmp = Path(tmp_name)
+    booklock.lock_temporary(fd)  # a later run's cleanup leaves this file alone while we live
     try:
         with os.fdopen(fd, "w+b") as f:
             write(f)

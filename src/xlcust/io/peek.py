@@ -33,7 +33,7 @@ def head_rows(pkg: Package, sheet_name: str, limit: int) -> list[list[object]]:
     """The first `limit` rows of a worksheet as values: rows and columns from A1, 0-based, padded."""
     part = pkg.sheet_part(sheet_name)
     cells: list[tuple[int, int, str | None, etree._Element]] = []
-    with pkg.open_part(part) as stream:
+    with pkg.parsing(part), pkg.open_part(part) as stream:
         for _, row in etree.iterparse(stream, events=("end",), tag=_ROW, huge_tree=True,
                                       resolve_entities=False, no_network=True):
             r = int(row.get("r", "0")) - 1 if row.get("r") else None
@@ -98,7 +98,7 @@ def _shared_strings(pkg: Package, last: int) -> list[str]:
     out: list[str] = []
     if part is None:
         return out
-    with pkg.open_part(part) as stream:
+    with pkg.parsing(part), pkg.open_part(part) as stream:
         for _, si in etree.iterparse(stream, events=("end",), tag=_SI, huge_tree=True,
                                      resolve_entities=False, no_network=True):
             out.append(_text(si))

@@ -12,6 +12,7 @@ columns) become findings here, not exceptions.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,9 @@ from ..celltypes import ExcelError
 from ..errors import CorruptWorkbook
 from ..findings import Finding, error, info, warning
 from ..headers import HEADER_SCAN_ROWS, HeaderMatch, match_header
+from ..i18n import N_, msg
 from ..schema import INPUT_SHEETS, SETTINGS, Sheet, column_index, column_letter, normalize_header
+from . import safezip
 from .columns import open_columns, read_columns
 from .package import Package, TableInfo, open_package
 from .peek import head_rows
@@ -37,22 +40,29 @@ def read_book(path: str | Path) -> Book:
     """Read a registry workbook. Raises WorkbookError only when the file is unusable."""
     pkg = open_package(path)
     raws = read_raw_sheets(pkg)
-    return build_book(raws, path=str(path))
+    book = build_book(raws, path=str(path))
+    book.source = pkg.fingerprint()
+    return book
 
 
 def read_raw_sheets(pkg: Package) -> dict[str, RawSheet | None]:
     """Each input sheet, by whole columns where its columns are uniform, else cell by cell."""
-    columns = open_columns(str(pkg.path))
+    columns = open_columns(pkg.for_native_readers())
     cells: list[python_calamine.CalamineWorkbook] = []  # opened on first use
 
     def read(spec: Sheet, sheet_name: str, table: TableInfo | None) -> RawSheet:
         if columns is not None and spec.key != SETTINGS.key:  # settings values are of every type by design
+            pkg.for_native_readers(sheet_name)  # fastexcel inflates this sheet next: its size must be honest
             raw = raw_sheet_from_columns(pkg, columns, spec, sheet_name, table)
             if raw is not None:
                 return raw
         if not cells:
             cells.append(_open_cells(pkg))
-        grid = cells[0].get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        try:
+            grid = cells[0].get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        except python_calamine.CalamineError as exc:  # malformed XML in the sheet part: the file, not a bug
+            raise safezip.damaged(pkg.path.name, N_("sheet {sheet} cannot be read: {error}"),
+                                  sheet=sheet_name, error=str(exc)) from None
         return raw_sheet_from_grid(spec, sheet_name, grid, table=table, errors=pkg.error_cells(sheet_name))
 
     return raw_sheets(pkg.sheet_names(), pkg.tables(), read)
@@ -62,7 +72,7 @@ def _open_cells(pkg: Package) -> python_calamine.CalamineWorkbook:
     import python_calamine
 
     try:
-        return python_calamine.CalamineWorkbook.from_path(str(pkg.path))
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.for_native_readers()))
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise CorruptWorkbook(f"{pkg.path.name}: cannot read the workbook ({exc}); "
                               "open it in Excel and save it again") from None
@@ -192,10 +202,9 @@ def _header_window(table: TableInfo | None) -> tuple[int, int | None, int | None
 def _no_header(spec: Sheet, sheet_name: str, start: int) -> RawSheet:
     finding = error(
         "HDR_NOT_FOUND", sheet_name,
-        f"No header row naming {spec.key} columns in the first {HEADER_SCAN_ROWS} rows",
+        msg("No header row naming {sheet} columns in the first {n} rows", sheet=spec, n=HEADER_SCAN_ROWS),
         row=start + 1,
-        suggestion="Headers such as " + ", ".join(c.en for c in spec.required_columns)
-        + " (or " + "、".join(c.zh for c in spec.required_columns) + ")",
+        suggestion=msg("Headers such as {headers}", headers=spec.required_header_list),
     )
     return RawSheet(spec, sheet_name, 1, {}, pd.DataFrame(index=pd.RangeIndex(0)), findings=[finding])
 
@@ -211,36 +220,37 @@ def _header_findings(
     ):
         findings.append(info(
             "HDR_TITLE_ROW", sheet_name,
-            f"Rows above the header (row {hrow}) are treated as a title and ignored",
+            msg("Rows above the header (row {row}) are treated as a title and ignored", row=hrow),
             row=1,
         ))
     if table is None:
         findings.append(info(
             "SHEET_NOT_TABLE", sheet_name,
-            "Data is a plain range, not an Excel Table",
+            msg("Data is a plain range, not an Excel Table"),
             row=hrow,
-            suggestion="Select the data and press Ctrl+T so new rows stay inside the table",
+            suggestion=msg("Select the data and press Ctrl+T so new rows stay inside the table"),
         ))
     for c, text in header.unknown:
         findings.append(info(
-            "HDR_UNKNOWN_COLUMN", sheet_name, f"Column '{text}' is not one xlcust uses; it is kept as is",
+            "HDR_UNKNOWN_COLUMN", sheet_name,
+            msg("Column '{text}' is not one xlcust uses; it is kept as is", text=text),
             row=hrow, column=column_letter(c), value=text,
         ))
     for c, text, field in header.duplicates:
         findings.append(error(
             "HDR_DUPLICATE_COLUMN", sheet_name,
-            f"Column '{text}' is a second '{field}' column; only the first "
-            f"({column_letter(header.columns[field])}) is read",
+            msg("Column '{text}' is a second '{field}' column; only the first ({first}) is read",
+                text=text, field=spec.by_name.get(field, field), first=column_letter(header.columns[field])),
             row=hrow, column=column_letter(c), field=field, value=text,
-            suggestion="Rename or delete one of them",
+            suggestion=msg("Rename or delete one of them"),
         ))
     for col in spec.required_columns:
         if col.name not in header.columns:
             findings.append(error(
                 "HDR_MISSING_COLUMN", sheet_name,
-                f"Required column '{col.en}' ({col.zh}) is missing",
+                msg("Required column '{column}' is missing", column=col),
                 row=hrow, field=col.name,
-                suggestion=f"Add a column headed '{col.en}' or '{col.zh}'",
+                suggestion=msg("Add a column headed '{en}' or '{zh}'", en=col.en, zh=col.zh),
             ))
     return findings
 
@@ -259,10 +269,10 @@ def _raw_sheet(
                 first_rows = frame.index[inner]
                 findings.append(warning(
                     "ROW_BLANK", sheet_name,
-                    f"{len(inner)} blank row(s) inside the data (first: row {first_rows[0]}); "
-                    "rows after them are still read",
+                    msg("{n} blank row(s) inside the data (first: row {first}); rows after them are still read",
+                        n=len(inner), first=first_rows[0]),
                     row=int(first_rows[0]),
-                    suggestion="Delete blank rows so filters and Tables cover all the data",
+                    suggestion=msg("Delete blank rows so filters and Tables cover all the data"),
                 ))
         frame = frame[~blank]
     letters = {f: column_letter(c) for f, c in header.columns.items()}

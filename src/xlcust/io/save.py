@@ -10,20 +10,24 @@ from ..findings import Finding
 from ..mnemonic import mnemonic_edits
 from ..views.outputs import checks_sheet, highlights
 from ..views.sheet import OutputSheet
+from .booklock import Fingerprint
 from .package import open_package, save_package
 
 
 def write_checks(path: Path, book: Book, findings: Sequence[Finding]) -> None:
     """The Checks sheet, the filled mnemonics and the highlighted cells, in one save."""
     lang = book.settings.language
-    write_outputs(path, [checks_sheet(findings, lang)], edits=[*mnemonic_edits(book), *highlights(findings)])
+    write_outputs(path, [checks_sheet(findings, lang)], edits=[*mnemonic_edits(book), *highlights(findings)],
+                  since=book.source)
 
 
 def write_outputs(path: Path, outputs: Sequence[OutputSheet], edits: Sequence[object] = (),
-                  out: Path | None = None) -> dict[str, int]:
+                  out: Path | None = None, since: Fingerprint | None = None) -> dict[str, int]:
     """Replace these output sheets (and apply the edits) in one atomic save.
 
-    Returns the links each sheet had past Excel's limit, written as plain text (see save_package).
+    `since` is the fingerprint of the book as it was read (`Book.source`): a book changed on
+    disk since then is not replaced. Returns the links each sheet had past Excel's limit,
+    written as plain text (see save_package).
     """
     pkg = open_package(path)
-    return save_package(pkg, out, outputs=list(outputs), edits=list(edits))
+    return save_package(pkg, out, outputs=list(outputs), edits=list(edits), since=since)

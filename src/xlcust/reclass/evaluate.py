@@ -36,6 +36,7 @@ import pandas as pd
 from ..codes import CategoryTree
 from ..errors import UsageError
 from ..findings import Finding, error
+from ..i18n import msg
 from ..rules import ActionKind, Env, Rule, RuleSet, compile_rules, evaluate, fold, metrics_frame
 from ..rules import metrics as metrics_module
 from .lock import history_state, lock_problem
@@ -208,9 +209,10 @@ def evaluate_rules(book: Book, ledger: Ledger, as_of: dt.date | None = None) -> 
         except Exception as exc:  # a bug must not hide what the other rules do
             findings.append(error(
                 "RUL_EVAL_FAILED", book.rules.name,
-                f"Rule {rule.rule_id} failed while evaluating ({type(exc).__name__}: {exc}); it was skipped",
+                msg("Rule {rule} failed while evaluating ({error}); it was skipped", rule=rule.rule_id,
+                    error=": ".join((type(exc).__name__, str(exc)))),
                 **book.rules.where("when", rule.row), value=rule.when,
-                suggestion="Please report this xlcust bug with the rule's text; the other rules ran normally"))
+                suggestion=msg("Please report this xlcust bug with the rule's text; the other rules ran normally")))
             continue
         matched[rule.rule_id] = mask
         action = rule.action
@@ -244,8 +246,8 @@ def evaluate_rules(book: Book, ledger: Ledger, as_of: dt.date | None = None) -> 
     old = np.where(edit, current, open_category)
 
     for i in np.flatnonzero(change & has_history):
-        what = (f"to {target[i]} by rule {category_rule[i]}" if edit[i] else
-                f"to {target[i]} (the Customers sheet's category, not yet in history)")
+        what = (msg("to {target} by rule {rule}", target=target[i], rule=category_rule[i]) if edit[i] else
+                msg("to {target} (the Customers sheet's category, not yet in history)", target=target[i]))
         problem = lock_problem(book, customers.at[i, "customer_code"], history.iloc[i], as_of, what)
         if problem is not None:
             findings.append(problem)

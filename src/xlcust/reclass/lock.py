@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..checks.history import periods
 from ..findings import Finding, warning
+from ..i18n import N_, Msg, msg
 
 if TYPE_CHECKING:
     from ..book import Book
@@ -71,7 +72,10 @@ def history_state(book: Book, codes: np.ndarray) -> pd.DataFrame:
     })
 
 
-def lock_problem(book: Book, customer: str, state: pd.Series, as_of: dt.date, what: str) -> Finding | None:
+SEVERAL_OPEN, NONE_OPEN = N_("several current periods"), N_("no current period (blank Valid to)")
+
+
+def lock_problem(book: Book, customer: str, state: pd.Series, as_of: dt.date, what: Msg) -> Finding | None:
     """Why `customer` cannot change category effective `as_of` (None when it can).
 
     `state` is the customer's row of `history_state`; `what` describes the change for
@@ -81,21 +85,23 @@ def lock_problem(book: Book, customer: str, state: pd.Series, as_of: dt.date, wh
     if not h.present or int(state["rows"]) == 0:
         return None
     if int(state["open"]) != 1:
-        problem = "several current periods" if int(state["open"]) > 1 else "no current period (blank Valid to)"
+        problem = SEVERAL_OPEN if int(state["open"]) > 1 else NONE_OPEN
         return warning(
             "RCL_HISTORY_UNCLEAR", h.name,
-            f"Customer '{customer}' was not moved {what}: its {h.name} rows have {problem}, so there is no one "
-            "period to close",
-            suggestion="Fix the customer's history first (see the HIS_ findings of `xlcust check`), then run again",
+            msg("Customer '{customer}' was not moved {what}: its {sheet} rows have {problem}, so there is no one "
+                "period to close", customer=customer, what=what, sheet=h.name, problem=msg(problem)),
+            suggestion=msg("Fix the customer's history first (see the HIS_ findings of `xlcust check`), then run "
+                           "again"),
         )
     start = pd.Timestamp(state["open_from"]).date()
     if start >= as_of:
         row = int(state["open_row"])
         return warning(
             "RCL_BEFORE_HISTORY", h.name,
-            f"Customer '{customer}' was not moved {what}: its current period starts {start.isoformat()}, "
-            f"not before the effective date {as_of.isoformat()}; a change then would rewrite history",
+            msg("Customer '{customer}' was not moved {what}: its current period starts {start}, not before the "
+                "effective date {as_of}; a change then would rewrite history", customer=customer, what=what,
+                start=start.isoformat(), as_of=as_of.isoformat()),
             **h.where("valid_from", row), value=start.isoformat(),
-            suggestion=f"Run with --as-of after {start.isoformat()}, or correct the history row",
+            suggestion=msg("Run with --as-of after {start}, or correct the history row", start=start.isoformat()),
         )
     return None

@@ -48,8 +48,10 @@ import pandas as pd
 from ..archive import customer_credit_limits
 from ..codes import CategoryTree
 from ..errors import UsageError, WorkbookError, WorkbookLocked
+from ..i18n import translate
 from ..ledger import build_ledger
 from ..money import format_money
+from .statement_words import KINDS, SHEETS, WORDS
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Format, Workbook
@@ -333,16 +335,15 @@ class StatementTemplate:
     lang: str
 
     def word(self, key: str, **fill: object) -> str:
-        text = self.data["words"][key]
-        return (text.get(self.lang) or text["en"]).format(**fill)
+        """A statement word (`statement_words.WORDS`) in the statement's language."""
+        return translate(WORDS[key], self.lang, **fill)
 
     def kind(self, kind: str | None) -> str:
-        words = self.data["words"]["kinds"].get(kind or "")
-        return (words.get(self.lang) or words["en"]) if words else (kind or "")
+        msgid = KINDS.get(kind or "")
+        return translate(msgid, self.lang) if msgid else (kind or "")
 
     def sheet(self, key: str) -> str:
-        names = self.data["sheets"][key]
-        return names.get(self.lang) or names["en"]
+        return translate(SHEETS[key], self.lang)
 
     def bucket(self, label: str) -> str:
         """An aging bucket label (`Not due`, `1-30`, `>180`) in words."""
@@ -353,8 +354,8 @@ class StatementTemplate:
         return self.word("not_due") if label == "Not due" else label
 
     def print_text(self, key: str) -> str:
-        text = self.data["print"][key]
-        return text.get(self.lang) or text["en"]
+        """A header/footer layout from the template, its words (`{page}`) in the statement's language."""
+        return self.data["print"][key].replace("{page}", self.word("page"))
 
 
 def load_statement_template(lang: str = "en", name: str = TEMPLATE_NAME) -> StatementTemplate:
@@ -434,7 +435,7 @@ def write_category_workbook(path: Path, statements: Statements, group: CategoryS
         _write_summary(ctx, summary, starts)
         summary.activate()
     workbook.set_properties({
-        "title": f"{tpl.word('title')} {group.category_code} {group.category_name}".strip(),
+        "title": " ".join((tpl.word("title"), group.category_code, group.category_name or "")).strip(),
         "subject": tpl.word("period", start=statements.start.isoformat(), end=statements.end.isoformat()),
         "author": tpl.data["workbook"]["author"], "company": statements.company_name,
     })

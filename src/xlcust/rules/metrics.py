@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..findings import Finding, error
+from ..i18n import msg
 from ..schema import normalize_header
 
 if TYPE_CHECKING:
@@ -261,9 +262,9 @@ def _add_credit(book: Book, ledger: Ledger, metrics: Metrics, names: list[str]) 
                          else np.full(n, np.nan))
         metrics.findings.append(error(
             "RUL_CREDIT_FAILED", book.rules.name,
-            f"Credit grades could not be computed ({metrics.credit_failed}); rules that use "
-            f"{', '.join(names)} are skipped",
-            suggestion="Run `xlcust grades` to see the problem; fix it and run again",
+            msg("Credit grades could not be computed ({problem}); rules that use {names} are skipped",
+                problem=metrics.credit_failed, names=", ".join(names)),
+            suggestion=msg("Run `xlcust grades` to see the problem; fix it and run again"),
         ))
 
 

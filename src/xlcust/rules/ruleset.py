@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..codes import CategoryTree
 from ..findings import Finding, error, info, warning
+from ..i18n import msg
 from . import metrics as metrics_module
 from .actions import Action, ActionKind, compile_action
 from .compiler import Context, Expr, compile_condition
@@ -93,28 +94,32 @@ def rule_rows(book: Book) -> tuple[list[_Row], list[Finding]]:
         if rid is None:
             if when is None and then is None:
                 continue
-            findings.append(error("RUL_ID_MISSING", t.name, "The rule has no Rule ID, so it cannot run or be "
-                                  "cited in the AuditLog", **t.where("rule_id", excel_row),
-                                  suggestion="Type a short unique id such as R07"))
+            findings.append(error("RUL_ID_MISSING", t.name, msg("The rule has no Rule ID, so it cannot run or be "
+                                                                "cited in the AuditLog"),
+                                  **t.where("rule_id", excel_row),
+                                  suggestion=msg("Type a short unique id such as R07")))
             continue
         if rid in seen:
-            findings.append(error("RUL_ID_DUPLICATE", t.name, f"Rule ID '{rid}' is used on row {seen[rid]} too; "
-                                  "this row does not run", **t.where("rule_id", excel_row), value=rid,
-                                  suggestion="Give every rule its own id"))
+            findings.append(error("RUL_ID_DUPLICATE", t.name,
+                                  msg("Rule ID '{rule}' is used on row {first} too; this row does not run",
+                                      rule=rid, first=seen[rid]), **t.where("rule_id", excel_row), value=rid,
+                                  suggestion=msg("Give every rule its own id")))
             continue
         seen[rid] = int(excel_row)
         if excel_row in bad_priority:
-            findings.append(error("RUL_PRIORITY_INVALID", t.name, f"Priority '{_raw(t, 'priority', excel_row)}' "
-                                  f"of rule {rid} is not a whole number, so its place in the order is unknown",
+            findings.append(error("RUL_PRIORITY_INVALID", t.name,
+                                  msg("Priority '{value}' of rule {rule} is not a whole number, so its place in the "
+                                      "order is unknown", value=_raw(t, "priority", excel_row), rule=rid),
                                   **t.where("priority", excel_row), value=_raw(t, "priority", excel_row),
-                                  suggestion="Type a whole number (smaller runs first), or leave it blank to "
-                                  "run after the numbered rules"))
+                                  suggestion=msg("Type a whole number (smaller runs first), or leave it blank to "
+                                                 "run after the numbered rules")))
             continue
         if excel_row in bad_active:
-            findings.append(error("RUL_ACTIVE_INVALID", t.name, f"Active '{_raw(t, 'active', excel_row)}' of rule "
-                                  f"{rid} is not yes or no", **t.where("active", excel_row),
-                                  value=_raw(t, "active", excel_row),
-                                  suggestion="Type TRUE or FALSE (是/否), or leave it blank for active"))
+            findings.append(error("RUL_ACTIVE_INVALID", t.name,
+                                  msg("Active '{value}' of rule {rule} is not yes or no",
+                                      value=_raw(t, "active", excel_row), rule=rid),
+                                  **t.where("active", excel_row), value=_raw(t, "active", excel_row),
+                                  suggestion=msg("Type TRUE or FALSE (是/否), or leave it blank for active")))
             continue
         priority = rec.get("priority")
         active = rec.get("active")
@@ -144,16 +149,17 @@ def compile_rules(book: Book, *, credit: bool | None = None) -> RuleSet:
             for name in ("when", "then"):
                 if r.row in _status_rows(t, name, "error_value"):
                     problems.append(error(
-                        "RUL_ERROR_VALUE", t.name, f"The {name.capitalize()} cell of rule {r.rule_id} holds the Excel "
-                        f"error {_raw(t, name, r.row)}: Excel took it for a formula", **t.where(name, r.row),
-                        value=_raw(t, name, r.row),
-                        suggestion="Type the rule without a leading '=' (or start the cell with an apostrophe ')"))
+                        "RUL_ERROR_VALUE", t.name,
+                        msg("The {column} cell of rule {rule} holds the Excel error {value}: Excel took it for a "
+                            "formula", column=t.spec.by_name[name], rule=r.rule_id, value=_raw(t, name, r.row)),
+                        **t.where(name, r.row), value=_raw(t, name, r.row),
+                        suggestion=msg("Type the rule without a leading '=' (or start the cell with an apostrophe ')")))
         else:
             if r.when is None:
-                problems.append(error("RUL_WHEN_MISSING", t.name, f"Rule {r.rule_id} has no condition",
+                problems.append(error("RUL_WHEN_MISSING", t.name, msg("Rule {rule} has no condition", rule=r.rule_id),
                                       **t.where("when", r.row),
-                                      suggestion="Type a condition such as months_since_last_txn >= 12, or TRUE "
-                                      "for every customer"))
+                                      suggestion=msg("Type a condition such as months_since_last_txn >= 12, or TRUE "
+                                                     "for every customer")))
             else:
                 try:
                     ctx = Context(r.when, credit)
@@ -162,9 +168,9 @@ def compile_rules(book: Book, *, credit: bool | None = None) -> RuleSet:
                 except RuleError as exc:
                     problems.append(_finding(t, r, "when", exc))
             if r.then is None:
-                problems.append(error("RUL_THEN_MISSING", t.name, f"Rule {r.rule_id} has no action",
+                problems.append(error("RUL_THEN_MISSING", t.name, msg("Rule {rule} has no action", rule=r.rule_id),
                                       **t.where("then", r.row),
-                                      suggestion='Type an action such as tag + "催收"'))
+                                      suggestion=msg('Type an action such as tag + "催收"')))
             else:
                 try:
                     action = compile_action(r.then, tree)
@@ -174,13 +180,15 @@ def compile_rules(book: Book, *, credit: bool | None = None) -> RuleSet:
             findings.extend(problems)
             if action is not None and action.kind is ActionKind.CATEGORY and action.value in inactive:
                 findings.append(warning(
-                    "RUL_CATEGORY_INACTIVE", t.name, f"Rule {r.rule_id} moves customers to category "
-                    f"'{action.value}', which is marked inactive", **t.where("then", r.row), value=r.then,
-                    suggestion="Activate the category, or choose an active one"))
+                    "RUL_CATEGORY_INACTIVE", t.name,
+                    msg("Rule {rule} moves customers to category '{category}', which is marked inactive",
+                        rule=r.rule_id, category=action.value), **t.where("then", r.row), value=r.then,
+                    suggestion=msg("Activate the category, or choose an active one")))
         else:
-            findings.extend(info("RUL_INACTIVE_INVALID", f.sheet, f"Inactive rule {r.rule_id}: {f.message}",
+            findings.extend(info("RUL_INACTIVE_INVALID", f.sheet,
+                                 msg("Inactive rule {rule}: {problem}", rule=r.rule_id, problem=f.text or f.message),
                                  row=f.row, column=f.column, field=f.field, value=f.value,
-                                 suggestion=f.suggestion) for f in problems)
+                                 suggestion=f.fix or f.suggestion) for f in problems)
         rules.append(Rule(r.rule_id, r.row, r.priority, r.when or "", r.then or "", r.active, r.note,
                           condition, action, used))
     return RuleSet(rules, row_findings, findings)
@@ -188,8 +196,12 @@ def compile_rules(book: Book, *, credit: bool | None = None) -> RuleSet:
 
 def _finding(t: SheetTable, r: _Row, field_name: str, exc: RuleError) -> Finding:
     text = (r.when if field_name == "when" else r.then) or ""
-    where = "" if exc.pos is None else f", character {min(exc.pos, len(text)) + 1} of {len(text)}"
-    return error(exc.code, t.name, f"Rule {r.rule_id}{where}: {exc.message}", **t.where(field_name, r.row),
+    if exc.pos is None:
+        message = msg("Rule {rule}: {problem}", rule=r.rule_id, problem=exc.message)
+    else:
+        message = msg("Rule {rule}, character {at} of {length}: {problem}", rule=r.rule_id,
+                      at=min(exc.pos, len(text)) + 1, length=len(text), problem=exc.message)
+    return error(exc.code, t.name, message, **t.where(field_name, r.row),
                  value=text if len(text) <= 200 else text[:199] + "…", suggestion=exc.suggestion)
 
 

@@ -21,6 +21,8 @@ from importlib.resources import files
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from ..i18n import Msg
+
 MAX_CONDITION_CHARS = 1000
 MAX_ACTION_CHARS = 300
 MAX_DEPTH = 40  # brackets, function calls and operator chains, all counted together
@@ -31,8 +33,8 @@ MAX_NUMBER_CHARS = 40
 class RuleError(Exception):
     """A problem in one rule's text: a finding in the making (internal to the rules package)."""
 
-    def __init__(self, code: str, message: str, pos: int | None = None, suggestion: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: str | Msg, pos: int | None = None, suggestion: str | Msg = "") -> None:
+        super().__init__(str(message))
         self.code = code
         self.message = message
         self.pos = pos

@@ -51,18 +51,17 @@ CHECK_COLUMNS = (
     ("Message", "说明", "text", 70),
     ("Suggestion", "处理建议", "text", 50),
 )
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def checks_sheet(findings: Sequence[Finding], lang: str) -> OutputSheet:
     def rows() -> Iterable[tuple]:
         for f in findings:
-            severity = SEVERITY_ZH[f.severity.value] if lang == "zh" else f.severity.value
             link: object = f.cell
             if f.row is not None:
                 target = f"'{f.sheet}'!{f.column or 'A'}{f.row}"
                 link = (f.cell, target)
-            yield (severity, f.code, link, f.field, f.value, f.message, f.suggestion)
+            yield (f.severity.label(lang), f.code, link, f.field_in(lang), f.value, f.message_in(lang),
+                   f.suggestion_in(lang))
 
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
     what = (f"检查结果：{counts[Severity.ERROR]} 个错误，{counts[Severity.WARNING]} 个警告" if lang == "zh"
