@@ -58,6 +58,8 @@ def read_raw_sheets(pkg: Package) -> dict[str, RawSheet | None]:
                 return raw
         if not cells:
             cells.append(_open_cells(pkg))
+        import python_calamine  # here, not at the top: xlwings Lite imports xlcust without it
+
         try:
             grid = cells[0].get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
         except python_calamine.CalamineError as exc:  # malformed XML in the sheet part: the file, not a bug
