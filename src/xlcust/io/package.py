@@ -104,7 +104,6 @@ from .sheetxml import (
     OutputStyles,
     RenderedSheet,
     SheetEditor,
-    estimate_width,
     find_error_cells,
     format_range,
     parse_cell,
@@ -659,20 +658,24 @@ class _Styles:
         return self._add("borders", build)
 
     def xf(self, num_fmt: int = 0, font: int = 0, fill: int = 0, border: int = 0,
-           vertical: str | None = None) -> int:
+           vertical: str | None = None, horizontal: str | None = None, wrap: bool = False,
+           indent: int = 0) -> int:
         has_style_xfs = self.root.find(self._q("cellStyleXfs")) is not None
+        aligned = bool(vertical or horizontal or wrap or indent)
 
         def build(container: etree._Element) -> etree._Element:
             attrs = {"numFmtId": str(num_fmt), "fontId": str(font), "fillId": str(fill), "borderId": str(border)}
             if has_style_xfs:
                 attrs["xfId"] = "0"
             for flag, used in (("applyNumberFormat", num_fmt), ("applyFont", font), ("applyFill", fill),
-                               ("applyBorder", border), ("applyAlignment", vertical)):
+                               ("applyBorder", border), ("applyAlignment", aligned)):
                 if used:
                     attrs[flag] = "1"
             x = self._sub(container, "xf", **attrs)
-            if vertical:
-                self._sub(x, "alignment", vertical=vertical)
+            if aligned:
+                alignment = {"horizontal": horizontal, "vertical": vertical, "wrapText": "1" if wrap else None,
+                             "indent": str(indent) if indent else None}
+                self._sub(x, "alignment", **{k: v for k, v in alignment.items() if v})
             return x
 
         return self._add("cellXfs", build)
@@ -698,22 +701,30 @@ class _Styles:
         return self._memoized("highlight", lambda: self._add("dxfs", build))
 
     def output_styles(self, with_highlight: bool) -> OutputStyles:
+        # Data cells sit at the top of their row (a wrapped text makes a row taller); text is
+        # indented a character so it never runs into a right-aligned number on its left,
+        # and wraps rather than spilling into the next column.
+        text = self.xf(vertical="top", horizontal="left", indent=1)
         by_kind = {
-            "text": 0,
-            "number": 0,
-            "int": self.xf(num_fmt=1),  # 0
-            "money": self.xf(num_fmt=4),  # #,##0.00
-            "cents": self.xf(num_fmt=4),
-            "percent": self.xf(num_fmt=10),  # 0.00%
-            "date": self.date_xf(),
-            "datetime": self.datetime_xf(),
-            "link": 0,
+            "text": text,
+            "number": self.xf(vertical="top"),
+            "int": self.xf(num_fmt=1, vertical="top"),  # 0
+            "money": self.xf(num_fmt=4, vertical="top"),  # #,##0.00
+            "cents": self.xf(num_fmt=4, vertical="top"),
+            "percent": self.xf(num_fmt=10, vertical="top"),  # 0.00%
+            "date": self.xf(num_fmt=self.num_fmt("yyyy-mm-dd"), vertical="top"),
+            "datetime": self.xf(num_fmt=self.num_fmt("yyyy-mm-dd hh:mm"), vertical="top"),
+            "link": text,
         }
+        header = {"font": self.font(bold=True), "fill": self.solid_fill("FFDDEBF7"), "border": self.bottom_border(),
+                  "vertical": "center", "wrap": True}
         return OutputStyles(
-            title=self.xf(font=self.font(bold=True, size="13")),
-            header=self.xf(font=self.font(bold=True), fill=self.solid_fill("FFDDEBF7"), border=self.bottom_border(),
-                           vertical="center"),
-            link=self.xf(font=self.font(color="FF0563C1", underline=True)),
+            title=self.xf(font=self.font(bold=True, size="13"), vertical="top", horizontal="left", wrap=True),
+            header=self.xf(**header, horizontal="left", indent=1),
+            header_right=self.xf(**header, horizontal="right"),
+            link=self.xf(font=self.font(color="FF0563C1", underline=True), vertical="top", horizontal="left",
+                         indent=1),
+            text_wrap=self.xf(vertical="top", horizontal="left", indent=1, wrap=True),
             by_kind=by_kind,
             date=by_kind["date"],
             datetime=by_kind["datetime"],
@@ -1145,7 +1156,7 @@ class _Build:
             assert new.rendered is not None
             spec = new.spec
             rids = [f"rId{i + 1}" for i in range(len(spec.charts))]
-            widths = [c.width or estimate_width(c.header, c.kind) for c in spec.columns]
+            widths = new.rendered.widths
             self.modified[rels_part_of(new.part)] = rels_xml([(_DRAWING_RID, DRAWING_REL,
                                                                _relative(new.part, new.drawing))])
             self.modified[new.drawing] = drawing_xml(spec.charts, rids, widths)
@@ -1204,8 +1215,12 @@ class _Build:
             r = new.rendered
             assert r is not None
             quoted = _quote_sheet(new.spec.name)
-            names = [(OUTPUT_MARKER, '"xlcust"', True),
-                     ("_xlnm.Print_Titles", f"{quoted}!${r.header_row}:${r.header_row}", False)]
+            names = [(OUTPUT_MARKER, '"xlcust"', True)]
+            if new.spec.page.repeat_header:  # the header row (and key columns, if pages side by side) on every page
+                titles = f"{quoted}!${r.header_row}:${r.header_row}"
+                if r.pages_wide > 1 and r.repeat_columns:
+                    titles = f"{quoted}!$A:${column_letter(r.repeat_columns - 1)},{titles}"
+                names.append(("_xlnm.Print_Titles", titles, False))
             if new.spec.autofilter:
                 r1, c1, r2, c2 = parse_range(r.data_ref)
                 names.append(("_xlnm._FilterDatabase",

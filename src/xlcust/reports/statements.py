@@ -150,6 +150,7 @@ class Statements:
     categories: tuple[CategoryStatement, ...]
     skipped: tuple[SkippedCustomer, ...] = ()
     excluded_rows: int = 0  # Transactions rows the ledger leaves out as invalid (the checks report them)
+    paper_size: str = "A4"  # Settings paper_size: what the printable statements are laid out on
 
 
 def build_statements(book: Book, start: dt.date, end: dt.date, category: str | None = None) -> Statements:
@@ -232,7 +233,7 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
         start=start, end=end, category=category, language=settings.language, company_name=settings.company_name,
         currency=settings.currency, basis=ledger.basis, bucket_labels=tuple(aging.labels),
         categories=tuple(groups), skipped=skipped,
-        excluded_rows=int((ledger.excluded["reason"] != "after_as_of").sum()),
+        excluded_rows=int((ledger.excluded["reason"] != "after_as_of").sum()), paper_size=settings.paper_size,
     )
 
 
@@ -497,7 +498,9 @@ def _print_setup(ctx: _Context, sheet: Worksheet) -> None:
     fill = {"company": _amp(ctx.statements.company_name), "category": _amp(ctx.category_caption),
             "period": _amp(f"{ctx.statements.start.isoformat()} ~ {ctx.statements.end.isoformat()}")}
     margins = setup["margins"]
-    sheet.set_paper(setup["paper"])
+    from ..views.page import PageSetup  # the paper sizes every printed sheet shares
+
+    sheet.set_paper(PageSetup(paper=ctx.statements.paper_size).paper_code)
     sheet.set_portrait()
     sheet.fit_to_pages(setup["fit_width"], 0)
     sheet.set_margins(left=margins["left"], right=margins["right"], top=margins["top"], bottom=margins["bottom"])
