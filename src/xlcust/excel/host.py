@@ -48,6 +48,7 @@ from ..views.layout import (
     header_height,
     key_columns,
     layouts,
+    printed_widths,
     row_height,
     sample_positions,
     title_height,
@@ -283,9 +284,10 @@ def sheet_block(sheet: OutputSheet) -> SheetBlock:
         ht = row_height(row, columns, layout, wrapping)
         if ht is not None:
             row_heights[sheet.header_row + 1 + i] = ht
-    landscape = choose_landscape(widths, sheet.page)
+    printed = printed_widths(widths, sheet.charts)
+    landscape = choose_landscape(printed, sheet.page)
     repeat = key_columns(kinds)
-    wide = pages_wide(widths, sheet.page, landscape, repeat)
+    wide = pages_wide(printed, sheet.page, landscape, repeat)
     span = title_span(widths, wide)
     return SheetBlock(
         name=sheet.name,

@@ -56,6 +56,7 @@ from ..views.layout import (
     header_height,
     key_columns,
     layouts,
+    printed_widths,
     row_height,
     sample_positions,
     title_height,
@@ -233,10 +234,11 @@ class RenderedSheet:
     @property
     def landscape(self) -> bool:
         """The orientation the sheet prints in: its own, else the one that prints the table largest."""
-        return choose_landscape(self.widths, self.page)
+        return choose_landscape(printed_widths(self.widths, self.charts), self.page)
 
     page: PageSetup = field(default_factory=PageSetup)
     kinds: list[str] = field(default_factory=list)
+    charts: Sequence[object] = ()  # the sheet's ChartSpecs: they widen the printout
 
     @property
     def repeat_columns(self) -> int:
@@ -245,7 +247,7 @@ class RenderedSheet:
 
     @property
     def pages_wide(self) -> int:
-        return pages_wide(self.widths, self.page, self.landscape, self.repeat_columns)
+        return pages_wide(printed_widths(self.widths, self.charts), self.page, self.landscape, self.repeat_columns)
 
     @property
     def title_columns(self) -> int:
@@ -331,7 +333,7 @@ def render_output_sheet(
         rendered = RenderedSheet(
             head=b"", body=body, body_size=body_size, tail=b"", header_row=header_row,
             last_row=last_row, last_col=last_col, hyperlinks=len(links), hyperlinks_dropped=counter.dropped,
-            cells=cells, page=sheet.page, kinds=[c.kind for c in columns],
+            cells=cells, page=sheet.page, kinds=[c.kind for c in columns], charts=tuple(sheet.charts),
         )
         rendered.layout = layout
         rendered.head = (_sheet_head(sheet, columns, rendered, tab_selected, main_ns)

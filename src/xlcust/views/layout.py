@@ -93,8 +93,10 @@ def header_need(header: str, filter_arrow: bool) -> float:
     if len(words) > 1:  # break at the best space
         two = min(max(display_width(" ".join(words[:k])), display_width(" ".join(words[k:])))
                   for k in range(1, len(words)))
-    elif display_width(header) > len(header):  # CJK text breaks between any two characters
-        two = math.ceil(display_width(header) / HEADER_LINES)
+    elif display_width(header) > len(header):  # CJK text breaks between any two characters …
+        # … but a word of up to four characters (客户编码) reads badly broken: it stays whole
+        whole = display_width(header)
+        two = whole if whole <= 8 else math.ceil(whole / HEADER_LINES)
     else:
         two = display_width(header)
     return two + 1 + (FILTER_ARROW if filter_arrow else 0)
@@ -195,3 +197,28 @@ def title_span(widths: Sequence[float], pages_wide: int) -> int:
         used += widths[n]
         n += 1
     return max(n - 1, 1)
+
+
+DEFAULT_WIDTH = 8.43  # characters: a column the sheet does not size
+_EMU_PER_CHAR = 9525 * 7  # EMUs per pixel × pixels per character
+
+
+def printed_widths(widths: Sequence[float], charts: Iterable[object] = ()) -> list[float]:
+    """The widths a printout spans: the table's columns, and the charts beside it as one more column.
+
+    A chart (`xlcust.views.charts.ChartSpec`) is anchored at a cell and is so many EMUs
+    (or columns) wide; what reaches right of the table widens the printed page.
+    """
+    table = sum(widths)
+    right = table
+    for chart in charts:
+        letters = "".join(ch for ch in chart.anchor if ch.isalpha()).upper()  # type: ignore[attr-defined]
+        col = 0
+        for ch in letters:
+            col = col * 26 + ord(ch) - 64
+        col -= 1
+        left = sum(widths[:col]) + max(0, col - len(widths)) * DEFAULT_WIDTH
+        size_emu = chart.size_emu  # type: ignore[attr-defined]
+        wide = size_emu[0] / _EMU_PER_CHAR if size_emu else chart.size[0] * DEFAULT_WIDTH  # type: ignore[attr-defined]
+        right = max(right, left + wide)
+    return [*widths, right - table] if right > table else list(widths)

@@ -168,13 +168,17 @@ def pages_wide(widths: Sequence[float], setup: PageSetup, landscape: bool, repea
     return MAX_PAGES_WIDE
 
 
-def output_page(settings: Settings, title: str) -> PageSetup:
+def output_page(settings: Settings, title: str, landscape: bool | None = None) -> PageSetup:
     """How an output sheet prints: Settings' paper, company and language; orientation from its width."""
-    return page_setup(settings.language, title=title, company=settings.company_name, paper=settings.paper_size)
+    return page_setup(settings.language, title=title, company=settings.company_name, paper=settings.paper_size,
+                      landscape=landscape)
 
 
 def with_page(sheets: Sequence[OutputSheet], settings: Settings) -> list[OutputSheet]:
-    """The sheets, each given the house page setup (`output_page`) under its own name."""
+    """The sheets, each given the house page setup (`output_page`) under its own name.
+
+    A sheet that chose its orientation keeps it.
+    """
     for sheet in sheets:
-        sheet.page = output_page(settings, sheet.name)
+        sheet.page = output_page(settings, sheet.name, sheet.page.landscape)
     return list(sheets)
