@@ -280,7 +280,7 @@ def sheet_block(sheet: OutputSheet) -> SheetBlock:
     widths = [c.width for c in layout]
     wrapping = [i for i, c in enumerate(layout) if c.wrap]
     row_heights = {}
-    for i, row in enumerate(rows if wrapping else ()):
+    for i, row in enumerate(rows if wrapping or not frame else ()):  # frames hold no header-looking cells
         ht = row_height(row, columns, layout, wrapping)
         if ht is not None:
             row_heights[sheet.header_row + 1 + i] = ht

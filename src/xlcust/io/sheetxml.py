@@ -406,6 +406,7 @@ def _write_rows(sheet: OutputSheet, rows: Iterable[Sequence[object]], encoders: 
     columns = list(sheet.columns)
     wrapping = [i for i, c in enumerate(layout) if c.wrap]
     for values in rows:
+        specs = any(type(v) is CellSpec for v in values)  # a later table's header row may wrap
         r += 1
         if r > MAX_ROWS:
             raise UsageError(f"output sheet {sheet.name!r} has more rows than Excel's {MAX_ROWS:,}")
@@ -416,7 +417,7 @@ def _write_rows(sheet: OutputSheet, rows: Iterable[Sequence[object]], encoders: 
         rs = str(r)
         cells = [enc(v, rs) for enc, v in zip(encoders, values, strict=False) if v is not None]
         if cells:
-            ht = row_height(values, columns, layout, wrapping) if wrapping else None
+            ht = row_height(values, columns, layout, wrapping) if wrapping or specs else None
             tall = "" if ht is None else f' ht="{ht:g}" customHeight="1"'
             chunk.append(f'<row r="{rs}"{tall}>{"".join(cells)}</row>')
             if len(chunk) >= _ROWS_PER_CHUNK:
