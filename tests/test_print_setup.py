@@ -6,6 +6,7 @@ to what a printed page needs; one LibreOffice run checks the printout itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ from xlcust.demo import DEMO_SEED, demo_data
 from xlcust.io.reader import read_book
 from xlcust.io.save import write_outputs
 from xlcust.io.template import create_workbook
+from xlcust.reports.statements import build_statements, write_statements
 from xlcust.schema import SETTINGS
 from xlcust.settings import SettingEntry, resolve_settings
 from xlcust.views.layout import display_width
@@ -195,6 +197,9 @@ def test_paper_size_comes_from_settings_and_a_bad_one_is_a_finding_in_both_langu
     path = _demo(tmp_path / "a3.xlsx", "en", paper="A3")
     pkg = Package(path)
     assert {pkg.sheet(n).find("m:pageSetup", NS).get("paperSize") for n in pkg.outputs} == {"8"}
+    statements = build_statements(read_book(path), dt.date(2026, 9, 1), dt.date(2026, 9, 30), category="01")
+    (first, *_) = write_statements(statements, tmp_path / "statements")
+    assert b'paperSize="8"' in zipfile.ZipFile(first.path).read("xl/worksheets/sheet1.xml")
 
     settings, findings = resolve_settings([SettingEntry("paper_size", "letter", 21)])
     assert settings.paper_size == "Letter" and not findings
