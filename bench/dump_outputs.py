@@ -23,6 +23,7 @@ import openpyxl
 
 DEMO_AS_OF = "2026-09-30"
 _VOLATILE = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
+_RUN_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?")  # "generated … on", AuditLog
 
 
 def _xlcust(*args: str) -> None:
@@ -66,7 +67,7 @@ def dump_workbook(path: Path) -> str:
                 continue
             out.append(f"## part {name}")
             out.append(_VOLATILE.sub(b"", z.read(name)).decode("utf-8", "replace"))
-    return "\n".join(out) + "\n"
+    return _RUN_TIME.sub("<run time>", "\n".join(out)) + "\n"
 
 
 def main(out_dir: Path, lang: str) -> None:
@@ -87,7 +88,8 @@ def main(out_dir: Path, lang: str) -> None:
                  Path(tmp, "revenue.xlsx")]
         for f in files:
             if f.is_file():
-                (out_dir / f"{f.parent.name}_{f.stem}.txt").write_text(dump_workbook(f))
+                folder = "" if f.parent == Path(tmp) else f"{f.parent.name}_"
+                (out_dir / f"{folder}{f.stem}.txt").write_text(dump_workbook(f))
         csv = Path(tmp, "revenue.csv")
         if csv.is_file():
             (out_dir / "revenue.csv").write_bytes(csv.read_bytes())

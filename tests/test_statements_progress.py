@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from xlcust import cli
 from xlcust.cli import app
-from xlcust.reports.pdf import convert_to_pdf
+from xlcust.io.pdf import convert_to_pdf
 
 from .test_statements_cli import PERIOD, book  # noqa: F401  (the fixture)
 

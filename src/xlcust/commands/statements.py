@@ -62,7 +62,8 @@ def statements(
     balance, aging at --to, credit limit and available credit; a summary sheet per category."""
 
     def body() -> int:
-        from ..reports.statements import build_statements, write_statements
+        from ..io.statements import write_statements
+        from ..reports.statements import build_statements
 
         start = parse_date_option(date_from, "--from")
         end = parse_date_option(date_to, "--to")
@@ -127,7 +128,7 @@ def _make_pdfs(paths: list[Path], folder: Path) -> list[Path]:
     """PDFs of the statement workbooks, with a count of those made so far ("7 of 31 PDFs")."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..reports.pdf import convert_to_pdf
+    from ..io.pdf import convert_to_pdf
 
     def describe(done: int, total: int) -> str:
         return _("{done} of {total} PDFs made with LibreOffice", done=done, total=total)
