@@ -20,8 +20,9 @@ from python_calamine import CalamineWorkbook
 from xlcust.demo import DEMO_SEED, demo_data
 from xlcust.io.reader import read_book
 from xlcust.io.save import write_outputs
+from xlcust.io.statements import write_statements
 from xlcust.io.template import create_workbook
-from xlcust.reports.statements import build_statements, write_statements
+from xlcust.reports.statements import build_statements
 from xlcust.schema import SETTINGS
 from xlcust.settings import SettingEntry, resolve_settings
 from xlcust.views.layout import display_width
