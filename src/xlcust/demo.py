@@ -645,12 +645,25 @@ _RULES = (
      "Construction: check progress-billing milestones", "建筑业：核对工程款结算节点"),
     ("R06", 60, "months_since_last_txn >= 6", 'tag + "休眠"', False,
      "Switched off: six months felt too short", "已停用：六个月过短"),
+    # The seeds' own rules (好会计): 累计交易金额超过50万元时自动升级, 连续三个月未发生交易.
+    # A tag, not grade = "A": the credit grade stays what the score says; the tag marks the upgrade.
+    ("R07", 70, ("revenue_total > 500000", "累计交易金额 > 500000"), 'tag + "A级客户"', True,
+     "Lifetime sales above 500,000 yuan: upgrade to A-class", "累计交易金额超过50万元时自动升级为A级客户"),
+    ("R08", 80, ("AND(tenure_months >= 3, OR(ISBLANK(months_since_last_txn), months_since_last_txn >= 3))",
+                 "AND(合作月数 >= 3, OR(ISBLANK(未交易月数), 未交易月数 >= 3))"), 'tag + "待激活"', True,
+     "No transaction for three months in a row: call to reactivate", "连续三个月未发生交易：回访激活"),
+    ("R09", 90, ("AND(late_count >= 30, max_overdue_amount > 50000)", "AND(违约次数 >= 30, 最大逾期金额 > 50000)"),
+     'flag "授信复核"', True, "Often late and a large item overdue: review the credit terms",
+     "违约次数多且有大额逾期：复核授信"),
 )
 
 
 def _rule_rows(lang: str) -> list[dict[str, object]]:
+    def condition(when: str | tuple[str, str]) -> str:  # (English names, Chinese names) or one for both
+        return when if isinstance(when, str) else when[lang == "zh"]
+
     return [
-        {"rule_id": rid, "priority": prio, "when": when, "then": then, "active": active,
+        {"rule_id": rid, "priority": prio, "when": condition(when), "then": then, "active": active,
          "note": zh if lang == "zh" else en}
         for rid, prio, when, then, active, en, zh in _RULES
     ]

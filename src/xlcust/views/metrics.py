@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..book import Book
+from ..i18n import N_
 from ..settings import Settings
 from .outputs import Field, frame_sheet
 from .sheet import OutputSheet
@@ -23,6 +24,10 @@ METRICS_FIELDS: Sequence[Field] = (
     ("risk", "Risk", "风险", "number", 8),
     ("explanation", "Explanation", "评级说明", "text", 60),
     ("revenue_12m", "Net sales 12m", "近12月净销售", "cents", 15),
+    ("revenue_total", N_("Lifetime net sales"), None, "cents", 15),
+    ("late_count", N_("Times late"), None, "int", 9),
+    ("max_overdue_amount", N_("Largest overdue item"), None, "cents", 15),
+    ("max_days_overdue", N_("Most days overdue"), None, "int", 9),
     ("payment_days_late", "Days late (payment)", "回款逾期天数", "number", 10),
     ("overdue_90_share", "Overdue >90 share", "逾期90天以上占比", "percent", 10),
     ("invoice_count", "Invoices", "发票数", "int", 8),

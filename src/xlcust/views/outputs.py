@@ -17,6 +17,7 @@ from .. import __version__
 from ..book import Book
 from ..edits import Highlight
 from ..findings import Finding, Severity
+from ..i18n import translate
 from ..schema import OUTPUT_SHEETS
 from .sheet import ColumnSpec, OutputSheet
 
@@ -35,9 +36,14 @@ def banner(what: str, lang: str, as_of: dt.date | None = None) -> str:
     return text + (f" (as of {as_of.isoformat()})" if as_of else "")
 
 
-def columns(lang: str, spec: Sequence[tuple[str, str, str, float | None]]) -> list[ColumnSpec]:
-    """(en header, zh header, kind, width) → ColumnSpecs in the workbook's language."""
-    return [ColumnSpec(zh if lang == "zh" else en, kind, width) for en, zh, kind, width in spec]
+def columns(lang: str, spec: Sequence[tuple[str, str | None, str, float | None]]) -> list[ColumnSpec]:
+    """(en header, zh header, kind, width) → ColumnSpecs in the workbook's language.
+
+    A zh header of None means the English header is a catalog msgid (marked with `N_`),
+    translated here.
+    """
+    return [ColumnSpec(translate(en, lang) if zh is None else zh if lang == "zh" else en, kind, width)
+            for en, zh, kind, width in spec]
 
 
 # ------------------------------------------------------------------------ Checks
@@ -89,7 +95,7 @@ def _cell_order(ref: str) -> tuple[int, str]:
 
 # ------------------------------------------------------------------------ ledger
 
-Field = tuple[str, str, str, str, float | None]  # (frame column, en header, zh header, kind, width)
+Field = tuple[str, str, str | None, str, float | None]  # (frame column, en header, zh header or None, kind, width)
 
 
 def frame_sheet(key: str, lang: str, frame: pd.DataFrame, fields: Sequence[Field], what: str,
