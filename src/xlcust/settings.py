@@ -43,6 +43,8 @@ class Settings(BaseModel):
         Decimal("1"),
     )
     dormant_months: int = 6
+    new_customer_months: int = 12
+    lost_months: int = 24
     language: str = "en"
     company_name: str = ""
     currency: str = "CNY"
@@ -209,6 +211,12 @@ SPECS: tuple[SettingSpec, ...] = (
                 "各账龄段坏账计提比例", ("坏账计提比例",)),
     SettingSpec("dormant_months", parse_int, "Months without a transaction before a customer is dormant",
                 "休眠月数", ("休眠月数",)),
+    SettingSpec("new_customer_months", parse_int,
+                "Lifecycle stage: a customer whose first transaction is younger than this many months is new",
+                "生命周期：首笔业务距今不足此月数为新客户", ("新客户月数",)),
+    SettingSpec("lost_months", parse_int,
+                "Lifecycle stage: months without a transaction before a customer is lost (more than dormant_months)",
+                "生命周期：无业务达此月数为流失客户（须大于休眠月数）", ("流失月数",)),
     SettingSpec("language", parse_choice("en", "zh"), "Language of output sheets: en or zh",
                 "输出语言 en / zh", ("语言",)),
     SettingSpec("company_name", parse_text, "Company name printed on statements", "公司名称",

@@ -28,6 +28,7 @@ CHECKS: list[Check] = [
     settings.check_grade_thresholds,
     settings.check_provision_rates,
     settings.check_setting_ranges,
+    settings.check_lifecycle_months,
     categories.check_category_cells,
     categories.check_category_codes,
     categories.check_category_duplicates,

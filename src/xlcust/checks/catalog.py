@@ -77,8 +77,11 @@ CATALOG: dict[str, Entry] = {
     "SET_PROVISION_ORDER": Entry(W, N_("A provision rate is lower than the rate of a younger bucket"),
                                  N_("Check the order of the rates")),
     "SET_OUT_OF_RANGE": Entry(E, N_("A setting is outside its allowed range (negative days or limit, "
-                                    "dormancy < 1 month)"),
+                                    "dormancy or new-customer months < 1)"),
                               N_("Correct the value or clear it to use the default")),
+    "SET_STAGE_ORDER": Entry(E, N_("lost_months is not more than dormant_months: no customer could be dormant "
+                                   "before it is lost"),
+                             N_("Make lost_months larger than dormant_months")),
     "SET_RISK_KIND": Entry(E, N_("A Risk row's kind is not industry or region; the row is ignored"),
                            N_("Type industry (行业) or region (地区)")),
     "SET_RISK_NAME_MISSING": Entry(E, N_("A Risk row has no name; the row is ignored"),

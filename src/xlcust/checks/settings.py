@@ -177,6 +177,8 @@ def check_setting_ranges(book: Book) -> Iterator[Finding]:
         problems.append(("default_credit_limit", s.default_credit_limit / 100, NEGATIVE))
     if s.dormant_months < 1:
         problems.append(("dormant_months", s.dormant_months, AT_LEAST_ONE))
+    if s.new_customer_months < 1:
+        problems.append(("new_customer_months", s.new_customer_months, AT_LEAST_ONE))
     for key, value, problem in problems:
         yield error(
             "SET_OUT_OF_RANGE", name, msg("Setting '{key}' is {value}; it {problem}", key=key, value=value,
@@ -184,3 +186,19 @@ def check_setting_ranges(book: Book) -> Iterator[Finding]:
             **_where(book, rows, key), value=str(value),
             suggestion=msg("Correct the value, or clear it to use the default"),
         )
+
+
+def check_lifecycle_months(book: Book) -> Iterator[Finding]:
+    """A customer is lost only after being dormant: lost_months > dormant_months."""
+    s = book.settings
+    if s.dormant_months < 1 or s.lost_months > s.dormant_months:
+        return
+    rows = setting_rows(book)
+    key = "lost_months" if "lost_months" in rows or "dormant_months" not in rows else "dormant_months"
+    yield error(
+        "SET_STAGE_ORDER", book.settings_table.name,
+        msg("Setting 'lost_months' is {lost}, not more than 'dormant_months' ({dormant}); a customer is dormant "
+            "before it is lost", lost=s.lost_months, dormant=s.dormant_months),
+        **_where(book, rows, key), value=str(getattr(s, key)),
+        suggestion=msg("Make lost_months larger than dormant_months, such as 6 and 24"),
+    )

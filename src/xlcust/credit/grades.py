@@ -16,7 +16,7 @@ transactions), indexed by `customer_code`, in this column order:
     invoice_count, invoice_count_12m          invoices up to the as-of date, and in the window
     first_txn_date, relationship_start        first transaction; earlier of it and opened_on
     tenure_months, active_months_12m          behind the stability score
-    months_since_last_txn
+    months_since_last_txn, stage              stage: lifecycle code (`xlcust.ledger.lifecycle`)
     industry, industry_risk, industry_risk_source,
     region, region_risk, region_risk_source   behind the risk score (source: listed / default / neutral)
     status                                    the Customers sheet's status, as typed
@@ -125,6 +125,7 @@ def grade_customers(book: Book, ledger: Ledger, figures: pd.DataFrame | None = N
         "tenure_months": tenure,
         "active_months_12m": figures["active_months_12m"].to_numpy(dtype=np.int64),
         "months_since_last_txn": figures["months_since_last_txn"].array,
+        "stage": words(figures["stage"].to_numpy(dtype=object)),
         "industry": words(registry["industry"].to_numpy(dtype=object)),
         "industry_risk": industry_risk,
         "industry_risk_source": words(industry_how),

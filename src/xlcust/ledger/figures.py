@@ -33,6 +33,8 @@ the `_12m` names say.
     first_txn_date       first transaction date (NaT when none)
     last_txn_date        last transaction date up to as_of
     months_since_last_txn  whole months from last_txn_date to as_of (NA when none)
+    stage                lifecycle stage code: potential, new, active, dormant or lost
+                         (`xlcust.ledger.lifecycle`, thresholds from Settings)
 
 DSO by quarter (`dso_by_quarter`): for each calendar quarter from the customer's first
 transaction to the quarter holding the as-of date,
@@ -57,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from ._frames import day_of, from_days, group_cumsum, sum_by, text, to_days, with_money
+from .lifecycle import lifecycle_stages
 from .records import json_records
 from .rollup import rollup
 
@@ -188,6 +191,7 @@ def customer_figures(ledger: Ledger, window_months: int = 12) -> pd.DataFrame:
         "months_since_last_txn": pd.arrays.IntegerArray(np.where(has_txn, months_since, 0).astype(np.int64),
                                                         ~has_txn),
     }, index=customers.index)
+    frame["stage"] = text(lifecycle_stages(frame, ledger.settings, ledger.as_of), customers.index)
     return with_money(frame, MONEY_FIGURES)
 
 

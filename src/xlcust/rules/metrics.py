@@ -93,6 +93,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("last_txn_date", D, "最近交易日期", "Date of the last transaction up to the as-of date", "ledger"),
     Metric("months_since_last_txn", N, "未交易月数", "Whole months since the last transaction (blank when "
            "none)", "ledger", "months", ("距上次交易月数",)),
+    Metric("stage", T, "生命周期", "Lifecycle stage: potential, new, active, dormant or lost (潜在 / 新 / 活跃 / "
+           "休眠 / 流失 are understood too); thresholds in Settings", "ledger", aliases=("lifecycle_stage", "阶段",
+                                                                             "生命周期阶段")),
     # ------------------------------------------------------------ customer attributes
     Metric("code", T, "客户编码", "Customer code", "customer", aliases=("customer_code",)),
     Metric("name", T, "客户名称", "Customer name", "customer", aliases=("customer_name",)),
@@ -146,6 +149,8 @@ MEANING_ZH: dict[str, str] = {
     "first_txn_date": "首笔业务日期（无则为空）",
     "last_txn_date": "截至基准日的最近一笔业务日期",
     "months_since_last_txn": "距最近一笔业务的整月数（无业务为空）",
+    "stage": "生命周期阶段：potential、new、active、dormant 或 lost（也可写 潜在 / 新 / 活跃 / 休眠 / 流失）；"
+             "阈值见设置",
     "code": "客户编码",
     "name": "客户名称",
     "category_code": "当前分类编码（规则运行前）",
@@ -241,6 +246,8 @@ def metrics_frame(book: Book, ledger: Ledger, names: Iterable[str] | None = None
             column = figures[name]
             if BY_NAME[name].type is Type.DATE:
                 out[name] = column.to_numpy(dtype="datetime64[ns]")
+            elif BY_NAME[name].type is Type.TEXT:
+                out[name] = pd.Series(column.to_numpy(dtype=object), dtype=object)
             else:
                 values = column.to_numpy(dtype="float64", na_value=np.nan)
                 out[name] = values / 100 if name in _CENTS else values

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..book import Book
-from ..i18n import N_
+from ..i18n import N_, translate
+from ..ledger.lifecycle import STAGE_LABELS
 from ..settings import Settings
 from .outputs import Field, frame_sheet
 from .sheet import OutputSheet
@@ -18,6 +19,7 @@ METRICS_FIELDS: Sequence[Field] = (
     ("category_code", "Category", "分类编码", "text", 10),
     ("grade", "Grade", "等级", "text", 7),
     ("score", "Score", "评分", "number", 8),
+    ("stage", N_("Lifecycle stage"), None, "text", 11),
     ("scale", "Scale", "规模", "number", 8),
     ("payment", "Payment", "回款", "number", 8),
     ("stability", "Stability", "稳定性", "number", 8),
@@ -59,6 +61,9 @@ def metrics_sheet(book: Book, grades: pd.DataFrame, lang: str,
     frame = grades.reset_index()
     frame["explanation"] = grades["explanation_zh" if lang == "zh" else "explanation"].to_numpy(dtype=object)
     frame["warnings"] = _warning_codes(frame["customer_code"], warnings)
+    if "stage" in frame.columns:  # the code, in the sheet's words
+        labels = {code: translate(msgid, lang) for code, msgid in STAGE_LABELS.items()}
+        frame["stage"] = [labels.get(code, code) for code in frame["stage"].tolist()]
     frame.attrs = dict(grades.attrs)
     counts = grades["grade"].value_counts()
     tally = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in ("A", "B", "C", "D", "NEW"))
