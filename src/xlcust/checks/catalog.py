@@ -77,7 +77,7 @@ CATALOG: dict[str, Entry] = {
     "SET_PROVISION_ORDER": Entry(W, N_("A provision rate is lower than the rate of a younger bucket"),
                                  N_("Check the order of the rates")),
     "SET_OUT_OF_RANGE": Entry(E, N_("A setting is outside its allowed range (negative days or limit, "
-                                    "dormancy or new-customer months < 1)"),
+                                    "dormancy, new-customer months or a red-alert threshold too low)"),
                               N_("Correct the value or clear it to use the default")),
     "SET_STAGE_ORDER": Entry(E, N_("lost_months is not more than dormant_months: no customer could be dormant "
                                    "before it is lost"),

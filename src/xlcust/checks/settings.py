@@ -163,6 +163,7 @@ def check_provision_rates(book: Book) -> Iterator[Finding]:
 
 
 NEGATIVE, AT_LEAST_ONE = N_("cannot be negative"), N_("must be at least 1")
+FULL_LIMIT = N_("must be at least 100% (red alerts are for customers over their limit)")
 
 
 def check_setting_ranges(book: Book) -> Iterator[Finding]:
@@ -179,6 +180,11 @@ def check_setting_ranges(book: Book) -> Iterator[Finding]:
         problems.append(("dormant_months", s.dormant_months, AT_LEAST_ONE))
     if s.new_customer_months < 1:
         problems.append(("new_customer_months", s.new_customer_months, AT_LEAST_ONE))
+    for key in ("red_alert_days_late", "red_alert_warnings"):
+        if getattr(s, key) < 1:
+            problems.append((key, getattr(s, key), AT_LEAST_ONE))
+    if s.red_alert_credit_used < 1:
+        problems.append(("red_alert_credit_used", f"{s.red_alert_credit_used:%}", FULL_LIMIT))
     for key, value, problem in problems:
         yield error(
             "SET_OUT_OF_RANGE", name, msg("Setting '{key}' is {value}; it {problem}", key=key, value=value,

@@ -17,7 +17,7 @@ from .. import __version__
 from ..book import Book
 from ..edits import Highlight
 from ..findings import Finding, Severity
-from ..i18n import translate
+from ..i18n import N_, translate
 from ..schema import OUTPUT_SHEETS
 from .sheet import ColumnSpec, OutputSheet
 
@@ -137,10 +137,12 @@ def _txn_link(book: Book, column: str = "txn_id") -> str:
     return f"{t.name}!{t.columns.get(column, 'A')}"
 
 
-def ledger_sheets(book: Book, ledger, lang: str, totals=None) -> list[OutputSheet]:
+def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataFrame | None = None
+                  ) -> list[OutputSheet]:
     """Allocation, Settlement, Aging (category, customer, open items), Provision, Collections.
 
-    `totals` is `ledger.reconcile()` when the caller has it already.
+    `totals` is `ledger.reconcile()` when the caller has it already; `warnings` (`early_warnings`)
+    give Collections each customer's warning level, red alerts first.
     """
     from ..money import format_money
 
@@ -227,7 +229,20 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None) -> list[OutputShee
     ], (f"坏账准备 合计 {format_money(provision.total)}（计提比例 {rates}）" if zh else
         f"Bad-debt provision: total {format_money(provision.total)} (rates {rates})"),
         as_of=ledger.as_of))
-    sheets.append(frame_sheet("Collections", lang, ledger.collections(), [
+    sheets.append(_collections_sheet(ledger, lang, control, link, warnings))
+    return sheets
+
+
+def _collections_sheet(ledger, lang: str, control: str, link: str, warnings: pd.DataFrame | None) -> OutputSheet:
+    """Collections, red alerts first, then yellow, then the rest, each in the ledger's urgency order."""
+    from .levels import customer_levels, level_fills, level_label, level_order
+
+    frame = ledger.collections()
+    levels = customer_levels(warnings)
+    customers = frame["customer_code"].tolist()
+    frame = frame.assign(warning_level=[level_label(levels.get(c), lang) for c in customers])
+    frame = frame.iloc[level_order([levels.get(c) for c in customers])].reset_index(drop=True)
+    fields: list[Field] = [
         ("category_code", "Category", "分类编码", "text", 10),
         ("category_name", "Category name", "分类名称", "text", 18),
         ("reminder_days", "Reminder days", "催款天数", "int", 9),
@@ -241,6 +256,9 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None) -> list[OutputShee
         ("bucket", "Bucket", "账龄段", "text", 10),
         ("open_amount", "Open", "未清金额", "cents", 15),
         ("remind", "Remind", "提醒", "text", 10),
-    ], ("催款清单：" if zh else "Collections: ") + control, as_of=ledger.as_of,
-        links={"txn_id": ("source_row", link)}))
-    return sheets
+        ("warning_level", N_("Warning level"), None, "text", 11),
+    ]
+    sheet = frame_sheet("Collections", lang, frame, fields, ("催款清单：" if lang == "zh" else "Collections: ")
+                        + control, as_of=ledger.as_of, links={"txn_id": ("source_row", link)})
+    sheet.fills = level_fills(len(fields) - 1, lang)
+    return sheet
