@@ -563,7 +563,13 @@ def _category_row(c: _Category, lang: str) -> dict[str, object]:
         "invoice_type": zh if lang == "zh" else en,
         "reminder_days": c.reminder_days,
         "active": c.active,
+        "provision_rates": _PROVISION_RATES.get(c.code),
     }
+
+
+# Categories with their own bad-debt rates (坏账计提比例), inherited by their sub-categories:
+# construction's long payment chains provide more, software less, than Settings' rates.
+_PROVISION_RATES = {"03": "0,2%,10%,20%,50%,100%", "0401": "0,0.5%,3%,5%,20%,100%"}
 
 
 def _customer_row(rng: random.Random, c: _Customer, lang: str) -> dict[str, object]:

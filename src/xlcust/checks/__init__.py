@@ -38,6 +38,7 @@ CHECKS: list[Check] = [
     categories.check_category_days,
     categories.check_category_credit_limits,
     categories.check_category_active,
+    categories.check_category_provision_rates,
     customers.check_customer_cells,
     customers.check_customer_codes,
     customers.check_customer_names,

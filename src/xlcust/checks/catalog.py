@@ -115,6 +115,8 @@ CATALOG: dict[str, Entry] = {
     "CAT_NAME_MISSING": Entry(E, N_("Category name is blank"), N_("Type the category name")),
     "CAT_NUMBER_TEXT": Entry(W, N_("A number is stored as text (it is read as a number)"),
                              N_("Convert the cell to a number")),
+    "CAT_PROVISION_RATES": Entry(E, N_("A category's provision rates are not rates, or not one per aging bucket"),
+                                 N_("Type one rate per bucket, Not due first, or clear the cell to inherit")),
     "CAT_TAX_RATE_INVALID": Entry(E, N_("Tax rate is not a rate between 0% and 100%"),
                                   N_("Type a rate such as 13% or 0.13")),
     "CAT_TAX_RATE_UNUSUAL": Entry(W, N_("Tax rate is not a common Chinese VAT rate (0, 1, 3, 5, 6, 9, 13%)"),

@@ -95,6 +95,10 @@ def _cell_order(ref: str) -> tuple[int, str]:
 
 # ------------------------------------------------------------------------ ledger
 
+# Provision: where a customer's rates came from (Settings, or the category that has its own)
+SETTINGS_RATES = N_("Settings")
+OWN_RATES = N_("; categories with their own rates: {codes}")
+
 Field = tuple[str, str, str | None, str, float | None]  # (frame column, en header, zh header or None, kind, width)
 
 
@@ -219,15 +223,23 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataF
     ]
     provision = ledger.provision()
     rates = ", ".join(f"{label} {rate:.0%}" for label, rate in zip(labels, provision.rates, strict=False))
-    sheets.append(frame_sheet("Provision", lang, provision.by_customer, [
+    own = ""
+    if provision.rate_sets:
+        own = translate(OWN_RATES, lang, codes=", ".join(provision.rate_sets))
+    frame = provision.by_customer.assign(
+        rate_source=[translate(SETTINGS_RATES, lang) if code is None else code
+                     for code in provision.by_customer["rate_source"].tolist()])
+    frame.attrs = dict(provision.by_customer.attrs)
+    sheets.append(frame_sheet("Provision", lang, frame, [
         ("customer_code", "Customer", "客户编码", "text", 12),
         ("name", "Name", "客户名称", "text", 28),
         ("category_code", "Category", "分类编码", "text", 10),
         *bucket_fields,
         ("open_amount", "Open", "未清金额", "cents", 15),
         ("provision", "Provision", "坏账准备", "cents", 15),
+        ("rate_source", N_("Rates from"), None, "text", 12),
     ], (f"坏账准备 合计 {format_money(provision.total)}（计提比例 {rates}）" if zh else
-        f"Bad-debt provision: total {format_money(provision.total)} (rates {rates})"),
+        f"Bad-debt provision: total {format_money(provision.total)} (rates {rates})") + own,
         as_of=ledger.as_of))
     sheets.append(_collections_sheet(ledger, lang, control, link, warnings))
     return sheets
