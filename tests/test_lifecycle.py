@@ -103,7 +103,7 @@ def test_the_demo_shows_every_stage() -> None:
                        customers=rows[CUSTOMERS.key], transactions=rows[TRANSACTIONS.key], rules=rows[RULES.key])
     got = stages(b)
     assert set(got.values()) == set(STAGES)
-    assert got["C0201"] == "potential"
+    assert got[SPECIAL_CUSTOMERS["potential"][0]] == "potential"
     assert got[SPECIAL_CUSTOMERS["dormant"][0]] == "dormant"  # 15 months idle
     assert {got[c] for c in SPECIAL_CUSTOMERS["closed"]} == {"lost"}  # stopped in 2024
     settings = {r["key"]: r["value"] for r in rows["Settings"]}

@@ -40,7 +40,7 @@ SPECIAL_CUSTOMERS: dict[str, tuple[str, ...]] = {
     "over_limit": ("C0013",),  # open balance above its credit limit at the as-of date
     "worsening": ("C0021",),  # prompt until 2025, 45-110 days late in 2026
     "closed": ("C0050", "C0120", "C0180"),  # status dormant, stopped trading in 2024
-    "potential": ("C0201",),  # registered in September 2026, no transaction yet (潜在客户)
+    "potential": ("P0001",),  # a prospect registered in September 2026, no transaction yet (潜在客户)
 }
 SWITCHED = {  # customer → date its category changed (CategoryHistory has two rows)
     "C0005": dt.date(2025, 1, 1),
@@ -372,16 +372,17 @@ def _customers(rng: random.Random, tree: list[_Category]) -> list[_Customer]:
 
 
 def _potential_customer(tree: list[_Category]) -> _Customer:
-    """C0201, registered a few weeks before the as-of date and not trading yet (lifecycle stage potential).
+    """P0001, a prospect registered a few weeks before the as-of date, not trading yet (stage potential).
 
     Appended after the random customers and given no ledger, so every other figure of the
-    demo stays what it was.
+    demo stays what it was. A P code, as firms number prospects apart: the importer's next
+    C code (C0201 after C0200) stays what the examples expect.
     """
     category = next(c for c in tree if c.code == "040101")
     city = next(c for c in _CITIES if c[2] == "杭州")
     word = category.segment.words[2]
     code = SPECIAL_CUSTOMERS["potential"][0]
-    return _Customer(int(code[1:]), code, category, city, "启明", word, f"杭州启明{word[1]}有限公司",
+    return _Customer(N_CUSTOMERS + 1, code, category, city, "启明", word, f"杭州启明{word[1]}有限公司",
                      dt.date(2026, 9, 10), "potential")
 
 
