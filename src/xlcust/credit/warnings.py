@@ -4,8 +4,8 @@
 (None for a category warning), `customer_name`, `category_code` (the customer's current
 category, or the category warned about), `message` and `message_zh`, each naming the
 figures that raised it, and `level` (red or yellow, below). Rows are in the order of
-`WARNINGS`, then by code. All dates
-are relative to the ledger's as-of date; "months" are calendar months back from it.
+`WARNINGS`, then by code. All dates are relative to the ledger's as-of date; "months"
+are calendar months back from it.
 
 PAY_RHYTHM_BROKEN — a customer who paid around one day of the month now pays late.
     Take the customer's last two invoices due by the as-of date (the later one due in
@@ -169,6 +169,7 @@ def warning_levels(codes: np.ndarray, customers: np.ndarray, gauges: np.ndarray,
         counts = pd.Series(customers[mine]).map(kinds).to_numpy(dtype=np.int64)
         red[np.flatnonzero(mine)[counts >= settings.red_alert_warnings]] = True
     return np.where(red, "red", "yellow").astype(object)
+
 
 # code, customer, category, message, message_zh, gauge (the figure its level is judged by; NaN: none)
 Row = tuple[str, str | None, str | None, str, str, float]
