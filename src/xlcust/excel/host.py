@@ -213,6 +213,7 @@ class SheetBlock:
     landscape: bool = False
     pages_wide: int = 1
     repeat_columns: int = 0  # leading columns printed on every page side by side
+    fills: list = field(default_factory=list)  # xlcust.views.sheet.ValueFill: colour cells by value
 
     @property
     def width(self) -> int:
@@ -308,6 +309,7 @@ def sheet_block(sheet: OutputSheet) -> SheetBlock:
         landscape=landscape,
         pages_wide=wide,
         repeat_columns=repeat if wide > 1 else 0,
+        fills=list(getattr(sheet, "fills", ())),
     )
 
 

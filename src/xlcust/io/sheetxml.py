@@ -203,6 +203,7 @@ class OutputStyles:
     highlight_dxf: int | None = None
     header_right: int | None = None  # over number and date columns; None: as `header`
     text_wrap: int | None = None  # text in a column too narrow for it; None: as by_kind["text"]
+    fill_dxfs: dict[tuple[str, str], int] = field(default_factory=dict)  # (fill, font) → dxf id
 
     def header_for(self, kind: str) -> int:
         """The header style that aligns with a column of this kind."""
@@ -641,6 +642,7 @@ def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highligh
         parts.append(f'<mergeCells count="1"><mergeCell ref="A1:{column_letter(r.title_columns - 1)}1"/></mergeCells>')
     if highlights and styles.highlight_dxf is not None:
         parts.append(_highlight_xml(highlights, styles.highlight_dxf, 1))
+    parts.extend(_value_fill_xml(sheet, r, styles))
     if links:
         parts.append(f"<hyperlinks>{''.join(links)}</hyperlinks>")
     parts.append(page_setup_xml(sheet.page, r.landscape, r.pages_wide))
@@ -673,6 +675,22 @@ def page_setup_xml(page: PageSetup, landscape: bool, wide: int = 1) -> str:
             hf += f"<oddFooter>{xml_text(page.footer)}</oddFooter>"
         parts.append(hf + "</headerFooter>")
     return "".join(parts)
+
+
+def _value_fill_xml(sheet: OutputSheet, r: RenderedSheet, styles: OutputStyles) -> list[str]:
+    """One conditional format per value fill: its column's data rows, the cells equal to the value."""
+    out = []
+    first, last = r.header_row + 1, max(r.last_row, r.header_row + 1)
+    for priority, fill in enumerate(sheet.fills, start=2):  # 1 is the findings highlight
+        dxf = styles.fill_dxfs.get((fill.fill, fill.font))
+        if dxf is None:
+            continue
+        letter = column_letter(fill.column)
+        value = '"' + fill.value.replace('"', '""') + '"'
+        out.append(f'<conditionalFormatting sqref="{letter}{first}:{letter}{last}">'
+                   f'<cfRule type="cellIs" dxfId="{dxf}" priority="{priority}" operator="equal">'
+                   f"<formula>{xml_text(value)}</formula></cfRule></conditionalFormatting>")
+    return out
 
 
 def merge_cells_to_sqref(cells: Iterable[str]) -> str:

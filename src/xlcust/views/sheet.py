@@ -7,6 +7,7 @@ knows XML or files.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +66,25 @@ class CellSpec:
             raise UsageError(f"cell {self.value!r}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
 
 
+@dataclass(frozen=True)
+class ValueFill:
+    """Cells of one column that read `value` get a fill and font colour (warning levels).
+
+    Written as a conditional format over the column's data rows, so the colour follows the
+    value when a user sorts or filters the sheet.
+    """
+
+    column: int  # 0-based
+    value: str
+    fill: str  # RRGGBB
+    font: str = "000000"  # RRGGBB
+
+    def __post_init__(self) -> None:
+        for colour in (self.fill, self.font):
+            if not re.fullmatch(r"[0-9A-Fa-f]{6}", colour):
+                raise UsageError(f"value fill {self.value!r}: colour must be RRGGBB, not {colour!r}")
+
+
 @dataclass
 class OutputSheet:
     """A sheet xlcust owns: replaced wholesale on every run, protected against accidental edits.
@@ -80,6 +100,7 @@ class OutputSheet:
     come from the values (`xlcust.views.layout`); page says how the sheet prints
     (`xlcust.views.page`: orientation None = chosen from the table's width). charts are
     native Excel charts drawn from this sheet's cells (`xlcust.views.charts.ChartSpec`).
+    fills colour the cells of a column by their value (`ValueFill`).
     """
 
     name: str
@@ -92,6 +113,7 @@ class OutputSheet:
     freeze_header: bool = True
     autofilter: bool = True
     charts: Sequence[ChartSpec] = ()
+    fills: Sequence[ValueFill] = ()
 
     @property
     def header_row(self) -> int:
