@@ -288,7 +288,7 @@ def sheet_block(sheet: OutputSheet) -> SheetBlock:
     printed = printed_widths(widths, sheet.charts)
     landscape = choose_landscape(printed, sheet.page)
     repeat = key_columns(kinds)
-    wide = pages_wide(printed, sheet.page, landscape, repeat)
+    wide = pages_wide(printed, sheet.page, landscape, repeat, charts=bool(sheet.charts))
     span = title_span(widths, wide)
     return SheetBlock(
         name=sheet.name,

@@ -729,7 +729,8 @@ class _Styles:
         header = {"font": self.font(bold=True), "fill": self.solid_fill("FFDDEBF7"), "border": self.bottom_border(),
                   "vertical": "center", "wrap": True}
         return OutputStyles(
-            title=self.xf(font=self.font(bold=True, size="13"), vertical="top", horizontal="left", wrap=True),
+            title=self.xf(font=self.font(bold=True, size="13")),  # a title in the table spills over empty cells
+            title_wrap=self.xf(font=self.font(bold=True, size="13"), vertical="top", horizontal="left", wrap=True),
             header=self.xf(**header, horizontal="left", indent=1),
             header_right=self.xf(**header, horizontal="right"),
             link=self.xf(font=self.font(color="FF0563C1", underline=True), vertical="top", horizontal="left",

@@ -203,6 +203,7 @@ class OutputStyles:
     highlight_dxf: int | None = None
     header_right: int | None = None  # over number and date columns; None: as `header`
     text_wrap: int | None = None  # text in a column too narrow for it; None: as by_kind["text"]
+    title_wrap: int | None = None  # the sheet's title, wrapped across the table; None: as `title`
     fill_dxfs: dict[tuple[str, str], int] = field(default_factory=dict)  # (fill, font) → dxf id
 
     def header_for(self, kind: str) -> int:
@@ -248,7 +249,8 @@ class RenderedSheet:
 
     @property
     def pages_wide(self) -> int:
-        return pages_wide(printed_widths(self.widths, self.charts), self.page, self.landscape, self.repeat_columns)
+        return pages_wide(printed_widths(self.widths, self.charts), self.page, self.landscape, self.repeat_columns,
+                          charts=bool(self.charts))
 
     @property
     def title_columns(self) -> int:
@@ -614,9 +616,10 @@ def _title_and_header_rows(sheet: OutputSheet, columns: list[ColumnSpec], r: Ren
     out = []
     if sheet.title:
         span = r.title_columns
-        blanks = "".join(f'<c r="{column_letter(i)}1" s="{styles.title}"/>' for i in range(1, span))
+        style = styles.title if styles.title_wrap is None else styles.title_wrap
+        blanks = "".join(f'<c r="{column_letter(i)}1" s="{style}"/>' for i in range(1, span))
         out.append(f'<row r="1" ht="{title_height(sheet.title, widths[:span]):.4g}" customHeight="1">'
-                   f'<c r="A1" s="{styles.title}" t="inlineStr"><is><t xml:space="preserve">'
+                   f'<c r="A1" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
                    f"{xml_text(sheet.title)}</t></is></c>{blanks}</row>")
     head_cells = "".join(
         f'<c r="{column_letter(i)}{r.header_row}" s="{styles.header_for(c.kind)}" t="inlineStr"><is>'

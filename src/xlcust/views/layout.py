@@ -92,10 +92,18 @@ def shown(value: object, kind: str) -> str:
 def _room(value: object, kind: str) -> float:
     """Characters a value needs; a header-looking cell in the table (a later table's header) may wrap."""
     if type(value) is str:
-        return display_width(value)
-    if isinstance(value, CellSpec) and value.role == "header":
+        text = value
+    elif isinstance(value, CellSpec) and value.role == "title":  # a title spills over the empty cells beside it
+        return 0
+    elif isinstance(value, CellSpec) and value.role == "header":
         return header_need(str(value.value), filter_arrow=False) - 2
-    return display_width(shown(value, kind))
+    elif isinstance(value, CellSpec) and isinstance(value.value, str):
+        text = value.value
+    else:
+        return display_width(shown(value, kind))
+    # Text in a number column (a list below a dashboard's figures) spills into the empty
+    # cells beside it rather than widening the figures' column without limit.
+    return min(display_width(text), TEXT_CAP) if kind in NUMERIC_KINDS else display_width(text)
 
 
 def header_need(header: str, filter_arrow: bool) -> float:

@@ -153,13 +153,15 @@ MIN_SCALE = 0.6  # below this zoom print is hard to read: the table is spread ov
 MAX_PAGES_WIDE = 3
 
 
-def pages_wide(widths: Sequence[float], setup: PageSetup, landscape: bool, repeated: int = 0) -> int:
+def pages_wide(widths: Sequence[float], setup: PageSetup, landscape: bool, repeated: int = 0,
+               charts: bool = False) -> int:
     """Pages side by side the table is fitted to: 1, or more when one page would print below MIN_SCALE.
 
     The first `repeated` columns (the customer's code and name) print on every page side by
-    side, so each page is read on its own.
+    side, so each page is read on its own. A sheet with charts stays one page wide: a page
+    break would cut a chart in two.
     """
-    if not setup.fit_width or print_scale(widths, setup, landscape) >= MIN_SCALE:
+    if charts or not setup.fit_width or print_scale(widths, setup, landscape) >= MIN_SCALE:
         return 1
     head, rest = list(widths[:repeated]), list(widths[repeated:])
     for n in range(2, MAX_PAGES_WIDE + 1):
