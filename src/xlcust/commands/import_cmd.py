@@ -143,7 +143,8 @@ def _print(report) -> None:
     render_table(out, _("Column mapping — {file}, header on row {row}", file=where, row=s.header_row),
                  [Column(N_("Column"), "code"), Column(N_("Header")), Column(N_("Field"), "code"),
                   Column(N_("By"), "code")],
-                 ((m.column, m.header, m.field, "--map" if m.by == "map" else _("header")) for m in report.mapping),
+                 ((m.column, m.header, _field(report.what, m.field, lang), "--map" if m.by == "map" else _("header"))
+                  for m in report.mapping),
                  lang=lang)
     by_code: dict[tuple[int, str], list] = defaultdict(list)
     for i in report.sorted_issues():
@@ -180,6 +181,16 @@ def _print(report) -> None:
                   markup=False)
     else:
         err.print(_("Nothing to add: {summary}", summary=summary), markup=False)
+
+
+def _field(what: str, name: str | None, lang: str) -> str:
+    """A target field as the reader knows it: the canonical name in English, the sheet's header in Chinese."""
+    from ..schema import SHEETS_BY_KEY
+
+    sheet = SHEETS_BY_KEY.get(what.capitalize())
+    if not name or lang == "en" or sheet is None or name not in sheet.by_name:
+        return name or ""
+    return sheet.by_name[name].header(lang)
 
 
 def _value(v: object) -> str:
