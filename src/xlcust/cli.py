@@ -20,7 +20,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from . import __version__
 from .errors import UsageError, XlcustError
@@ -166,12 +165,22 @@ def print_findings(findings: list[Finding]) -> None:
 
 
 def print_table(title: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:
-    table = Table(title=title, show_lines=False)
-    for c in columns:
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
-    out.print(table)
+    """A quick table of already formatted cells (views.console builds the report tables).
+
+    Headers are catalog msgids; a column whose every cell reads as a number is right-aligned
+    and kept whole, the others fold. Nothing in xlcust itself calls it any more; it stays for
+    commands that list plain records.
+    """
+    import re
+
+    from .views.console import Column, render_table
+
+    texts = [["" if v is None else str(v) for v in r] for r in rows]
+    figure = re.compile(r"^-?(0|[1-9][\d,]*)(\.\d+)?%?$")  # "0101" is a code, not a number
+    kinds = ["figure" if texts and all(figure.match(r[i]) or not r[i] for r in texts) else "text"
+             for i in range(len(columns))]
+    render_table(out, title, [Column(c, k) for c, k in zip(columns, kinds, strict=True)], texts,  # type: ignore[misc]
+                 lang=current_language())
 
 
 # Findings behind a report's figures shown on stderr; `xlcust check` (or --json) lists them all.

@@ -33,8 +33,8 @@ from rich.text import Text
 from ...i18n import translate
 from ...money import format_money
 
-Kind = Literal["text", "code", "money", "int", "number", "percent", "date"]
-NUMERIC: frozenset[str] = frozenset({"money", "int", "number", "percent"})
+Kind = Literal["text", "code", "money", "int", "number", "percent", "figure", "date"]
+NUMERIC: frozenset[str] = frozenset({"money", "int", "number", "percent", "figure"})  # "figure": already formatted
 TEXT_MIN = 12  # a folding text column keeps at least this many cells, so a name stays readable
 COLUMN_GAP = 2  # padding + divider that rich spends per column with the box and padding below
 LONG_LIST = 40  # a list longer than this is shown summary first; --all shows every row
