@@ -165,6 +165,23 @@ def test_demo_grades_summary_then_every_customer_with_all(demo) -> None:
     assert all(item["customer_code"] in full.stdout for item in doc["items"])
 
 
+def test_demo_reclassify_counts_changes_by_rule_and_shows_every_category_move(demo) -> None:
+    path, _book, _ledger = demo
+    doc = json.loads(runner.invoke(app, ["reclassify", str(path), "--json"]).stdout)
+    changes = doc["changes"]
+    assert len(changes) > 40  # a long list, so the summary applies
+    short = runner.invoke(app, ["reclassify", str(path)])
+    assert short.exit_code == 0 and short.stdout.startswith("Changes by rule")
+    total = next(line for line in short.stdout.splitlines() if line.strip().startswith("Total"))
+    assert total.split()[-1] == str(len(changes))
+    moves = [c for c in changes if c["field"] == "category"]
+    assert moves and all(c["customer_code"] in short.stdout for c in moves)
+    shown = sum(1 for line in short.stdout.splitlines() if " → " in line)
+    assert f"… {len(changes) - shown} more; --all or --json for the full list" in short.stdout
+    every = runner.invoke(app, ["reclassify", str(path), "--all"])
+    assert sum(1 for line in every.stdout.splitlines() if " → " in line) == len(changes)
+
+
 # ------------------------------------------------------------------------ check
 
 

@@ -31,14 +31,14 @@ ApplyOpt = Annotated[bool, typer.Option(
     "--apply", help=N_("Record the changes: Customers cells, CategoryHistory periods, AuditLog (one atomic save)"))]
 OutOpt = Annotated[Path | None, typer.Option(
     "--out", help=N_("With --apply: write the result to this file instead of updating BOOK"))]
-# what a change sets, as the reader says it (Change.field is a code)
-FIELD_LABELS = {"category": N_("category"), "tags": N_("tags"), "grade": N_("grade"), "flag": N_("flag")}
+AllOpt = Annotated[bool, typer.Option("--all", help=N_("Show every change, not the summary by rule and the first "
+                                                       "changes"))]
 
 
 @app.command(help=N_("Run the Rules sheet: show each customer's changes and the rule behind them; --apply records "
                      "them."))
 def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, out_path: OutOpt = None,
-               as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+               all_rows: AllOpt = False, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     """Run the Rules sheet: show each customer's changes and the rule behind them; --apply records them.
 
     Without --apply nothing is written. A category change takes effect on the as-of
@@ -77,28 +77,19 @@ def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, ou
                        "changes": [ch.to_json() for ch in changes], "summary": summary,
                        "findings": [f.to_json(current_language()) for f in findings]})
         else:
-            _print(findings, changes)
+            _print(findings, changes, all_rows)
             _tell(result.as_of.isoformat(), summary, apply=apply, blocked=blocked, written=report is not None)
         return EXIT_FINDINGS if blocked else EXIT_OK
 
     run(body, lang)
 
 
-def _print(findings, changes) -> None:
+def _print(findings, changes, all_rows: bool) -> None:
     from ..cli import print_findings
+    from ..views.console.changes import print_changes
 
     print_findings(findings)
-    customer = None
-    for ch in changes:
-        if ch.customer_code != customer:
-            customer = ch.customer_code
-            out.print(f"{ch.customer_code}  {ch.name or ''}", style="bold", markup=False)
-        old = "—" if ch.old is None else ch.old
-        new = "—" if ch.new is None else ch.new
-        by = ch.rule_id or _("(history: the Customers sheet's category, not yet recorded)")
-        when = "  " + _("effective {date}", date=ch.effective.isoformat()) if ch.effective else ""
-        field = _(FIELD_LABELS.get(ch.field, ch.field))
-        out.print(f"  {field:<9} {old} → {new}   {by}{when}", markup=False, highlight=False)
+    print_changes(out, changes, current_language(), all_rows=all_rows)
 
 
 def _tell(as_of: str, summary: dict, *, apply: bool, blocked: bool, written: bool) -> None:
