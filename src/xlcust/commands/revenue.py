@@ -59,11 +59,12 @@ def revenue(
     """`xlcust revenue`: category-split net sales."""
 
     def body() -> int:
+        from ..io.export import export_tables
         from ..money import format_money
-        from ..reports.export import check_export_path
         from ..reports.revenue import revenue as build
         from ..views.console.reports import print_revenue
-        from ..views.revenue import describe, export_revenue
+        from ..views.export import check_export_path
+        from ..views.revenue import describe, export_tables_for
 
         start = parse_date_option(date_from, "--from")
         end = parse_date_option(date_to, "--to")
@@ -81,7 +82,7 @@ def revenue(
         lang = registry.settings.language
         if out_path is not None:
             with err.status(_("Writing {name}…", name=out_path.name)):
-                export_revenue(report, out_path, lang, registry.settings.company_name)
+                export_tables(out_path, export_tables_for(report, lang, registry.settings.company_name))
         if as_json:
             emit_json({**report.to_json(), **findings_json(findings)})
         else:

@@ -64,7 +64,8 @@ def statements(
     """`xlcust statements`: print-ready statements per category or customer."""
 
     def body() -> int:
-        from ..reports.statements import build_statements, write_statements
+        from ..io.statements import write_statements
+        from ..reports.statements import build_statements
 
         start = parse_date_option(date_from, "--from")
         end = parse_date_option(date_to, "--to")
@@ -82,10 +83,7 @@ def statements(
             files = write_statements(result, folder, per)
         pdfs: list[Path] = []
         if pdf and files:
-            from ..reports.pdf import convert_to_pdf
-
-            with err.status(_("Making {n} PDF(s) with LibreOffice…", n=len(files))):
-                pdfs = convert_to_pdf([f.path for f in files], folder)
+            pdfs = _make_pdfs([f.path for f in files], folder)
 
         warnings = _warnings(result, current_language())
         if as_json:
@@ -138,6 +136,25 @@ def _print(files, pdfs: list[Path], per: str, start: str, end: str) -> None:
                    (pdfs[i] if pdfs else f.path).name) for i, f in enumerate(files)),
                  lang=lang, total=(None, "" if per == "customer" else sum(len(f.customers) for f in files),
                                    sum(int(f.closing_total) for f in files), ""))
+
+
+def _make_pdfs(paths: list[Path], folder: Path) -> list[Path]:
+    """PDFs of the statement workbooks, with a count of those made so far ("7 of 31 PDFs")."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..io.pdf import convert_to_pdf
+
+    def describe(done: int, total: int) -> str:
+        return _("{done} of {total} PDFs made with LibreOffice", done=done, total=total)
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
+                  transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task(describe(0, len(paths)), total=len(paths))
+
+        def seen(done: int, total: int) -> None:
+            progress.update(task, completed=done, description=describe(done, total))
+
+        return convert_to_pdf(paths, folder, progress=seen)
 
 
 def _warnings(result: Statements, lang: str) -> list[str]:
