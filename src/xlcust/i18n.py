@@ -13,7 +13,7 @@ Three ways a module uses it, by layer:
   msgid and its parameters together as a `Msg` (a Finding's message and fix are Msgs),
   so any view can render it later in any language;
 - **views** render with `translate(msgid, lang, **params)` (`ntranslate` for texts
-  with a count);
+  with a count, `ctranslate` for a word marked with its context by `C_`);
 - **hosts** (CLI, xlwings, Lite) decide the language once — `resolve_language`:
   `--lang`, else the workbook's Settings `language`, else the system locale — and
   may set it for the rest of the call with `use_language`; `_()` then translates in it.
@@ -42,6 +42,15 @@ _current: contextvars.ContextVar[str] = contextvars.ContextVar("xlcust_language"
 
 def N_(msgid: str) -> str:
     """Mark `msgid` for the catalog without translating it (the core keeps msgids as data)."""
+    return msgid
+
+
+def C_(context: str, msgid: str) -> str:
+    """Mark `msgid` in `context` (gettext's msgctxt) without translating it.
+
+    The context tells apart one English word with two meanings: a code the core returns
+    (`invoice` the transaction kind, `invoice` the aging basis) gets its label per context.
+    """
     return msgid
 
 
@@ -95,6 +104,12 @@ def catalog(lang: str) -> gettext.NullTranslations:
 def translate(msgid: str, lang: str, /, **params: object) -> str:
     """`msgid` in `lang`, with `params` formatted in."""
     text = catalog(lang).gettext(msgid) if msgid else msgid
+    return text.format(**params) if params else text
+
+
+def ctranslate(context: str, msgid: str, lang: str, /, **params: object) -> str:
+    """`msgid` in `context` (see `C_`), in `lang`, with `params` formatted in."""
+    text = catalog(lang).pgettext(context, msgid) if msgid else msgid
     return text.format(**params) if params else text
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..book import Book
 from ..settings import Settings
+from .labels import yes_no_column
 from .outputs import Field, frame_sheet
 from .sheet import OutputSheet
 
@@ -54,6 +55,9 @@ def metrics_sheet(book: Book, grades: pd.DataFrame, lang: str,
     frame = grades.reset_index()
     frame["explanation"] = grades["explanation_zh" if lang == "zh" else "explanation"].to_numpy(dtype=object)
     frame["warnings"] = _warning_codes(frame["customer_code"], warnings)
+    for flag in ("over_limit", "near_limit"):
+        if flag in frame:
+            frame[flag] = yes_no_column(frame[flag], lang)
     frame.attrs = dict(grades.attrs)
     counts = grades["grade"].value_counts()
     tally = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in ("A", "B", "C", "D", "NEW"))
