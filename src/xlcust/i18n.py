@@ -185,6 +185,27 @@ class Msg:
         return self.render(DEFAULT_LANGUAGE)
 
 
+class Joined:
+    """Several texts shown as one list ("a; b; c"), each rendered in the reader's language."""
+
+    __slots__ = ("parts", "sep")
+
+    def __init__(self, parts: tuple[object, ...], sep: str = "; ") -> None:
+        self.parts, self.sep = tuple(parts), sep
+
+    def render(self, lang: str) -> str:
+        return self.sep.join(p.render(lang) if hasattr(p, "render") else str(p) for p in self.parts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Joined) and (self.parts, self.sep) == (other.parts, other.sep)
+
+    def __hash__(self) -> int:
+        return hash(self.parts)
+
+    def __str__(self) -> str:
+        return self.render(DEFAULT_LANGUAGE)
+
+
 def msg(msgid: str, /, **params: object) -> Msg:
     """Mark `msgid` for the catalog and keep it with its parameters (core code)."""
     return Msg(msgid, **params)

@@ -14,8 +14,21 @@ from typing import Annotated
 
 import typer
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, LangOpt, app, emit_json, err, out, print_table, run, warn_flavour
+from ..cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    LangOpt,
+    adopt_book_language,
+    app,
+    emit_json,
+    err,
+    out,
+    print_table,
+    run,
+    warn_flavour,
+)
 from ..findings import Severity
+from ..i18n import current_language
 
 import_app = typer.Typer(
     no_args_is_help=True,
@@ -101,11 +114,12 @@ def transactions(
 
 
 def _show(report, as_json: bool, report_path: Path | None) -> int:
+    adopt_book_language(report.book_language)
     if report_path is not None:
-        lines = report.write_csv(report_path)
+        lines = report.write_csv(report_path, current_language())
         err.print(f"Wrote {lines:,} issue line(s) to {report_path}")
     if as_json:
-        emit_json(report.to_json())
+        emit_json(report.to_json(current_language()))
     else:
         _print(report)
     return EXIT_FINDINGS if report.has_errors else EXIT_OK

@@ -37,6 +37,7 @@ import pandas as pd
 from ..audit import AuditEntry, current_user
 from ..edits import AppendRows
 from ..errors import UsageError
+from ..i18n import msg
 from .customers import plan_customers
 from .prepare import Prepared, prepare
 from .registry import NewRows, Registry
@@ -164,8 +165,10 @@ class _Clock:
 
 
 def _report(what: str, reg: Registry, prep: Prepared, options: ImportOptions) -> ImportReport:
+    settings = reg.book.settings
     report = ImportReport(what, str(reg.path), prep.info, list(prep.mapping.mapped), list(prep.issues),
-                          dry_run=options.dry_run)
+                          dry_run=options.dry_run,
+                          book_language=settings.language if "language" in settings.model_fields_set else None)
     return report
 
 
@@ -226,8 +229,9 @@ def _finish(reg: Registry, report: ImportReport, news: list[NewRows], options: I
     report.registry_sheets = {n.key: p.table.name for n, p in zip(news, placed, strict=True)}
     if news:
         for finding, sources in reg.errors_after(placed, news):
-            report.add(issue("IMP_WOULD_BREAK_CHECKS", f"{finding.code} at {finding.cell}: {finding.message}",
-                             sources, field=finding.field, suggestion=finding.suggestion))
+            report.add(issue("IMP_WOULD_BREAK_CHECKS", msg("{code} at {cell}: {message}", code=finding.code,
+                                                           cell=finding.cell, message=finding.text or finding.message),
+                             sources, field=finding.field, suggestion=finding.fix or finding.suggestion))
     clock("verify")
     blocked = any(i.code == "IMP_WOULD_BREAK_CHECKS" for i in report.issues) or (options.strict and report.has_errors)
     report.summary["blocked"] = blocked

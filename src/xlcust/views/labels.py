@@ -18,6 +18,7 @@ KIND = "transaction kind"
 METHOD = "allocation method"
 BASIS = "aging basis"
 SOURCE = "history source"
+GRADE = "credit grade"
 
 LABELS: dict[str, dict[str, str]] = {
     KIND: {
@@ -38,6 +39,9 @@ LABELS: dict[str, dict[str, str]] = {
     SOURCE: {
         "import": C_("history source", "import"),
         "manual": C_("history source", "manual"),
+    },
+    GRADE: {  # A-D read the same in every language; a customer too new to grade has a word
+        "NEW": C_("credit grade", "NEW"),
     },
 }
 

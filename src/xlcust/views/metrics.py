@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..book import Book
+from ..credit.scoring import GRADES
 from ..settings import Settings
-from .labels import yes_no_column
+from .labels import GRADE, label, label_column, yes_no_column
 from .outputs import Field, frame_sheet
 from .sheet import OutputSheet
 
@@ -55,12 +56,13 @@ def metrics_sheet(book: Book, grades: pd.DataFrame, lang: str,
     frame = grades.reset_index()
     frame["explanation"] = grades["explanation_zh" if lang == "zh" else "explanation"].to_numpy(dtype=object)
     frame["warnings"] = _warning_codes(frame["customer_code"], warnings)
+    frame["grade"] = label_column(GRADE, frame["grade"], lang)
     for flag in ("over_limit", "near_limit"):
         if flag in frame:
             frame[flag] = yes_no_column(frame[flag], lang)
     frame.attrs = dict(grades.attrs)
     counts = grades["grade"].value_counts()
-    tally = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in ("A", "B", "C", "D", "NEW"))
+    tally = ", ".join(f"{label(GRADE, g, lang)} {int(counts.get(g, 0))}" for g in GRADES)
     weights = _weights(book.settings, lang)
     what = (f"客户信用评级：{tally}（权重 {weights}）" if lang == "zh"
             else f"Credit grades: {tally} (weights {weights})")
