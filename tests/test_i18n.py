@@ -14,7 +14,7 @@ from xlcust import i18n
 SRC = Path(i18n.__file__).parent
 PO = SRC / "locale" / "zh" / "LC_MESSAGES" / "xlcust.po"
 KEYWORDS = {"_": None, "N_": None, "msg": (1,), "translate": (1,), "ntranslate": (1, 2),
-            "C_": ((1, "c"), 2), "ctranslate": ((1, "c"), 2)}
+            "C_": ((1, "c"), 2), "ctranslate": ((1, "c"), 2), "term": ((1, "c"), 2)}
 
 
 def _marked() -> dict[tuple[str, str | None], str]:

@@ -1,9 +1,10 @@
 """A Chinese book shows no English but codes; an English one no Chinese but names (issue 12).
 
 One demo per language is built and run as a user would (`new --demo --lang`, `run`,
-`statements`, `check --json`, `revenue --json`, `import … --report`); every text a reader
-sees is scanned: each string cell of every output sheet and of every statement, and the
-message fields of the JSON documents and of the import report.
+`statements`, `check --json`, `revenue --json`, `import … --report`, and on a copy
+`reclassify --apply` and a real `import`); every text a reader sees is scanned: each
+string cell of every output sheet, of every statement and of the CategoryHistory rows
+xlcust writes, and the message fields of the JSON documents and of the import report.
 
 In a Chinese book an English word (three or more ASCII letters) is allowed only where
 it is not language but an identifier, each for its reason:
@@ -11,14 +12,14 @@ it is not language but an identifier, each for its reason:
 - the user's own data: names, mnemonics, tax IDs, tags, document numbers as the input
   sheets (Customers, Categories, Transactions, Risk) and the imported file hold them, and
   the mnemonics xlcust makes from those names (pinyin initials);
-- the currency code of Settings `currency` (CNY), the name of a file the user gave and
-  a text encoding (GBK);
+- the currency code of Settings `currency` (CNY), the name of a file the user gave, its
+  format (CSV) and its text encoding (GBK);
 - a token with a digit (INV-2026-000015, a tax ID, a data fingerprint such as d46b5bb4ccdf);
 - a code: finding, warning and import codes (CUS_MNEMONIC_FILLED, DORMANT), which the
   docs list and scripts match;
 - a Settings key (aging_bounds): what the user types in the Settings sheet;
-- the product name `xlcust`, and a command in backticks (`xlcust check --write`), which
-  is typed as it is written.
+- the product name `xlcust`, the login name recorded as who made a change, and a
+  command (`xlcust check --write`, `xlcust import customers`), which is typed as written.
 
 In an English book a Chinese run is allowed only as the user's data: names, regions,
 addresses, tags and the rule texts the Rules sheet holds, and what the imported file holds.
@@ -38,6 +39,7 @@ import pytest
 import python_calamine
 from typer.testing import CliRunner
 
+from xlcust.audit import current_user
 from xlcust.checks.catalog import CATALOG
 from xlcust.cli import app
 from xlcust.credit.warnings import WARNINGS
@@ -51,13 +53,14 @@ runner = CliRunner()
 
 TOKEN = re.compile(r"[A-Za-z0-9_]+(?:[-.][A-Za-z0-9_]+)*")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-COMMAND = re.compile(r"`[^`]*`")
+COMMAND = re.compile(r"`[^`]*`|xlcust (?:import (?:customers|transactions)|reclassify|check)")
 CODES = set(CATALOG) | set(WARNINGS) | set(IMPORT_CODES)
 DATA_SHEETS = ("Categories", "Customers", "Transactions", "Risk")  # their words are the user's
 MESSAGE_FIELDS = ("message", "suggestion", "fix", "meaning", "text", "explanation")
 SETTINGS_KEYS = {spec.key for spec in SPECS}
 IMPORTED = ROOT / "examples" / "old_list.csv"
-IDENTIFIERS = {"xlcust", "GBK", "UTF-8", "BOM", IMPORTED.name}  # the product, encodings, the file given
+IDENTIFIERS = {"xlcust", "GBK", "UTF-8", "BOM", "CSV", "XLSX", "XLS", IMPORTED.name,
+               current_user()}  # see the module docstring
 
 
 def _cells(path: Path, skip: set[str] = frozenset()) -> Iterator[tuple[str, str, str]]:
@@ -114,6 +117,10 @@ class Demo:
                              str(self.book), "--dry-run", "--json", "--report", str(self.report_csv),
                              ok=(0, 1))
         self.imported = json.loads(result.stdout)
+        self.changed = folder / f"changed_{lang}.xlsx"  # what reclassify --apply and an import write
+        shutil.copy(self.book, self.changed)
+        self.invoke("reclassify", str(self.changed), "--apply")
+        self.invoke("import", "customers", str(IMPORTED), "--into", str(self.changed), ok=(0, 1))
 
     def invoke(self, *args: str, ok: tuple[int, ...] = (0,)):
         result = runner.invoke(app, list(args))
@@ -155,6 +162,11 @@ class Demo:
         not_outputs = {n for n in self.sheet_names() if n not in outputs}
         for sheet, cell, text in _cells(self.book, not_outputs):
             yield f"{self.book.name}!{sheet}!{cell}", text
+        from xlcust.schema import HISTORY
+
+        written = set(OUTPUT_SHEETS) | set(OUTPUT_SHEETS.values()) | {HISTORY.key, HISTORY.zh}
+        for sheet, cell, text in _cells(self.changed, {n for n in self.sheet_names() if n not in written}):
+            yield f"{self.changed.name}!{sheet}!{cell}", text
         for path in sorted(self.statements.glob("*.xlsx")):
             for sheet, cell, text in _cells(path):
                 yield f"{path.name}!{sheet}!{cell}", text

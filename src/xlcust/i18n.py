@@ -185,6 +185,45 @@ class Msg:
         return self.render(DEFAULT_LANGUAGE)
 
 
+class Term:
+    """A code the core writes into a sheet (a history source, a changed field), kept as data.
+
+    `term("history source", "import")` marks the code with its context (as `C_` does);
+    `render(lang)` is the code itself in English and its catalog label in another language.
+    `str()` is the code, so a Term read back as text is the code again.
+    """
+
+    __slots__ = ("context", "code")
+
+    def __init__(self, context: str, code: str) -> None:
+        self.context, self.code = context, code
+
+    def render(self, lang: str) -> str:
+        return self.code if lang == DEFAULT_LANGUAGE else ctranslate(self.context, self.code, lang)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Term) and (self.context, self.code) == (other.context, other.code)
+
+    def __hash__(self) -> int:
+        return hash((self.context, self.code))
+
+    def __repr__(self) -> str:
+        return f"Term({self.context!r}, {self.code!r})"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def term(context: str, code: str) -> Term:
+    """Mark a code with its context for the catalog and keep it as a `Term` (core code)."""
+    return Term(context, code)
+
+
+def labels_of(context: str, codes: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Every language's label of each code → the code, for reading back what a view wrote."""
+    return {ctranslate(context, code, lang): code for code in codes for lang in LANGUAGES}
+
+
 class Joined:
     """Several texts shown as one list ("a; b; c"), each rendered in the reader's language."""
 

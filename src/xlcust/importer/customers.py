@@ -24,7 +24,7 @@ from decimal import Decimal
 import numpy as np
 
 from ..archive import normalize_name
-from ..i18n import msg
+from ..i18n import msg, term
 from ..mnemonic import mnemonic
 from ..money import CENT
 from ..schema import normalize_header
@@ -281,8 +281,9 @@ def _finish(accepted: list[tuple[int, dict]], prep: Prepared, reg: Registry, rep
         customers.add(record, [row])
         history.add({
             "customer_code": record["code"], "category_code": record["category_code"],
-            "valid_from": record["opened_on"] or today, "valid_to": None, "source": "import",
-            "changed_at": now, "changed_by": user, "note": f"xlcust import customers {source_name} row {row}",
+            "valid_from": record["opened_on"] or today, "valid_to": None, "source": term("history source", "import"),
+            "changed_at": now, "changed_by": user,
+            "note": msg("xlcust import customers {file} row {row}", file=source_name, row=row),
         }, [row])
     for row, code in assigned:
         report.add(issue("IMP_CODE_ASSIGNED", msg("Row {row} had no code: assigned {code}", row=row, code=code), row,

@@ -264,7 +264,7 @@ class ImportReport:
         added = {}
         for key, frame in self.added.items():
             cols = list(frame.columns)
-            added[key] = [dict(zip(cols, _jsonable(r), strict=True)) for r in frame_rows(frame, cols)]
+            added[key] = [dict(zip(cols, _jsonable(r, lang), strict=True)) for r in frame_rows(frame, cols)]
         return {
             "what": self.what,
             "book": self.book,
@@ -301,12 +301,14 @@ class ImportReport:
         return lines
 
 
-def _jsonable(values: Iterable[object]) -> list[object]:
+def _jsonable(values: Iterable[object], lang: str) -> list[object]:
     from decimal import Decimal
 
     out: list[object] = []
     for v in values:
-        if isinstance(v, (list, tuple, np.ndarray)):
+        if hasattr(v, "render"):  # a history source or note, as the workbook will read it
+            out.append(v.render(lang))
+        elif isinstance(v, (list, tuple, np.ndarray)):
             out.append([int(x) for x in v])
         elif isinstance(v, Decimal):
             out.append(float(v))

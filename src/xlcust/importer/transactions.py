@@ -40,10 +40,9 @@ import pandas as pd
 
 from ..archive import normalize_name
 from ..errors import UsageError
-from ..i18n import N_, Joined, Msg, msg
+from ..i18n import N_, Joined, Msg, msg, term
 from ..mnemonic import mnemonic
 from ..money import cents_to_decimal, format_money
-from ..schema import KIND_ZH
 from .clean import (
     Cleaned,
     Where,
@@ -499,7 +498,6 @@ class TransactionPlanner:
         ex = reg.transactions
         ex_invoices = {t: c for t, c, k in zip(ex.index, ex["customer"], ex["kind"], strict=True)
                        if k in ("invoice", "opening")}
-        words = KIND_ZH if reg.lang == "zh" else {k: k for k in KINDS}
         days: dict[int, dt.date | None] = {}
 
         def day(n: int) -> dt.date | None:
@@ -521,9 +519,10 @@ class TransactionPlanner:
                     self._reject("IMP_REFERENCE_UNKNOWN", why, rows, txn,
                                  msg("Correct the reference, or leave it blank to settle the oldest invoices"))
                     continue
-            txns.add({"txn_id": txn, "date": day(date), "customer_code": customer, "kind": words[KINDS[kind]],
-                      "amount": cents_to_decimal(amount), "due_date": day(due), "reference": reference,
-                      "memo": self._memo(lines, pos)}, rows)
+            # the kind is a Term: the host writes it in the workbook's language (发票 in a Chinese book)
+            txns.add({"txn_id": txn, "date": day(date), "customer_code": customer,
+                      "kind": term("transaction kind", KINDS[kind]), "amount": cents_to_decimal(amount),
+                      "due_date": day(due), "reference": reference, "memo": self._memo(lines, pos)}, rows)
             if customer in self.created:
                 first_date[customer] = min(first_date.get(customer, date), date)
         customers, history = self._new_customers(first_date)
@@ -550,8 +549,8 @@ class TransactionPlanner:
             customers.add({**record, "category_code": self.category, "opened_on": opened,
                            "mnemonic": mnemonic(record["name"]) if "mnemonic" in has else None}, [])
             history.add({"customer_code": code, "category_code": self.category, "valid_from": opened,
-                         "source": "import", "changed_at": now, "changed_by": self.user,
-                         "note": f"xlcust import transactions {self.source_name}"}, [])
+                         "source": term("history source", "import"), "changed_at": now, "changed_by": self.user,
+                         "note": msg("xlcust import transactions {file}", file=self.source_name)}, [])
             made.append(code)
         self.report.add(issue("IMP_CUSTOMER_CREATED", msg("{n} customer(s) created in category '{category}', opened "
                                                           "on their first transaction date: {codes}",
@@ -568,11 +567,11 @@ def net_sales(txns: NewRows) -> int:
     """Invoices − credit notes of the new rows, in cents."""
     total = 0
     for r in txns.records:
-        kind = r["kind"]
+        kind = str(r["kind"])  # a Term: its code
         cents = int(r["amount"] * 100)
-        if kind in ("invoice", KIND_ZH["invoice"]):
+        if kind == "invoice":
             total += cents
-        elif kind in ("credit_note", KIND_ZH["credit_note"]):
+        elif kind == "credit_note":
             total -= cents
     return total
 

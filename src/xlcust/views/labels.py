@@ -19,6 +19,7 @@ METHOD = "allocation method"
 BASIS = "aging basis"
 SOURCE = "history source"
 GRADE = "credit grade"
+FIELD = "changed field"
 
 LABELS: dict[str, dict[str, str]] = {
     KIND: {
@@ -39,6 +40,12 @@ LABELS: dict[str, dict[str, str]] = {
     SOURCE: {
         "import": C_("history source", "import"),
         "manual": C_("history source", "manual"),
+    },
+    FIELD: {  # what a reclassification changes (Reclass and AuditLog sheets)
+        "category": C_("changed field", "category"),
+        "tags": C_("changed field", "tags"),
+        "grade": C_("changed field", "grade"),
+        "flag": C_("changed field", "flag"),
     },
     GRADE: {  # A-D read the same in every language; a customer too new to grade has a word
         "NEW": C_("credit grade", "NEW"),
