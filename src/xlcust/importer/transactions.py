@@ -250,11 +250,18 @@ class TransactionPlanner:
         if open_.any():
             positive = open_ & (value >= 0)
             kind[positive], kind[open_ & ~positive] = K_INVOICE, K_CREDIT
-            self.report.add(issue("IMP_KIND_BY_SIGN", msg("No kind column: {positive} positive line(s) are "
-                                                          "invoices, {negative} negative one(s) credit notes "
-                                                          "(say otherwise with --kind)",
-                                                          positive=f"{positive.sum():,}",
-                                                          negative=f"{(open_ & ~positive).sum():,}"), []))
+            # A misspelt kind is rejected with IMP_KIND_UNKNOWN (its row, value and the kinds
+            # accepted); only lines with no kind at all are read by their sign.
+            guessed = open_ & ~c["kind"].bad if "kind" in c else open_
+            if guessed.any():
+                plus, minus = (guessed & positive).sum(), (guessed & ~positive).sum()
+                what = (msg("Kind blank on {n} line(s)", n=f"{guessed.sum():,}") if "kind" in c
+                        else msg("No kind column"))
+                self.report.add(issue("IMP_KIND_BY_SIGN", msg("{what}: {positive} positive line(s) are invoices, "
+                                                              "{negative} negative one(s) credit notes (say "
+                                                              "otherwise with --kind)", what=what,
+                                                              positive=f"{plus:,}", negative=f"{minus:,}"),
+                                      rows[guessed] if "kind" in c else []))
         typed_negative = ~open_ & (value < 0)
         red = typed_negative & (kind == K_INVOICE)
         if red.any() and not self.line_items:
