@@ -482,7 +482,9 @@ def clean_kind(raw: pd.Series, where: Where) -> Cleaned:
         if kind is None:
             return _Outcome(bad=("IMP_KIND_UNKNOWN", msg("{header} '{value}' is not a transaction kind",
                                                          header=where.header, value=shown(v)),
-                                 msg("Use invoice, credit_note, receipt, opening or adjustment")))
+                                 # both languages' words: the column accepts either
+                                 msg("Use invoice/发票, credit_note/红字发票, receipt/收款, opening/期初 or "
+                                     "adjustment/调整")))
         return _Outcome(value=kind)
 
     return _per_value(raw, where, one, _CHANGE_TEXT)
