@@ -3,8 +3,9 @@
 `early_warnings(book, ledger)` returns one row per warning: `code`, `customer_code`
 (None for a category warning), `customer_name`, `category_code` (the customer's current
 category, or the category warned about), `message` and `message_zh`, each naming the
-figures that raised it. Rows are in the order of `WARNINGS`, then by code. All dates
-are relative to the ledger's as-of date; "months" are calendar months back from it.
+figures that raised it, and `level` (red or yellow, below). Rows are in the order of
+`WARNINGS`, then by code. All dates are relative to the ledger's as-of date; "months"
+are calendar months back from it.
 
 PAY_RHYTHM_BROKEN — a customer who paid around one day of the month now pays late.
     Take the customer's last two invoices due by the as-of date (the later one due in
@@ -35,6 +36,16 @@ SETTLEMENT_SLOWER — a category (any level; customers counted under their curre
     back to the last 3 months (at least 5 settled invoices in each of the two), without
     falling by more than 15 days from one span to the next on the way: one slow quarter
     that recovered is not a trend.
+
+Levels (黄色预警 / 红色警报). Every warning is a yellow alert, and a red one when
+    PAY_RHYTHM_BROKEN / PAY_WORSENING  the days late behind it (the smaller of the two
+        invoices; the recent average) reach Settings red_alert_days_late (60);
+    CREDIT_OVER_LIMIT  exposure reaches red_alert_credit_used of the limit (120 %);
+    DORMANT  the idle months reach lost_months (24): the customer is lost;
+    or the customer has red_alert_warnings (2) different warnings at once — the seeds'
+    example: a broken payment rhythm together with falling orders. ORDER_VOLUME_DROP,
+    CREDIT_NEAR_LIMIT and the category warning SETTLEMENT_SLOWER are red only that way
+    (a category: never).
 """
 
 from __future__ import annotations
@@ -57,6 +68,7 @@ from .registry import sheet_column, sheet_positions
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
+    from ..settings import Settings
 
 
 class WarningKind(NamedTuple):
@@ -78,7 +90,9 @@ WARNINGS: dict[str, WarningKind] = {
 }
 # `message` and `message_zh` are both part of the `grades --json` contract: each row's Msg rendered twice
 LANGUAGE_COLUMNS = (("message", "en"), ("message_zh", "zh"))
-COLUMNS = ["code", "customer_code", "customer_name", "category_code", "message", "message_zh"]
+COLUMNS = ["code", "customer_code", "customer_name", "category_code", "message", "message_zh", "level"]
+LEVELS = ("red", "yellow")  # most urgent first
+LEVEL_LABELS = {"red": N_("Red alert"), "yellow": N_("Yellow alert")}
 
 RHYTHM_MIN_RECEIPTS = 4
 RHYTHM_DAY_SPREAD = 3
@@ -114,13 +128,14 @@ def early_warnings(book: Book, ledger: Ledger, figures: pd.DataFrame | None = No
         *_limits(exposure),
         *_slower_categories(ledger, a),
     ]
-    columns = ("code", "customer_code", "category_code", "message", "message_zh")
+    columns = ("code", "customer_code", "category_code", "message", "message_zh", "gauge")
     found = {c: np.array([], dtype=object) for c in columns}
     if rows:
         texts = [r[3] for r in rows]
         found = {c: np.array([r[i] for r in rows], dtype=object) for i, c in enumerate(columns[:3])}
         for column, lang in LANGUAGE_COLUMNS:
             found[column] = np.array([t.render(lang) for t in texts], dtype=object)
+        found["gauge"] = np.array([r[4] for r in rows], dtype=object)
     idle = _dormant(figures, status, book.settings.dormant_months)
     data = {c: np.concatenate([found[c], idle[c]]) for c in columns}
 
@@ -137,9 +152,30 @@ def early_warnings(book: Book, ledger: Ledger, figures: pd.DataFrame | None = No
     key = np.array([w if w is not None else (c or "") for w, c in zip(who, data["category_code"], strict=True)],
                    dtype=str)
     order = np.lexsort((key, rank))
-    return pd.DataFrame({c: text(data[c][order]) for c in COLUMNS})
+    frame = pd.DataFrame({c: text(data[c][order]) for c in COLUMNS[:-1]})
+    frame["level"] = text(warning_levels(frame["code"].to_numpy(dtype=object), frame["customer_code"].to_numpy(
+        dtype=object), data["gauge"][order].astype(np.float64), book.settings))
+    return frame
 
-Row = tuple[str, str | None, str | None, Msg]  # code, customer, category, message
+
+def warning_levels(codes: np.ndarray, customers: np.ndarray, gauges: np.ndarray, settings: Settings) -> np.ndarray:
+    """"red" or "yellow" per warning (module docstring, Levels), from the Settings thresholds."""
+    red = np.zeros(len(codes), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        red |= np.isin(codes, ("PAY_RHYTHM_BROKEN", "PAY_WORSENING")) & (gauges >= settings.red_alert_days_late)
+        red |= (codes == "CREDIT_OVER_LIMIT") & (gauges >= float(settings.red_alert_credit_used))
+        red |= (codes == "DORMANT") & (gauges >= settings.lost_months)
+    mine = pd.notna(customers)
+    if mine.any():  # several signs at once (the seeds: a broken rhythm together with falling orders)
+        pairs = pd.DataFrame({"customer": customers[mine], "code": codes[mine]}).drop_duplicates()
+        kinds = pairs["customer"].value_counts()
+        counts = pd.Series(customers[mine]).map(kinds).to_numpy(dtype=np.int64)
+        red[np.flatnonzero(mine)[counts >= settings.red_alert_warnings]] = True
+    return np.where(red, "red", "yellow").astype(object)
+
+
+# code, customer, category, message, gauge (the figure its level is judged by; NaN: none)
+Row = tuple[str, str | None, str | None, Msg, float]
 
 
 @dataclass(frozen=True)
@@ -239,7 +275,8 @@ def _rhythm(a: _Arrays) -> Iterator[Row]:
                msg("paid on about day {day} of the month ({near} of {count} receipts in the 12 months to {until}); "
                    "last two invoices {first} and {second} are {first_late} and {second_late} days late{tail}, "
                    "usually {usual}", day=day, near=near[o], count=count[o], until=_iso(ref[o]), first=txn[x],
-                   second=txn[y], first_late=late[x], second_late=late[y], tail=tail, usual=round(usual[o])))
+                   second=txn[y], first_late=late[x], second_late=late[y], tail=tail, usual=round(usual[o])),
+               float(min(late[x], late[y])))
 
 
 # ---------------------------------------------------------------------- worsening
@@ -265,7 +302,7 @@ def _worsening(a: _Arrays) -> Iterator[Row]:
         yield ("PAY_WORSENING", a.codes[o], None,
                msg("invoices due in the last 6 months average {recent} days late ({n_recent} invoices), against "
                    "{prior} days for the {n_prior} due in the 12 months before", recent=round(recent[o]),
-                   n_recent=n_recent[o], prior=round(prior[o]), n_prior=n_prior[o]))
+                   n_recent=n_recent[o], prior=round(prior[o]), n_prior=n_prior[o]), float(recent[o]))
 
 
 # ---------------------------------------------------------------- order volume drop
@@ -292,7 +329,7 @@ def _volume_drop(a: _Arrays, figures: pd.DataFrame, dormant_months: int) -> Iter
         yield ("ORDER_VOLUME_DROP", a.codes[o], None,
                msg("{n} invoice(s) ({now}) in the 3 months to {as_of}, against {per_quarter} a quarter ({usual}) in "
                    "the 9 months before", n=n_recent[o], now=now, as_of=as_of, per_quarter=f"{per_quarter:.1f}",
-                   usual=usual))
+                   usual=usual), np.nan)
 
 
 def poisson_cdf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -327,6 +364,7 @@ def _dormant(figures: pd.DataFrame, status: np.ndarray, limit: int) -> dict[str,
         "code": np.full(len(pick), "DORMANT", dtype=object),
         "customer_code": figures.index.to_numpy(dtype=object)[pick],
         "category_code": np.full(len(pick), None, dtype=object),
+        "gauge": months[pick].astype(np.float64),
     }
     for column, lang in LANGUAGE_COLUMNS:
         owed = np.where(owes, vformat(translate(N_("; balance {money} still owed"), lang), len(pick), money=money),
@@ -351,7 +389,7 @@ def _limits(exposure: pd.DataFrame) -> Iterator[Row]:
             yield (code, codes[o], None,
                    msg("exposure {owed} against a credit limit of {cap} ({share} used)", owed=owed, cap=cap,
                        share=share) if share else
-                   msg("exposure {owed} against a credit limit of {cap}", owed=owed, cap=cap))
+                   msg("exposure {owed} against a credit limit of {cap}", owed=owed, cap=cap), float(used[o]))
 
 
 # ----------------------------------------------------------- slower-settling categories
@@ -394,4 +432,4 @@ def _slower_categories(ledger: Ledger, a: _Arrays) -> Iterator[Row]:
         yield ("SETTLEMENT_SLOWER", None, code,
                msg("{category}: days to settle {path} over the four quarters to {as_of} (+{rise} days; {n} invoices "
                    "settled in the last quarter)", category=label, path=path, as_of=as_of,
-                   rise=f"{rise[code]:.0f}", n=int(count.loc[code, 3])))
+                   rise=f"{rise[code]:.0f}", n=int(count.loc[code, 3])), float(rise[code]))
