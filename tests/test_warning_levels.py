@@ -122,9 +122,10 @@ def test_thresholds_are_checked(settings: dict, expected: list) -> None:
     assert [(f.code, f.row) for f in setting_checks.check_setting_ranges(b)] == expected
 
 
-def test_a_share_that_is_not_a_number_is_a_finding() -> None:
-    b = Book.from_rows(settings={"red_alert_credit_used": "lots"})
-    assert [f.code for f in b.read_findings if f.code.startswith("SET_")] == ["SET_BAD_VALUE"]
+@pytest.mark.parametrize("typed", ["lots", "nan", "inf", "NaN%"])
+def test_a_share_that_is_not_a_number_is_a_finding(typed: str) -> None:
+    b = Book.from_rows(settings={"red_alert_credit_used": typed, "provision_rates": typed})
+    assert [f.code for f in b.read_findings if f.code.startswith("SET_")] == ["SET_BAD_VALUE"] * 2
     assert b.settings.red_alert_credit_used == Settings().red_alert_credit_used
     assert Book.from_rows(settings={"红色警报额度使用率": "130%"}).settings.red_alert_credit_used == Decimal("1.3")
 
