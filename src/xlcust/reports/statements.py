@@ -35,7 +35,7 @@ import datetime as dt
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -152,10 +152,13 @@ class Statements:
     excluded_rows: int = 0  # Transactions rows the ledger leaves out as invalid (the checks report them)
 
 
-def build_statements(book: Book, start: dt.date, end: dt.date, category: str | None = None) -> Statements:
+def build_statements(book: Book, start: dt.date, end: dt.date, category: str | None = None,
+                     customers: Collection[str] | None = None) -> Statements:
     """Statements of every customer with activity from `start` to `end` (both included).
 
-    `category` (any level) limits them to its leaf categories. Raises UsageError for a
+    `category` (any level) limits them to its leaf categories; `customers` (codes, e.g.
+    those a `--where` condition selected) to those customers, each category's total then
+    tying to the aging balance of the customers shown. Raises UsageError for a
     period that ends before it starts or an unknown category; StatementImbalance on a bug.
     """
     if start > end:
@@ -164,6 +167,7 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
     wanted = _wanted_leaves(tree, category)
     ledger = build_ledger(book, as_of=end)
     aging = ledger.aging()
+    chosen = customers
     customers = ledger.customers
     codes = customers.index.to_numpy(dtype=object)
 
@@ -184,6 +188,8 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
         raise StatementImbalance(f"closing balances differ from the ledger at {end} (a bug in xlcust): {shown}")
 
     active = (n_lines > 0) | (opening != 0) | (closing != 0)
+    if chosen is not None:
+        active &= pd.Index(codes).isin(list(chosen))
     category_of = customers["category_code"].to_numpy(dtype=object)
     in_wanted = customers["category_code"].isin(wanted).to_numpy(dtype=bool)
     stated = ~before & in_wanted[cust]  # only the lines a workbook will show
@@ -192,6 +198,8 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
     details = _details(book)
     leaves = set(tree.leaves)
     aging_by_category = aging.by_category.set_index("category_code")["balance"]
+    if chosen is not None:  # the customers left out are not in the total either
+        aging_by_category = pd.Series(balance[active], dtype=np.int64).groupby(category_of[active]).sum()
 
     groups: list[CategoryStatement] = []
     for leaf in wanted:
