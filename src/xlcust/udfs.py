@@ -21,7 +21,8 @@ the same answer for the same data:
 Conventions, the same for every function:
 
 * **Shape.** The first argument may be one cell or a range; the result has the same
-  shape and spills as a dynamic array (a column in, a column out).
+  shape and spills as a dynamic array (a column in, a column out). CUSTOMERS_WHERE is
+  the exception: one condition in, a table of the customers it selects out.
 * **Tables.** Functions that need table data take whole tables with their header row
   (`tblTransactions[#All]`), in English or Chinese headers; they are recognised by their
   headers, read with the reader's own typing, and cached by content, so a spill over
@@ -601,7 +602,7 @@ def customers_where(condition: object, tables: Sequence[object]) -> list[list[ob
 
 
 @excel_function(wizard=False,
-                condition=(None, "A condition in the rules language, e.g. AND(HAS_TAG(\"建筑业\"), "
+                condition=(2, "A condition in the rules language, e.g. AND(HAS_TAG(\"建筑业\"), "
                                  "overdue_90_count >= 1); blank: every customer"),
                 tables=(2, "The tables with their header rows: Transactions and Customers (required), Settings, "
                            "Categories, CategoryHistory, Risk"))
