@@ -43,6 +43,8 @@ class Settings(BaseModel):
         Decimal("1"),
     )
     dormant_months: int = 6
+    abc_a_share: Decimal = Decimal("0.8")
+    abc_b_share: Decimal = Decimal("0.95")
     language: str = "en"
     company_name: str = ""
     currency: str = "CNY"
@@ -114,6 +116,17 @@ def _rate(text: str) -> Decimal:
     if text.endswith("%"):
         return Decimal(text[:-1]) / 100
     return Decimal(text)
+
+
+def parse_share(value: object) -> Decimal:
+    """One share of a total: 80%, 0.8 or a percentage cell (0.8)."""
+    try:
+        share = Decimal(str(value)) if isinstance(value, int | float) else _rate(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError(msg("expected a share such as 80% or 0.8")) from None
+    if not 0 < share <= 1:
+        raise ValueError(msg("a share must be above 0 and at most 1 (100%)"))
+    return share
 
 
 def parse_int(value: object) -> int:
@@ -209,6 +222,11 @@ SPECS: tuple[SettingSpec, ...] = (
                 "各账龄段坏账计提比例", ("坏账计提比例",)),
     SettingSpec("dormant_months", parse_int, "Months without a transaction before a customer is dormant",
                 "休眠月数", ("休眠月数",)),
+    SettingSpec("abc_a_share", parse_share,
+                "Revenue ranking (ABC / Pareto): class A takes the largest until this share of the total",
+                "收入贡献 ABC 分类：A 类累计占比上限", ("A类占比",)),
+    SettingSpec("abc_b_share", parse_share, "… and class B until this share; the rest is C",
+                "收入贡献 ABC 分类：B 类累计占比上限，其余为 C 类", ("B类占比",)),
     SettingSpec("language", parse_choice("en", "zh"), "Language of output sheets: en or zh",
                 "输出语言 en / zh", ("语言",)),
     SettingSpec("company_name", parse_text, "Company name printed on statements", "公司名称",
@@ -286,6 +304,8 @@ def setting_rows(settings: Settings, lang: str = "en") -> list[tuple[str, object
             shown: object = "-".join(str(v) for v in value)
         elif spec.key == "default_credit_limit":
             shown = "" if value is None else value / 100
+        elif spec.key in ("abc_a_share", "abc_b_share"):
+            shown = f"{(value * 100).normalize():f}%"
         elif isinstance(value, tuple):
             shown = ",".join(str(v) for v in value)
         elif isinstance(value, bool):
