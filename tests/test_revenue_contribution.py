@@ -124,6 +124,15 @@ def test_thresholds_come_from_settings() -> None:
     assert settings.abc_a_share == Decimal("0.8") and [f.code for f in findings] == ["SET_BAD_VALUE"]
 
 
+def test_nothing_sold_a_year_earlier_or_at_all() -> None:
+    book = make_book()
+    c = contribution(book, revenue(book, D(2026, 5, 1), D(2026, 5, 31)))  # May 2025: no sales line
+    assert list(c.by_customer["customer_code"]) == ["C4"] and c.by_customer["prior_net_sales"].isna().all()
+    assert c.prior.control.net == 0 and list(c.by_category["category_code"]) == ["02", "0201"]  # only what sold
+    empty = contribution(book, revenue(book, D(2024, 1, 1), D(2024, 1, 31)))
+    assert empty.by_customer.empty and empty.by_category["net_sales"].eq(0).all()
+
+
 def test_a_year_earlier_of_29_february() -> None:
     assert year_earlier(D(2028, 2, 29)) == D(2027, 2, 28)
     assert year_earlier(D(2026, 3, 31)) == D(2025, 3, 31)

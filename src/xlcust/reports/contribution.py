@@ -144,7 +144,7 @@ def _category_totals(report: RevenueReport) -> pd.DataFrame:
                           "name": text_values(names.to_numpy(dtype=object)), "level": levels,
                           "net_sales": sums.to_numpy(dtype=np.int64),
                           "lines": [line_counts.get(k, 0) for k in keys]})
-    frame = frame[[lv is None or lv <= report.parameters.level for lv in levels]]
+    frame = frame.loc[np.array([lv is None or lv <= report.parameters.level for lv in levels], dtype=bool)]
     order = np.lexsort((frame["key"].to_numpy(dtype=str), frame["key"].eq(_NONE).to_numpy()))
     return frame.iloc[order].reset_index(drop=True)
 
