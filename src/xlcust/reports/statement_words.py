@@ -20,6 +20,8 @@ WORDS: dict[str, str] = {
     "phone": N_("Phone"),
     "address": N_("Address"),
     "currency": N_("Currency"),
+    "settlement_method": N_("Settlement method"),
+    "invoice_type": N_("Invoice type"),
     "date": N_("Date"),
     "txn_id": N_("Document"),
     "kind": N_("Kind"),

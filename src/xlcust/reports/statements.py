@@ -320,8 +320,18 @@ def _details(book: Book) -> dict[str, dict[str, str | None]]:
     def cell(value: object) -> str | None:
         return None if value is None or pd.isna(value) else str(value)
 
-    fields = ("tax_id", "contact", "phone", "address")
-    return {code: {f: cell(rows[f].iat[i]) for f in fields} for i, code in enumerate(rows["code"])}
+    from ..codes import CodingScheme
+    from ..ledger.terms import archive_defaults
+
+    fields = [f for f in ("tax_id", "contact", "phone", "address") if f in rows.columns]
+    details = {code: {f: cell(rows[f].iat[i]) for f in fields} for i, code in enumerate(rows["code"])}
+    # Settlement method and invoice type as the customer's category tree resolves them (ledger.terms).
+    defaults = archive_defaults(book.customers.data, book.categories.data, CodingScheme.from_settings(book.settings))
+    for code, method, invoice in zip(defaults.index, defaults["settlement_method"], defaults["invoice_type"],
+                                     strict=True):
+        if code in details:
+            details[code].update(settlement_method=cell(method), invoice_type=cell(invoice))
+    return details
 
 
 def _aging_of(by_customer: pd.DataFrame, code: str, labels: Iterable[str]) -> dict[str, int]:
@@ -555,6 +565,7 @@ def _write_block(ctx: _Context, sheet: Worksheet, top: int, c: CustomerStatement
         ("customer_name", c.name, "contact", details.get("contact")),
         ("address", details.get("address"), "phone", details.get("phone")),
         ("category", ctx.category_caption, "currency", s.currency),
+        ("settlement_method", details.get("settlement_method"), "invoice_type", details.get("invoice_type")),
     )
     row = top + 4
     for left, left_value, right, right_value in pairs:
