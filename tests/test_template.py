@@ -281,7 +281,8 @@ def test_demo_values_as_a_reader_sees_them(books) -> None:
     assert grid[1][:5] == [first["txn_id"], first["date"], first["customer_code"], "期初",
                            first["amount"]]
     cats = book.get_sheet_by_name(CATEGORIES.zh).to_python()
-    assert [r[-1] for r in cats[1:]].count("否") == 1  # the one retired category
+    active = cats[0].index("启用")
+    assert [r[active] for r in cats[1:]].count("否") == 1  # the one retired category
     settings = {r[0]: r[1] for r in book.get_sheet_by_name(SETTINGS.zh).to_python()[1:]}
     assert settings["as_of"] == dt.date(2026, 9, 30)
     assert settings["company_name"] == demo.settings.company_name
@@ -305,7 +306,7 @@ def test_data_rows_from_the_caller(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(path)[CATEGORIES.zh]
     assert [c.value for c in ws[2]][:3] == ["0101", "批发", 0.13]
     assert ws["H2"].value == "是"
-    assert ws.tables[CATEGORIES.table].ref == "A1:H2"
+    assert ws.tables[CATEGORIES.table].ref == "A1:I2"  # through settlement_method, the last column
 
 
 # ------------------------------------------------------------------------ hooks
@@ -325,7 +326,7 @@ def test_macro_workbook_hook(tmp_path: Path) -> None:
     path = tmp_path / "Ledger.xlsm"
     create_workbook(path, vba_project=vba,
                     extra_sheets=[ExtraSheet("Start", write_start, first=True)])
-    assert seen[CUSTOMERS.key] == "A1:P2"
+    assert seen[CUSTOMERS.key] == "A1:X2"  # 24 columns: the T3 archive fields end at department
     with zipfile.ZipFile(path) as z:
         assert z.read("xl/vbaProject.bin") == vba.read_bytes()
         assert b"macroEnabled" in z.read("[Content_Types].xml")
