@@ -141,3 +141,17 @@ def test_the_demo_shows_them(lang: str) -> None:
     got = archive_defaults(book.customers.data, book.categories.data, CodingScheme((2, 2, 2)))
     assert set(got["settlement_source"].dropna()) == {"customer", "ancestor"}
     assert got["invoice_type"].notna().all()
+
+
+def test_rules_and_questions_can_use_them() -> None:
+    from xlcust.ledger import build_ledger
+    from xlcust.rules.query import select_customers
+
+    people = [{**p, "salesperson": "王磊" if p["code"] in ("C1", "C4") else "李娜", "customer_type": "企业"}
+              for p in PEOPLE]
+    book = Book.from_rows(settings={"as_of": "2026-09-30"}, categories=TREE, customers=people)
+    ledger = build_ledger(book)
+    chosen = select_customers(book, ledger, 'AND(业务员 = "王磊", 结算方式 = "电汇")')
+    assert list(chosen.frame["customer_code"]) == ["C4"]  # C1's own category pays by cheque
+    assert list(select_customers(book, ledger, 'invoice_type = "普通发票"').frame["customer_code"]) == ["C1"]
+    assert len(select_customers(book, ledger, 'customer_type = "企业"').frame) == 4

@@ -100,6 +100,14 @@ METRICS: tuple[Metric, ...] = (
     Metric("payment_terms_days", N, "账期天数", "Payment terms in days, resolved the same way", "customer",
            "days", ("账期",)),
     Metric("opened_on", D, "建档日期", "Date the customer was opened", "customer"),
+    Metric("customer_type", T, "客户类型", "Customer type as typed (企业 / 个人)", "customer"),
+    Metric("ownership", T, "企业性质", "Ownership as typed (民营企业, 国有企业 …)", "customer"),
+    Metric("salesperson", T, "专管业务员", "The salesperson in charge", "customer", aliases=("业务员",)),
+    Metric("department", T, "分管部门", "The department in charge", "customer", aliases=("部门",)),
+    Metric("settlement_method", T, "结算方式", "Settlement method: the customer's, else its category's or an "
+           "ancestor's (blank: none)", "customer"),
+    Metric("invoice_type", T, "发票类型", "Invoice type of the customer's category or its nearest ancestor",
+           "customer"),
     # ------------------------------------------------------------------------- context
     Metric("as_of", D, "基准日", "The as-of date of the run: last_txn_date < as_of - 365", "context",
            aliases=("基准日期",)),
@@ -192,9 +200,13 @@ def metrics_frame(book: Book, ledger: Ledger, names: Iterable[str] | None = None
             else:
                 values = column.to_numpy(dtype="float64", na_value=np.nan)
                 out[name] = values / 100 if name in _CENTS else values
-    for name in ("name", "category_code", "industry", "region", "tags"):
+    for name in ("name", "category_code", "industry", "region", "tags", "customer_type", "ownership",
+                 "salesperson", "department"):
         if name in wanted:
             out[name] = _text(base, name, n)
+    inherited = [name for name in ("settlement_method", "invoice_type") if name in wanted]
+    if inherited:
+        out[inherited] = _archive_defaults(book, base)[inherited].to_numpy(dtype=object)
     if "code" in wanted:
         out["code"] = pd.Series(codes, dtype=object)
     if "status" in wanted:
@@ -231,6 +243,16 @@ def _status(base: pd.DataFrame, n: int) -> pd.Series:
     words = pd.unique(raw.to_numpy(dtype=object))
     canonical = {w: parse_status(w) or (None if w is None else str(w)) for w in words}
     return pd.Series([canonical[w] for w in raw.to_numpy(dtype=object)], dtype=object)
+
+
+def _archive_defaults(book: Book, base: pd.DataFrame) -> pd.DataFrame:
+    """Settlement method and invoice type per customer row of `base`, inherited down the tree (ledger.terms)."""
+    from ..codes import CodingScheme
+    from ..ledger.terms import archive_defaults
+
+    defaults = archive_defaults(book.customers.data, book.categories.data, CodingScheme.from_settings(book.settings))
+    found = defaults.reindex(base["customer_code"].to_numpy(dtype=object))
+    return found.astype(object).where(found.notna(), None).reset_index(drop=True)
 
 
 def _credit_limits(book: Book, base: pd.DataFrame) -> np.ndarray:
