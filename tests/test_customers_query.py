@@ -156,6 +156,8 @@ def test_statements_where_keeps_the_selected_customers(tmp_path: Path) -> None:
     assert doc["parameters"]["where"] == 'HAS_TAG("VIP")'
     assert [(f["category_code"], f["customer_codes"], f["closing_total"]) for f in doc["files"]] == [
         ("0101", ["C1", "C3"], 1580.25)]
+    summary = html.unescape(zipfile.ZipFile(doc["files"][0]["path"]).read("xl/sharedStrings.xml").decode())
+    assert "aging balance of the customers shown" in summary  # not the whole category's
     result = invoke("statements", str(path), "--from", "2026-01-01", "--to", "2026-09-30", "--where",
                     'category_code = 0102', "--out", str(tmp_path / "st2"))
     assert result.exit_code == 2 and 'Put the code or word in double quotes: "0102"' in result.stderr

@@ -150,6 +150,7 @@ class Statements:
     categories: tuple[CategoryStatement, ...]
     skipped: tuple[SkippedCustomer, ...] = ()
     excluded_rows: int = 0  # Transactions rows the ledger leaves out as invalid (the checks report them)
+    selected: bool = False  # only some customers (statements --where): totals tie to theirs, not the category's
 
 
 def build_statements(book: Book, start: dt.date, end: dt.date, category: str | None = None,
@@ -240,7 +241,7 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
         start=start, end=end, category=category, language=settings.language, company_name=settings.company_name,
         currency=settings.currency, basis=ledger.basis, bucket_labels=tuple(aging.labels),
         categories=tuple(groups), skipped=skipped,
-        excluded_rows=int((ledger.excluded["reason"] != "after_as_of").sum()),
+        excluded_rows=int((ledger.excluded["reason"] != "after_as_of").sum()), selected=chosen is not None,
     )
 
 
