@@ -215,8 +215,8 @@ def export_tables_for(report: RevenueReport, lang: str = "en", company: str = ""
     return tables
 
 
-# Export columns have no "percent" kind: a share is written as a number (0.1234 = 12.34 %).
-_EXPORT_KIND = {"percent": "number", "cents": "cents", "int": "int", "text": "text"}
+# The sheet's column kinds as export kinds (the same names; a share stays a fraction in CSV).
+_EXPORT_KIND = {"percent": "percent", "cents": "cents", "int": "int", "text": "text"}
 
 
 def export_revenue(report: RevenueReport, path: Path, lang: str = "en", company: str = "") -> None:
