@@ -65,7 +65,7 @@ def where_problem(exc) -> UsageError:
 
 def _width(text: str) -> int:
     """Terminal columns of `text` (a Chinese character takes two), so the caret lands under it."""
-    from ..reports.statements import display_width
+    from ..views.statements import display_width
 
     return display_width(text)
 
@@ -85,9 +85,10 @@ def customers(
     """The customers a condition selects (rules language), with their figures."""
 
     def body() -> int:
-        from ..reports.export import check_export_path
+        from ..io.export import export_tables
         from ..rules.query import ConditionError, compile_where, records, select_customers
-        from ..views.customers import describe, export_selection, header, rows
+        from ..views.customers import describe, export_table, header, rows
+        from ..views.export import check_export_path
 
         if out_path is not None:
             check_export_path(out_path)
@@ -107,7 +108,7 @@ def customers(
         findings = [*selection.findings, *findings]
         if out_path is not None:
             with err.status(_("Writing {name}…", name=out_path.name)):
-                export_selection(selection, out_path, lang_shown, registry.settings.company_name)
+                export_tables(out_path, [export_table(selection, lang_shown, registry.settings.company_name)])
         if as_json:
             emit_json({"as_of": selection.as_of, "condition": selection.condition, "items": records(selection),
                        "summary": {"matched": len(selection.frame), "customers": selection.considered},

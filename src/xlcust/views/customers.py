@@ -1,4 +1,5 @@
-"""A customer selection (`xlcust.rules.query`) for people: headers, rows, the one-line description, the export.
+"""A customer selection (`xlcust.rules.query`) for people: headers, rows, the one-line description, the export
+table (`xlcust.io.export` writes it).
 
 Column headers are the rules language's own names — `balance`, `overdue_90_count` in
 English, 余额, 逾期90天笔数 in Chinese — so what a user reads above a column is what
@@ -7,12 +8,10 @@ they type in a condition. Money is kept in exact cents for the export ("cents" c
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..i18n import N_, translate
-from ..reports.export import ExportColumn, ExportTable, export_tables
 from ..rules.metrics import BY_NAME, Metric, Type
 from ..rules.query import Selection, plain
+from .export import ExportColumn, ExportTable
 
 _KIND = {Type.TEXT: "text", Type.DATE: "date", Type.BOOL: "text"}
 
@@ -74,8 +73,3 @@ def export_table(selection: Selection, lang: str, company: str = "") -> ExportTa
         columns.append(ExportColumn(header(name, lang), column_kind(m), 28 if name == "name" else None))
     return ExportTable(sheet_name=translate(N_("Customers"), lang)[:31], title=describe(selection, lang),
                        columns=columns, rows=rows(selection), parameters=parameters)
-
-
-def export_selection(selection: Selection, path: Path, lang: str = "en", company: str = "") -> None:
-    """Write the selection to `path`: .xlsx (printable, with its parameters) or .csv."""
-    export_tables(path, [export_table(selection, lang, company)])

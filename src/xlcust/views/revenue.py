@@ -8,15 +8,14 @@ row) and the standalone .xlsx / .csv export with its parameters block.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..i18n import N_, translate
 from ..money import cents_to_decimal, format_money
-from ..reports.export import ExportColumn, ExportTable, Styled, export_tables
 from ..reports.revenue import RevenueReport
+from .export import ExportColumn, ExportTable, Styled
 from .outputs import banner, columns, sheet_title
 from .sheet import CellSpec, ColumnSpec, OutputSheet
 
@@ -217,11 +216,6 @@ def export_tables_for(report: RevenueReport, lang: str = "en", company: str = ""
 
 # The sheet's column kinds as export kinds (the same names; a share stays a fraction in CSV).
 _EXPORT_KIND = {"percent": "percent", "cents": "cents", "int": "int", "text": "text"}
-
-
-def export_revenue(report: RevenueReport, path: Path, lang: str = "en", company: str = "") -> None:
-    """Write the report to `path`: .xlsx (revenue and reconciliation sheets) or .csv (the revenue table)."""
-    export_tables(path, export_tables_for(report, lang, company))
 
 
 def _date(value: object) -> dt.date | None:
