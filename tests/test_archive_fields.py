@@ -155,3 +155,13 @@ def test_rules_and_questions_can_use_them() -> None:
     assert list(chosen.frame["customer_code"]) == ["C4"]  # C1's own category pays by cheque
     assert list(select_customers(book, ledger, 'invoice_type = "普通发票"').frame["customer_code"]) == ["C1"]
     assert len(select_customers(book, ledger, 'customer_type = "企业"').frame) == 4
+
+
+def test_an_unknown_customer_type_is_a_warning_on_its_cell() -> None:
+    from xlcust.checks import run_checks
+
+    people = [{**PEOPLE[0], "customer_type": "企业"}, {**PEOPLE[1], "customer_type": "Individual"},
+              {**PEOPLE[2], "customer_type": "合伙"}, PEOPLE[3]]
+    book = Book.from_rows(categories=TREE, customers=people)
+    found = [(f.code, f.row, f.field, f.value) for f in run_checks(book) if f.code == "CUS_TYPE_UNKNOWN"]
+    assert found == [("CUS_TYPE_UNKNOWN", 4, "customer_type", "合伙")]

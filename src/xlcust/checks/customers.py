@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from ..archive import STATUS_WORDS, first_duplicate_rows, likely_duplicates, parse_status
+from ..archive import STATUS_WORDS, first_duplicate_rows, likely_duplicates, parse_customer_type, parse_status
 from ..book import Book, SheetTable
 from ..codes import CategoryTree, CodingScheme
 from ..findings import Finding, error, info, warning
@@ -228,6 +228,22 @@ def check_customer_status(book: Book) -> Iterator[Finding]:
             msg("Status '{word}' is not a known status; the customer is treated as active", word=word),
             **t.where("status", row), value=word,
             suggestion=msg("Leave it blank or use one of: {accepted}", accepted=accepted),
+        )
+
+
+def check_customer_types(book: Book) -> Iterator[Finding]:
+    """Customer type (客户类型) is blank or a company / individual word (企业 / 个人)."""
+    t = book.customers
+    if not t.present or not t.has("customer_type"):
+        return
+    words = t.data["customer_type"].dropna()
+    known = {w: parse_customer_type(w) for w in words.unique()}
+    for row, word in words[words.map(known).isna()].items():
+        yield warning(
+            "CUS_TYPE_UNKNOWN", t.name,
+            msg("Customer type '{word}' is neither a company nor an individual", word=word),
+            **t.where("customer_type", row), value=word,
+            suggestion=msg("Use 企业 (company) or 个人 (individual), or leave it blank"),
         )
 
 
