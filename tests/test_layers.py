@@ -27,7 +27,7 @@ CORE_MODULES = {
 }
 VIEW_PACKAGES = {"views"}
 HOST_PACKAGES = {"io", "excel", "commands"}
-HOST_MODULES = {"cli", "__main__", "udfs"}
+HOST_MODULES = {"cli", "clihelp", "__main__", "udfs"}
 ORDER = {"core": 0, "views": 1, "hosts": 2}
 
 

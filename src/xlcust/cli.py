@@ -20,7 +20,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from . import __version__
 from .errors import UsageError, XlcustError
@@ -31,7 +30,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
-    help="xlcust — customer-category registry in Excel (客户分类档案): checks, ledger, grades, reports.",
+    help=N_("xlcust — customer-category registry in Excel: checks, ledger, grades, reports."),
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -39,18 +38,20 @@ out = Console(highlight=False, soft_wrap=True)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
-BookArg = Annotated[Path, typer.Argument(help="The registry workbook (.xlsx or .xlsm)", show_default=False)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout")]
+BookArg = Annotated[Path, typer.Argument(help=N_("The registry workbook (.xlsx or .xlsm)"), show_default=False,
+                                                  metavar="BOOK")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print one JSON document on stdout"))]
 LangOpt = Annotated[
     str | None,
-    typer.Option("--lang", help="Language of messages and output sheets: en or zh (default: Settings language, "
-                                "else the system locale)", show_default=False),
+    typer.Option("--lang", help=N_("Language of messages and output sheets: en or zh (default: Settings language, "
+                                   "else the system locale)"), show_default=False),
 ]
 
 # The --lang of the running command (None: the workbook's Settings, else the locale, decide).
 _requested_language: str | None = None
+_root_language: str | None = None  # a --lang given before the command name
 AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", help="Reporting date YYYY-MM-DD (default: Settings as_of, else today)")
+    str | None, typer.Option("--as-of", help=N_("Reporting date YYYY-MM-DD (default: Settings as_of, else today)"))
 ]
 
 
@@ -106,15 +107,15 @@ def guarded() -> Iterable[None]:
         err.print(f"xlcust: {exc}", style="red", markup=False)
         raise typer.Exit(EXIT_FAILED) from None
     except KeyboardInterrupt:
-        err.print("xlcust: interrupted; the workbook was not changed")
+        err.print(_("xlcust: interrupted; the workbook was not changed"), markup=False)
         raise typer.Exit(EXIT_FAILED) from None
     except Exception as exc:  # a bug: keep the details for us, one line for the user
         from .crashlog import write_crash_log
 
         log = write_crash_log("xlcust-error.log", traceback.format_exc())
-        where = f"; details in {log}" if log is not None else ""
-        err.print(f"xlcust: internal error ({type(exc).__name__}: {exc}){where}", style="red", markup=False)
-        err.print("The workbook was not changed. Please report this with the log file.")
+        err.print(_("xlcust: internal error ({error}){where}", error=f"{type(exc).__name__}: {exc}",
+                    where=_("; details in {log}", log=log) if log is not None else ""), style="red", markup=False)
+        err.print(_("The workbook was not changed. Please report this with the log file."), markup=False)
         raise typer.Exit(EXIT_FAILED) from None
 
 
@@ -172,12 +173,22 @@ def print_findings(findings: list[Finding]) -> None:
 
 
 def print_table(title: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:
-    table = Table(title=title, show_lines=False)
-    for c in columns:
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
-    out.print(table)
+    """A quick table of already formatted cells (views.console builds the report tables).
+
+    Headers are catalog msgids; a column whose every cell reads as a number is right-aligned
+    and kept whole, the others fold. Nothing in xlcust itself calls it any more; it stays for
+    commands that list plain records.
+    """
+    import re
+
+    from .views.console import Column, render_table
+
+    texts = [["" if v is None else str(v) for v in r] for r in rows]
+    figure = re.compile(r"^-?(0|[1-9][\d,]*)(\.\d+)?%?$")  # "0101" is a code, not a number
+    kinds = ["figure" if texts and all(figure.match(r[i]) or not r[i] for r in texts) else "text"
+             for i in range(len(columns))]
+    render_table(out, title, [Column(c, k) for c, k in zip(columns, kinds, strict=True)], texts,  # type: ignore[misc]
+                 lang=current_language())
 
 
 # Findings behind a report's figures shown on stderr; `xlcust check` (or --json) lists them all.
@@ -232,6 +243,7 @@ def report_outcome(book: Path, findings: list[Finding], coverage: Any = None) ->
 def run(body: Callable[[], int], lang: str | None = None) -> None:
     """Run a command's body in its language (--lang, else the locale until a workbook says otherwise)."""
     global _requested_language
+    lang = lang if lang is not None else _root_language
     requested = normalize_language(lang)
     if lang is not None and requested is None:
         with use_language(resolve_language(None)), guarded():
@@ -245,17 +257,18 @@ def run(body: Callable[[], int], lang: str | None = None) -> None:
 # ----------------------------------------------------------------------- commands
 
 
-@app.command()
+@app.command(help=N_("Create a new registry workbook (Settings, Categories, Customers, Transactions, Rules, "
+                     "CategoryHistory)."))
 def new(
-    path: Annotated[Path, typer.Argument(help="Where to create the workbook (.xlsx)", show_default=False)],
+    path: Annotated[Path, typer.Argument(help=N_("Where to create the workbook (.xlsx)"), show_default=False)],
     lang: Annotated[str | None, typer.Option(
-        "--lang", help="Sheet and header language: en or zh (default: the system locale)", show_default=False,
+        "--lang", help=N_("Sheet and header language: en or zh (default: the system locale)"), show_default=False,
     )] = None,
-    demo: Annotated[bool, typer.Option("--demo", help="Fill it with a realistic demo data set")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help=N_("Fill it with a realistic demo data set"))] = False,
+    force: Annotated[bool, typer.Option("--force", help=N_("Overwrite an existing file"))] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Create a new registry workbook (Settings, Categories, Customers, Transactions, Rules, CategoryHistory)."""
+    """`xlcust new`: a registry workbook from the template."""
 
     def body() -> int:
         from .io.template import create_workbook
@@ -287,21 +300,31 @@ def new(
     run(body, lang)
 
 
-@app.command()
+SeverityOpt = Annotated[str, typer.Option(
+    "--min-severity", help=N_("Show findings at least this severe: error, warning or info"), show_default=False)]
+
+
+@app.command(help=N_("Run every validation: a summary by code, then the findings (warnings and errors unless told "
+                     "otherwise). Without --write the file is not touched."))
 def check(
     book: BookArg,
-    write: Annotated[
-        bool, typer.Option("--write", help="Write a Checks sheet, highlight the cells and fill blank mnemonics")
-    ] = False,
+    write: Annotated[bool, typer.Option(
+        "--write", help=N_("Write a Checks sheet, highlight the cells and fill blank mnemonics"))] = False,
+    min_severity: SeverityOpt = "warning",
+    errors_only: Annotated[bool, typer.Option("--errors-only", help=N_("Same as --min-severity error"))] = False,
+    all_lines: Annotated[bool, typer.Option("--all", help=N_("Show every finding, info lines too"))] = False,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Run every validation; list findings. Without --write the file is not touched."""
+    """`xlcust check`: all validations; --json carries every finding whatever the flags."""
 
     def body() -> int:
         from .checks import run_checks
         from .io import booklock
+        from .views.console.checks import left_out_line, print_check_summary
+        from .views.console.checks import print_findings as print_shown
 
+        minimum = _minimum_severity(min_severity, errors_only=errors_only, all_lines=all_lines)
         with booklock.hold(book) if write else contextlib.nullcontext():
             registry = load_book(book)
             with err.status(_("Checking…")):
@@ -318,15 +341,33 @@ def check(
             emit_json({"findings": [f.to_json(shown_in) for f in findings],
                        "summary": {**counts, "book": str(book)}})
         else:
-            print_findings(findings)
+            lang = current_language()
+            print_check_summary(out, findings, lang)
+            left_out = print_shown(out, findings, lang, minimum)
             tally = _("{error} error(s), {warning} warning(s), {info} note(s)", **counts)
-            err.print(_("{tally} — written to the Checks sheet", tally=tally) if write else tally)
+            err.print(_("{tally} — written to the Checks sheet", tally=tally) if write else tally, markup=False)
+            note = left_out_line(left_out, minimum, lang)
+            if note:
+                err.print(note, markup=False, highlight=False)
         return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
     run(body, lang)
 
 
-BasisOpt = Annotated[str | None, typer.Option("--basis", help="Age from the due date (due) or invoice date (invoice)")]
+def _minimum_severity(text: str, *, errors_only: bool, all_lines: bool) -> Severity:
+    """--all wins, then --errors-only, then --min-severity (a usage error names the accepted words)."""
+    if all_lines:
+        return Severity.INFO
+    if errors_only:
+        return Severity.ERROR
+    try:
+        return Severity(text.strip().lower())
+    except ValueError:
+        raise UsageError(_("--min-severity must be error, warning or info, not '{value}'", value=text)) from None
+
+
+BasisOpt = Annotated[str | None, typer.Option("--basis", help=N_("Age from the due date (due) or invoice date "
+                                                                 "(invoice)"))]
 
 
 def ledger_for(book: Path, as_of: str | None, basis: str | None = None):
@@ -335,9 +376,9 @@ def ledger_for(book: Path, as_of: str | None, basis: str | None = None):
 
     when = parse_date_option(as_of, "--as-of")
     if basis is not None and basis not in ("due", "invoice"):
-        raise UsageError(f"--basis must be due or invoice, not '{basis}'")
+        raise UsageError(_("--basis must be due or invoice, not '{basis}'", basis=basis))
     registry = load_book(book)
-    with err.status("Allocating receipts and credit notes…"):
+    with err.status(_("Allocating receipts and credit notes…")):
         return registry, build_ledger(registry, as_of=when, basis=basis)
 
 
@@ -347,12 +388,18 @@ def money_text(cents: object) -> str:
     return format_money(cents)
 
 
-@app.command()
-def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
-    """Per invoice: settled_on, days_to_settle, days_late and open_amount."""
+AllRowsOpt = Annotated[bool, typer.Option("--all", help=N_("Show every row, not the summary and the largest items"))]
+
+
+@app.command(help=N_("Per invoice: settled on, days to settle, days late and open amount; a long list shows its "
+                     "summary and the largest open items first."))
+def settlement(book: BookArg, as_of: AsOfOpt = None, all_rows: AllRowsOpt = False, as_json: JsonOpt = False,
+               lang: LangOpt = None) -> None:
+    """`xlcust settlement`: the allocation's result per invoice."""
 
     def body() -> int:
         from .ledger import json_records
+        from .views.console.reports import print_settlement
 
         registry, ledger = ledger_for(book, as_of)
         findings, coverage = figures_findings(registry, "settlement", ledger)
@@ -361,80 +408,55 @@ def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False, l
             emit_json({"as_of": ledger.as_of.isoformat(), "items": json_records(frame),
                        **findings_json(findings, coverage)})
             return report_outcome(book, findings, coverage)
-        shown = frame.head(200) if len(frame) > 200 else frame
-        print_table(
-            f"Settlement as of {ledger.as_of.isoformat()} ({len(frame)} invoices)",
-            ["txn_id", "customer", "date", "due", "amount", "settled_on", "days", "late", "open"],
-            (
-                (r.txn_id, r.customer_code, _d(r.date), _d(r.due_date), money_text(r.amount), _d(r.settled_on),
-                 _i(r.days_to_settle), _i(r.days_late), money_text(r.open_amount))
-                for r in shown.itertuples(index=False)
-            ),
-        )
-        if len(frame) > len(shown):
-            err.print(f"… {len(frame) - len(shown)} more; use --json for all")
+        print_settlement(out, frame, customer_names(ledger), ledger.as_of.isoformat(), current_language(),
+                         all_rows=all_rows)
         return report_outcome(book, findings, coverage)
 
     run(body, lang)
 
 
-@app.command()
+def customer_names(ledger) -> dict[str, str]:
+    """Customer code → name, for the tables that show both."""
+    names = ledger.customers["name"]
+    return {str(code): ("" if name is None or name != name else str(name)) for code, name in names.items()}
+
+
+@app.command(help=N_("Open items by aging bucket per category (rolled up the tree, with names) and the total."))
 def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json: JsonOpt = False,
           lang: LangOpt = None) -> None:
-    """Open items by aging bucket, per customer and per category (rolled up the tree)."""
+    """`xlcust aging`: the aging report."""
 
     def body() -> int:
+        from .views.console.reports import print_aging
+
         registry, ledger = ledger_for(book, as_of, basis)
         findings, coverage = figures_findings(registry, "aging", ledger)
         report = ledger.aging()
         if as_json:
             emit_json({**report.to_json(), **findings_json(findings, coverage)})
             return report_outcome(book, findings, coverage)
-        labels = list(report.labels)
-        cats = report.by_category
-        print_table(
-            f"Aging by category as of {report.as_of.isoformat()} (basis: {report.basis})",
-            ["category", "level", *labels, "unapplied", "balance"],
-            _aging_rows(cats, labels),
-        )
+        print_aging(out, report, current_language())
         total = report.total
-        err.print("Total open: " + money_text(total.get("open_amount")) + "; unapplied credit: "
-                  + money_text(total.get("unapplied_credit")) + "; balance: " + money_text(total.get("balance")))
+        err.print(_("Total open: {open}; unapplied credit: {unapplied}; balance: {balance}",
+                    open=money_text(total.get("open_amount")), unapplied=money_text(total.get("unapplied_credit")),
+                    balance=money_text(total.get("balance"))), markup=False)
         return report_outcome(book, findings, coverage)
 
     run(body, lang)
 
 
-def _aging_rows(frame, labels: list[str]):
-    for rec in frame.to_dict("records"):
-        yield (rec.get("category_code") or "", rec.get("level", ""),
-               *(money_text(rec.get(label)) for label in labels),
-               money_text(rec.get("unapplied_credit")), money_text(rec.get("balance")))
-
-
-def _d(value: object) -> str:
-    import pandas as pd
-
-    return "" if value is None or pd.isna(value) else str(value)[:10]
-
-
-def _i(value: object) -> str:
-    import pandas as pd
-
-    return "" if value is None or pd.isna(value) else str(int(value))
-
-
-@app.command("run")
+@app.command("run", help=N_("Everything the buttons do: checks, ledger, aging, provision, collections, into the "
+                            "output sheets."))
 def run_all(
     book: BookArg,
     as_of: AsOfOpt = None,
     out_path: Annotated[
-        Path | None, typer.Option("--out", help="Write the result to this file instead of updating BOOK")
+        Path | None, typer.Option("--out", help=N_("Write the result to this file instead of updating BOOK"))
     ] = None,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Everything the buttons do: checks, ledger, aging, provision, collections, into the output sheets."""
+    """`xlcust run`: the full refresh of the output sheets."""
 
     def body() -> int:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -453,10 +475,10 @@ def run_all(
         warn_flavour(book, out_path)
         with Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
                       console=err, transient=True, disable=not err.is_terminal) as progress:
-            task = progress.add_task("Reading the workbook", total=len(STAGES) + 2)
+            task = progress.add_task(_("Reading the workbook"), total=len(STAGES) + 2)
 
             def step(stage: str) -> None:
-                progress.update(task, advance=1, description=stage)
+                progress.update(task, advance=1, description=_(stage))
 
             # One run at a time on a book: a second one is refused now, not after minutes of work.
             with booklock.hold(out_path or book):
@@ -464,7 +486,7 @@ def run_all(
                 adopt_language(registry)
                 result, sheets = refresh_sheets(registry, when, progress=step,
                                                 recorded=read_audit_log(book).recorded())
-                step("Writing the workbook")
+                step(N_("Writing the workbook"))
                 unlinked = write_outputs(book, sheets, edits=highlights(result.findings), out=out_path,
                                          since=registry.source)
             progress.update(task, advance=1)
@@ -493,31 +515,42 @@ def run_all(
                                   for k, v in summary["control"].items()}
             emit_json(summary)
         else:
-            err.print(f"Wrote {len(sheets)} output sheets to {target} (as of {ledger.as_of.isoformat()})")
-            err.print(f"  checks: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)")
-            err.print(f"  ledger: {totals.rows_used} of {totals.rows_in_sheet} transaction rows; balance "
-                      f"{money_text(totals.net)} = open items {money_text(totals.open_items)} − unapplied "
-                      f"{money_text(totals.unapplied_credit)}")
+            err.print(_("Wrote {n} output sheets to {target} (as of {as_of})", n=len(sheets), target=target,
+                        as_of=ledger.as_of.isoformat()), markup=False)
+            err.print("  " + _("checks: {error} error(s), {warning} warning(s), {info} note(s)", **counts),
+                      markup=False)
+            err.print("  " + _("ledger: {used} of {total} transaction rows; balance {balance} = open items {open} − "
+                               "unapplied {unapplied}", used=f"{totals.rows_used:,}",
+                               total=f"{totals.rows_in_sheet:,}", balance=money_text(totals.net),
+                               open=money_text(totals.open_items), unapplied=money_text(totals.unapplied_credit)),
+                      markup=False)
             for sheet, count in unlinked.items():
-                err.print(f"  {sheet}: {count:,} codes past Excel's 65,530 links per sheet are plain text "
-                          "(use the sheet's filter to find a row)")
+                err.print("  " + _("{sheet}: {n} codes past Excel's 65,530 links per sheet are plain text (use the "
+                                   "sheet's filter to find a row)", sheet=sheet, n=f"{count:,}"), markup=False)
         return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
     run(body, lang)
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point: the help pages in the language of --lang, else the locale (xlcust.clihelp)."""
+    from .clihelp import help_language, localized_command
+
+    command = localized_command(app, help_language(sys.argv[1:]))
     try:
-        app(prog_name="xlcust")
+        command.main(prog_name="xlcust")
     except SystemExit as exc:
         sys.exit(exc.code)
 
 
 @app.callback(invoke_without_command=True)
 def _root(
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit")] = False,
+    version: Annotated[bool, typer.Option("--version", help=N_("Show the version and exit"))] = False,
+    lang: LangOpt = None,
 ) -> None:
+    """`xlcust [--lang L] COMMAND`: a --lang before the command counts for it (and for `xlcust --lang zh --help`)."""
+    global _root_language
+    _root_language = lang
     if version:
         out.print(f"xlcust {__version__}")
         raise typer.Exit(0)

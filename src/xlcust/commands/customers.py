@@ -34,13 +34,13 @@ from ..cli import (
     run,
 )
 from ..errors import UsageError
-from ..i18n import _, current_language, render
+from ..i18n import N_, _, current_language, render
 
 MAX_ROWS = 200
 WhereOpt = Annotated[
     str | None,
-    typer.Option("--where", help='A condition in the rules language, e.g. \'AND(HAS_TAG("建筑业"), '
-                                 "overdue_90_count >= 1)' (docs/rules.md)", show_default=False),
+    typer.Option("--where", help=N_("A condition in the rules language, e.g. 'AND(HAS_TAG(\"建筑业\"), "
+                                    "overdue_90_count >= 1)' (docs/rules.md)"), show_default=False),
 ]
 
 
@@ -70,20 +70,18 @@ def _width(text: str) -> int:
     return display_width(text)
 
 
-@app.command()
+@app.command(help=N_("The customers a condition selects (rules language), with their figures."))
 def customers(
     book: BookArg,
     where: WhereOpt = None,
     as_of: AsOfOpt = None,
     out_path: Annotated[
-        Path | None, typer.Option("--out", help="Also write the list to FILE.xlsx (printable) or FILE.csv")
+        Path | None, typer.Option("--out", help=N_("Also write the list to FILE.xlsx (printable) or FILE.csv"))
     ] = None,
-    all_rows: Annotated[bool, typer.Option("--all", help=f"Show every customer, not the first {MAX_ROWS}")] = False,
+    all_rows: Annotated[bool, typer.Option("--all", help=N_("Show every customer, not only the first 200"))] = False,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """The customers a condition selects (rules language), with their figures."""
-
     def body() -> int:
         from ..io.export import export_tables
         from ..rules.query import ConditionError, compile_where, records, select_customers

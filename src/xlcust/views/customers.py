@@ -71,5 +71,5 @@ def export_table(selection: Selection, lang: str, company: str = "") -> ExportTa
     for name in selection.columns:
         m = BY_NAME[name]
         columns.append(ExportColumn(header(name, lang), column_kind(m), 28 if name == "name" else None))
-    return ExportTable(sheet_name=translate(N_("Customers"), lang)[:31], title=describe(selection, lang),
+    return ExportTable(sheet_name=translate(N_("Selected customers"), lang)[:31], title=describe(selection, lang),
                        columns=columns, rows=rows(selection), parameters=parameters)
