@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli import (
+from .base import (
     AsOfOpt,
     BookArg,
     JsonOpt,

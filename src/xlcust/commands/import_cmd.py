@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, LangOpt, app, emit_json, err, out, print_table, run, warn_flavour
 from ..findings import Severity
+from .base import EXIT_FINDINGS, EXIT_OK, LangOpt, app, emit_json, err, out, print_table, run, warn_flavour
 
 import_app = typer.Typer(
     no_args_is_help=True,

@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
-from ..cli import (
+from ..errors import UsageError
+from ..findings import has_errors, summarize
+from ..i18n import current_language
+from .base import (
     EXIT_FINDINGS,
     EXIT_OK,
     AsOfOpt,
@@ -22,9 +25,6 @@ from ..cli import (
     run,
     warn_flavour,
 )
-from ..errors import UsageError
-from ..findings import has_errors, summarize
-from ..i18n import current_language
 
 ApplyOpt = Annotated[bool, typer.Option(
     "--apply", help="Record the changes: Customers cells, CategoryHistory periods, AuditLog (one atomic save)")]
@@ -80,7 +80,7 @@ def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, ou
 
 
 def _print(findings, changes) -> None:
-    from ..cli import print_findings
+    from .base import print_findings
 
     print_findings(findings)
     customer = None

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..cli import (
+from ..errors import UsageError
+from .base import (
     BookArg,
     JsonOpt,
     LangOpt,
@@ -22,7 +23,6 @@ from ..cli import (
     report_outcome,
     run,
 )
-from ..errors import UsageError
 
 FromOpt = Annotated[str, typer.Option("--from", help="First day of the period, YYYY-MM-DD", show_default=False)]
 ToOpt = Annotated[str, typer.Option("--to", help="Last day of the period (included), YYYY-MM-DD", show_default=False)]

@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..cli import (
+from ..errors import UsageError
+from ..i18n import _
+from ..money import format_money, money_to_json
+from .base import (
     BookArg,
     JsonOpt,
     LangOpt,
@@ -33,9 +36,6 @@ from ..cli import (
     report_outcome,
     run,
 )
-from ..errors import UsageError
-from ..i18n import _
-from ..money import format_money, money_to_json
 
 if TYPE_CHECKING:
     from ..reports.statements import Statements
