@@ -237,7 +237,8 @@ class _Build:
         highlights_by_sheet = self._highlights()
         out_highlights = {k: v for k, v in highlights_by_sheet.items()
                           if k in {o.name.casefold() for o in self.outputs}}
-        out_styles = styles.output_styles(with_highlight=bool(out_highlights)) if self.outputs else None
+        fills = [(f.fill, f.font) for o in self.outputs for f in o.fills]
+        out_styles = styles.output_styles(with_highlight=bool(out_highlights), fills=fills) if self.outputs else None
 
         # User sheets: remove old highlights everywhere, apply edits.
         editors = self._edit_user_sheets(styles, dates, highlights_by_sheet, gone)
