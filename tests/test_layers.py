@@ -28,7 +28,7 @@ CORE_MODULES = {
 VIEW_PACKAGES = {"views"}
 HOST_PACKAGES = {"io", "excel", "commands"}
 # crashlog and docs write files (a crash log; the README's generated tables)
-HOST_MODULES = {"cli", "__main__", "udfs", "crashlog", "docs"}
+HOST_MODULES = {"cli", "clihelp", "__main__", "udfs", "crashlog", "docs"}
 ORDER = {"core": 0, "views": 1, "hosts": 2}
 
 

@@ -38,38 +38,39 @@ from .commands.base import (
     out,
     parse_date_option,
     print_findings,
-    print_table,
+    remember_root_language,
     report_outcome,
     run,
     warn_flavour,
 )
 from .errors import UsageError
-from .findings import has_errors, summarize
-from .i18n import _, current_language
+from .findings import Severity, has_errors, summarize
+from .i18n import N_, _, current_language
 
 # Re-exported: tests and scripts import the shared helpers from here too.
 __all__ = [
     "AsOfOpt", "BasisOpt", "BookArg", "EXIT_FINDINGS", "EXIT_OK", "JsonOpt", "LangOpt", "adopt_language",
     "app", "emit_json", "err", "figures_findings", "findings_json", "guarded", "ledger_for", "load_book",
-    "money_text", "out", "parse_date_option", "print_findings", "print_table", "report_outcome", "run",
-    "warn_flavour", "main",
+    "money_text", "out", "parse_date_option", "print_findings", "report_outcome", "run", "warn_flavour",
+    "main",
 ]
 
 
 # ----------------------------------------------------------------------- commands
 
 
-@app.command()
+@app.command(help=N_("Create a new registry workbook (Settings, Categories, Customers, Transactions, Rules, "
+                     "CategoryHistory)."))
 def new(
-    path: Annotated[Path, typer.Argument(help="Where to create the workbook (.xlsx)", show_default=False)],
+    path: Annotated[Path, typer.Argument(help=N_("Where to create the workbook (.xlsx)"), show_default=False)],
     lang: Annotated[str | None, typer.Option(
-        "--lang", help="Sheet and header language: en or zh (default: the system locale)", show_default=False,
+        "--lang", help=N_("Sheet and header language: en or zh (default: the system locale)"), show_default=False,
     )] = None,
-    demo: Annotated[bool, typer.Option("--demo", help="Fill it with a realistic demo data set")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help=N_("Fill it with a realistic demo data set"))] = False,
+    force: Annotated[bool, typer.Option("--force", help=N_("Overwrite an existing file"))] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Create a new registry workbook (Settings, Categories, Customers, Transactions, Rules, CategoryHistory)."""
+    """`xlcust new`: a registry workbook from the template."""
 
     def body() -> int:
         from .io.template import create_workbook
@@ -101,21 +102,31 @@ def new(
     run(body, lang)
 
 
-@app.command()
+SeverityOpt = Annotated[str, typer.Option(
+    "--min-severity", help=N_("Show findings at least this severe: error, warning or info"), show_default=False)]
+
+
+@app.command(help=N_("Run every validation: a summary by code, then the findings (warnings and errors unless told "
+                     "otherwise). Without --write the file is not touched."))
 def check(
     book: BookArg,
-    write: Annotated[
-        bool, typer.Option("--write", help="Write a Checks sheet, highlight the cells and fill blank mnemonics")
-    ] = False,
+    write: Annotated[bool, typer.Option(
+        "--write", help=N_("Write a Checks sheet, highlight the cells and fill blank mnemonics"))] = False,
+    min_severity: SeverityOpt = "warning",
+    errors_only: Annotated[bool, typer.Option("--errors-only", help=N_("Same as --min-severity error"))] = False,
+    all_lines: Annotated[bool, typer.Option("--all", help=N_("Show every finding, info lines too"))] = False,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Run every validation; list findings. Without --write the file is not touched."""
+    """`xlcust check`: all validations; --json carries every finding whatever the flags."""
 
     def body() -> int:
         from .checks import run_checks
         from .io import booklock
+        from .views.console.checks import left_out_line, print_check_summary
+        from .views.console.checks import print_findings as print_shown
 
+        minimum = _minimum_severity(min_severity, errors_only=errors_only, all_lines=all_lines)
         with booklock.hold(book) if write else contextlib.nullcontext():
             registry = load_book(book)
             with err.status(_("Checking…")):
@@ -132,20 +143,43 @@ def check(
             emit_json({"findings": [f.to_json(shown_in) for f in findings],
                        "summary": {**counts, "book": str(book)}})
         else:
-            print_findings(findings)
+            lang = current_language()
+            print_check_summary(out, findings, lang)
+            left_out = print_shown(out, findings, lang, minimum)
             tally = _("{error} error(s), {warning} warning(s), {info} note(s)", **counts)
-            err.print(_("{tally} — written to the Checks sheet", tally=tally) if write else tally)
+            err.print(_("{tally} — written to the Checks sheet", tally=tally) if write else tally, markup=False)
+            note = left_out_line(left_out, minimum, lang)
+            if note:
+                err.print(note, markup=False, highlight=False)
         return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
     run(body, lang)
 
 
-@app.command()
-def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
-    """Per invoice: settled_on, days_to_settle, days_late and open_amount."""
+def _minimum_severity(text: str, *, errors_only: bool, all_lines: bool) -> Severity:
+    """--all wins, then --errors-only, then --min-severity (a usage error names the accepted words)."""
+    if all_lines:
+        return Severity.INFO
+    if errors_only:
+        return Severity.ERROR
+    try:
+        return Severity(text.strip().lower())
+    except ValueError:
+        raise UsageError(_("--min-severity must be error, warning or info, not '{value}'", value=text)) from None
+
+
+AllRowsOpt = Annotated[bool, typer.Option("--all", help=N_("Show every row, not the summary and the largest items"))]
+
+
+@app.command(help=N_("Per invoice: settled on, days to settle, days late and open amount; a long list shows its "
+                     "summary and the largest open items first."))
+def settlement(book: BookArg, as_of: AsOfOpt = None, all_rows: AllRowsOpt = False, as_json: JsonOpt = False,
+               lang: LangOpt = None) -> None:
+    """`xlcust settlement`: the allocation's result per invoice."""
 
     def body() -> int:
         from .ledger import json_records
+        from .views.console.reports import print_settlement
 
         registry, ledger = ledger_for(book, as_of)
         findings, coverage = figures_findings(registry, "settlement", ledger)
@@ -154,80 +188,55 @@ def settlement(book: BookArg, as_of: AsOfOpt = None, as_json: JsonOpt = False, l
             emit_json({"as_of": ledger.as_of.isoformat(), "items": json_records(frame),
                        **findings_json(findings, coverage)})
             return report_outcome(book, findings, coverage)
-        shown = frame.head(200) if len(frame) > 200 else frame
-        print_table(
-            f"Settlement as of {ledger.as_of.isoformat()} ({len(frame)} invoices)",
-            ["txn_id", "customer", "date", "due", "amount", "settled_on", "days", "late", "open"],
-            (
-                (r.txn_id, r.customer_code, _d(r.date), _d(r.due_date), money_text(r.amount), _d(r.settled_on),
-                 _i(r.days_to_settle), _i(r.days_late), money_text(r.open_amount))
-                for r in shown.itertuples(index=False)
-            ),
-        )
-        if len(frame) > len(shown):
-            err.print(f"… {len(frame) - len(shown)} more; use --json for all")
+        print_settlement(out, frame, customer_names(ledger), ledger.as_of.isoformat(), current_language(),
+                         all_rows=all_rows)
         return report_outcome(book, findings, coverage)
 
     run(body, lang)
 
 
-@app.command()
+def customer_names(ledger) -> dict[str, str]:
+    """Customer code → name, for the tables that show both."""
+    names = ledger.customers["name"]
+    return {str(code): ("" if name is None or name != name else str(name)) for code, name in names.items()}
+
+
+@app.command(help=N_("Open items by aging bucket per category (rolled up the tree, with names) and the total."))
 def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json: JsonOpt = False,
           lang: LangOpt = None) -> None:
-    """Open items by aging bucket, per customer and per category (rolled up the tree)."""
+    """`xlcust aging`: the aging report."""
 
     def body() -> int:
+        from .views.console.reports import print_aging
+
         registry, ledger = ledger_for(book, as_of, basis)
         findings, coverage = figures_findings(registry, "aging", ledger)
         report = ledger.aging()
         if as_json:
             emit_json({**report.to_json(), **findings_json(findings, coverage)})
             return report_outcome(book, findings, coverage)
-        labels = list(report.labels)
-        cats = report.by_category
-        print_table(
-            f"Aging by category as of {report.as_of.isoformat()} (basis: {report.basis})",
-            ["category", "level", *labels, "unapplied", "balance"],
-            _aging_rows(cats, labels),
-        )
+        print_aging(out, report, current_language())
         total = report.total
-        err.print("Total open: " + money_text(total.get("open_amount")) + "; unapplied credit: "
-                  + money_text(total.get("unapplied_credit")) + "; balance: " + money_text(total.get("balance")))
+        err.print(_("Total open: {open}; unapplied credit: {unapplied}; balance: {balance}",
+                    open=money_text(total.get("open_amount")), unapplied=money_text(total.get("unapplied_credit")),
+                    balance=money_text(total.get("balance"))), markup=False)
         return report_outcome(book, findings, coverage)
 
     run(body, lang)
 
 
-def _aging_rows(frame, labels: list[str]):
-    for rec in frame.to_dict("records"):
-        yield (rec.get("category_code") or "", rec.get("level", ""),
-               *(money_text(rec.get(label)) for label in labels),
-               money_text(rec.get("unapplied_credit")), money_text(rec.get("balance")))
-
-
-def _d(value: object) -> str:
-    import pandas as pd
-
-    return "" if value is None or pd.isna(value) else str(value)[:10]
-
-
-def _i(value: object) -> str:
-    import pandas as pd
-
-    return "" if value is None or pd.isna(value) else str(int(value))
-
-
-@app.command("run")
+@app.command("run", help=N_("Everything the buttons do: checks, ledger, aging, provision, collections, into the "
+                            "output sheets."))
 def run_all(
     book: BookArg,
     as_of: AsOfOpt = None,
     out_path: Annotated[
-        Path | None, typer.Option("--out", help="Write the result to this file instead of updating BOOK")
+        Path | None, typer.Option("--out", help=N_("Write the result to this file instead of updating BOOK"))
     ] = None,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Everything the buttons do: checks, ledger, aging, provision, collections, into the output sheets."""
+    """`xlcust run`: the full refresh of the output sheets."""
 
     def body() -> int:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -246,10 +255,10 @@ def run_all(
         warn_flavour(book, out_path)
         with Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
                       console=err, transient=True, disable=not err.is_terminal) as progress:
-            task = progress.add_task("Reading the workbook", total=len(STAGES) + 2)
+            task = progress.add_task(_("Reading the workbook"), total=len(STAGES) + 2)
 
             def step(stage: str) -> None:
-                progress.update(task, advance=1, description=stage)
+                progress.update(task, advance=1, description=_(stage))
 
             # One run at a time on a book: a second one is refused now, not after minutes of work.
             with booklock.hold(out_path or book):
@@ -257,7 +266,7 @@ def run_all(
                 adopt_language(registry)
                 result, sheets = refresh_sheets(registry, when, progress=step,
                                                 recorded=read_audit_log(book).recorded())
-                step("Writing the workbook")
+                step(N_("Writing the workbook"))
                 unlinked = write_outputs(book, sheets, edits=highlights(result.findings), out=out_path,
                                          since=registry.source)
             progress.update(task, advance=1)
@@ -286,31 +295,41 @@ def run_all(
                                   for k, v in summary["control"].items()}
             emit_json(summary)
         else:
-            err.print(f"Wrote {len(sheets)} output sheets to {target} (as of {ledger.as_of.isoformat()})")
-            err.print(f"  checks: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)")
-            err.print(f"  ledger: {totals.rows_used} of {totals.rows_in_sheet} transaction rows; balance "
-                      f"{money_text(totals.net)} = open items {money_text(totals.open_items)} − unapplied "
-                      f"{money_text(totals.unapplied_credit)}")
+            err.print(_("Wrote {n} output sheets to {target} (as of {as_of})", n=len(sheets), target=target,
+                        as_of=ledger.as_of.isoformat()), markup=False)
+            err.print("  " + _("checks: {error} error(s), {warning} warning(s), {info} note(s)", **counts),
+                      markup=False)
+            err.print("  " + _("ledger: {used} of {total} transaction rows; balance {balance} = open items {open} − "
+                               "unapplied {unapplied}", used=f"{totals.rows_used:,}",
+                               total=f"{totals.rows_in_sheet:,}", balance=money_text(totals.net),
+                               open=money_text(totals.open_items), unapplied=money_text(totals.unapplied_credit)),
+                      markup=False)
             for sheet, count in unlinked.items():
-                err.print(f"  {sheet}: {count:,} codes past Excel's 65,530 links per sheet are plain text "
-                          "(use the sheet's filter to find a row)")
+                err.print("  " + _("{sheet}: {n} codes past Excel's 65,530 links per sheet are plain text (use the "
+                                   "sheet's filter to find a row)", sheet=sheet, n=f"{count:,}"), markup=False)
         return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
     run(body, lang)
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point: the help pages in the language of --lang, else the locale (xlcust.clihelp)."""
+    from .clihelp import help_language, localized_command
+
+    command = localized_command(app, help_language(sys.argv[1:]))
     try:
-        app(prog_name="xlcust")
+        command.main(prog_name="xlcust")
     except SystemExit as exc:
         sys.exit(exc.code)
 
 
 @app.callback(invoke_without_command=True)
 def _root(
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit")] = False,
+    version: Annotated[bool, typer.Option("--version", help=N_("Show the version and exit"))] = False,
+    lang: LangOpt = None,
 ) -> None:
+    """`xlcust [--lang L] COMMAND`: a --lang before the command counts for it (and for `xlcust --lang zh --help`)."""
+    remember_root_language(lang)
     if version:
         out.print(f"xlcust {__version__}")
         raise typer.Exit(0)

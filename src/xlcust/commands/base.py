@@ -19,7 +19,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from ..errors import UsageError, XlcustError
 from ..findings import Finding, Severity, format_finding
@@ -29,7 +28,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
-    help="xlcust — customer-category registry in Excel (客户分类档案): checks, ledger, grades, reports.",
+    help=N_("xlcust — customer-category registry in Excel: checks, ledger, grades, reports."),
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -37,18 +36,20 @@ out = Console(highlight=False, soft_wrap=True)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
-BookArg = Annotated[Path, typer.Argument(help="The registry workbook (.xlsx or .xlsm)", show_default=False)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout")]
+BookArg = Annotated[Path, typer.Argument(help=N_("The registry workbook (.xlsx or .xlsm)"), show_default=False,
+                                                  metavar="BOOK")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print one JSON document on stdout"))]
 LangOpt = Annotated[
     str | None,
-    typer.Option("--lang", help="Language of messages and output sheets: en or zh (default: Settings language, "
-                                "else the system locale)", show_default=False),
+    typer.Option("--lang", help=N_("Language of messages and output sheets: en or zh (default: Settings language, "
+                                   "else the system locale)"), show_default=False),
 ]
 
 # The --lang of the running command (None: the workbook's Settings, else the locale, decide).
 _requested_language: str | None = None
+_root_language: str | None = None  # a --lang given before the command name
 AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", help="Reporting date YYYY-MM-DD (default: Settings as_of, else today)")
+    str | None, typer.Option("--as-of", help=N_("Reporting date YYYY-MM-DD (default: Settings as_of, else today)"))
 ]
 
 
@@ -104,15 +105,15 @@ def guarded() -> Iterable[None]:
         err.print(f"xlcust: {exc}", style="red", markup=False)
         raise typer.Exit(EXIT_FAILED) from None
     except KeyboardInterrupt:
-        err.print("xlcust: interrupted; the workbook was not changed")
+        err.print(_("xlcust: interrupted; the workbook was not changed"), markup=False)
         raise typer.Exit(EXIT_FAILED) from None
     except Exception as exc:  # a bug: keep the details for us, one line for the user
         from ..crashlog import write_crash_log
 
         log = write_crash_log("xlcust-error.log", traceback.format_exc())
-        where = f"; details in {log}" if log is not None else ""
-        err.print(f"xlcust: internal error ({type(exc).__name__}: {exc}){where}", style="red", markup=False)
-        err.print("The workbook was not changed. Please report this with the log file.")
+        err.print(_("xlcust: internal error ({error}){where}", error=f"{type(exc).__name__}: {exc}",
+                    where=_("; details in {log}", log=log) if log is not None else ""), style="red", markup=False)
+        err.print(_("The workbook was not changed. Please report this with the log file."), markup=False)
         raise typer.Exit(EXIT_FAILED) from None
 
 
@@ -170,12 +171,22 @@ def print_findings(findings: list[Finding]) -> None:
 
 
 def print_table(title: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:
-    table = Table(title=title, show_lines=False)
-    for c in columns:
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
-    out.print(table)
+    """A quick table of already formatted cells (views.console builds the report tables).
+
+    Headers are catalog msgids; a column whose every cell reads as a number is right-aligned
+    and kept whole, the others fold. Nothing in xlcust itself calls it any more; it stays for
+    commands that list plain records.
+    """
+    import re
+
+    from ..views.console import Column, render_table
+
+    texts = [["" if v is None else str(v) for v in r] for r in rows]
+    figure = re.compile(r"^-?(0|[1-9][\d,]*)(\.\d+)?%?$")  # "0101" is a code, not a number
+    kinds = ["figure" if texts and all(figure.match(r[i]) or not r[i] for r in texts) else "text"
+             for i in range(len(columns))]
+    render_table(out, title, [Column(c, k) for c, k in zip(columns, kinds, strict=True)], texts,  # type: ignore[misc]
+                 lang=current_language())
 
 
 # Findings behind a report's figures shown on stderr; `xlcust check` (or --json) lists them all.
@@ -227,9 +238,16 @@ def report_outcome(book: Path, findings: list[Finding], coverage: Any = None) ->
     return EXIT_FINDINGS if incomplete else EXIT_OK
 
 
+def remember_root_language(lang: str | None) -> None:
+    """A --lang given before the command name (`xlcust --lang zh aging …`), for `run` to use."""
+    global _root_language
+    _root_language = lang
+
+
 def run(body: Callable[[], int], lang: str | None = None) -> None:
     """Run a command's body in its language (--lang, else the locale until a workbook says otherwise)."""
     global _requested_language
+    lang = lang if lang is not None else _root_language
     requested = normalize_language(lang)
     if lang is not None and requested is None:
         with use_language(resolve_language(None)), guarded():
@@ -241,7 +259,8 @@ def run(body: Callable[[], int], lang: str | None = None) -> None:
 
 
 
-BasisOpt = Annotated[str | None, typer.Option("--basis", help="Age from the due date (due) or invoice date (invoice)")]
+BasisOpt = Annotated[str | None, typer.Option("--basis", help=N_("Age from the due date (due) or invoice date "
+                                                                 "(invoice)"))]
 
 
 def ledger_for(book: Path, as_of: str | None, basis: str | None = None):
@@ -250,9 +269,9 @@ def ledger_for(book: Path, as_of: str | None, basis: str | None = None):
 
     when = parse_date_option(as_of, "--as-of")
     if basis is not None and basis not in ("due", "invoice"):
-        raise UsageError(f"--basis must be due or invoice, not '{basis}'")
+        raise UsageError(_("--basis must be due or invoice, not '{basis}'", basis=basis))
     registry = load_book(book)
-    with err.status("Allocating receipts and credit notes…"):
+    with err.status(_("Allocating receipts and credit notes…")):
         return registry, build_ledger(registry, as_of=when, basis=basis)
 
 

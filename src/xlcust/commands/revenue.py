@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
+from ..i18n import N_, _, current_language
 from .base import (
     BookArg,
     JsonOpt,
@@ -18,47 +19,50 @@ from .base import (
     figures_findings,
     findings_json,
     load_book,
+    out,
     parse_date_option,
-    print_table,
     report_outcome,
     run,
 )
 
-FromOpt = Annotated[str, typer.Option("--from", help="First day of the period, YYYY-MM-DD", show_default=False)]
-ToOpt = Annotated[str, typer.Option("--to", help="Last day of the period (included), YYYY-MM-DD", show_default=False)]
+FromOpt = Annotated[str, typer.Option("--from", help=N_("First day of the period, YYYY-MM-DD"), show_default=False)]
+ToOpt = Annotated[str, typer.Option("--to", help=N_("Last day of the period (included), YYYY-MM-DD"),
+                                    show_default=False)]
 
 
-@app.command()
+@app.command(help=N_("Net sales (invoices − credit notes) per period and category, rolled up the tree, with a "
+                     "control total."))
 def revenue(
     book: BookArg,
     date_from: FromOpt,
     date_to: ToOpt,
-    by: Annotated[str, typer.Option("--by", help="Periods: month, quarter or year")] = "month",
+    by: Annotated[str, typer.Option("--by", help=N_("Periods: month, quarter or year"))] = "month",
     level: Annotated[
-        int | None, typer.Option("--level", help="Show category levels 1 … N (default: all; subtotals unchanged)")
+        int | None, typer.Option("--level", help=N_("Show category levels 1 … N (default: all; subtotals unchanged)"))
     ] = None,
     basis: Annotated[
-        str, typer.Option("--basis", help="historical: category on the transaction date; current: today's")
+        str, typer.Option("--basis", help=N_("historical: category on the transaction date; current: today's"))
     ] = "historical",
     tax: Annotated[
         str | None,
-        typer.Option("--tax", help="included or excluded (default: as entered, per Settings amounts_include_tax)"),
+        typer.Option("--tax", help=N_("included or excluded (default: as entered, per Settings amounts_include_tax)")),
     ] = None,
     ex_tax: Annotated[
-        bool, typer.Option("--ex-tax", help="Same as --tax excluded: strip VAT by the category's rate")
+        bool, typer.Option("--ex-tax", help=N_("Same as --tax excluded: strip VAT by the category's rate"))
     ] = False,
     out_path: Annotated[
-        Path | None, typer.Option("--out", help="Also write the report to FILE.xlsx (printable) or FILE.csv")
+        Path | None, typer.Option("--out", help=N_("Also write the report to FILE.xlsx (printable) or FILE.csv"))
     ] = None,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    """Net sales (invoices − credit notes) per period and category, rolled up the tree, with a control total."""
+    """`xlcust revenue`: category-split net sales."""
 
     def body() -> int:
         from ..io.export import export_tables
         from ..money import format_money
         from ..reports.revenue import revenue as build
+        from ..views.console.reports import print_revenue
         from ..views.export import check_export_path
         from ..views.revenue import describe, export_tables_for
 
@@ -67,65 +71,44 @@ def revenue(
         mode = tax
         if ex_tax:
             if tax not in (None, "excluded"):
-                raise UsageError("--ex-tax and --tax included contradict each other")
+                raise UsageError(_("--ex-tax and --tax included contradict each other"))
             mode = "excluded"
         if out_path is not None:
             check_export_path(out_path)
         registry = load_book(book)
         findings = figures_findings(registry, "revenue")[0]
-        with err.status("Adding up revenue by category…"):
+        with err.status(_("Adding up revenue by category…")):
             report = build(registry, start, end, by=by, level=level, basis=basis, tax=mode)
         lang = registry.settings.language
         if out_path is not None:
-            with err.status(f"Writing {out_path.name}…"):
+            with err.status(_("Writing {name}…", name=out_path.name)):
                 export_tables(out_path, export_tables_for(report, lang, registry.settings.company_name))
         if as_json:
             emit_json({**report.to_json(), **findings_json(findings)})
         else:
-            _print(report)
+            print_revenue(out, report, current_language())
         c = report.control
-        err.print(describe(report, "en"), markup=False)
+        err.print(describe(report, current_language()), markup=False)
         if report.parameters.tax_stripped:
-            err.print(f"VAT taken out line by line, rounded half-up to the cent: tax {format_money(c.tax)}"
-                      + (f"; {c.lines_without_rate} line(s) had no tax rate and keep their amount"
+            err.print(_("VAT taken out line by line, rounded half-up to the cent: tax {tax}", tax=format_money(c.tax))
+                      + (_("; {n} line(s) had no tax rate and keep their amount", n=c.lines_without_rate)
                          if c.lines_without_rate else ""), markup=False)
         if c.uncategorised:
-            err.print(f"{format_money(c.uncategorised)} of net sales has no category (shown as uncategorised)",
-                      style="yellow", markup=False)
+            err.print(_("{amount} of net sales has no category (shown as uncategorised)",
+                        amount=format_money(c.uncategorised)), style="yellow", markup=False)
         if c.history_fallback_lines:
-            err.print(f"{c.history_fallback_lines} line(s) fell outside every CategoryHistory period of their "
-                      "customer and were put in its current category (see history_fallbacks in --json)",
+            err.print(_("{n} line(s) fell outside every CategoryHistory period of their customer and were put in "
+                        "its current category (see history_fallbacks in --json)", n=c.history_fallback_lines),
                       style="yellow", markup=False)
         moved = report.reconciliation
         if len(moved):
-            err.print(f"{moved['customer_code'].nunique()} customer(s) changed category: "
-                      f"{format_money(int(moved['net_sales'].sum()))} of net sales is in another category on "
-                      f"the {'current' if report.parameters.basis == 'historical' else 'historical'} basis",
-                      markup=False)
+            other = N_("current basis") if report.parameters.basis == "historical" else N_("historical basis")
+            err.print(_("{n} customer(s) changed category: {amount} of net sales is in another category on the "
+                        "{basis}", n=moved["customer_code"].nunique(),
+                        amount=format_money(int(moved["net_sales"].sum())), basis=_(other)), markup=False)
         if out_path is not None:
-            err.print(f"Wrote {out_path}", markup=False)
+            err.print(_("Wrote {path}", path=out_path), markup=False)
         return report_outcome(book, findings)
 
     run(body, lang)
-
-
-def _print(report) -> None:
-    import pandas as pd
-
-    from ..money import format_money
-
-    wide = report.wide()
-    labels = report.totals["period"].tolist()
-    rows = []
-    for rec in wide.to_dict("records"):
-        level = rec["level"]
-        indent = "" if pd.isna(level) else "  " * (int(level) - 1)
-        name = rec["name"] or ("(no category)" if rec["category_code"] is None else "")
-        rows.append([rec["category_code"] or "", indent + name,
-                     *(format_money(rec[label]) for label in labels), format_money(rec["total"])])
-    totals = report.totals["net_sales"]
-    rows.append(["", "Total", *(format_money(v) for v in totals), format_money(int(totals.sum()))])
-    p = report.parameters
-    print_table(f"Revenue by category, {p.date_from} to {p.date_to} ({p.basis} basis, tax {p.tax})",
-                ["category", "name", *labels, "total"], rows)
 
