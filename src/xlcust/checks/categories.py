@@ -227,7 +227,7 @@ def check_category_provision_rates(book: Book) -> Iterator[Finding]:
     from ..settings import parse_rate_list
 
     t = book.categories
-    if not t.present or not t.has("provision_rates"):
+    if not readable(t, "provision_rates"):
         return
     bounds = book.settings.aging_bounds
     buckets = len(bounds) + 2  # Not due, one per bound, and over the last

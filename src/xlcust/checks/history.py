@@ -225,7 +225,7 @@ def check_history_matches_customers(book: Book) -> Iterator[Finding]:
     """
     h, c = book.history, book.customers
     p = periods(book)
-    if p.empty or not c.present or not c.has("code") or not c.has("category_code"):
+    if p.empty or not readable(c, "code", "category_code"):
         return
     opens = p[p["open"]]
     once = opens[~opens["customer"].duplicated(keep=False)]  # several open rows: HIS_SEVERAL_OPEN
