@@ -119,8 +119,6 @@ def parse_rate_list(value: object) -> tuple[Decimal, ...]:
 
 def parse_share(value: object) -> Decimal:
     """A share such as 1.2 or 120% (may exceed 1)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return Decimal(str(value))
     try:
         return _rate(str(value).strip().replace("％", "%"))
     except (InvalidOperation, ValueError):
@@ -128,9 +126,10 @@ def parse_share(value: object) -> Decimal:
 
 
 def _rate(text: str) -> Decimal:
-    if text.endswith("%"):
-        return Decimal(text[:-1]) / 100
-    return Decimal(text)
+    rate = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+    if not rate.is_finite():  # "nan" or "inf" are Decimals too, and NaN refuses every comparison
+        raise ValueError(text)
+    return rate
 
 
 def parse_fraction(value: object) -> Decimal:

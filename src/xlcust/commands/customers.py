@@ -18,7 +18,9 @@ from typing import Annotated
 
 import typer
 
-from ..cli import (
+from ..errors import UsageError
+from ..i18n import N_, _, current_language, render
+from .base import (
     AsOfOpt,
     BookArg,
     JsonOpt,
@@ -33,8 +35,6 @@ from ..cli import (
     report_outcome,
     run,
 )
-from ..errors import UsageError
-from ..i18n import N_, _, current_language, render
 
 MAX_ROWS = 200
 WhereOpt = Annotated[

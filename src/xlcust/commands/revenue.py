@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..cli import (
+from ..errors import UsageError
+from ..i18n import N_, _, current_language
+from .base import (
     BookArg,
     JsonOpt,
     LangOpt,
@@ -23,8 +25,6 @@ from ..cli import (
     report_outcome,
     run,
 )
-from ..errors import UsageError
-from ..i18n import N_, _, current_language
 
 TOP_CUSTOMERS = 20
 

@@ -21,7 +21,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..cli import (
+from ..errors import UsageError
+from ..i18n import N_, _, current_language
+from ..money import format_money, money_to_json
+from .base import (
     BookArg,
     JsonOpt,
     LangOpt,
@@ -36,9 +39,6 @@ from ..cli import (
     report_outcome,
     run,
 )
-from ..errors import UsageError
-from ..i18n import N_, _, current_language
-from ..money import format_money, money_to_json
 from .customers import WhereOpt, where_problem
 
 if TYPE_CHECKING:
