@@ -140,9 +140,9 @@ def grade_customers(book: Book, ledger: Ledger, figures: pd.DataFrame | None = N
     for column in exposure.columns:
         frame[column] = exposure[column].array  # same index: no alignment
 
-    en, zh = explanations(frame, weight_shares(settings), settings.weights, risk.present)
-    frame["explanation"] = words(en)
-    frame["explanation_zh"] = words(zh)
+    # both columns are part of the `grades --json` contract; their wording comes from the catalog
+    for column, lang in (("explanation", "en"), ("explanation_zh", "zh")):
+        frame[column] = words(explanations(frame, weight_shares(settings), settings.weights, risk.present, lang))
     frame.attrs.update(money_columns=list(MONEY_COLUMNS), as_of=ledger.as_of, risk_table=risk.present)
     return frame
 
@@ -162,6 +162,11 @@ def parameters(book: Book) -> dict:
         "neutral_risk": NEUTRAL_RISK,
         "risk_table": {"present": risk.present, "rows": len(risk)},
         "dormant_months": settings.dormant_months,
+        "lifecycle": {"new_customer_months": settings.new_customer_months,
+                      "dormant_months": settings.dormant_months, "lost_months": settings.lost_months},
+        "red_alert": {"days_late": settings.red_alert_days_late,
+                      "credit_used": float(settings.red_alert_credit_used),
+                      "warnings": settings.red_alert_warnings},
         "near_limit_share": NEAR_LIMIT_SHARE,
     }
 
