@@ -179,18 +179,27 @@ def warning_text(record: Mapping[str, Any], lang: str) -> str:
 def _print_warnings(console: Console, warnings: pd.DataFrame, lang: str, *, all_rows: bool) -> None:
     if not len(warnings):
         return
+    from ..levels import level_label, level_order
+
+    if "level" in warnings.columns:  # red alerts first (xlcust.credit.warnings, Levels)
+        warnings = warnings.iloc[level_order(warnings["level"].tolist())]
     records = warnings.to_dict("records")
     if all_rows or len(records) <= LONG_LIST:
         render_table(console, translate("Early warnings ({n})", lang, n=f"{len(records):,}"),
-                     [Column(N_("Warning"), "code", key=True), Column(N_("Customer or category"), "code", key=True),
+                     [Column(N_("Warning level")), Column(N_("Warning"), "code", key=True),
+                      Column(N_("Customer or category"), "code", key=True),
                       Column(N_("Customer name")), Column(N_("Evidence"))],
-                     ((w["code"], w.get("customer_code") or w.get("category_code"), w.get("customer_name") or "",
+                     ((level_label(w.get("level"), lang) or "", w["code"],
+                       w.get("customer_code") or w.get("category_code"), w.get("customer_name") or "",
                        warning_text(w, lang)) for w in records), lang=lang)
         return
     counts = warnings["code"].value_counts()
+    red = (warnings.loc[warnings["level"] == "red", "code"].value_counts() if "level" in warnings.columns
+           else pd.Series(dtype="int64"))
     render_table(console, translate("Early warnings ({n})", lang, n=f"{len(records):,}"),
-                 [Column(N_("Warning"), "code"), Column(N_("Count"), "int")],
-                 ((code, int(n)) for code, n in counts.items()), lang=lang, total=(None, len(records)))
+                 [Column(N_("Warning"), "code"), Column(N_("Count"), "int"), Column(N_("Red alert"), "int")],
+                 ((code, int(n), int(red.get(code, 0))) for code, n in counts.items()), lang=lang,
+                 total=(None, len(records), int(red.sum())))
     console.print(more_line(len(records), lang), markup=False, highlight=False)
 
 
