@@ -14,7 +14,8 @@ from typing import Annotated
 
 import typer
 
-from ..cli import (
+from ..i18n import N_, _, current_language
+from .base import (
     AsOfOpt,
     BookArg,
     JsonOpt,
@@ -29,7 +30,6 @@ from ..cli import (
     report_outcome,
     run,
 )
-from ..i18n import N_, _, current_language
 
 
 @app.command(help=N_("Credit grades: the grade distribution with exposure, the largest exposures and the early "

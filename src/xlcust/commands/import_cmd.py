@@ -14,9 +14,9 @@ from typing import Annotated
 
 import typer
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, LangOpt, app, emit_json, err, out, run, warn_flavour
 from ..findings import Severity
 from ..i18n import N_, Msg, _, current_language, render
+from .base import EXIT_FINDINGS, EXIT_OK, LangOpt, app, emit_json, err, out, run, warn_flavour
 
 import_app = typer.Typer(
     no_args_is_help=True,

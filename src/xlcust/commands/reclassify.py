@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
-from ..cli import (
+from ..errors import UsageError
+from ..findings import has_errors, summarize
+from ..i18n import N_, _, current_language
+from .base import (
     EXIT_FINDINGS,
     EXIT_OK,
     AsOfOpt,
@@ -23,9 +26,6 @@ from ..cli import (
     run,
     warn_flavour,
 )
-from ..errors import UsageError
-from ..findings import has_errors, summarize
-from ..i18n import N_, _, current_language
 
 ApplyOpt = Annotated[bool, typer.Option(
     "--apply", help=N_("Record the changes: Customers cells, CategoryHistory periods, AuditLog (one atomic save)"))]
@@ -85,8 +85,8 @@ def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, ou
 
 
 def _print(findings, changes, all_rows: bool) -> None:
-    from ..cli import print_findings
     from ..views.console.changes import print_changes
+    from .base import print_findings
 
     print_findings(findings)
     print_changes(out, changes, current_language(), all_rows=all_rows)

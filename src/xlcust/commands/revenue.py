@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..cli import (
+from ..errors import UsageError
+from ..i18n import N_, _, current_language
+from .base import (
     BookArg,
     JsonOpt,
     LangOpt,
@@ -19,11 +21,12 @@ from ..cli import (
     load_book,
     out,
     parse_date_option,
+    print_table,
     report_outcome,
     run,
 )
-from ..errors import UsageError
-from ..i18n import N_, _, current_language
+
+TOP_CUSTOMERS = 20
 
 FromOpt = Annotated[str, typer.Option("--from", help=N_("First day of the period, YYYY-MM-DD"), show_default=False)]
 ToOpt = Annotated[str, typer.Option("--to", help=N_("Last day of the period (included), YYYY-MM-DD"),
@@ -53,6 +56,9 @@ def revenue(
     out_path: Annotated[
         Path | None, typer.Option("--out", help=N_("Also write the report to FILE.xlsx (printable) or FILE.csv"))
     ] = None,
+    all_customers: Annotated[
+        bool, typer.Option("--all", help=N_("Rank every customer, not only the first 20"))
+    ] = False,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
@@ -61,6 +67,7 @@ def revenue(
     def body() -> int:
         from ..io.export import export_tables
         from ..money import format_money
+        from ..reports.contribution import with_contribution
         from ..reports.revenue import revenue as build
         from ..views.console.reports import print_revenue
         from ..views.export import check_export_path
@@ -79,6 +86,8 @@ def revenue(
         findings = figures_findings(registry, "revenue")[0]
         with err.status(_("Adding up revenue by category…")):
             report = build(registry, start, end, by=by, level=level, basis=basis, tax=mode)
+        with err.status(_("Comparing with a year earlier and ranking…")):
+            with_contribution(registry, report)
         lang = registry.settings.language
         if out_path is not None:
             with err.status(_("Writing {name}…", name=out_path.name)):
@@ -87,6 +96,7 @@ def revenue(
             emit_json({**report.to_json(), **findings_json(findings)})
         else:
             print_revenue(out, report, current_language())
+            _print_contribution(report, all_customers)
         c = report.control
         err.print(describe(report, current_language()), markup=False)
         if report.parameters.tax_stripped:
@@ -112,3 +122,45 @@ def revenue(
 
     run(body, lang)
 
+
+
+def _print_contribution(report, all_customers: bool) -> None:
+    """Share, change on a year earlier and ABC: per category, then the customers by rank."""
+    from ..money import format_money
+    from ..views.revenue import contribution_headers, plain
+
+    c = report.contribution
+    lang = current_language()
+    heads = contribution_headers(lang)
+    p = report.parameters
+
+    def cells(rec) -> list[str]:
+        share, cumulative, prior, change, pct, rank, abc = (plain(rec[f]) for f in (
+            "share", "cumulative_share", "prior_net_sales", "change", "change_pct", "rank", "abc"))
+        return [_pct(share), _pct(cumulative), format_money(prior), format_money(change), _pct(pct),
+                "" if rank is None else str(rank), abc or ""]
+
+    cats = c.by_category
+    basis = _("historical basis") if p.basis == "historical" else _("current basis")
+    print_table(_("Contribution by category, {start} to {end} against {prior_from} to {prior_to} ({basis})",
+                  start=p.date_from, end=p.date_to, prior_from=c.prior_from, prior_to=c.prior_to, basis=basis),
+                [_("Category code"), _("Name"), _("Net sales"), *heads],
+                ([rec["category_code"] or "", rec["name"] or _("(no category)"), format_money(rec["net_sales"]),
+                  *cells(rec)] for rec in cats.to_dict("records")))
+    custs = c.by_customer
+    shown = custs if all_customers else custs.head(TOP_CUSTOMERS)
+    counts = custs["abc"].value_counts()
+    print_table(_("Customers by contribution: {n} customers, A {a}, B {b}, C {c} (A to {a_share}, B to {b_share} "
+                  "of net sales; a year earlier: {prior_from} to {prior_to})", n=len(custs),
+                  a=int(counts.get("A", 0)), b=int(counts.get("B", 0)), c=int(counts.get("C", 0)),
+                  a_share=f"{c.a_share:.0%}", b_share=f"{c.b_share:.0%}", prior_from=c.prior_from.isoformat(),
+                  prior_to=c.prior_to.isoformat()),
+                [_("Customer code"), _("Customer name"), _("Category code"), _("Net sales"), *heads],
+                ([rec["customer_code"], rec["name"] or "", rec["category_code"] or "", format_money(rec["net_sales"]),
+                  *cells(rec)] for rec in shown.to_dict("records")))
+    if len(shown) < len(custs):
+        err.print(_("… {n} more customers; use --all or --json", n=len(custs) - len(shown)), markup=False)
+
+
+def _pct(value: object) -> str:
+    return "" if value is None else f"{float(value):.1%}"

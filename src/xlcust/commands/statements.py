@@ -1,11 +1,14 @@
 """`xlcust statements`: print-ready customer statements (对账单), one workbook per category.
 
     xlcust statements BOOK --from 2026-07-01 --to 2026-09-30 [--category 01] [--out DIR]
-                           [--pdf] [--per category|customer] [--json]
+                           [--pdf] [--per category|customer] [--where CONDITION] [--json]
 
 Writes `statement_<category>_<from>_<to>.xlsx` (per customer:
 `statement_<category>_<customer>_<from>_<to>.xlsx`) into DIR (default: a `statements`
-folder next to BOOK), and with --pdf a PDF of each through LibreOffice. Exit codes: 0
+folder next to BOOK), and with --pdf a PDF of each through LibreOffice. `--where` takes a
+condition in the rules language (as `xlcust customers`), evaluated at --to, and keeps the
+statements of the customers it selects: `--where 'grade = "D"'`, `--where 'HAS_TAG("VIP")'`.
+Exit codes: 0
 written (also when no customer had activity), 1 written but the workbook has errors that
 make the figures incomplete (named on stderr and under `findings`), 2 could not run (bad
 dates, unknown category, unreadable book, LibreOffice missing or failing).
@@ -18,7 +21,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..cli import (
+from ..errors import UsageError
+from ..i18n import N_, _, current_language
+from ..money import format_money, money_to_json
+from .base import (
     BookArg,
     JsonOpt,
     LangOpt,
@@ -33,9 +39,7 @@ from ..cli import (
     report_outcome,
     run,
 )
-from ..errors import UsageError
-from ..i18n import N_, _, current_language
-from ..money import format_money, money_to_json
+from .customers import WhereOpt, where_problem
 
 if TYPE_CHECKING:
     from ..reports.statements import Statements
@@ -58,6 +62,7 @@ def statements(
     pdf: Annotated[bool, typer.Option("--pdf", help=N_("Also make a PDF of each workbook (needs "
                                                        "LibreOffice)"))] = False,
     per: Annotated[str, typer.Option("--per", help=N_("One workbook per category, or per customer"))] = "category",
+    where: WhereOpt = None,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
@@ -75,10 +80,24 @@ def statements(
         folder = out_dir if out_dir is not None else book.parent / "statements"
         code = category.strip().upper() if category else None
 
+        if where is not None and where.strip():
+            from ..rules.query import ConditionError, compile_where
+
+            try:  # a typing mistake is reported before the workbook is read
+                compile_where(where)
+            except ConditionError as exc:
+                raise where_problem(exc) from None
         registry = load_book(book)
         findings = figures_findings(registry, "statements")[0]
+        chosen = None
+        if where is not None and where.strip():
+            from ..ledger import build_ledger
+            from ..rules.query import selected_codes
+
+            with err.status(_("Selecting customers…")):  # the figures at --to, as the statements show them
+                chosen = selected_codes(registry, build_ledger(registry, as_of=end), where)
         with err.status(_("Building statements…")):
-            result = build_statements(registry, start, end, code)
+            result = build_statements(registry, start, end, code, chosen)
         with err.status(_("Writing workbooks…")):
             files = write_statements(result, folder, per)
         pdfs: list[Path] = []
@@ -100,7 +119,7 @@ def statements(
                 "files": records,
                 "parameters": {
                     "book": str(book), "from": start.isoformat(), "to": end.isoformat(), "category": code,
-                    "out": str(folder), "pdf": pdf, "per": per, "language": result.language,
+                    "out": str(folder), "pdf": pdf, "per": per, "where": where, "language": result.language,
                     "aging_basis": result.basis,
                 },
                 "skipped": [{"customer_code": s.customer_code, "category_code": s.category_code,

@@ -20,7 +20,8 @@ from ..reclass.evaluate import Change, RuleResult
 from ..views.audit import audit_sheet
 from ..views.reclass import reclass_sheet
 from .auditlog import read_audit_log
-from .package import Package, open_package, save_package
+from .package import Package, open_package
+from .package_write import save_package
 from .reader import read_raw_sheets
 
 
