@@ -138,6 +138,12 @@ def adopt_language(registry) -> None:
         set_language(settings.language)
 
 
+def adopt_book_language(language: str | None) -> None:
+    """A workbook's Settings `language` (None: not set) becomes the language, unless --lang was given."""
+    if _requested_language is None and language:
+        set_language(language)
+
+
 def warn_flavour(book: Path, target: Path | None = None) -> None:
     """Say what a save to `target` (default: over `book`) does to macros, before it happens (io.flavour)."""
     from ..io.flavour import macros_left_out, misnamed, no_macros_in_xlsm
