@@ -19,7 +19,8 @@ it is not language but an identifier, each for its reason:
   docs list and scripts match;
 - a Settings key (aging_bounds): what the user types in the Settings sheet;
 - the product name `xlcust`, the login name recorded as who made a change, and a
-  command (`xlcust check --write`, `xlcust import customers`), which is typed as written.
+  command (`xlcust check --write`, `xlcust import customers`), which is typed as written;
+- "ABC" of the ABC classification (ABC 分类), which Chinese writes with those letters.
 
 In an English book a Chinese run is allowed only as the user's data: names, regions,
 addresses, tags and the rule texts the Rules sheet holds, and what the imported file holds.
@@ -60,7 +61,7 @@ MESSAGE_FIELDS = ("message", "suggestion", "fix", "meaning", "text", "explanatio
 SETTINGS_KEYS = {spec.key for spec in SPECS}
 IMPORTED = ROOT / "examples" / "old_list.csv"
 IDENTIFIERS = {"xlcust", "GBK", "UTF-8", "BOM", "CSV", "XLSX", "XLS", IMPORTED.name,
-               current_user()}  # see the module docstring
+               current_user(), "ABC"}  # see the module docstring
 
 
 def _cells(path: Path, skip: set[str] = frozenset()) -> Iterator[tuple[str, str, str]]:

@@ -161,6 +161,8 @@ CATALOG: dict[str, Entry] = {
     "CUS_STATUS_UNKNOWN": Entry(W, N_("Status is not blank, active/正常, dormant/休眠 or "
                                               "inactive/停用; treated as active"),
                                 N_("Use one of the status words")),
+    "CUS_TYPE_UNKNOWN": Entry(W, N_("Customer type is not blank, 企业 (company) or 个人 (individual)"),
+                              N_("Use 企业 or 个人")),
     "CUS_DATE_TEXT": Entry(W, N_("A date is typed as text (it is read as a date)"), N_("Make it a real date cell")),
     "CUS_DATE_INVALID": Entry(W, N_("Opened-on is not a date; it is ignored"), N_("Type the date as year-month-day")),
     # --------------------------------------------------------------- transactions

@@ -17,7 +17,8 @@ from ..importer import ImportOptions, ImportPlan, ImportReport, plan_customer_im
 from ..importer.registry import Registry
 from ..views.edits import render_edits
 from .auditlog import audit_output
-from .package import Package, open_package, save_package
+from .package import Package, open_package
+from .package_write import save_package
 from .reader import read_raw_sheets
 from .source import read_source
 
