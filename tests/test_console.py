@@ -169,7 +169,8 @@ def test_demo_grades_summary_then_every_customer_with_all(demo) -> None:
     for w in about_a_category:  # named beside the code, as a customer's warning is
         row = next(line for line in full.stdout.splitlines()
                    if line.startswith(w["code"]) and w["category_code"] in line.split())
-        assert str(ledger.categories["name"][w["category_code"]]).split()[0] in row, row
+        name = str(ledger.categories["name"][w["category_code"]]).split()[0]
+        assert row.count(name) == 2, row  # in the name column, and in the evidence that quotes it
 
 
 def test_demo_reclassify_counts_changes_by_rule_and_shows_every_category_move(demo) -> None:
