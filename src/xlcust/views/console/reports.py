@@ -188,6 +188,10 @@ def _print_warnings(console: Console, warnings: pd.DataFrame, lang: str, *, all_
                     category_names: Mapping[str, str]) -> None:
     if not len(warnings):
         return
+    from ..levels import level_order
+
+    if "level" in warnings.columns:  # red alerts first (xlcust.credit.warnings, Levels)
+        warnings = warnings.iloc[level_order(warnings["level"].tolist())]
     records = warnings.to_dict("records")
     title = translate("Early warnings ({n})", lang, n=f"{len(records):,}")
     if all_rows or len(records) <= LONG_LIST:
