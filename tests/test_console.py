@@ -149,7 +149,7 @@ def test_demo_settlement_is_summary_first_with_the_largest_open_items(demo) -> N
 
 
 def test_demo_grades_summary_then_every_customer_with_all(demo) -> None:
-    path, _book, _ledger = demo
+    path, _book, ledger = demo
     short = runner.invoke(app, ["grades", str(path)])
     assert short.exit_code == 0, short.output
     doc = json.loads(runner.invoke(app, ["grades", str(path), "--json"]).stdout)
@@ -164,6 +164,13 @@ def test_demo_grades_summary_then_every_customer_with_all(demo) -> None:
     full = runner.invoke(app, ["grades", str(path), "--all"])
     assert full.exit_code == 0
     assert all(item["customer_code"] in full.stdout for item in doc["items"])
+    about_a_category = [w for w in doc["warnings"] if not w["customer_code"]]
+    assert about_a_category  # the demo's settlement slows down in some categories
+    for w in about_a_category:  # named beside the code, as a customer's warning is
+        row = next(line for line in full.stdout.splitlines()
+                   if line.startswith(w["code"]) and w["category_code"] in line.split())
+        name = str(ledger.categories["name"][w["category_code"]]).split()[0]
+        assert row.count(name) == 2, row  # in the name column, and in the evidence that quotes it
 
 
 def test_demo_reclassify_counts_changes_by_rule_and_shows_every_category_move(demo) -> None:
@@ -297,3 +304,18 @@ def test_chinese_console_of_every_command_has_no_english_words(zh_demo: Path, tm
         if words:
             found[" ".join(args)] = sorted(set(words))
     assert not found, found
+
+
+def test_usage_errors_speak_the_language_of_the_line(zh_demo: Path) -> None:
+    def xlcust(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "xlcust", *args], capture_output=True, text=True, timeout=120)
+
+    zh = xlcust("revenue", str(zh_demo), "--lang", "zh")
+    assert zh.returncode == 2
+    assert "错误：缺少选项 --from。" in zh.stderr and "查看帮助" in zh.stderr and "Missing" not in zh.stderr
+    unknown = xlcust("aging", str(zh_demo), "--frob", "--lang=zh")
+    assert unknown.returncode == 2 and "没有这个选项：--frob" in unknown.stderr
+    en = xlcust("revenue", str(zh_demo), "--lang", "en")
+    assert en.returncode == 2 and "Error: Missing option '--from'." in en.stderr
+    alone = xlcust("--lang", "zh")
+    assert alone.returncode == 0 and "用法：xlcust" in alone.stdout and "命令" in alone.stdout

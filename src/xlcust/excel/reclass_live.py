@@ -23,8 +23,10 @@ from ..reclass import AuditLog, diff, evaluate_rules, plan_apply, summarize_chan
 from ..views.audit import audit_sheet
 from ..views.edits import render_edits
 from ..views.outputs import checks_sheet
+from ..views.page import with_page
 from ..views.reclass import reclass_sheet
-from .host import Host, sheet_block
+from .host import Host
+from .host import sheet_block as host_block
 
 
 def audit_log_from_host(host: Host) -> AuditLog:
@@ -55,6 +57,10 @@ def audit_log_from_host(host: Host) -> AuditLog:
 def reclassify(host: Host, book: Book, *, apply: bool, now: dt.datetime | None = None) -> str:
     """Dry run (the Reclass sheet) or apply (Customers, CategoryHistory, AuditLog, Reclass); the summary text."""
     lang = book.settings.language
+
+    def sheet_block(sheet):  # each sheet printing as Settings say (paper, company)
+        return host_block(with_page([sheet], book.settings)[0])
+
     ledger = build_ledger(book)
     result = evaluate_rules(book, ledger)
     log = audit_log_from_host(host)

@@ -9,6 +9,7 @@ from ..book import Book
 from ..findings import Finding
 from ..mnemonic import mnemonic_edits
 from ..views.outputs import checks_sheet, highlights
+from ..views.page import with_page
 from ..views.sheet import OutputSheet
 from .booklock import Fingerprint
 from .package import open_package
@@ -18,8 +19,8 @@ from .package_write import save_package
 def write_checks(path: Path, book: Book, findings: Sequence[Finding]) -> None:
     """The Checks sheet, the filled mnemonics and the highlighted cells, in one save."""
     lang = book.settings.language
-    write_outputs(path, [checks_sheet(findings, lang)], edits=[*mnemonic_edits(book), *highlights(findings)],
-                  since=book.source)
+    sheets = with_page([checks_sheet(findings, lang)], book.settings)
+    write_outputs(path, sheets, edits=[*mnemonic_edits(book), *highlights(findings)], since=book.source)
 
 
 def write_outputs(path: Path, outputs: Sequence[OutputSheet], edits: Sequence[object] = (),
