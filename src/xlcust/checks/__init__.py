@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from ..book import Book
 from ..findings import Finding, Severity, error
 from ..i18n import msg
-from . import categories, credit, customers, history, rules, settings, structure, transactions
+from . import categories, credit, customers, history, quality, rules, settings, structure, transactions
 from .catalog import CATALOG, Entry, markdown_table
 
 Check = Callable[[Book], Iterable[Finding]]
@@ -70,6 +70,7 @@ CHECKS: list[Check] = [
     rules.check_rule_rows,
     rules.check_rule_texts,
     *credit.CHECKS,
+    *quality.CHECKS,
 ]
 
 # The sheet a crashing check is reported on: the one its module checks.
@@ -80,6 +81,7 @@ _MODULE_SHEET = {
     transactions.__name__: "transactions",
     history.__name__: "history",
     rules.__name__: "rules",
+    quality.__name__: "customers",
 }
 
 

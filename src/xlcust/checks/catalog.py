@@ -122,6 +122,8 @@ CATALOG: dict[str, Entry] = {
                                       N_("Type an amount, or leave blank to inherit")),
     "CAT_ACTIVE_INVALID": Entry(W, N_("Active is not a yes/no word; the category is treated as active"),
                                 N_("Type TRUE/FALSE, 是/否 or 1/0")),
+    "CAT_EMPTY_LEAF": Entry(I, N_("No customer is in this active leaf (末级) category"),
+                            N_("Nothing to do if it is new; otherwise mark it inactive")),
     # ------------------------------------------------------------------ customers
     "CUS_ERROR_VALUE": Entry(E, N_("A Customers cell holds an Excel error value"),
                              N_("Fix the formula or type the value")),
@@ -156,6 +158,21 @@ CATALOG: dict[str, Entry] = {
     "CUS_STATUS_UNKNOWN": Entry(W, N_("Status is not blank, active/正常, dormant/休眠 or "
                                               "inactive/停用; treated as active"),
                                 N_("Use one of the status words")),
+    "CUS_REQUIRED_BLANK": Entry(W, N_("A field listed in Settings required_customer_fields is blank"),
+                                N_("Fill in the field from the customer's archive")),
+    "CUS_CATEGORY_INACTIVE": Entry(W, N_("The customer's category (or a category above it) is marked inactive"),
+                                   N_("Move the customer to an active category, or activate the category")),
+    "CUS_INACTIVE_BALANCE": Entry(W, N_("A customer marked inactive or dormant still owes money"),
+                                  N_("Collect or settle the balance, or set the status back to active")),
+    "CUS_INACTIVE_INVOICED": Entry(W, N_("A customer marked inactive or dormant was invoiced within the last "
+                                         "dormant_months months"),
+                                   N_("Set the status back to active, or check the invoices' customer")),
+    "CUS_SAME_PHONE": Entry(W, N_("Two customers have the same phone number (digits compared)"),
+                            N_("Merge them if they are one firm, or correct the phone")),
+    "CUS_SAME_ADDRESS": Entry(W, N_("Two customers have the same address (spaces and full-width ignored)"),
+                              N_("Merge them if they are one firm, or correct the address")),
+    "CUS_ACTIVE_IDLE": Entry(W, N_("A customer marked active has had no transaction for dormant_months months"),
+                             N_("Set the status to dormant or inactive, or check for missing transactions")),
     "CUS_DATE_TEXT": Entry(W, N_("A date is typed as text (it is read as a date)"), N_("Make it a real date cell")),
     "CUS_DATE_INVALID": Entry(W, N_("Opened-on is not a date; it is ignored"), N_("Type the date as year-month-day")),
     # --------------------------------------------------------------- transactions
