@@ -261,6 +261,8 @@ def check_empty_leaf_categories(book: Book) -> Iterator[Finding]:
         return
     tree = CategoryTree.from_book(book)
     used = set(t.data["category_code"].dropna())
+    if not used:
+        return  # a registry still being set up: every category is empty, and that is no news
     off = inactive_categories(book)
     empty = {code for code in tree.leaves if code not in used and code not in off}
     if not empty:
