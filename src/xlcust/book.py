@@ -20,6 +20,7 @@ import pandas as pd
 
 from .celltypes import type_sheet
 from .findings import Finding
+from .memory import empty_memory, memory_frame
 from .schema import (
     CATEGORIES,
     CUSTOMERS,
@@ -50,6 +51,8 @@ class Book:
     history: SheetTable
     risk: SheetTable = field(default_factory=lambda: _absent(RISK))  # optional; see xlcust.credit.risk
     read_findings: list[Finding] = field(default_factory=list)
+    # Each used customer's category at xlcust's last run (`xlcust.memory`): customer_code → category_code, seen_on.
+    remembered: pd.DataFrame = field(default_factory=empty_memory)
     path: str | None = None
     # (mtime ns, size, digest) of the file as it was read: a writer refuses to replace a book changed since.
     source: tuple[int, int, str] | None = None
@@ -76,12 +79,14 @@ class Book:
         rules: list[dict] | None = None,
         history: list[dict] | None = None,
         risk: list[dict] | None = None,
+        remembered: list[tuple[object, object, object]] | None = None,
     ) -> Book:
         """An in-memory book for tests: rows as dicts of canonical field → cell value.
 
         Values go through the same typing as a file read, so a test can write
         `{"amount": "1,2,3"}` and get the same finding a user would. Rows are placed
-        as if the header were on row 1 and columns in schema order.
+        as if the header were on row 1 and columns in schema order. `remembered` is
+        xlcust's memory of categories, (customer_code, category_code, seen_on) rows.
         """
         rows = {
             SETTINGS.key: [{"key": k, "value": v} for k, v in (settings or {}).items()],
@@ -99,7 +104,9 @@ class Book:
                 raws[spec.key] = None
                 continue
             raws[spec.key] = RawSheet.from_dicts(spec, data)
-        return build_book(raws, path=None)
+        book = build_book(raws, path=None)
+        book.remembered = memory_frame(remembered or [])
+        return book
 
 
 def _absent(spec: Sheet) -> SheetTable:

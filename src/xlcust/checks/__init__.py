@@ -66,6 +66,7 @@ CHECKS: list[Check] = [
     history.check_history_periods,
     history.check_history_open_rows,
     history.check_history_matches_customers,
+    history.check_history_remembered,
     rules.check_rule_cells,
     rules.check_rule_rows,
     rules.check_rule_texts,

@@ -244,6 +244,10 @@ CATALOG: dict[str, Entry] = {
                                       "transactions in that period: the change was never recorded"),
                                    N_("Run `xlcust reclassify --apply` to record an effective date, or "
                                       "correct Customers")),
+    "HIS_CHANGE_NO_HISTORY": Entry(E, N_("A used customer's category differs from the one xlcust remembers from its "
+                                      "last run, and no CategoryHistory row records the change"),
+                                   N_("Run `xlcust reclassify --apply` to record an effective date, or "
+                                      "correct Customers")),
     "HIS_OPEN_MISMATCH": Entry(W, N_("Open history period's category differs from the customer's category "
                                   "(no transactions affected)"),
                                N_("Run `xlcust reclassify --apply`, or correct Customers")),

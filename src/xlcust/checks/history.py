@@ -281,3 +281,27 @@ def _transactions_since(book: Book, opens: pd.DataFrame) -> pd.Series:
     since = np.zeros(len(tx), dtype=bool)
     since[dated] = tx["date"].to_numpy(dtype="datetime64[ns]")[dated].astype(np.int64) >= start.to_numpy()[dated]
     return tx.loc[since, "customer_code"].value_counts()
+
+
+def check_history_remembered(book: Book) -> Iterator[Finding]:
+    """A used customer without history rows is still in the category xlcust last saw (`xlcust.memory`).
+
+    Catches a change made while the CategoryHistory sheet was absent, or after the
+    customer's rows were deleted: T3 would have refused it; xlcust asks for its date.
+    """
+    from ..memory import unrecorded_changes
+
+    c = book.customers
+    changes = unrecorded_changes(book)
+    for customer, row, now, then, seen in changes.itertuples(index=False, name=None):
+        seen_on = date_text(seen) if not pd.isna(seen) else "?"
+        yield error(
+            "HIS_CHANGE_NO_HISTORY", c.name,
+            msg("Customer '{customer}' is in category '{now}' here, but was in '{then}' when xlcust last saw it "
+                "(on {seen_on}) and no {sheet} row records the change: its past transactions stay in '{then}' "
+                "until the change has an effective date", customer=customer, now=now, then=then, seen_on=seen_on,
+                sheet=book.history.name),
+            **c.where("category_code", row), value=now,
+            suggestion=msg("Run `xlcust reclassify --apply` to record the change from the as-of date, or correct "
+                           "this cell back to '{then}'", then=then),
+        )

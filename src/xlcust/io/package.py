@@ -1181,6 +1181,8 @@ class _Build:
             else:
                 assert new is not None
                 el = etree.SubElement(sheets_el, q("sheet"), name=new.spec.name, sheetId=str(new.sheet_id))
+                if new.spec.visibility != "visible":
+                    el.set("state", new.spec.visibility)
                 el.set(f"{{{REL_NS}}}id", new.rid)
 
         # Defined names: re-point sheet-scoped ones, drop those of replaced/removed sheets.
@@ -1204,8 +1206,8 @@ class _Build:
             r = new.rendered
             assert r is not None
             quoted = _quote_sheet(new.spec.name)
-            names = [(OUTPUT_MARKER, '"xlcust"', True),
-                     ("_xlnm.Print_Titles", f"{quoted}!${r.header_row}:${r.header_row}", False)]
+            names = [(OUTPUT_MARKER, '"xlcust"', True)] if new.spec.owned else []
+            names.append(("_xlnm.Print_Titles", f"{quoted}!${r.header_row}:${r.header_row}", False))
             if new.spec.autofilter:
                 r1, c1, r2, c2 = parse_range(r.data_ref)
                 names.append(("_xlnm._FilterDatabase",

@@ -20,6 +20,7 @@ from ..reclass.evaluate import Change, RuleResult
 from ..views.audit import audit_sheet
 from ..views.reclass import reclass_sheet
 from .auditlog import read_audit_log
+from .memory import read_memory
 from .package import Package, open_package, save_package
 from .reader import read_raw_sheets
 
@@ -27,7 +28,9 @@ from .reader import read_raw_sheets
 def read_for_apply(path: str | Path) -> tuple[Package, Book]:
     """The package (kept for saving) and the book read from it."""
     pkg = open_package(path)
-    return pkg, build_book(read_raw_sheets(pkg), path=str(path))
+    book = build_book(read_raw_sheets(pkg), path=str(path))
+    book.remembered = read_memory(pkg)  # a change made while CategoryHistory was away is recorded too
+    return pkg, book
 
 
 def apply_changes(pkg: Package, book: Book, result: RuleResult, changes: list[Change], *,
