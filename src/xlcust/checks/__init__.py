@@ -59,6 +59,7 @@ CHECKS: list[Check] = [
     transactions.check_txn_amount_signs,
     transactions.check_txn_due_dates,
     transactions.check_txn_references,
+    transactions.check_invoice_credit_limits,
     history.check_history_cells,
     history.check_history_customers,
     history.check_history_categories,

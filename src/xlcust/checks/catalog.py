@@ -216,6 +216,12 @@ CATALOG: dict[str, Entry] = {
                                       "opening balance"), N_("Type the invoice's Txn ID, or leave Reference blank")),
     "TXN_REFERENCE_OTHER_CUSTOMER": Entry(E, N_("A reference names an invoice of another customer"),
                                           N_("Correct the reference or the customer code")),
+    "TXN_OVER_CREDIT_LIMIT": Entry(W, N_("An invoice takes its customer's balance (through this row) over the "
+                                         "resolved credit limit; the workbook marks the row red"),
+                                   N_("Collect first, raise the limit with approval, or split the delivery")),
+    "TXN_NEAR_CREDIT_LIMIT": Entry(I, N_("An invoice takes its customer's balance (through this row) to Settings "
+                                         "credit_near_limit of the credit limit or more; the workbook marks it amber"),
+                                   N_("Nothing to do yet; follow up on open invoices")),
     # ----------------------------------------------------------- category history
     "HIS_ERROR_VALUE": Entry(E, N_("A CategoryHistory cell holds an Excel error value"),
                              N_("Fix the formula or type the value")),

@@ -341,3 +341,36 @@ def _first_positions(codes: np.ndarray, size: int) -> np.ndarray:
     np.minimum.at(first, codes[at], at)
     first[first == len(codes)] = -1
     return first
+
+
+def check_invoice_credit_limits(book: Book) -> Iterator[Finding]:
+    """An invoice row does not take its customer's balance over (or near) the credit limit.
+
+    The same rows the workbook's conditional format marks as they are typed
+    (`xlcust.credit.typed`): balance through the row, in sheet order.
+    """
+    from ..credit.typed import invoice_credit_marks
+
+    t = book.transactions
+    marks = invoice_credit_marks(book)
+    share = format(book.settings.credit_near_limit * 100, "f").rstrip("0").rstrip(".") + "%"
+    for row, customer, balance, limit, over in marks[["row", "customer_code", "balance", "credit_limit",
+                                                      "over"]].itertuples(index=False, name=None):
+        figures = dict(customer=customer, balance=money(balance), limit=money(limit))
+        if over:
+            yield warning(
+                "TXN_OVER_CREDIT_LIMIT", t.name,
+                msg("This invoice takes customer '{customer}' to a balance of {balance}, over its credit limit of "
+                    "{limit} by {excess}", excess=money(balance - limit), **figures),
+                **t.where("amount", int(row)), value=money(balance),
+                suggestion=msg("Collect first, ask for approval of a higher limit, or split the delivery"),
+            )
+        else:
+            yield info(
+                "TXN_NEAR_CREDIT_LIMIT", t.name,
+                msg("This invoice takes customer '{customer}' to a balance of {balance}, {share} or more of its "
+                    "credit limit of {limit} ({available} left)", share=share, available=money(limit - balance),
+                    **figures),
+                **t.where("amount", int(row)), value=money(balance),
+                suggestion=msg("Nothing to do yet; follow up on the customer's open invoices"),
+            )

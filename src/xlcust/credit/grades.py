@@ -36,7 +36,7 @@ import pandas as pd
 from ..book import Book
 from ..ledger._frames import day_of, text, to_days
 from .explain import explanations
-from .exposure import EXPOSURE_MONEY, NEAR_LIMIT_SHARE, credit_exposure
+from .exposure import EXPOSURE_MONEY, credit_exposure
 from .registry import sheet_column, sheet_positions
 from .risk import NEUTRAL_RISK, RiskTable
 from .scoring import (
@@ -153,7 +153,7 @@ def parameters(book: Book) -> dict:
         "neutral_risk": NEUTRAL_RISK,
         "risk_table": {"present": risk.present, "rows": len(risk)},
         "dormant_months": settings.dormant_months,
-        "near_limit_share": NEAR_LIMIT_SHARE,
+        "near_limit_share": float(settings.credit_near_limit),
     }
 
 
