@@ -142,3 +142,13 @@ def test_the_demo_marks_its_over_limit_customer() -> None:
     marks = invoice_credit_marks(read_book(book_path))
     over = set(marks.loc[marks["over"], "customer_code"])
     assert set(SPECIAL_CUSTOMERS["over_limit"]) <= over
+
+
+def test_a_customer_far_over_its_limit_is_listed_ten_rows_then_summed_up() -> None:
+    rows = [{"txn_id": f"T{i}", "date": D(2025, 1, 1), "customer_code": "C3", "kind": "invoice", "amount": 600}
+            for i in range(25)]
+    book = Book.from_rows(settings=SETTINGS_ROWS, categories=CATS, customers=CUSTS, transactions=rows)
+    findings = list(txn_checks.check_invoice_credit_limits(book))
+    assert len(invoice_credit_marks(book)) == 25
+    assert [f.row for f in findings] == [*range(2, 12), 26]
+    assert "15 more invoice rows of customer 'C3'" in findings[-1].message and "15,000.00" in findings[-1].message

@@ -343,6 +343,9 @@ def _first_positions(codes: np.ndarray, size: int) -> np.ndarray:
     return first
 
 
+MARKS_PER_CUSTOMER = 10
+
+
 def check_invoice_credit_limits(book: Book) -> Iterator[Finding]:
     """An invoice row does not take its customer's balance over (or near) the credit limit.
 
@@ -354,8 +357,28 @@ def check_invoice_credit_limits(book: Book) -> Iterator[Finding]:
     t = book.transactions
     marks = invoice_credit_marks(book)
     share = format(book.settings.credit_near_limit * 100, "f").rstrip("0").rstrip(".") + "%"
-    for row, customer, balance, limit, over in marks[["row", "customer_code", "balance", "credit_limit",
-                                                      "over"]].itertuples(index=False, name=None):
+    # A customer far over its limit has every later invoice marked: the first MARKS_PER_CUSTOMER rows of
+    # each kind are reported one by one, the rest in one finding on the last of them.
+    nth = marks.groupby(["customer_code", "over"], sort=False).cumcount().to_numpy()
+    count = marks.groupby(["customer_code", "over"], sort=False)["row"].transform("size").to_numpy()
+    last = nth == count - 1
+    for (row, customer, balance, limit, over), i, n, is_last in zip(
+            marks[["row", "customer_code", "balance", "credit_limit", "over"]].itertuples(index=False, name=None),
+            nth, count, last, strict=True):
+        if i >= MARKS_PER_CUSTOMER and not is_last:
+            continue
+        if i >= MARKS_PER_CUSTOMER:
+            code = "TXN_OVER_CREDIT_LIMIT" if over else "TXN_NEAR_CREDIT_LIMIT"
+            make = warning if over else info
+            yield make(
+                code, t.name,
+                msg("{n} more invoice rows of customer '{customer}' are marked (not listed one by one); this last "
+                    "one takes the balance to {balance} against a credit limit of {limit}", n=n - MARKS_PER_CUSTOMER,
+                    customer=customer, balance=money(balance), limit=money(limit)),
+                **t.where("amount", int(row)), value=money(balance),
+                suggestion=msg("The Transactions sheet colours every one of them"),
+            )
+            continue
         figures = dict(customer=customer, balance=money(balance), limit=money(limit))
         if over:
             yield warning(
