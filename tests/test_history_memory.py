@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -181,3 +184,22 @@ def test_past_transactions_stay_in_the_remembered_category_until_recorded() -> N
     assert memory_records(book, D(2026, 7, 1)) == [("C1", "0101", D(2026, 7, 1))]  # not forgotten
     assert initial_history(book) == [{"customer_code": "C1", "category_code": "0101",
                                       "valid_from": D(2025, 5, 1), "valid_to": None}]
+
+
+def test_the_memory_survives_a_libreoffice_save(tmp_path: Path) -> None:
+    """LibreOffice keeps the sheet (as merely hidden: it has no very hidden state); xlcust reads it and
+    hides it deeply again on its next save."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice (soffice) is required: the CI script installs it"
+    path = small_book(tmp_path)
+    cli("check", str(path), "--write")
+    before = read_book(path).remembered
+    out = tmp_path / "saved"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
+                    "--norestore", "--convert-to", "xlsx", "--outdir", str(out), str(path)],
+                   check=True, capture_output=True, timeout=300)
+    saved = out / "book.xlsx"
+    pd.testing.assert_frame_equal(read_book(saved).remembered, before)
+    assert cli("check", str(saved), "--write")[0] == 0
+    with zipfile.ZipFile(saved) as z:
+        assert re.search(rf'<sheet name="{MEMORY_SHEET}"[^>]*state="veryHidden"', z.read("xl/workbook.xml").decode())
