@@ -203,3 +203,10 @@ def test_the_memory_survives_a_libreoffice_save(tmp_path: Path) -> None:
     assert cli("check", str(saved), "--write")[0] == 0
     with zipfile.ZipFile(saved) as z:
         assert re.search(rf'<sheet name="{MEMORY_SHEET}"[^>]*state="veryHidden"', z.read("xl/workbook.xml").decode())
+
+
+def test_new_always_creates_the_history_sheet(tmp_path: Path) -> None:
+    for lang in ("en", "zh"):
+        path = tmp_path / f"new-{lang}.xlsx"
+        assert runner.invoke(app, ["new", str(path), "--lang", lang]).exit_code == 0
+        assert read_book(path).history.present
