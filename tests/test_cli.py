@@ -103,6 +103,12 @@ def test_run_writes_output_sheets_to_a_copy_with_control_totals(demo_book: Path,
     for sheet in ("Checks", "Allocation", "Settlement", "Aging", "AgingByCustomer", "OpenItems", "Provision",
                   "Collections"):
         assert sheet in names
+    # xlcust's memory of categories: every demo customer with transactions, in its category in force.
+    book = read_book(out)
+    used = set(book.transactions.data["customer_code"])
+    assert set(book.remembered.index) == used
+    current = dict(zip(book.customers.data["code"], book.customers.data["category_code"], strict=True))
+    assert all(book.remembered.at[c, "category_code"] == current[c] for c in used)
     aging = json.loads(runner.invoke(app, ["aging", str(demo_book), "--json"]).stdout)
     assert summary["control"]["balance"] == aging["total"]["balance"]
     assert summary["control"]["debits"] - summary["control"]["credits"] == pytest.approx(
