@@ -13,7 +13,7 @@ def run(settings: dict[str, object]) -> list[Finding]:
     book = Book.from_rows(settings=settings)
     out: list[Finding] = []
     for check in (checks.check_aging_bounds, checks.check_score_weights, checks.check_grade_thresholds,
-                  checks.check_provision_rates, checks.check_setting_ranges):
+                  checks.check_provision_rates, checks.check_setting_ranges, checks.check_lifecycle_months):
         out.extend(check(book))
     return out
 
@@ -43,6 +43,11 @@ def test_defaults_are_consistent() -> None:
         ({"default_payment_terms_days": -1}, [("SET_OUT_OF_RANGE", 2)]),
         ({"default_credit_limit": -100}, [("SET_OUT_OF_RANGE", 2)]),
         ({"dormant_months": 0}, [("SET_OUT_OF_RANGE", 2)]),
+        ({"new_customer_months": 0}, [("SET_OUT_OF_RANGE", 2)]),
+        ({"dormant_months": 6, "lost_months": 6}, [("SET_STAGE_ORDER", 3)]),
+        ({"lost_months": 4}, [("SET_STAGE_ORDER", 2)]),  # below the default dormant_months 6
+        ({"dormant_months": 30}, [("SET_STAGE_ORDER", 2)]),  # above the default lost_months 24
+        ({"dormant_months": 3, "lost_months": 12, "new_customer_months": 1}, []),
     ],
 )
 def test_setting_checks(settings: dict[str, object], expected: list[tuple[str, int]]) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
 from xlcust.book import Book
@@ -143,10 +144,18 @@ def test_metrics_sheet(demo, demo_book: Path, tmp_path: Path, lang: str) -> None
     assert headers[:5] == (["客户编码", "客户名称", "分类编码", "等级", "评分"] if lang == "zh"
                            else ["Customer", "Name", "Category", "Grade", "Score"])
     assert ws.max_row == 2 + len(grades)
-    row = {h: c for h, c in zip(headers, ws[2 + 1 + list(grades.index).index("C0013")], strict=True)}
+    codes = [c.value for c in ws["A"][2:]]
+    row = {h: c for h, c in zip(headers, ws[3 + codes.index("C0013")], strict=True)}
     code_cell = row["客户编码" if lang == "zh" else "Customer"]
     assert code_cell.value == "C0013" and code_cell.hyperlink is not None
     explanation = row["评级说明" if lang == "zh" else "Explanation"].value
     assert explanation == grades.loc["C0013", "explanation_zh" if lang == "zh" else "explanation"]
     assert "CREDIT_OVER_LIMIT" in row["预警" if lang == "zh" else "Warnings"].value
     assert row["占用" if lang == "zh" else "Exposure"].value == pytest.approx(grades.loc["C0013", "exposure"] / 100)
+    # red alerts first, then yellow, then customers without a warning; C0013 (two warnings at once) is red
+    red, yellow = ("红色警报", "黄色预警") if lang == "zh" else ("Red alert", "Yellow alert")
+    level_header = "预警级别" if lang == "zh" else "Warning level"
+    level = [c.value for c in ws[get_column_letter(headers.index(level_header) + 1)][2:]]
+    assert row[level_header].value == red
+    assert level == sorted(level, key=lambda v: {red: 0, yellow: 1}.get(v, 2)) and level.count(red) >= 1
+    assert {rule.formula[0] for cf in ws.conditional_formatting for rule in cf.rules} == {f'"{red}"', f'"{yellow}"'}

@@ -160,7 +160,7 @@ def test_sizes(demo: DemoData) -> None:
     assert 35 <= sizes[CATEGORIES.key] <= 60
     assert 180 <= sizes[CUSTOMERS.key] <= 220
     assert 8_000 <= sizes[TRANSACTIONS.key] <= 15_000
-    assert 4 <= sizes[RULES.key] <= 6
+    assert 4 <= sizes[RULES.key] <= 10
     assert sizes[HISTORY.key] == sizes[CUSTOMERS.key] + len(SWITCHED)
 
 

@@ -1,4 +1,4 @@
-"""reports.export: CSV (BOM, formula injection neutralised), printable .xlsx, and the data hash."""
+"""Exports: CSV (BOM, formula injection neutralised), printable .xlsx (views.export, io.export); the data hash."""
 
 from __future__ import annotations
 
@@ -14,16 +14,9 @@ import pytest
 
 from xlcust.book import Book
 from xlcust.errors import UsageError, WorkbookError
-from xlcust.reports.export import (
-    ExportColumn,
-    ExportTable,
-    Styled,
-    csv_value,
-    data_hash,
-    export_tables,
-    neutralise,
-    write_csv,
-)
+from xlcust.io.export import export_tables, write_csv
+from xlcust.reports.datahash import data_hash
+from xlcust.views.export import ExportColumn, ExportTable, Styled, csv_value, neutralise
 
 COLUMNS = [ExportColumn("Name"), ExportColumn("Amount", "cents"), ExportColumn("Count", "int"),
            ExportColumn("Date", "date")]
@@ -190,7 +183,7 @@ def test_data_hash_follows_its_documented_format() -> None:
         "sheet Categories present 1",
         "column code", "01", "column name", "Retail", "column tax_rate", "0.13",
         "column payment_terms_days", "\\N", "column credit_limit", "\\N", "column invoice_type", "\\N",
-        "column reminder_days", "\\N", "column active", "TRUE",
+        "column reminder_days", "\\N", "column active", "TRUE", "column provision_rates", "\\N",
         "sheet CategoryHistory absent 0",
         *(f"column {c}" for c in ("customer_code", "category_code", "valid_from", "valid_to", "source",
                                   "changed_at", "changed_by", "note")),
@@ -222,7 +215,7 @@ def _canonical_cell_by_cell(values: list[object]) -> str:
     ["back\\slash", "T2"],
 ])
 def test_canonical_text_matches_the_cell_by_cell_definition(values: list[object]) -> None:
-    from xlcust.reports.export import _canonical
+    from xlcust.reports.datahash import _canonical
 
     column = pd.Series(values, dtype=object)
     assert _canonical(column) == _canonical_cell_by_cell(values)
@@ -230,7 +223,7 @@ def test_canonical_text_matches_the_cell_by_cell_definition(values: list[object]
 
 @pytest.mark.parametrize("values", [[12345, -7, 0], [1, None, -3]])
 def test_canonical_whole_numbers(values: list[object]) -> None:
-    from xlcust.reports.export import _canonical
+    from xlcust.reports.datahash import _canonical
 
     column = pd.Series(values, dtype="Int64")
     assert _canonical(column) == "\n".join("\\N" if v is None else str(v) for v in values)

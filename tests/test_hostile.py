@@ -26,11 +26,11 @@ from typer.testing import CliRunner
 from xlcust import crashlog
 from xlcust.cli import app, guarded
 from xlcust.errors import RefusedPackage, WorkbookBusy
-from xlcust.importer.source import read_csv_grid, read_spreadsheet_grids
 from xlcust.io import booklock, safezip
 from xlcust.io.package import open_package
 from xlcust.io.reader import read_book
 from xlcust.io.save import write_outputs
+from xlcust.io.source import read_csv_grid, read_spreadsheet_grids
 
 from .hostile import Entry, bomb, deflated, lying, rezip, swap
 from .workbooks import registry, write_book

@@ -298,7 +298,7 @@ def test_demo_rules_make_sensible_changes(demo: Path, tmp_path: Path) -> None:
     collections = {c["customer_code"] for c in changes if c["field"] == "tags" and c["rule_id"] == "R02"}
     assert collections == {c for c in figures.index[figures["overdue_90_amount"] > 0]
                            if "催收" not in (book.customers.data.set_index("code").at[c, "tags"] or "")}
-    flagged = {c["customer_code"] for c in changes if c["field"] == "flag"}
+    flagged = {c["customer_code"] for c in changes if c["field"] == "flag" and c["rule_id"] == "R05"}
     tags = book.customers.data.set_index("code")["tags"].fillna("")
     assert flagged == set(tags.index[tags.str.contains("建筑业")])
     assert not any(c["rule_id"] == "R06" for c in changes)  # inactive

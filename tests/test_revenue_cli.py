@@ -152,8 +152,9 @@ def test_exports(demo: Path, tmp_path: Path) -> None:
 
 def test_csv_neutralises_category_names(tmp_path: Path) -> None:
     from xlcust.book import Book
+    from xlcust.io.export import export_tables
     from xlcust.reports.revenue import revenue
-    from xlcust.views.revenue import export_revenue
+    from xlcust.views.revenue import export_tables_for
 
     book = Book.from_rows(
         settings={"coding_scheme": "2"},
@@ -166,7 +167,7 @@ def test_csv_neutralises_category_names(tmp_path: Path) -> None:
                        "amount": 25.5}],
     )
     path = tmp_path / "r.csv"
-    export_revenue(revenue(book, dt.date(2026, 1, 1), dt.date(2026, 1, 31)), path)
+    export_tables(path, export_tables_for(revenue(book, dt.date(2026, 1, 1), dt.date(2026, 1, 31))))
     lines = path.read_bytes().decode("utf-8-sig").splitlines()
     assert lines[1] == '01,"\'=HYPERLINK(""http://evil"",""x"")",1,10.00,10.00'
     assert lines[2] == "02,'-Minus,1,-25.50,-25.50"  # the name neutralised, the negative amounts numbers

@@ -13,16 +13,12 @@ import pytest
 from xlcust.book import Book
 from xlcust.errors import UsageError
 from xlcust.io.reader import read_book
+from xlcust.io.statements import statement_file_name, write_statements
 from xlcust.io.template import create_workbook
 from xlcust.ledger import build_ledger
 from xlcust.reports import statements as st
-from xlcust.reports.statements import (
-    StatementImbalance,
-    build_statements,
-    display_width,
-    statement_file_name,
-    write_statements,
-)
+from xlcust.reports.statements import StatementImbalance, build_statements
+from xlcust.views.statements import display_width, load_statement_template
 
 D = dt.date
 START, END = D(2026, 4, 1), D(2026, 6, 30)
@@ -311,8 +307,8 @@ def test_widths_fit_the_longest_values(small: st.Statements, tmp_path: Path) -> 
     (">180", "180 天以上", "Over 180 days"),
 ])
 def test_bucket_words(label: str, zh: str, en: str) -> None:
-    assert st.load_statement_template("zh").bucket(label) == zh
-    assert st.load_statement_template("en").bucket(label) == en
+    assert load_statement_template("zh").bucket(label) == zh
+    assert load_statement_template("en").bucket(label) == en
 
 
 def test_money_is_never_summed_as_floats() -> None:

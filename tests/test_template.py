@@ -281,7 +281,9 @@ def test_demo_values_as_a_reader_sees_them(books) -> None:
     assert grid[1][:5] == [first["txn_id"], first["date"], first["customer_code"], "期初",
                            first["amount"]]
     cats = book.get_sheet_by_name(CATEGORIES.zh).to_python()
-    assert [r[-1] for r in cats[1:]].count("否") == 1  # the one retired category
+    active = [c.name for c in CATEGORIES.columns].index("active")
+    # the retired category nobody is in, and the one retired with a customer still in it (the sweep's)
+    assert [r[active] for r in cats[1:]].count("否") == 2
     settings = {r[0]: r[1] for r in book.get_sheet_by_name(SETTINGS.zh).to_python()[1:]}
     assert settings["as_of"] == dt.date(2026, 9, 30)
     assert settings["company_name"] == demo.settings.company_name
@@ -305,7 +307,7 @@ def test_data_rows_from_the_caller(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(path)[CATEGORIES.zh]
     assert [c.value for c in ws[2]][:3] == ["0101", "批发", 0.13]
     assert ws["H2"].value == "是"
-    assert ws.tables[CATEGORIES.table].ref == "A1:H2"
+    assert ws.tables[CATEGORIES.table].ref == "A1:I2"
 
 
 # ------------------------------------------------------------------------ hooks

@@ -58,12 +58,20 @@ AsOfOpt = Annotated[
 
 
 def parse_date_option(value: str | None, name: str) -> dt.date | None:
+    """A date option (--as-of, --from, --to) read as cells and imports read dates.
+
+    The unambiguous forms only (2026-09-30, 2026/9/30, 2026.9.30, 2026年9月30日, 20260930): a
+    day/month order such as 30/09/2026 is refused, naming the forms that are accepted.
+    """
+    from .celltypes import parse_date_text
+
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(f"{name} must be a date such as 2026-09-30, not '{value}'") from None
+    when = parse_date_text(value)
+    if when is None:
+        raise UsageError(_("{name} must be a date written year first (2026-09-30, 2026/9/30, 2026.9.30, "
+                           "2026年9月30日 or 20260930), not '{value}'", name=name, value=value))
+    return when
 
 
 def json_default(value: Any) -> Any:

@@ -40,6 +40,7 @@ SPECIAL_CUSTOMERS: dict[str, tuple[str, ...]] = {
     "over_limit": ("C0013",),  # open balance above its credit limit at the as-of date
     "worsening": ("C0021",),  # prompt until 2025, 45-110 days late in 2026
     "closed": ("C0050", "C0120", "C0180"),  # status dormant, stopped trading in 2024
+    "potential": ("P0001",),  # a prospect registered in September 2026, no transaction yet (潜在客户)
 }
 SWITCHED = {  # customer → date its category changed (CategoryHistory has two rows)
     "C0005": dt.date(2025, 1, 1),
@@ -377,7 +378,23 @@ def _customers(rng: random.Random, tree: list[_Category]) -> list[_Customer]:
         if profile == "closed":
             customer.status = "dormant"
         out.append(customer)
+    out.append(_potential_customer(tree))
     return out
+
+
+def _potential_customer(tree: list[_Category]) -> _Customer:
+    """P0001, a prospect registered a few weeks before the as-of date, not trading yet (stage potential).
+
+    Appended after the random customers and given no ledger, so every other figure of the
+    demo stays what it was. A P code, as firms number prospects apart: the importer's next
+    C code (C0201 after C0200) stays what the examples expect.
+    """
+    category = next(c for c in tree if c.code == "040101")
+    city = next(c for c in _CITIES if c[2] == "杭州")
+    word = category.segment.words[2]
+    code = SPECIAL_CUSTOMERS["potential"][0]
+    return _Customer(N_CUSTOMERS + 1, code, category, city, "启明", word, f"杭州启明{word[1]}有限公司",
+                     dt.date(2026, 9, 10), "potential")
 
 
 def _months(start: dt.date, stop: dt.date) -> Iterator[tuple[int, int]]:
@@ -394,7 +411,8 @@ def _cents(rng: random.Random, base: float) -> int:
 def _ledger(rng: random.Random, customers: list[_Customer]) -> list[_Txn]:
     txns: list[_Txn] = []
     for c in customers:
-        txns += _customer_ledger(rng, c)
+        if c.profile != "potential":
+            txns += _customer_ledger(rng, c)
     return txns
 
 
@@ -557,7 +575,13 @@ def _category_row(c: _Category, lang: str) -> dict[str, object]:
         "invoice_type": zh if lang == "zh" else en,
         "reminder_days": c.reminder_days,
         "active": c.active,
+        "provision_rates": _PROVISION_RATES.get(c.code),
     }
+
+
+# Categories with their own bad-debt rates (坏账计提比例), inherited by their sub-categories:
+# construction's long payment chains provide more, software less, than Settings' rates.
+_PROVISION_RATES = {"03": "0,2%,10%,20%,50%,100%", "0401": "0,0.5%,3%,5%,20%,100%"}
 
 
 def _customer_row(rng: random.Random, c: _Customer, lang: str) -> dict[str, object]:
@@ -656,6 +680,16 @@ _RULES = (
      "Construction: check progress-billing milestones", "建筑业：核对工程款结算节点"),
     ("R06", 60, "months_since_last_txn >= 6", 'tag + "休眠"', False,
      "Switched off: six months felt too short", "已停用：六个月过短"),
+    # The seeds' own rules (好会计): 累计交易金额超过50万元时自动升级, 连续三个月未发生交易.
+    # A tag, not grade = "A": the credit grade stays what the score says; the tag marks the upgrade.
+    ("R07", 70, ("revenue_total > 500000", "累计交易金额 > 500000"), 'tag + "A级客户"', True,
+     "Lifetime sales above 500,000 yuan: upgrade to A-class", "累计交易金额超过50万元时自动升级为A级客户"),
+    ("R08", 80, ("AND(tenure_months >= 3, OR(ISBLANK(months_since_last_txn), months_since_last_txn >= 3))",
+                 "AND(合作月数 >= 3, OR(ISBLANK(未交易月数), 未交易月数 >= 3))"), 'tag + "待激活"', True,
+     "No transaction for three months in a row: call to reactivate", "连续三个月未发生交易：回访激活"),
+    ("R09", 90, ("AND(late_count >= 30, max_overdue_amount > 50000)", "AND(违约次数 >= 30, 最大逾期金额 > 50000)"),
+     'flag "授信复核"', True, "Often late and a large item overdue: review the credit terms",
+     "违约次数多且有大额逾期：复核授信"),
 )
 
 
@@ -680,8 +714,11 @@ def _seed_data_quality(rows: dict[str, list[dict[str, object]]], lang: str) -> N
 
 
 def _rule_rows(lang: str) -> list[dict[str, object]]:
+    def condition(when: str | tuple[str, str]) -> str:  # (English names, Chinese names) or one for both
+        return when if isinstance(when, str) else when[lang == "zh"]
+
     return [
-        {"rule_id": rid, "priority": prio, "when": when, "then": then, "active": active,
+        {"rule_id": rid, "priority": prio, "when": condition(when), "then": then, "active": active,
          "note": zh if lang == "zh" else en}
         for rid, prio, when, then, active, en, zh in _RULES
     ]

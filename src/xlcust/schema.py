@@ -127,6 +127,7 @@ CATEGORIES = Sheet(
         Column("invoice_type", "Invoice type", "发票类型", C.TEXT, False, (), 14),
         Column("reminder_days", "Reminder days", "催款天数", C.INT, False, (), 12),
         Column("active", "Active", "启用", C.BOOL, False, ("是否启用",), 8),
+        Column("provision_rates", "Provision rates", "坏账计提比例", C.TEXT, False, ("计提比例",), 24),
     ),
     aliases=("Category", "分类", "客户分类档案"),
 )

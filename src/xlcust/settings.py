@@ -45,6 +45,11 @@ class Settings(BaseModel):
     dormant_months: int = 6
     required_customer_fields: tuple[str, ...] = ()  # Customers fields a firm wants filled (data-quality sweep)
     credit_near_limit: Decimal = Decimal("0.9")  # share of the credit limit from which a customer is near it
+    new_customer_months: int = 12
+    lost_months: int = 24
+    red_alert_days_late: int = 60
+    red_alert_credit_used: Decimal = Decimal("1.2")
+    red_alert_warnings: int = 2
     language: str = "en"
     company_name: str = ""
     currency: str = "CNY"
@@ -112,6 +117,16 @@ def parse_rate_list(value: object) -> tuple[Decimal, ...]:
     return rates
 
 
+def parse_share(value: object) -> Decimal:
+    """A share such as 1.2 or 120% (may exceed 1)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value))
+    try:
+        return _rate(str(value).strip().replace("％", "%"))
+    except (InvalidOperation, ValueError):
+        raise ValueError(msg("expected a share such as 1.2 or 120%")) from None
+
+
 def _rate(text: str) -> Decimal:
     if text.endswith("%"):
         return Decimal(text[:-1]) / 100
@@ -157,8 +172,8 @@ def parse_customer_fields(value: object) -> tuple[str, ...]:
     return tuple(fields)
 
 
-def parse_share(value: object) -> Decimal:
-    """A share of 1: 0.9, 90% or 90 (read as a percentage)."""
+def parse_fraction(value: object) -> Decimal:
+    """A share of at most 1: 0.9, 90% or 90 (read as a percentage)."""
     try:
         share = _rate(str(value).strip()) if not isinstance(value, int | float) else Decimal(str(value))
     except InvalidOperation:
@@ -241,9 +256,24 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("required_customer_fields", parse_customer_fields,
                 "Customers columns that must not be blank, e.g. tax_id,contact,phone (blank: none)",
                 "客户档案必填字段，如 tax_id,contact,phone（空 = 不要求）", ("必填字段",)),
-    SettingSpec("credit_near_limit", parse_share,
+    SettingSpec("credit_near_limit", parse_fraction,
                 "Share of the credit limit from which a customer counts as near it (e.g. 90%)",
                 "接近信用额度的比例（如 90%）", ("额度预警比例",)),
+    SettingSpec("new_customer_months", parse_int,
+                "Lifecycle stage: a customer whose first transaction is younger than this many months is new",
+                "生命周期：首笔业务距今不足此月数为新客户", ("新客户月数",)),
+    SettingSpec("lost_months", parse_int,
+                "Lifecycle stage: months without a transaction before a customer is lost (more than dormant_months)",
+                "生命周期：无业务达此月数为流失客户（须大于休眠月数）", ("流失月数",)),
+    SettingSpec("red_alert_days_late", parse_int,
+                "Warning level: a payment warning is a red alert from this many days late (else yellow)",
+                "预警级别：回款类预警逾期达此天数为红色警报（否则为黄色预警）", ("红色警报逾期天数",)),
+    SettingSpec("red_alert_credit_used", parse_share,
+                "Warning level: over the credit limit is a red alert from this share of it used, e.g. 120%",
+                "预警级别：额度使用率达此比例的超额度预警为红色警报，如 120%", ("红色警报额度使用率",)),
+    SettingSpec("red_alert_warnings", parse_int,
+                "Warning level: a customer with this many different warnings at once has red alerts",
+                "预警级别：同一客户同时出现此数量的不同预警即为红色警报", ("红色警报预警数",)),
     SettingSpec("language", parse_choice("en", "zh"), "Language of output sheets: en or zh",
                 "输出语言 en / zh", ("语言",)),
     SettingSpec("company_name", parse_text, "Company name printed on statements", "公司名称",

@@ -77,8 +77,11 @@ CATALOG: dict[str, Entry] = {
     "SET_PROVISION_ORDER": Entry(W, N_("A provision rate is lower than the rate of a younger bucket"),
                                  N_("Check the order of the rates")),
     "SET_OUT_OF_RANGE": Entry(E, N_("A setting is outside its allowed range (negative days or limit, "
-                                    "dormancy < 1 month)"),
+                                    "dormancy, new-customer months or a red-alert threshold too low)"),
                               N_("Correct the value or clear it to use the default")),
+    "SET_STAGE_ORDER": Entry(E, N_("lost_months is not more than dormant_months: no customer could be dormant "
+                                   "before it is lost"),
+                             N_("Make lost_months larger than dormant_months")),
     "SET_RISK_KIND": Entry(E, N_("A Risk row's kind is not industry or region; the row is ignored"),
                            N_("Type industry (行业) or region (地区)")),
     "SET_RISK_NAME_MISSING": Entry(E, N_("A Risk row has no name; the row is ignored"),
@@ -112,6 +115,8 @@ CATALOG: dict[str, Entry] = {
     "CAT_NAME_MISSING": Entry(E, N_("Category name is blank"), N_("Type the category name")),
     "CAT_NUMBER_TEXT": Entry(W, N_("A number is stored as text (it is read as a number)"),
                              N_("Convert the cell to a number")),
+    "CAT_PROVISION_RATES": Entry(E, N_("A category's provision rates are not rates, or not one per aging bucket"),
+                                 N_("Type one rate per bucket, Not due first, or clear the cell to inherit")),
     "CAT_TAX_RATE_INVALID": Entry(E, N_("Tax rate is not a rate between 0% and 100%"),
                                   N_("Type a rate such as 13% or 0.13")),
     "CAT_TAX_RATE_UNUSUAL": Entry(W, N_("Tax rate is not a common Chinese VAT rate (0, 1, 3, 5, 6, 9, 13%)"),
@@ -217,7 +222,7 @@ CATALOG: dict[str, Entry] = {
     "TXN_REFERENCE_OTHER_CUSTOMER": Entry(E, N_("A reference names an invoice of another customer"),
                                           N_("Correct the reference or the customer code")),
     "TXN_OVER_CREDIT_LIMIT": Entry(W, N_("An invoice takes its customer's balance (through this row) over the "
-                                         "resolved credit limit; the workbook marks the row red"),
+                                         "resolved credit limit; the workbook marks its amount red"),
                                    N_("Collect first, raise the limit with approval, or split the delivery")),
     "TXN_NEAR_CREDIT_LIMIT": Entry(I, N_("An invoice takes its customer's balance (through this row) to Settings "
                                          "credit_near_limit of the credit limit or more; the workbook marks it amber"),

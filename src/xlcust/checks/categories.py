@@ -223,3 +223,38 @@ def check_category_active(book: Book) -> Iterator[Finding]:
             **t.where("active", row), value=value,
             suggestion=msg("Type TRUE/FALSE, 是/否 or 1/0"),
         )
+
+
+def check_category_provision_rates(book: Book) -> Iterator[Finding]:
+    """A category's own provision rates are rates (0–100 %), one per aging bucket (like Settings')."""
+    from ..settings import parse_rate_list
+
+    t = book.categories
+    if not t.present or not t.has("provision_rates"):
+        return
+    bounds = book.settings.aging_bounds
+    buckets = len(bounds) + 2  # Not due, one per bound, and over the last
+    for row, cell in t.data["provision_rates"].items():
+        if cell is None or str(cell).strip() == "":
+            continue
+        value = shown(t, "provision_rates", row)
+        try:
+            rates = parse_rate_list(cell)
+        except ValueError as exc:
+            yield error(
+                "CAT_PROVISION_RATES", t.name,
+                msg("Provision rates '{value}': {problem}; the parent's or Settings' rates apply", value=value,
+                    problem=exc.args[0] if exc.args else str(exc)),
+                **t.where("provision_rates", row), value=value,
+                suggestion=msg("Type one rate per aging bucket, Not due first, such as 0,1%,5%,10%,30%,100%"),
+            )
+            continue
+        if len(rates) != buckets:
+            yield error(
+                "CAT_PROVISION_RATES", t.name,
+                msg("{n} provision rate(s) for {buckets} aging buckets (Not due, then the buckets of bounds "
+                    "{bounds} and over {last} days)", n=len(rates), buckets=buckets,
+                    bounds=",".join(str(b) for b in bounds), last=bounds[-1] if bounds else 0),
+                **t.where("provision_rates", row), value=value,
+                suggestion=msg("Give exactly {buckets} rates: Not due first, then one per bucket", buckets=buckets),
+            )

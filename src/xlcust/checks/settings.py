@@ -163,6 +163,7 @@ def check_provision_rates(book: Book) -> Iterator[Finding]:
 
 
 NEGATIVE, AT_LEAST_ONE = N_("cannot be negative"), N_("must be at least 1")
+FULL_LIMIT = N_("must be at least 100% (red alerts are for customers over their limit)")
 
 
 def check_setting_ranges(book: Book) -> Iterator[Finding]:
@@ -177,6 +178,13 @@ def check_setting_ranges(book: Book) -> Iterator[Finding]:
         problems.append(("default_credit_limit", s.default_credit_limit / 100, NEGATIVE))
     if s.dormant_months < 1:
         problems.append(("dormant_months", s.dormant_months, AT_LEAST_ONE))
+    if s.new_customer_months < 1:
+        problems.append(("new_customer_months", s.new_customer_months, AT_LEAST_ONE))
+    for key in ("red_alert_days_late", "red_alert_warnings"):
+        if getattr(s, key) < 1:
+            problems.append((key, getattr(s, key), AT_LEAST_ONE))
+    if s.red_alert_credit_used < 1:
+        problems.append(("red_alert_credit_used", f"{s.red_alert_credit_used:%}", FULL_LIMIT))
     for key, value, problem in problems:
         yield error(
             "SET_OUT_OF_RANGE", name, msg("Setting '{key}' is {value}; it {problem}", key=key, value=value,
@@ -184,3 +192,19 @@ def check_setting_ranges(book: Book) -> Iterator[Finding]:
             **_where(book, rows, key), value=str(value),
             suggestion=msg("Correct the value, or clear it to use the default"),
         )
+
+
+def check_lifecycle_months(book: Book) -> Iterator[Finding]:
+    """A customer is lost only after being dormant: lost_months > dormant_months."""
+    s = book.settings
+    if s.dormant_months < 1 or s.lost_months > s.dormant_months:
+        return
+    rows = setting_rows(book)
+    key = "lost_months" if "lost_months" in rows or "dormant_months" not in rows else "dormant_months"
+    yield error(
+        "SET_STAGE_ORDER", book.settings_table.name,
+        msg("Setting 'lost_months' is {lost}, not more than 'dormant_months' ({dormant}); a customer is dormant "
+            "before it is lost", lost=s.lost_months, dormant=s.dormant_months),
+        **_where(book, rows, key), value=str(getattr(s, key)),
+        suggestion=msg("Make lost_months larger than dormant_months, such as 6 and 24"),
+    )

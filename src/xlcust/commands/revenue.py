@@ -56,10 +56,11 @@ def revenue(
     """Net sales (invoices − credit notes) per period and category, rolled up the tree, with a control total."""
 
     def body() -> int:
+        from ..io.export import export_tables
         from ..money import format_money
-        from ..reports.export import check_export_path
         from ..reports.revenue import revenue as build
-        from ..views.revenue import describe, export_revenue
+        from ..views.export import check_export_path
+        from ..views.revenue import describe, export_tables_for
 
         start = parse_date_option(date_from, "--from")
         end = parse_date_option(date_to, "--to")
@@ -77,7 +78,7 @@ def revenue(
         lang = registry.settings.language
         if out_path is not None:
             with err.status(f"Writing {out_path.name}…"):
-                export_revenue(report, out_path, lang, registry.settings.company_name)
+                export_tables(out_path, export_tables_for(report, lang, registry.settings.company_name))
         if as_json:
             emit_json({**report.to_json(), **findings_json(findings)})
         else:

@@ -34,6 +34,7 @@ from ..cli import (
     run,
 )
 from ..errors import UsageError
+from ..i18n import _
 from ..money import format_money, money_to_json
 
 if TYPE_CHECKING:
@@ -61,7 +62,8 @@ def statements(
     balance, aging at --to, credit limit and available credit; a summary sheet per category."""
 
     def body() -> int:
-        from ..reports.statements import build_statements, write_statements
+        from ..io.statements import write_statements
+        from ..reports.statements import build_statements
 
         start = parse_date_option(date_from, "--from")
         end = parse_date_option(date_to, "--to")
@@ -79,10 +81,7 @@ def statements(
             files = write_statements(result, folder, per)
         pdfs: list[Path] = []
         if pdf and files:
-            from ..reports.pdf import convert_to_pdf
-
-            with err.status(f"Making {len(files)} PDF(s) with LibreOffice…"):
-                pdfs = convert_to_pdf([f.path for f in files], folder)
+            pdfs = _make_pdfs([f.path for f in files], folder)
 
         warnings = _warnings(result)
         if as_json:
@@ -123,6 +122,25 @@ def statements(
         return report_outcome(book, findings)
 
     run(body, lang)
+
+
+def _make_pdfs(paths: list[Path], folder: Path) -> list[Path]:
+    """PDFs of the statement workbooks, with a count of those made so far ("7 of 31 PDFs")."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..io.pdf import convert_to_pdf
+
+    def describe(done: int, total: int) -> str:
+        return _("{done} of {total} PDFs made with LibreOffice", done=done, total=total)
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
+                  transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task(describe(0, len(paths)), total=len(paths))
+
+        def seen(done: int, total: int) -> None:
+            progress.update(task, completed=done, description=describe(done, total))
+
+        return convert_to_pdf(paths, folder, progress=seen)
 
 
 def _warnings(result: Statements) -> list[str]:

@@ -8,13 +8,15 @@ transactions), indexed by `customer_code`, in this column order:
     grade                                     A / B / C / D, or NEW (too little history)
     explanation, explanation_zh               one line each (`xlcust.credit.explain`)
     revenue_12m                               net sales in the 12 months to the as-of date
+    revenue_total, late_count,                lifetime net sales, invoices ever late, the largest
+    max_overdue_amount, max_days_overdue      overdue item (`xlcust.ledger.figures`)
     payment_days_late                         days late behind the payment score
     avg_days_late                             the ledger's figure: items settled in the window only
     overdue_90_amount, overdue_90_share       open amount > 90 days past due, and its share
     invoice_count, invoice_count_12m          invoices up to the as-of date, and in the window
     first_txn_date, relationship_start        first transaction; earlier of it and opened_on
     tenure_months, active_months_12m          behind the stability score
-    months_since_last_txn
+    months_since_last_txn, stage              stage: lifecycle code (`xlcust.ledger.lifecycle`)
     industry, industry_risk, industry_risk_source,
     region, region_risk, region_risk_source   behind the risk score (source: listed / default / neutral)
     status                                    the Customers sheet's status, as typed
@@ -35,6 +37,7 @@ import pandas as pd
 
 from ..book import Book
 from ..ledger._frames import day_of, text, to_days
+from ..ledger.figures import earlier_dates, whole_months
 from .explain import explanations
 from .exposure import EXPOSURE_MONEY, credit_exposure
 from .registry import sheet_column, sheet_positions
@@ -60,7 +63,8 @@ from .scoring import (
 if TYPE_CHECKING:
     from ..ledger import Ledger
 
-MONEY_COLUMNS = ["revenue_12m", "overdue_90_amount", "balance", "open_amount", "overdue_amount", *EXPOSURE_MONEY]
+MONEY_COLUMNS = ["revenue_12m", "revenue_total", "max_overdue_amount", "overdue_90_amount", "balance",
+                 "open_amount", "overdue_amount", *EXPOSURE_MONEY]
 
 
 def grade_customers(book: Book, ledger: Ledger, figures: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -75,8 +79,8 @@ def grade_customers(book: Book, ledger: Ledger, figures: pd.DataFrame | None = N
     days_late = np.round(payment_days_late(ledger), 1)  # as shown; the payment score is computed from it
     invoice_count = _invoice_count(ledger)
     first_txn = figures["first_txn_date"]
-    start = _earlier(registry["opened_on"], first_txn)
-    tenure = _whole_months(start, as_of)
+    start = earlier_dates(registry["opened_on"], first_txn)
+    tenure = whole_months(start, as_of)
     history_days = ((as_of - first_txn).dt.days).to_numpy(dtype=np.float64, na_value=np.nan)
 
     risk = RiskTable.from_book(book)
@@ -106,6 +110,10 @@ def grade_customers(book: Book, ledger: Ledger, figures: pd.DataFrame | None = N
         "explanation": words(np.full(len(codes), None, dtype=object)),
         "explanation_zh": words(np.full(len(codes), None, dtype=object)),
         "revenue_12m": figures["revenue_12m"].to_numpy(dtype=np.int64),
+        "revenue_total": figures["revenue_total"].to_numpy(dtype=np.int64),
+        "late_count": figures["late_count"].to_numpy(dtype=np.int64),
+        "max_overdue_amount": figures["max_overdue_amount"].to_numpy(dtype=np.int64),
+        "max_days_overdue": figures["max_days_overdue"].to_numpy(dtype=np.int64),
         "payment_days_late": days_late,
         "avg_days_late": figures["avg_days_late"].to_numpy(dtype=np.float64),
         "overdue_90_amount": figures["overdue_90_amount"].to_numpy(dtype=np.int64),
@@ -117,6 +125,7 @@ def grade_customers(book: Book, ledger: Ledger, figures: pd.DataFrame | None = N
         "tenure_months": tenure,
         "active_months_12m": figures["active_months_12m"].to_numpy(dtype=np.int64),
         "months_since_last_txn": figures["months_since_last_txn"].array,
+        "stage": words(figures["stage"].to_numpy(dtype=object)),
         "industry": words(registry["industry"].to_numpy(dtype=object)),
         "industry_risk": industry_risk,
         "industry_risk_source": words(industry_how),
@@ -206,20 +215,6 @@ def _registry(book: Book, positions: np.ndarray) -> pd.DataFrame:
         "opened_on": opened,
         "source_row": pd.arrays.IntegerArray(rows, ~found),
     })
-
-
-def _earlier(a: pd.Series, b: pd.Series) -> pd.Series:
-    """Element-wise earlier of two date columns, ignoring NaT."""
-    left = pd.Series(a.to_numpy(dtype="datetime64[ns]"), index=b.index)
-    right = pd.Series(b.to_numpy(dtype="datetime64[ns]"), index=b.index)
-    return left.where(left.notna() & ((left <= right) | right.isna()), right)
-
-
-def _whole_months(start: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
-    """Whole months from each start date to as_of (0 when missing or later)."""
-    s = pd.DatetimeIndex(start)
-    months = (as_of.year - s.year) * 12 + (as_of.month - s.month) - (as_of.day < s.day).astype(int)
-    return np.maximum(np.nan_to_num(np.asarray(months, dtype=np.float64), nan=0.0), 0).astype(np.int64)
 
 
 __all__ = ["DIMENSIONS", "MONEY_COLUMNS", "grade_customers", "parameters", "payment_days_late"]

@@ -3,8 +3,9 @@
 `early_warnings(book, ledger)` returns one row per warning: `code`, `customer_code`
 (None for a category warning), `customer_name`, `category_code` (the customer's current
 category, or the category warned about), `message` and `message_zh`, each naming the
-figures that raised it. Rows are in the order of `WARNINGS`, then by code. All dates
-are relative to the ledger's as-of date; "months" are calendar months back from it.
+figures that raised it, and `level` (red or yellow, below). Rows are in the order of
+`WARNINGS`, then by code. All dates are relative to the ledger's as-of date; "months"
+are calendar months back from it.
 
 PAY_RHYTHM_BROKEN — a customer who paid around one day of the month now pays late.
     Take the customer's last two invoices due by the as-of date (the later one due in
@@ -35,6 +36,16 @@ SETTLEMENT_SLOWER — a category (any level; customers counted under their curre
     back to the last 3 months (at least 5 settled invoices in each of the two), without
     falling by more than 15 days from one span to the next on the way: one slow quarter
     that recovered is not a trend.
+
+Levels (黄色预警 / 红色警报). Every warning is a yellow alert, and a red one when
+    PAY_RHYTHM_BROKEN / PAY_WORSENING  the days late behind it (the smaller of the two
+        invoices; the recent average) reach Settings red_alert_days_late (60);
+    CREDIT_OVER_LIMIT  exposure reaches red_alert_credit_used of the limit (120 %);
+    DORMANT  the idle months reach lost_months (24): the customer is lost;
+    or the customer has red_alert_warnings (2) different warnings at once — the seeds'
+    example: a broken payment rhythm together with falling orders. ORDER_VOLUME_DROP,
+    CREDIT_NEAR_LIMIT and the category warning SETTLEMENT_SLOWER are red only that way
+    (a category: never).
 """
 
 from __future__ import annotations
@@ -48,6 +59,7 @@ import pandas as pd
 
 from ..archive import parse_status
 from ..book import Book
+from ..i18n import N_
 from ..ledger._frames import day_of, sum_by, text, to_days
 from ..ledger.rollup import rollup
 from .explain import int_texts, money_text, money_texts
@@ -56,6 +68,7 @@ from .registry import sheet_column, sheet_positions
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
+    from ..settings import Settings
 
 
 class WarningKind(NamedTuple):
@@ -78,7 +91,9 @@ WARNINGS: dict[str, WarningKind] = {
                                      "A category's days to settle rose by 15 days or more in three quarters",
                                      "分类平均回款天数三个季度内上升 15 天以上"),
 }
-COLUMNS = ["code", "customer_code", "customer_name", "category_code", "message", "message_zh"]
+COLUMNS = ["code", "customer_code", "customer_name", "category_code", "message", "message_zh", "level"]
+LEVELS = ("red", "yellow")  # most urgent first
+LEVEL_LABELS = {"red": N_("Red alert"), "yellow": N_("Yellow alert")}
 
 RHYTHM_MIN_RECEIPTS = 4
 RHYTHM_DAY_SPREAD = 3
@@ -114,7 +129,7 @@ def early_warnings(book: Book, ledger: Ledger, figures: pd.DataFrame | None = No
         *_limits(exposure),
         *_slower_categories(ledger, a),
     ]
-    columns = ("code", "customer_code", "category_code", "message", "message_zh")
+    columns = ("code", "customer_code", "category_code", "message", "message_zh", "gauge")
     found = {c: np.array([], dtype=object) for c in columns}
     if rows:
         found = {c: np.array(values, dtype=object) for c, values in zip(columns, zip(*rows, strict=True), strict=True)}
@@ -134,9 +149,30 @@ def early_warnings(book: Book, ledger: Ledger, figures: pd.DataFrame | None = No
     key = np.array([w if w is not None else (c or "") for w, c in zip(who, data["category_code"], strict=True)],
                    dtype=str)
     order = np.lexsort((key, rank))
-    return pd.DataFrame({c: text(data[c][order]) for c in COLUMNS})
+    frame = pd.DataFrame({c: text(data[c][order]) for c in COLUMNS[:-1]})
+    frame["level"] = text(warning_levels(frame["code"].to_numpy(dtype=object), frame["customer_code"].to_numpy(
+        dtype=object), data["gauge"][order].astype(np.float64), book.settings))
+    return frame
 
-Row = tuple[str, str | None, str | None, str, str]  # code, customer, category, message, message_zh
+
+def warning_levels(codes: np.ndarray, customers: np.ndarray, gauges: np.ndarray, settings: Settings) -> np.ndarray:
+    """"red" or "yellow" per warning (module docstring, Levels), from the Settings thresholds."""
+    red = np.zeros(len(codes), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        red |= np.isin(codes, ("PAY_RHYTHM_BROKEN", "PAY_WORSENING")) & (gauges >= settings.red_alert_days_late)
+        red |= (codes == "CREDIT_OVER_LIMIT") & (gauges >= float(settings.red_alert_credit_used))
+        red |= (codes == "DORMANT") & (gauges >= settings.lost_months)
+    mine = pd.notna(customers)
+    if mine.any():  # several signs at once (the seeds: a broken rhythm together with falling orders)
+        pairs = pd.DataFrame({"customer": customers[mine], "code": codes[mine]}).drop_duplicates()
+        kinds = pairs["customer"].value_counts()
+        counts = pd.Series(customers[mine]).map(kinds).to_numpy(dtype=np.int64)
+        red[np.flatnonzero(mine)[counts >= settings.red_alert_warnings]] = True
+    return np.where(red, "red", "yellow").astype(object)
+
+
+# code, customer, category, message, message_zh, gauge (the figure its level is judged by; NaN: none)
+Row = tuple[str, str | None, str | None, str, str, float]
 
 
 @dataclass(frozen=True)
@@ -239,7 +275,7 @@ def _rhythm(a: _Arrays) -> Iterator[Row]:
                f"{tail_en}, usually {round(usual[o])}",
                f"此前约每月 {day} 日付款（截至 {_iso(ref[o])} 的 12 个月内 {count[o]} 笔收款中 {near[o]} 笔）；"
                f"最近两张发票 {txn[x]}、{txn[y]} 分别逾期 {late[x]}、{late[y]} 天{tail_zh}，"
-               f"通常为 {round(usual[o])} 天")
+               f"通常为 {round(usual[o])} 天", float(min(late[x], late[y])))
 
 
 # ---------------------------------------------------------------------- worsening
@@ -266,7 +302,7 @@ def _worsening(a: _Arrays) -> Iterator[Row]:
                f"invoices due in the last 6 months average {round(recent[o])} days late ({n_recent[o]} invoices), "
                f"against {round(prior[o])} days for the {n_prior[o]} due in the 12 months before",
                f"近 6 个月到期的 {n_recent[o]} 张发票平均逾期 {round(recent[o])} 天，此前 12 个月到期的 "
-               f"{n_prior[o]} 张平均逾期 {round(prior[o])} 天")
+               f"{n_prior[o]} 张平均逾期 {round(prior[o])} 天", float(recent[o]))
 
 
 # ---------------------------------------------------------------- order volume drop
@@ -294,7 +330,7 @@ def _volume_drop(a: _Arrays, figures: pd.DataFrame, dormant_months: int) -> Iter
                f"{n_recent[o]} invoice(s) ({now}) in the 3 months to {as_of}, against "
                f"{per_quarter:.1f} a quarter ({usual}) in the 9 months before",
                f"截至 {as_of} 的 3 个月开票 {n_recent[o]} 张（{now}），此前 9 个月平均每季度 "
-               f"{per_quarter:.1f} 张（{usual}）")
+               f"{per_quarter:.1f} 张（{usual}）", np.nan)
 
 
 def poisson_cdf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -334,6 +370,7 @@ def _dormant(figures: pd.DataFrame, status: np.ndarray, limit: int) -> dict[str,
         "category_code": np.full(len(pick), None, dtype=object),
         "message": "no transaction for " + n + " months (last on " + when + f"; dormant after {limit})" + owed,
         "message_zh": "已 " + n + " 个月无业务（最后一笔 " + when + f"；休眠期 {limit} 个月）" + owed_zh,
+        "gauge": months[pick].astype(np.float64),
     }
 
 
@@ -351,7 +388,7 @@ def _limits(exposure: pd.DataFrame) -> Iterator[Row]:
             owed, cap = money_text(int(amount[o])), money_text(int(limit[o]))
             yield (code, codes[o], None,
                    f"exposure {owed} against a credit limit of {cap}" + (f" ({share} used)" if share else ""),
-                   f"占用 {owed}，信用额度 {cap}" + (f"（已用 {share}）" if share else ""))
+                   f"占用 {owed}，信用额度 {cap}" + (f"（已用 {share}）" if share else ""), float(used[o]))
 
 
 # ----------------------------------------------------------- slower-settling categories
@@ -395,4 +432,4 @@ def _slower_categories(ledger: Ledger, a: _Arrays) -> Iterator[Row]:
                f"{label}: days to settle {path} over the four quarters to {as_of} (+{rise[code]:.0f} days; "
                f"{int(count.loc[code, 3])} invoices settled in the last quarter)",
                f"{label}：截至 {as_of} 的四个季度平均回款天数 {path}（上升 {rise[code]:.0f} 天；"
-               f"最近一季结清 {int(count.loc[code, 3])} 张发票）")
+               f"最近一季结清 {int(count.loc[code, 3])} 张发票）", float(rise[code]))

@@ -189,6 +189,7 @@ class SheetBlock:
     tab_color: str | None = None
     protect: bool = True
     charts: list = field(default_factory=list)  # xlcust.io.charts.ChartSpec, drawn from this sheet's cells
+    fills: list = field(default_factory=list)  # xlcust.views.sheet.ValueFill: colour cells by value
 
     @property
     def width(self) -> int:
@@ -252,6 +253,7 @@ def sheet_block(sheet: OutputSheet) -> SheetBlock:
         tab_color=sheet.tab_color,
         protect=sheet.protect,
         charts=list(getattr(sheet, "charts", ())),
+        fills=list(getattr(sheet, "fills", ())),
     )
 
 

@@ -45,6 +45,8 @@ HIGHLIGHT_RULE = "=" + HIGHLIGHT_FORMULA  # the headless writer's rule, so eithe
 HIGHLIGHT_FILL = 0xCEC7FF  # #FFC7CE as Excel's BGR colour number
 HIGHLIGHT_FONT = 0x06009C  # #9C0006
 EXCEL_EXPRESSION = 2  # xlExpression
+EXCEL_CELL_VALUE = 1  # xlCellValue
+EXCEL_EQUAL = 3  # xlEqual
 
 
 def address_chunks(cells: Sequence[str], limit: int = 250) -> list[str]:
@@ -72,6 +74,18 @@ def _add_highlight(range_api) -> None:
     condition = range_api.FormatConditions.Add(Type=EXCEL_EXPRESSION, Formula1=HIGHLIGHT_RULE)
     condition.Interior.Color = HIGHLIGHT_FILL
     condition.Font.Color = HIGHLIGHT_FONT
+
+
+def _bgr(rgb: str) -> int:
+    """Excel's colour number for RRGGBB (it stores blue-green-red)."""
+    return int(rgb[4:6] + rgb[2:4] + rgb[0:2], 16)
+
+
+def _add_value_fill(range_api, fill) -> None:
+    value = '"' + fill.value.replace('"', '""') + '"'
+    condition = range_api.FormatConditions.Add(Type=EXCEL_CELL_VALUE, Operator=EXCEL_EQUAL, Formula1="=" + value)
+    condition.Interior.Color = _bgr(fill.fill)
+    condition.Font.Color = _bgr(fill.font)
 
 
 @dataclass(frozen=True)
@@ -193,6 +207,10 @@ class XlwingsHost:
         if block.tab_color:
             _quietly(lambda: setattr(sheet.api.Tab, "Color", int(block.tab_color[4:6] + block.tab_color[2:4]
                                                                    + block.tab_color[0:2], 16)))
+        last_row = max(last, block.header_row + 1)
+        for fill in block.fills:  # the same conditional format the file writer adds
+            cells = sheet.range((block.header_row + 1, fill.column + 1), (last_row, fill.column + 1))
+            _quietly(lambda c=cells, f=fill: _add_value_fill(c.api, f))
         for spec in block.charts:  # charts before protection: a protected sheet takes no new charts
             plan = chart_plan(spec)
             _quietly(lambda p=plan: _draw_chart(sheet, p))

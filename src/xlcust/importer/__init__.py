@@ -1,10 +1,11 @@
 """Importing customers and transactions from messy files into a registry (issue 7).
 
-    plan = plan_customer_import("客户名单.xlsx", registry, ImportOptions(category="0101"))
-    plan = plan_transaction_import("ledger.csv", registry, ImportOptions(dry_run=True))
+    plan = plan_customer_import(read_source(Path("客户名单.xlsx")), registry, ImportOptions(category="0101"))
+    plan = plan_transaction_import(read_source(Path("ledger.csv")), registry, ImportOptions(dry_run=True))
     plan.report, plan.edits, plan.audit     # what was found; rows to append; AuditLog entries
 
-Both read the file (`prepare`), map its columns, clean every value with a reported
+The host reads the file into grids (`xlcust.io.source.read_source`); both plans find
+the header row and the rows to skip (`prepare`), map its columns, clean every value with a reported
 change (`clean`), plan the new registry rows (`customers`, `transactions`) and check the
 registry as it would be. Unless `dry_run`, or nothing is left to add, the plan holds the
 rows to append to the registry's Tables and the AuditLog summary; a host writes them in
@@ -14,7 +15,7 @@ be) added and every row that was skipped or rejected, with its source row and wh
 
 Layout:
 
-    source.py        the file: CSV encodings (UTF-8 / GB18030), gzip, workbooks
+    source.py        the file as read: a grid of cells per sheet (io/source.py reads it)
     mapping.py       header recognition (English, Chinese, variants) and --map
     prepare.py       header row, title / blank / subtotal / repeated-header rows
     clean.py         one cleaner per kind of value, each change reported
@@ -41,10 +42,11 @@ from .customers import plan_customers
 from .prepare import Prepared, prepare
 from .registry import NewRows, Registry
 from .report import IMPORT_CODES, ImportReport, Issue, issue
+from .source import Source
 from .transactions import KINDS, TransactionPlanner, net_sales
 
-__all__ = ["IMPORT_CODES", "ImportOptions", "ImportPlan", "ImportReport", "Issue", "Registry", "plan_customer_import",
-           "plan_transaction_import"]
+__all__ = ["IMPORT_CODES", "ImportOptions", "ImportPlan", "ImportReport", "Issue", "Registry", "Source",
+           "plan_customer_import", "plan_transaction_import"]
 
 
 @dataclass
@@ -94,18 +96,18 @@ class ImportPlan:
         return self.report
 
 
-def plan_customer_import(file: str | Path, reg: Registry, options: ImportOptions | None = None) -> ImportPlan:
+def plan_customer_import(source: Source, reg: Registry, options: ImportOptions | None = None) -> ImportPlan:
     """Plan the import of a customer list into the registry `reg` (see the module docstring)."""
     options = options or ImportOptions()
     options.check()
     clock = _Clock()
-    prep = prepare(Path(file), "customers", sheet=options.sheet, maps=options.maps)
+    prep = prepare(source, "customers", sheet=options.sheet, maps=options.maps)
     clock("read")
     report = _report("customers", reg, prep, options)
     category, categories = _default_category(reg, options, report)
     extra = frozenset({category}) if len(categories) else frozenset()
     customers, history = plan_customers(prep, reg, report, default_category=category, extra_leaves=extra,
-                                        today=options.today, user=options.user, source_name=Path(file).name,
+                                        today=options.today, user=options.user, source_name=source.path.name,
                                         date_order=options.date_order)
     clock("plan")
     report.summary.update({
@@ -117,20 +119,20 @@ def plan_customer_import(file: str | Path, reg: Registry, options: ImportOptions
     return _finish(reg, report, [_if_used(categories, customers, report), customers, history], options, clock)
 
 
-def plan_transaction_import(file: str | Path, reg: Registry, options: ImportOptions | None = None) -> ImportPlan:
+def plan_transaction_import(source: Source, reg: Registry, options: ImportOptions | None = None) -> ImportPlan:
     """Plan the import of transactions into the registry `reg` (see the module docstring)."""
     options = options or ImportOptions()
     options.check()
     if options.create_customers and options.category is None:
         raise UsageError("--create-customers needs --category CODE: the leaf category new customers go into")
     clock = _Clock()
-    prep = prepare(Path(file), "transactions", sheet=options.sheet, maps=options.maps)
+    prep = prepare(source, "transactions", sheet=options.sheet, maps=options.maps)
     clock("read")
     report = _report("transactions", reg, prep, options)
     category, categories = _default_category(reg, options, report)
     planner = TransactionPlanner(prep, reg, report, kind=options.kind, group_lines=options.group_lines,
                                  create_customers=options.create_customers, category=category,
-                                 date_order=options.date_order, user=options.user, source_name=Path(file).name)
+                                 date_order=options.date_order, user=options.user, source_name=source.path.name)
     txns, customers, history = planner.plan()
     clock("plan")
     kinds = pd.Series([r["kind"] for r in txns.records], dtype=object).value_counts().to_dict()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,7 +18,7 @@ import pandas as pd
 from ..schema import Sheet, column_letter, normalize_header
 from .mapping import IMPORT_SPECS, Mapping, choose_grid, map_columns, parse_map_options
 from .report import Issue, SourceInfo, issue, row_ranges
-from .source import Grid, read_csv_grid, read_spreadsheet_grids, source_format
+from .source import Grid, Source
 
 _SUBTOTAL = re.compile(r"(本页|本月|本年|本期|本日|全部|总)?(合计|小计|总计|累计)(金额|数)?[:：]?"
                        r"|(sub|grand)?totals?:?")
@@ -48,18 +47,18 @@ class Prepared:
         return self.mapping.headers.get(self.mapping.columns[field_name], field_name)
 
 
-def prepare(path: Path, what: str, *, sheet: str | None = None, maps: Sequence[str] = ()) -> Prepared:
+def prepare(source: Source, what: str, *, sheet: str | None = None, maps: Sequence[str] = ()) -> Prepared:
     spec = IMPORT_SPECS[what]
-    fmt = source_format(path)
+    path = source.path
     overrides = parse_map_options(maps)
-    if fmt == "csv":
+    if source.format == "csv":
         if sheet is not None:
             from ..errors import UsageError
 
             raise UsageError("--sheet is for workbooks; a CSV file has one table")
-        grid = read_csv_grid(path)
+        grid = source.grids[0]
     else:
-        grid = choose_grid(spec, read_spreadsheet_grids(path), sheet)
+        grid = choose_grid(spec, source.grids, sheet)
     mapping = map_columns(spec, grid, overrides)
     info = SourceInfo(str(path), grid.name, grid.format, grid.encoding, grid.delimiter, grid.sheet,
                       mapping.header_row)

@@ -57,7 +57,7 @@ IMPORT_CODES: dict[str, tuple[Severity, str]] = {
     "IMP_TIME_DROPPED": (N, "A time of day dropped: the registry keeps dates"),
     "IMP_DAYS_UNIT": (N, "A unit word after payment terms removed (30天 → 30)"),
     "IMP_DEBIT_CREDIT": (N, "Debit/credit columns or a 借/贷 direction turned into a kind and a positive amount"),
-    "IMP_KIND_BY_SIGN": (N, "No kind column: positive amounts are invoices, negative ones credit notes"),
+    "IMP_KIND_BY_SIGN": (N, "No kind given: positive amounts are invoices, negative ones credit notes"),
     "IMP_NEGATIVE_INVOICE": (N, "A negative invoice amount (红字) imported as a credit note with a positive amount"),
     "IMP_LINES_GROUPED": (N, "Lines with the same document number grouped into one transaction"),
     "IMP_ROUNDED": (N, "Fractions of a cent rounded half-up to the cent"),

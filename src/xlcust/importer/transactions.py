@@ -247,9 +247,15 @@ class TransactionPlanner:
         if open_.any():
             positive = open_ & (value >= 0)
             kind[positive], kind[open_ & ~positive] = K_INVOICE, K_CREDIT
-            self.report.add(issue("IMP_KIND_BY_SIGN", f"No kind column: {positive.sum():,} positive line(s) are "
-                                  f"invoices, {(open_ & ~positive).sum():,} negative one(s) credit notes "
-                                  "(say otherwise with --kind)", []))
+            # A misspelt kind is rejected with IMP_KIND_UNKNOWN (its row, value and the kinds
+            # accepted); only lines with no kind at all are read by their sign.
+            guessed = open_ & ~c["kind"].bad if "kind" in c else open_
+            if guessed.any():
+                plus, minus = (guessed & positive).sum(), (guessed & ~positive).sum()
+                what = (f"Kind blank on {guessed.sum():,} line(s)" if "kind" in c else "No kind column")
+                self.report.add(issue("IMP_KIND_BY_SIGN", f"{what}: {plus:,} positive line(s) are invoices, "
+                                      f"{minus:,} negative one(s) credit notes (say otherwise with --kind)",
+                                      rows[guessed] if "kind" in c else []))
         typed_negative = ~open_ & (value < 0)
         red = typed_negative & (kind == K_INVOICE)
         if red.any() and not self.line_items:

@@ -18,6 +18,7 @@ from ..importer.registry import Registry
 from .auditlog import audit_output
 from .package import Package, open_package, save_package
 from .reader import read_raw_sheets
+from .source import read_source
 
 
 def open_registry(path: str | Path) -> tuple[Package, Registry]:
@@ -31,7 +32,7 @@ def import_customers(file: str | Path, book: str | Path, options: ImportOptions 
     started = time.perf_counter()
     pkg, reg = open_registry(book)
     opened = time.perf_counter() - started
-    return _write(pkg, reg, plan_customer_import(file, reg, options), opened)
+    return _write(pkg, reg, plan_customer_import(read_source(Path(file)), reg, options), opened)
 
 
 def import_transactions(file: str | Path, book: str | Path, options: ImportOptions | None = None) -> ImportReport:
@@ -39,7 +40,7 @@ def import_transactions(file: str | Path, book: str | Path, options: ImportOptio
     started = time.perf_counter()
     pkg, reg = open_registry(book)
     opened = time.perf_counter() - started
-    return _write(pkg, reg, plan_transaction_import(file, reg, options), opened)
+    return _write(pkg, reg, plan_transaction_import(read_source(Path(file)), reg, options), opened)
 
 
 def _write(pkg: Package, reg: Registry, plan: ImportPlan, opened: float) -> ImportReport:

@@ -697,7 +697,17 @@ class _Styles:
 
         return self._memoized("highlight", lambda: self._add("dxfs", build))
 
-    def output_styles(self, with_highlight: bool) -> OutputStyles:
+    def value_fill_dxf(self, fill: str, font: str) -> int:
+        """A differential format (fill and font colour, RRGGBB) for a value fill's conditional format."""
+        def build(container: etree._Element) -> etree._Element:
+            d = self._sub(container, "dxf")
+            self._sub(self._sub(d, "font"), "color", rgb="FF" + font.upper())
+            self._sub(self._sub(self._sub(d, "fill"), "patternFill"), "bgColor", rgb="FF" + fill.upper())
+            return d
+
+        return self._memoized(f"fill:{fill}:{font}", lambda: self._add("dxfs", build))
+
+    def output_styles(self, with_highlight: bool, fills: Iterable[tuple[str, str]] = ()) -> OutputStyles:
         by_kind = {
             "text": 0,
             "number": 0,
@@ -718,6 +728,7 @@ class _Styles:
             date=by_kind["date"],
             datetime=by_kind["datetime"],
             highlight_dxf=self.highlight_dxf() if with_highlight else None,
+            fill_dxfs={(fill, font): self.value_fill_dxf(fill, font) for fill, font in dict.fromkeys(fills)},
         )
 
     def to_bytes(self) -> bytes:
@@ -883,7 +894,8 @@ class _Build:
         highlights_by_sheet = self._highlights()
         out_highlights = {k: v for k, v in highlights_by_sheet.items()
                           if k in {o.name.casefold() for o in self.outputs}}
-        out_styles = styles.output_styles(with_highlight=bool(out_highlights)) if self.outputs else None
+        fills = [(f.fill, f.font) for o in self.outputs for f in o.fills]
+        out_styles = styles.output_styles(with_highlight=bool(out_highlights), fills=fills) if self.outputs else None
 
         # User sheets: remove old highlights everywhere, apply edits.
         editors = self._edit_user_sheets(styles, dates, highlights_by_sheet, gone)

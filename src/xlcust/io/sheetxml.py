@@ -185,6 +185,7 @@ class OutputStyles:
     date: int
     datetime: int
     highlight_dxf: int | None = None
+    fill_dxfs: dict[tuple[str, str], int] = field(default_factory=dict)  # (fill, font) → dxf id
 
 
 @dataclass
@@ -533,6 +534,7 @@ def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highligh
         parts.append(f'<autoFilter ref="{r.data_ref}"/>')
     if highlights and styles.highlight_dxf is not None:
         parts.append(_highlight_xml(highlights, styles.highlight_dxf, 1))
+    parts.extend(_value_fill_xml(sheet, r, styles))
     if links:
         parts.append(f"<hyperlinks>{''.join(links)}</hyperlinks>")
     parts.append('<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
@@ -547,6 +549,22 @@ def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highligh
         parts.append(f'<drawing r:id="{xml_attr(drawing_rid)}"/>')
     parts.append("</worksheet>")
     return "".join(parts)
+
+
+def _value_fill_xml(sheet: OutputSheet, r: RenderedSheet, styles: OutputStyles) -> list[str]:
+    """One conditional format per value fill: its column's data rows, the cells equal to the value."""
+    out = []
+    first, last = r.header_row + 1, max(r.last_row, r.header_row + 1)
+    for priority, fill in enumerate(sheet.fills, start=2):  # 1 is the findings highlight
+        dxf = styles.fill_dxfs.get((fill.fill, fill.font))
+        if dxf is None:
+            continue
+        letter = column_letter(fill.column)
+        value = '"' + fill.value.replace('"', '""') + '"'
+        out.append(f'<conditionalFormatting sqref="{letter}{first}:{letter}{last}">'
+                   f'<cfRule type="cellIs" dxfId="{dxf}" priority="{priority}" operator="equal">'
+                   f"<formula>{xml_text(value)}</formula></cfRule></conditionalFormatting>")
+    return out
 
 
 def merge_cells_to_sqref(cells: Iterable[str]) -> str:

@@ -22,12 +22,19 @@ the `_12m` names say.
                          max(0, balance) / net sales of (as_of − 3 months, as_of]
                          × days in that span (NaN when net sales ≤ 0)
     revenue_12m          net sales in the window: invoices − credit notes
+    revenue_total        lifetime net sales: invoices − credit notes up to as_of (累计交易金额)
+    late_count           invoices paid late by any number of days, or still open past
+                         their due date (违约次数)
+    max_overdue_amount   the largest open amount of one item past its due date (0 when none)
+    max_days_overdue     the most days past due of an open item (0 when none)
     invoice_count_12m    invoices (positive) dated in the window
     active_months_12m    calendar months, of the window_months ending with the as-of
                          month, in which the customer has any transaction
     first_txn_date       first transaction date (NaT when none)
     last_txn_date        last transaction date up to as_of
     months_since_last_txn  whole months from last_txn_date to as_of (NA when none)
+    stage                lifecycle stage code: potential, new, active, dormant or lost
+                         (`xlcust.ledger.lifecycle`, thresholds from Settings)
 
 DSO by quarter (`dso_by_quarter`): for each calendar quarter from the customer's first
 transaction to the quarter holding the as-of date,
@@ -52,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from ._frames import day_of, from_days, group_cumsum, sum_by, text, to_days, with_money
+from .lifecycle import lifecycle_stages
 from .records import json_records
 from .rollup import rollup
 
@@ -61,6 +69,7 @@ if TYPE_CHECKING:
 SALES_KINDS = ("invoice", "credit_note")
 MONEY_FIGURES = [
     "balance", "open_amount", "unapplied_credit", "overdue_amount", "overdue_90_amount", "revenue_12m",
+    "revenue_total", "max_overdue_amount",
 ]
 
 
@@ -101,6 +110,7 @@ def customer_figures(ledger: Ledger, window_months: int = 12) -> pd.DataFrame:
 
     balance = sum_by(l_cust, l_amount, n)
     revenue = sum_by(l_cust[is_sale & in_window], l_amount[is_sale & in_window], n)
+    revenue_total = sum_by(l_cust[is_sale], l_amount[is_sale], n)
     recent = is_sale & (l_day > quarter_start)
     sales_quarter = sum_by(l_cust[recent], l_amount[recent], n)
     invoices = is_invoice & (l_amount > 0) & in_window
@@ -129,6 +139,14 @@ def customer_figures(ledger: Ledger, window_months: int = 12) -> pd.DataFrame:
     over_90 = (past_due > 90) & (i_open > 0)
     overdue_90 = sum_by(i_cust, np.where(over_90, i_open, 0), n)
     overdue_90_count = np.bincount(i_cust[over_90], minlength=n)
+    # 违约次数: every invoice that was (or still is) late, whatever the number of days
+    late_invoices = (items["kind"].to_numpy(dtype=object) == "invoice") & (items["days_late"].to_numpy() > 0)
+    late_count = np.bincount(i_cust[late_invoices], minlength=n)
+    overdue_open = (past_due > 0) & (i_open > 0)
+    max_overdue = np.zeros(n, dtype=np.int64)
+    np.maximum.at(max_overdue, i_cust[overdue_open], i_open[overdue_open])
+    max_days = np.zeros(n, dtype=np.int64)
+    np.maximum.at(max_days, i_cust[overdue_open], past_due[overdue_open])
 
     settled_day = to_days(items["settled_on"].to_numpy())  # NaT → the smallest int64
     done = (settled_day > start) & (settled_day <= as_of)
@@ -162,6 +180,10 @@ def customer_figures(ledger: Ledger, window_months: int = 12) -> pd.DataFrame:
         "avg_days_to_settle": avg_settle,
         "dso": dso,
         "revenue_12m": revenue,
+        "revenue_total": revenue_total,
+        "late_count": late_count.astype(np.int64),
+        "max_overdue_amount": max_overdue,
+        "max_days_overdue": max_days,
         "invoice_count_12m": invoice_count.astype(np.int64),
         "active_months_12m": active_months.astype(np.int64),
         "first_txn_date": from_days(np.where(has_txn, first, np.iinfo(np.int64).min)),
@@ -169,7 +191,22 @@ def customer_figures(ledger: Ledger, window_months: int = 12) -> pd.DataFrame:
         "months_since_last_txn": pd.arrays.IntegerArray(np.where(has_txn, months_since, 0).astype(np.int64),
                                                         ~has_txn),
     }, index=customers.index)
+    frame["stage"] = text(lifecycle_stages(frame, ledger.settings, ledger.as_of), customers.index)
     return with_money(frame, MONEY_FIGURES)
+
+
+def earlier_dates(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Element-wise earlier of two date columns, ignoring NaT."""
+    left = pd.Series(a.to_numpy(dtype="datetime64[ns]"), index=b.index)
+    right = pd.Series(b.to_numpy(dtype="datetime64[ns]"), index=b.index)
+    return left.where(left.notna() & ((left <= right) | right.isna()), right)
+
+
+def whole_months(start: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
+    """Whole months from each start date to as_of (0 when missing or later)."""
+    s = pd.DatetimeIndex(start)
+    months = (as_of.year - s.year) * 12 + (as_of.month - s.month) - (as_of.day < s.day).astype(int)
+    return np.maximum(np.nan_to_num(np.asarray(months, dtype=np.float64), nan=0.0), 0).astype(np.int64)
 
 
 @dataclass(frozen=True)

@@ -60,14 +60,18 @@ def inherit(codes: pd.Index, values: dict[str, object], scheme: CodingScheme) ->
 
 
 def category_table(categories: pd.DataFrame, scheme: CodingScheme) -> pd.DataFrame:
-    """Categories (first row per code), indexed by code: name, level, reminder_days (inherited)."""
+    """Categories (first row per code), indexed by code: name, level, reminder_days (inherited),
+    provision_rates (the category's own cell, as typed; `xlcust.ledger.provision` inherits it)."""
     first = _first_rows(categories, "code")
     codes = pd.Index(first.index, dtype=object)
     reminder = inherit(codes, _own_values(first, "reminder_days"), scheme)["value"]
+    own_rates = (first["provision_rates"].to_numpy(dtype=object) if "provision_rates" in first.columns
+                 else np.full(len(codes), None, dtype=object))
     return pd.DataFrame({
         "name": text(first["name"].to_numpy(dtype=object), codes),
         "level": pd.array([scheme.level_of(c) for c in codes], dtype="Int64"),
         "reminder_days": pd.array(reminder.to_numpy(dtype=object), dtype="Int64"),
+        "provision_rates": text(text_values(own_rates), codes),
     }, index=codes)
 
 

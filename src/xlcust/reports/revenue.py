@@ -5,7 +5,7 @@
     report.items()              period, category_code, name, level, net_sales (levels ≤ level)
     report.to_json()            the `xlcust revenue --json` document
     revenue_sheet(report, lang) the wide "Revenue" output sheet (xlcust.views.revenue)
-    export_revenue(report, path, lang)   the same as a standalone .xlsx or .csv (xlcust.views.revenue)
+    export_tables_for(report, lang)      the same as a standalone .xlsx or .csv (views.revenue, io.export)
     current_year_revenue(book)  what `xlcust run` shows: 1 January to the as-of date, by month
 
 Semantics, each a decision an auditor can check:
@@ -71,7 +71,7 @@ from ..ledger.records import json_records
 from ..ledger.rollup import rollup
 from ..ledger.terms import category_table, inherit
 from ..money import money_to_json
-from .export import data_hash
+from .datahash import data_hash
 
 if TYPE_CHECKING:
     from ..book import Book

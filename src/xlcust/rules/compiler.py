@@ -265,7 +265,7 @@ def _mismatch(left: Expr, right: Expr, ctx: Context, pos: int) -> RuleError:
 
 
 def coerce(value: Expr, other: Expr, ctx: Context) -> Expr:
-    """A text constant next to a date becomes a date; next to `status`, the canonical status word."""
+    """A text constant next to a date becomes a date; next to `status` or `stage`, the canonical code."""
     if not (value.is_const and value.type is T):
         return value
     if other.type is D:
@@ -284,6 +284,14 @@ def coerce(value: Expr, other: Expr, ctx: Context) -> Expr:
             raise RuleError("RUL_BAD_VALUE", f"'{value.const}' is not a status xlcust knows", value.node.start,
                             'Use "active", "inactive" or "dormant" (正常, 停用, 休眠)')
         return constant(T, word, value.node)
+    if other.metric is not None and other.metric.name == "stage":
+        from ..ledger.lifecycle import parse_stage
+
+        stage = parse_stage(value.const)
+        if stage is None:
+            raise RuleError("RUL_BAD_VALUE", f"'{value.const}' is not a lifecycle stage", value.node.start,
+                            'Use "potential", "new", "active", "dormant" or "lost" (潜在, 新, 活跃, 休眠, 流失)')
+        return constant(T, stage, value.node)
     return value
 
 

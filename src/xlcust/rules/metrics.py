@@ -78,6 +78,14 @@ METRICS: tuple[Metric, ...] = (
            "ledger", "days", ("DSO",)),
     Metric("revenue_12m", N, "近12月收入", "Net sales of the last 12 months: invoices − credit notes", "ledger",
            "yuan", ("近12个月收入", "revenue")),
+    Metric("revenue_total", N, "累计交易金额", "Lifetime net sales up to the as-of date: invoices − credit "
+           "notes (the seeds' 累计交易金额超过50万元)", "ledger", "yuan", ("累计销售额", "lifetime_revenue")),
+    Metric("late_count", N, "违约次数", "Invoices paid late by any number of days, or still open past their due "
+           "date", "ledger", "count", ("逾期次数", "late_payments")),
+    Metric("max_overdue_amount", N, "最大逾期金额", "The largest open amount of one item past its due date (0 "
+           "when none)", "ledger", "yuan", ("最大单笔逾期金额",)),
+    Metric("max_days_overdue", N, "最长逾期天数", "The most days past due of an open item (0 when none)",
+           "ledger", "days"),
     Metric("invoice_count_12m", N, "近12月开票数", "Invoices in the last 12 months", "ledger", "count"),
     Metric("active_months_12m", N, "近12月活跃月数", "Months of the last 12 with any transaction", "ledger",
            "months"),
@@ -85,6 +93,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("last_txn_date", D, "最近交易日期", "Date of the last transaction up to the as-of date", "ledger"),
     Metric("months_since_last_txn", N, "未交易月数", "Whole months since the last transaction (blank when "
            "none)", "ledger", "months", ("距上次交易月数",)),
+    Metric("stage", T, "生命周期", "Lifecycle stage: potential, new, active, dormant or lost (潜在 / 新 / 活跃 / "
+           "休眠 / 流失 are understood too); thresholds in Settings", "ledger", aliases=("lifecycle_stage", "阶段",
+                                                                             "生命周期阶段")),
     # ------------------------------------------------------------ customer attributes
     Metric("code", T, "客户编码", "Customer code", "customer", aliases=("customer_code",)),
     Metric("name", T, "客户名称", "Customer name", "customer", aliases=("customer_name",)),
@@ -100,6 +111,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("payment_terms_days", N, "账期天数", "Payment terms in days, resolved the same way", "customer",
            "days", ("账期",)),
     Metric("opened_on", D, "建档日期", "Date the customer was opened", "customer"),
+    Metric("tenure_months", N, "合作月数", "Whole months from the earlier of opened_on and the first "
+           "transaction to the as-of date (0 when neither)", "customer", "months", ("合作期限",)),
     # ------------------------------------------------------------------------- context
     Metric("as_of", D, "基准日", "The as-of date of the run: last_txn_date < as_of - 365", "context",
            aliases=("基准日期",)),
@@ -114,11 +127,55 @@ METRICS: tuple[Metric, ...] = (
     Metric("risk_score", N, "风险得分", "Industry / region risk dimension score 0–100", "credit", "points",
            ("risk",)),
 )
+# What each name means, in Chinese, for the 含义 column of the docs table (a test keeps it complete).
+MEANING_ZH: dict[str, str] = {
+    "balance": "客户欠款：借方 − 贷方（预收时为负）",
+    "open_amount": "未结清发票的未清金额",
+    "unapplied_credit": "尚未核销到发票的收款和红字发票",
+    "overdue_amount": "已过到期日的未清金额",
+    "overdue_90_amount": "逾期 90 天以上的未清金额",
+    "overdue_90_count": "逾期 90 天以上的发票张数",
+    "overdue_90_share": "overdue_90_amount / open_amount，0 到 1（无未清时为空）；可与 0.2 或 20% 比较",
+    "avg_days_late": "近 12 个月结清发票的金额加权平均逾期天数（无则为空）",
+    "avg_days_to_settle": "同一批发票从开票到结清的金额加权平均天数",
+    "dso": "近一个季度的应收账款周转天数（无销售时为空）",
+    "revenue_12m": "近 12 个月净销售额：发票 − 红字发票",
+    "revenue_total": "截至基准日的累计净销售额：发票 − 红字发票（即“累计交易金额超过50万元”）",
+    "late_count": "逾期付款的发票张数，逾期一天也算，含已过到期日仍未结清的",
+    "max_overdue_amount": "已过到期日的单笔最大未清金额（无则为 0）",
+    "max_days_overdue": "未清单据中最长的逾期天数（无则为 0）",
+    "invoice_count_12m": "近 12 个月的发票张数",
+    "active_months_12m": "近 12 个月中有业务的月数",
+    "first_txn_date": "首笔业务日期（无则为空）",
+    "last_txn_date": "截至基准日的最近一笔业务日期",
+    "months_since_last_txn": "距最近一笔业务的整月数（无业务为空）",
+    "stage": "生命周期阶段：potential、new、active、dormant 或 lost（也可写 潜在 / 新 / 活跃 / 休眠 / 流失）；"
+             "阈值见设置",
+    "code": "客户编码",
+    "name": "客户名称",
+    "category_code": "当前分类编码（规则运行前）",
+    "industry": "客户档案中填写的行业",
+    "region": "客户档案中填写的地区",
+    "status": "active、inactive 或 dormant（也可写 正常 / 停用 / 休眠）",
+    "tags": "标签单元格的文字；用 HAS_TAG(\"…\") 判断单个标签",
+    "credit_limit": "信用额度：客户自己的，否则分类或上级分类的，否则取设置（空 = 不限）",
+    "payment_terms_days": "账期天数，取法同信用额度",
+    "opened_on": "建档日期",
+    "tenure_months": "从建档日期与首笔业务中较早者到基准日的整月数（都没有时为 0）",
+    "as_of": "本次运行的基准日：如 last_txn_date < as_of - 365",
+    "score": "信用评分 0–100",
+    "grade": "信用等级 A、B、C 或 D（等级规则运行前）",
+    "scale_score": "规模维度得分 0–100",
+    "payment_score": "回款维度得分 0–100",
+    "stability_score": "稳定性维度得分 0–100",
+    "risk_score": "行业 / 地区风险维度得分 0–100",
+}
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 LOOKUP: dict[str, Metric] = {normalize_header(alias): m for m in METRICS for alias in m.all_names}
 
 # Ledger figure → its column in `Ledger.customer_figures()`, and which of them are cents.
-_CENTS = {"balance", "open_amount", "unapplied_credit", "overdue_amount", "overdue_90_amount", "revenue_12m"}
+_CENTS = {"balance", "open_amount", "unapplied_credit", "overdue_amount", "overdue_90_amount", "revenue_12m",
+          "revenue_total", "max_overdue_amount"}
 # Credit metric → its column in `grade_customers(...)`.
 _CREDIT_COLUMNS = {"score": "score", "grade": "grade", "scale_score": "scale", "payment_score": "payment",
                    "stability_score": "stability", "risk_score": "risk"}
@@ -189,6 +246,8 @@ def metrics_frame(book: Book, ledger: Ledger, names: Iterable[str] | None = None
             column = figures[name]
             if BY_NAME[name].type is Type.DATE:
                 out[name] = column.to_numpy(dtype="datetime64[ns]")
+            elif BY_NAME[name].type is Type.TEXT:
+                out[name] = pd.Series(column.to_numpy(dtype=object), dtype=object)
             else:
                 values = column.to_numpy(dtype="float64", na_value=np.nan)
                 out[name] = values / 100 if name in _CENTS else values
@@ -202,6 +261,8 @@ def metrics_frame(book: Book, ledger: Ledger, names: Iterable[str] | None = None
     if "opened_on" in wanted:
         out["opened_on"] = (base["opened_on"].to_numpy(dtype="datetime64[ns]") if "opened_on" in base.columns
                             else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+    if "tenure_months" in wanted:
+        out["tenure_months"] = _tenure(base, ledger, codes)
     if "credit_limit" in wanted:
         out["credit_limit"] = _credit_limits(book, base)
     if "payment_terms_days" in wanted:
@@ -231,6 +292,17 @@ def _status(base: pd.DataFrame, n: int) -> pd.Series:
     words = pd.unique(raw.to_numpy(dtype=object))
     canonical = {w: parse_status(w) or (None if w is None else str(w)) for w in words}
     return pd.Series([canonical[w] for w in raw.to_numpy(dtype=object)], dtype=object)
+
+
+def _tenure(base: pd.DataFrame, ledger: Ledger, codes: np.ndarray) -> np.ndarray:
+    """Whole months as a customer, counted as the credit score's stability does."""
+    from ..ledger.figures import earlier_dates, whole_months
+
+    first = ledger.customer_figures()["first_txn_date"].reindex(codes).reset_index(drop=True)
+    opened = (base["opened_on"] if "opened_on" in base.columns
+              else pd.Series(np.full(len(base), np.datetime64("NaT"), dtype="datetime64[ns]")))
+    start = earlier_dates(opened.reset_index(drop=True), first)
+    return whole_months(start, pd.Timestamp(ledger.as_of)).astype("float64")
 
 
 def _credit_limits(book: Book, base: pd.DataFrame) -> np.ndarray:
@@ -273,9 +345,10 @@ def _add_credit(book: Book, ledger: Ledger, metrics: Metrics, names: list[str]) 
 
 def markdown_table() -> str:
     """The metrics table of docs/rules.md."""
-    lines = ["| name | 中文 | type | unit | meaning | other spellings |", "|---|---|---|---|---|---|"]
+    lines = ["| name | 中文 | type | unit | meaning | 含义 | other spellings |", "|---|---|---|---|---|---|---|"]
     for m in METRICS:
         other = ", ".join(f"`{a}`" for a in m.aliases)
-        source = " *(credit)*" if m.source == "credit" else ""
-        lines.append(f"| `{m.name}` | {m.zh} | {m.type.value} | {m.unit} | {m.en}{source} | {other} |")
+        source, source_zh = (" *(credit)*", "（信用模块）") if m.source == "credit" else ("", "")
+        lines.append(f"| `{m.name}` | {m.zh} | {m.type.value} | {m.unit} | {m.en}{source} | "
+                     f"{MEANING_ZH[m.name]}{source_zh} | {other} |")
     return "\n".join(lines)

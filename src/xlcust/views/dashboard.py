@@ -43,10 +43,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..i18n import N_, translate
 from ..ledger._frames import to_days
 from ..reports.revenue import RevenueReport, current_year_revenue
 from ..schema import column_letter
 from .charts import PALETTE, ChartSeries, ChartSpec
+from .levels import level_fills, level_label, level_order
 from .outputs import banner, sheet_title
 from .sheet import CellSpec, ColumnSpec, OutputSheet, estimate_width
 
@@ -55,6 +57,11 @@ if TYPE_CHECKING:
     from ..ledger import DsoReport, Ledger
 
 QUARTERS = 8
+WARNINGS_SHOWN = 40  # the rest are on the Metrics sheet
+WARNINGS_TITLE = N_("Early warnings: {red} red alert(s), {yellow} yellow; red first")
+WARNING_HEADERS = (N_("Warning level"), N_("Customer / category"), N_("Name"), N_("Warning"), N_("Evidence"))
+WARNINGS_MORE = N_("… {n} more: see the Warnings column of the Metrics sheet")
+NO_WARNINGS = N_("No early warnings")
 NO_CATEGORY = "<none>"  # stands for "no category" while grouping; not a code (codes are [0-9A-Z])
 
 # Aging buckets from "not due" (green) to the oldest (dark red).
@@ -119,12 +126,13 @@ class _Block:
 
 
 def dashboard_sheet(book: Book, ledger: Ledger, lang: str, revenue: RevenueReport | pd.DataFrame | None = None,
-                    dso: DsoReport | pd.DataFrame | None = None) -> OutputSheet:
+                    dso: DsoReport | pd.DataFrame | None = None, warnings: pd.DataFrame | None = None) -> OutputSheet:
     """The Dashboard output sheet: aging, net sales and days to settle by level-1 category, with charts.
 
     `revenue`: a RevenueReport or a period × category frame of int-cents net sales (default:
     the current year by month, historical basis). `dso`: a DsoReport or frame to chart DSO
-    instead of days to settle. See the module docstring for every figure's definition.
+    instead of days to settle. `warnings` (`early_warnings`) add a list of the early
+    warnings below the charts, red alerts first. See the module docstring for every figure's definition.
     """
     words = _WORDS["zh" if lang == "zh" else "en"]
     first_level = ledger.scheme.lengths[0]
@@ -164,7 +172,34 @@ def dashboard_sheet(book: Book, ledger: Ledger, lang: str, revenue: RevenueRepor
                 "y_title": words["days"], "number_format": "0"},
                colors=list(colors)),
     ]
-    return _sheet(blocks, lang, words, ledger.as_of)
+    sheet = _sheet(blocks, lang, words, ledger.as_of)
+    if warnings is not None:
+        _add_warnings(sheet, blocks[-1], warnings, lang)
+    return sheet
+
+
+def _add_warnings(sheet: OutputSheet, last: _Block, warnings: pd.DataFrame, lang: str) -> None:
+    """The early warnings under the last chart: level, who, code and evidence; red first, coloured."""
+    rows = sheet.rows
+    assert isinstance(rows, list)
+    used = 1 + len(last.labels)
+    rows.extend([] for _ in range(max(used, CHART_ROWS) - used + 1))  # below the last chart
+    order = level_order(warnings["level"].tolist()) if "level" in warnings.columns else np.arange(len(warnings))
+    shown = warnings.iloc[order[:WARNINGS_SHOWN]]
+    red = int((warnings.get("level", pd.Series(dtype=object)) == "red").sum())
+    rows.append([CellSpec(translate(WARNINGS_TITLE, lang, red=red, yellow=len(warnings) - red), "text", "title")])
+    rows.append([CellSpec(translate(h, lang), "text", "header") for h in WARNING_HEADERS])
+    message = "message_zh" if lang == "zh" else "message"
+    for w in shown.itertuples(index=False):
+        who = w.customer_code if isinstance(w.customer_code, str) else w.category_code
+        name = w.customer_name if isinstance(w.customer_name, str) else None
+        rows.append([level_label(getattr(w, "level", None), lang), CellSpec(who, "text"), CellSpec(name, "text"),
+                     CellSpec(w.code, "text"), CellSpec(getattr(w, message), "text")])
+    if len(warnings) > WARNINGS_SHOWN:
+        rows.append([CellSpec(translate(WARNINGS_MORE, lang, n=len(warnings) - WARNINGS_SHOWN), "text")])
+    if not len(warnings):
+        rows.append([CellSpec(translate(NO_WARNINGS, lang), "text")])
+    sheet.fills = level_fills(0, lang)
 
 
 # --------------------------------------------------------------------------------------

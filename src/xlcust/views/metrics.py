@@ -7,7 +7,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..book import Book
+from ..i18n import N_, translate
+from ..ledger.lifecycle import STAGE_LABELS
 from ..settings import Settings
+from .levels import customer_levels, level_fills, level_label, level_order
 from .outputs import Field, frame_sheet
 from .sheet import OutputSheet
 
@@ -17,12 +20,18 @@ METRICS_FIELDS: Sequence[Field] = (
     ("category_code", "Category", "分类编码", "text", 10),
     ("grade", "Grade", "等级", "text", 7),
     ("score", "Score", "评分", "number", 8),
+    ("stage", N_("Lifecycle stage"), None, "text", 11),
+    ("warning_level", N_("Warning level"), None, "text", 11),
     ("scale", "Scale", "规模", "number", 8),
     ("payment", "Payment", "回款", "number", 8),
     ("stability", "Stability", "稳定性", "number", 8),
     ("risk", "Risk", "风险", "number", 8),
     ("explanation", "Explanation", "评级说明", "text", 60),
     ("revenue_12m", "Net sales 12m", "近12月净销售", "cents", 15),
+    ("revenue_total", N_("Lifetime net sales"), None, "cents", 15),
+    ("late_count", N_("Times late"), None, "int", 9),
+    ("max_overdue_amount", N_("Largest overdue item"), None, "cents", 15),
+    ("max_days_overdue", N_("Most days overdue"), None, "int", 9),
     ("payment_days_late", "Days late (payment)", "回款逾期天数", "number", 10),
     ("overdue_90_share", "Overdue >90 share", "逾期90天以上占比", "percent", 10),
     ("invoice_count", "Invoices", "发票数", "int", 8),
@@ -47,13 +56,21 @@ METRICS_FIELDS: Sequence[Field] = (
 def metrics_sheet(book: Book, grades: pd.DataFrame, lang: str,
                   warnings: pd.DataFrame | None = None) -> OutputSheet:
     """The Metrics sheet from `grade_customers(book, ledger)` (and, optionally, the
-    `early_warnings` frame: each customer's warning codes go in the last column).
+    `early_warnings` frame: each customer's warning codes go in the last column, its most
+    urgent level in the Warning level column; red alerts come first, then yellow, coloured).
 
     The explanation is in the sheet's language; customer codes link to their Customers row.
     """
     frame = grades.reset_index()
     frame["explanation"] = grades["explanation_zh" if lang == "zh" else "explanation"].to_numpy(dtype=object)
     frame["warnings"] = _warning_codes(frame["customer_code"], warnings)
+    levels = customer_levels(warnings)
+    codes = frame["customer_code"].tolist()
+    frame["warning_level"] = [level_label(levels.get(c), lang) for c in codes]
+    frame = frame.iloc[level_order([levels.get(c) for c in codes])].reset_index(drop=True)  # red alerts first
+    if "stage" in frame.columns:  # the code, in the sheet's words
+        labels = {code: translate(msgid, lang) for code, msgid in STAGE_LABELS.items()}
+        frame["stage"] = [labels.get(code, code) for code in frame["stage"].tolist()]
     frame.attrs = dict(grades.attrs)
     counts = grades["grade"].value_counts()
     tally = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in ("A", "B", "C", "D", "NEW"))
@@ -62,8 +79,10 @@ def metrics_sheet(book: Book, grades: pd.DataFrame, lang: str,
             else f"Credit grades: {tally} (weights {weights})")
     customers = book.customers
     link = f"{customers.name}!{customers.columns.get('code', 'A')}"
-    return frame_sheet("Metrics", lang, frame, METRICS_FIELDS, what, as_of=grades.attrs.get("as_of"),
-                       links={"customer_code": ("source_row", link)}, tab_color="2E75B6")
+    sheet = frame_sheet("Metrics", lang, frame, METRICS_FIELDS, what, as_of=grades.attrs.get("as_of"),
+                        links={"customer_code": ("source_row", link)}, tab_color="2E75B6")
+    sheet.fills = level_fills([f[0] for f in METRICS_FIELDS].index("warning_level"), lang)
+    return sheet
 
 
 def _weights(settings: Settings, lang: str) -> str:

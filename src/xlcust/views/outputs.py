@@ -17,6 +17,7 @@ from .. import __version__
 from ..book import Book
 from ..edits import Highlight
 from ..findings import Finding, Severity
+from ..i18n import N_, translate
 from ..schema import OUTPUT_SHEETS
 from .sheet import ColumnSpec, OutputSheet
 
@@ -35,9 +36,14 @@ def banner(what: str, lang: str, as_of: dt.date | None = None) -> str:
     return text + (f" (as of {as_of.isoformat()})" if as_of else "")
 
 
-def columns(lang: str, spec: Sequence[tuple[str, str, str, float | None]]) -> list[ColumnSpec]:
-    """(en header, zh header, kind, width) → ColumnSpecs in the workbook's language."""
-    return [ColumnSpec(zh if lang == "zh" else en, kind, width) for en, zh, kind, width in spec]
+def columns(lang: str, spec: Sequence[tuple[str, str | None, str, float | None]]) -> list[ColumnSpec]:
+    """(en header, zh header, kind, width) → ColumnSpecs in the workbook's language.
+
+    A zh header of None means the English header is a catalog msgid (marked with `N_`),
+    translated here.
+    """
+    return [ColumnSpec(translate(en, lang) if zh is None else zh if lang == "zh" else en, kind, width)
+            for en, zh, kind, width in spec]
 
 
 # ------------------------------------------------------------------------ Checks
@@ -89,7 +95,11 @@ def _cell_order(ref: str) -> tuple[int, str]:
 
 # ------------------------------------------------------------------------ ledger
 
-Field = tuple[str, str, str, str, float | None]  # (frame column, en header, zh header, kind, width)
+# Provision: where a customer's rates came from (Settings, or the category that has its own)
+SETTINGS_RATES = N_("Settings")
+OWN_RATES = N_("; categories with their own rates: {codes}")
+
+Field = tuple[str, str, str | None, str, float | None]  # (frame column, en header, zh header or None, kind, width)
 
 
 def frame_sheet(key: str, lang: str, frame: pd.DataFrame, fields: Sequence[Field], what: str,
@@ -131,10 +141,12 @@ def _txn_link(book: Book, column: str = "txn_id") -> str:
     return f"{t.name}!{t.columns.get(column, 'A')}"
 
 
-def ledger_sheets(book: Book, ledger, lang: str, totals=None) -> list[OutputSheet]:
+def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataFrame | None = None
+                  ) -> list[OutputSheet]:
     """Allocation, Settlement, Aging (category, customer, open items), Provision, Collections.
 
-    `totals` is `ledger.reconcile()` when the caller has it already.
+    `totals` is `ledger.reconcile()` when the caller has it already; `warnings` (`early_warnings`)
+    give Collections each customer's warning level, red alerts first.
     """
     from ..money import format_money
 
@@ -211,17 +223,38 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None) -> list[OutputShee
     ]
     provision = ledger.provision()
     rates = ", ".join(f"{label} {rate:.0%}" for label, rate in zip(labels, provision.rates, strict=False))
-    sheets.append(frame_sheet("Provision", lang, provision.by_customer, [
+    own = ""
+    if provision.rate_sets:
+        own = translate(OWN_RATES, lang, codes=", ".join(provision.rate_sets))
+    frame = provision.by_customer.assign(
+        rate_source=[translate(SETTINGS_RATES, lang) if code is None else code
+                     for code in provision.by_customer["rate_source"].tolist()])
+    frame.attrs = dict(provision.by_customer.attrs)
+    sheets.append(frame_sheet("Provision", lang, frame, [
         ("customer_code", "Customer", "客户编码", "text", 12),
         ("name", "Name", "客户名称", "text", 28),
         ("category_code", "Category", "分类编码", "text", 10),
         *bucket_fields,
         ("open_amount", "Open", "未清金额", "cents", 15),
         ("provision", "Provision", "坏账准备", "cents", 15),
+        ("rate_source", N_("Rates from"), None, "text", 12),
     ], (f"坏账准备 合计 {format_money(provision.total)}（计提比例 {rates}）" if zh else
-        f"Bad-debt provision: total {format_money(provision.total)} (rates {rates})"),
+        f"Bad-debt provision: total {format_money(provision.total)} (rates {rates})") + own,
         as_of=ledger.as_of))
-    sheets.append(frame_sheet("Collections", lang, ledger.collections(), [
+    sheets.append(_collections_sheet(ledger, lang, control, link, warnings))
+    return sheets
+
+
+def _collections_sheet(ledger, lang: str, control: str, link: str, warnings: pd.DataFrame | None) -> OutputSheet:
+    """Collections, red alerts first, then yellow, then the rest, each in the ledger's urgency order."""
+    from .levels import customer_levels, level_fills, level_label, level_order
+
+    frame = ledger.collections()
+    levels = customer_levels(warnings)
+    customers = frame["customer_code"].tolist()
+    frame = frame.assign(warning_level=[level_label(levels.get(c), lang) for c in customers])
+    frame = frame.iloc[level_order([levels.get(c) for c in customers])].reset_index(drop=True)
+    fields: list[Field] = [
         ("category_code", "Category", "分类编码", "text", 10),
         ("category_name", "Category name", "分类名称", "text", 18),
         ("reminder_days", "Reminder days", "催款天数", "int", 9),
@@ -235,6 +268,9 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None) -> list[OutputShee
         ("bucket", "Bucket", "账龄段", "text", 10),
         ("open_amount", "Open", "未清金额", "cents", 15),
         ("remind", "Remind", "提醒", "text", 10),
-    ], ("催款清单：" if zh else "Collections: ") + control, as_of=ledger.as_of,
-        links={"txn_id": ("source_row", link)}))
-    return sheets
+        ("warning_level", N_("Warning level"), None, "text", 11),
+    ]
+    sheet = frame_sheet("Collections", lang, frame, fields, ("催款清单：" if lang == "zh" else "Collections: ")
+                        + control, as_of=ledger.as_of, links={"txn_id": ("source_row", link)})
+    sheet.fills = level_fills(len(fields) - 1, lang)
+    return sheet

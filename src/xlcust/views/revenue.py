@@ -8,14 +8,13 @@ row) and the standalone .xlsx / .csv export with its parameters block.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..money import cents_to_decimal, format_money
-from ..reports.export import ExportColumn, ExportTable, Styled, export_tables
 from ..reports.revenue import RevenueReport
+from .export import ExportColumn, ExportTable, Styled
 from .outputs import banner, columns, sheet_title
 from .sheet import OutputSheet
 
@@ -124,11 +123,6 @@ def export_tables_for(report: RevenueReport, lang: str = "en", company: str = ""
         parameters=parameters,
     )
     return [main, reconciliation]
-
-
-def export_revenue(report: RevenueReport, path: Path, lang: str = "en", company: str = "") -> None:
-    """Write the report to `path`: .xlsx (revenue and reconciliation sheets) or .csv (the revenue table)."""
-    export_tables(path, export_tables_for(report, lang, company))
 
 
 def _date(value: object) -> dt.date | None:

@@ -21,9 +21,9 @@ def run_sheets(book: Book, result: RunResult) -> list[OutputSheet]:
         checks_sheet(result.findings, lang),
         metrics_sheet(book, result.grades, lang, result.warnings),
         reclass_sheet(result.changes, lang, book=book, as_of=result.rules.as_of),
-        *ledger_sheets(book, result.ledger, lang, result.totals),
+        *ledger_sheets(book, result.ledger, lang, result.totals, result.warnings),
         revenue_sheet(result.revenue, lang),
-        dashboard_sheet(book, result.ledger, lang, revenue=result.revenue),
+        dashboard_sheet(book, result.ledger, lang, revenue=result.revenue, warnings=result.warnings),
     ]
 
 

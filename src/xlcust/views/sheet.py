@@ -7,6 +7,7 @@ knows XML or files.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -64,6 +65,25 @@ class CellSpec:
             raise UsageError(f"cell {self.value!r}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
 
 
+@dataclass(frozen=True)
+class ValueFill:
+    """Cells of one column that read `value` get a fill and font colour (warning levels).
+
+    Written as a conditional format over the column's data rows, so the colour follows the
+    value when a user sorts or filters the sheet.
+    """
+
+    column: int  # 0-based
+    value: str
+    fill: str  # RRGGBB
+    font: str = "000000"  # RRGGBB
+
+    def __post_init__(self) -> None:
+        for colour in (self.fill, self.font):
+            if not re.fullmatch(r"[0-9A-Fa-f]{6}", colour):
+                raise UsageError(f"value fill {self.value!r}: colour must be RRGGBB, not {colour!r}")
+
+
 @dataclass
 class OutputSheet:
     """A sheet xlcust owns: replaced wholesale on every run, protected against accidental edits.
@@ -76,7 +96,8 @@ class OutputSheet:
     cell), or a `CellSpec` for a cell with its own kind or look; see ColumnSpec for how each
     kind formats them. title, when given, is a bold line above the header (row 1); the
     header is then row 2. charts are native Excel charts drawn from this sheet's cells
-    (`xlcust.views.charts.ChartSpec`).
+    (`xlcust.views.charts.ChartSpec`). fills colour the cells of a column by their value
+    (`ValueFill`).
     """
 
     name: str
@@ -100,6 +121,7 @@ class OutputSheet:
     def __post_init__(self) -> None:
         if self.visibility not in ("visible", "hidden", "veryHidden"):
             raise UsageError(f"sheet {self.name!r}: visibility must be visible, hidden or veryHidden")
+    fills: Sequence[ValueFill] = ()
 
     @property
     def header_row(self) -> int:

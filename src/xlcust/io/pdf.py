@@ -10,7 +10,8 @@ the user has open, would otherwise share one profile and one lock, and a second
 instance would silently hand its work to the first or exit. All files go through one
 LibreOffice start, which is most of the time taken. Chinese text needs a CJK font
 installed (fonts-noto-cjk on Debian/Ubuntu); LibreOffice substitutes it for the
-workbook's font.
+workbook's font. `progress(done, total)` is told each time a PDF appears in the output
+folder while that one LibreOffice works through the list, so a count costs no extra start.
 
 Errors (`PdfError`, an XlcustError: the CLI exits 2) say what to do: install
 LibreOffice when `soffice` is missing; which files failed and LibreOffice's last words
@@ -24,8 +25,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..errors import XlcustError
@@ -46,11 +48,15 @@ def find_soffice() -> str:
     raise PdfError("install LibreOffice to make PDFs (no soffice program was found on PATH)")
 
 
-def convert_to_pdf(workbooks: Sequence[Path], out_dir: Path, *, timeout: float | None = None) -> list[Path]:
+Progress = Callable[[int, int], None]  # (PDFs made so far, PDFs asked for)
+
+
+def convert_to_pdf(workbooks: Sequence[Path], out_dir: Path, *, timeout: float | None = None,
+                   progress: Progress | None = None) -> list[Path]:
     """PDFs of `workbooks` in `out_dir` (same names, .pdf), in the same order.
 
     `timeout` in seconds (default: 120 plus 30 per workbook). An existing PDF of the
-    same name is replaced.
+    same name is replaced. `progress(done, total)` is called as the PDFs appear.
     """
     if not workbooks:
         return []
@@ -65,8 +71,15 @@ def convert_to_pdf(workbooks: Sequence[Path], out_dir: Path, *, timeout: float |
         soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible", "--norestore",
         "--nolockcheck", "--convert-to", "pdf", "--outdir", str(out_dir), *(str(w) for w in workbooks),
     ]
+
+    def done() -> None:
+        if progress is not None:
+            progress(sum(t.is_file() for t in targets), len(targets))
+
     try:
-        _run(command, limit)
+        done()
+        _run(command, limit, done)
+        done()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     missing = [t.name for t in targets if not t.is_file()]
@@ -75,17 +88,26 @@ def convert_to_pdf(workbooks: Sequence[Path], out_dir: Path, *, timeout: float |
     return targets
 
 
-def _run(command: list[str], limit: float) -> None:
+# How often the output folder is looked at while LibreOffice runs (a count, not a timer).
+_POLL_SECONDS = 0.2
+
+
+def _run(command: list[str], limit: float, poll: Callable[[], None]) -> None:
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, start_new_session=True)
     except OSError as exc:
         raise PdfError(f"cannot start LibreOffice ({exc.strerror or exc}); install LibreOffice to make PDFs") from None
-    try:
-        _, stderr = process.communicate(timeout=limit)
-    except subprocess.TimeoutExpired:
-        _kill(process)
-        raise PdfError(f"LibreOffice did not finish within {limit:.0f} s and was stopped") from None
+    deadline = time.monotonic() + limit
+    while True:
+        try:  # communicate() may be retried after a timeout without losing output
+            _, stderr = process.communicate(timeout=min(_POLL_SECONDS, max(deadline - time.monotonic(), 0)))
+            break
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                _kill(process)
+                raise PdfError(f"LibreOffice did not finish within {limit:.0f} s and was stopped") from None
+            poll()
     if process.returncode != 0:
         last = (stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
         raise PdfError(f"LibreOffice failed (exit code {process.returncode}): {last}")

@@ -1,0 +1,45 @@
+"""Warning levels (黄色预警 / 红色警报) in output sheets: labels, colours, per-customer level, order.
+
+The core gives each warning a level code (`xlcust.credit.warnings`, red or yellow); sheets
+show the label in the workbook's language, sort red first and colour the cell through a
+`ValueFill` (a conditional format, so the colour survives a user's sort).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..credit.warnings import LEVEL_LABELS, LEVELS
+from ..i18n import translate
+from .sheet import ValueFill
+
+# Excel's own "bad" and "neutral" cell styles: red on pink, brown on yellow.
+COLOURS = {"red": ("FFC7CE", "9C0006"), "yellow": ("FFEB9C", "9C5700")}
+
+
+def level_label(level: object, lang: str) -> str | None:
+    """The level's words in `lang` (None for no level)."""
+    return translate(LEVEL_LABELS[level], lang) if level in LEVEL_LABELS else None
+
+
+def level_fills(column: int, lang: str) -> list[ValueFill]:
+    """Fills for a column holding level labels."""
+    return [ValueFill(column, translate(LEVEL_LABELS[level], lang), *COLOURS[level]) for level in LEVELS]
+
+
+def customer_levels(warnings: pd.DataFrame | None) -> dict[object, str]:
+    """Each warned customer's most urgent level."""
+    if warnings is None or warnings.empty or "level" not in warnings.columns:
+        return {}
+    mine = warnings[warnings["customer_code"].notna()]
+    rank = mine["level"].map({level: i for i, level in enumerate(LEVELS)})
+    best = rank.groupby(mine["customer_code"].to_numpy(dtype=object)).min()
+    return {code: LEVELS[int(r)] for code, r in best.items()}
+
+
+def level_order(levels: pd.Series | list) -> np.ndarray:
+    """Row positions, red first, then yellow, then none; the order within a level is kept."""
+    ranks = {level: i for i, level in enumerate(LEVELS)}
+    key = np.array([ranks.get(level, len(LEVELS)) for level in levels], dtype=np.int64)
+    return np.argsort(key, kind="stable")

@@ -1,0 +1,114 @@
+"""The code's layers point one way: core ← views ← hosts (DESIGN §4, issue 12).
+
+Every import of every module is read from its syntax tree, those inside functions too (a
+lazy import is still a dependency), and checked against the layer of both ends:
+
+    core    figures and findings: knows no sheet, page, file format or host
+    views   renders core results (output sheets, statements, CSV/xlsx exports, PDF)
+    hosts   read and write files (io/), drive Excel (excel/, udfs), the command line
+
+A module that no rule places fails the test, so a new one is placed on purpose.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+CORE_PACKAGES = {"checks", "ledger", "credit", "rules", "reclass", "importer", "reports"}
+CORE_MODULES = {
+    "archive", "audit", "book", "celltypes", "codes", "completeness", "crashlog", "demo", "docs", "docsections",
+    "edits", "errors", "findings", "headers", "history", "i18n", "mnemonic", "money", "pipeline", "plain", "refs",
+    "schema", "settings", "tables", "uscc",
+}
+VIEW_PACKAGES = {"views"}
+HOST_PACKAGES = {"io", "excel", "commands"}
+HOST_MODULES = {"cli", "__main__", "udfs"}
+ORDER = {"core": 0, "views": 1, "hosts": 2}
+
+
+def layer(module: str) -> str | None:
+    """core, views or hosts for a dotted module name (`xlcust.ledger.aging`), None if unplaced."""
+    parts = module.split(".")
+    if parts[0] != "xlcust":
+        return None
+    if len(parts) == 1:
+        return "core"  # the package itself: __version__ and a docstring
+    top = parts[1]
+    if top in CORE_PACKAGES or (len(parts) == 2 and top in CORE_MODULES):
+        return "core"
+    if top in VIEW_PACKAGES:
+        return "views"
+    if top in HOST_PACKAGES or (len(parts) == 2 and top in HOST_MODULES):
+        return "hosts"
+    return None
+
+
+def modules() -> dict[str, Path]:
+    """Dotted name → file of every module under src/xlcust."""
+    out = {}
+    for path in sorted((SRC / "xlcust").rglob("*.py")):
+        parts = list(path.relative_to(SRC).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+def imports(module: str, path: Path) -> set[str]:
+    """The xlcust modules (or packages) `module` imports, anywhere in its body."""
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == "xlcust")
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] != "xlcust":
+                continue
+            # `from . import io` names a module; `from .io import save` may too
+            for alias in node.names:
+                found.add(f"{target}.{alias.name}" if f"{target}.{alias.name}" in ALL else target)
+    return found
+
+
+ALL = modules()
+
+
+def test_every_module_has_a_layer() -> None:
+    assert [m for m in ALL if layer(m) is None] == []
+
+
+def test_imports_point_from_hosts_to_views_to_core() -> None:
+    wrong = []
+    for module, path in ALL.items():
+        here = layer(module)
+        for target in sorted(imports(module, path)):
+            there = layer(target)
+            if here and there and ORDER[there] > ORDER[here]:
+                wrong.append(f"{module} ({here}) imports {target} ({there})")
+    assert wrong == []
+
+
+@pytest.mark.parametrize(("module", "expected"), [
+    ("xlcust.ledger.aging", "core"), ("xlcust.book", "core"), ("xlcust.views.sheet", "views"),
+    ("xlcust.io.save", "hosts"), ("xlcust.commands.statements", "hosts"), ("xlcust.cli", "hosts"),
+    ("xlcust.udfs", "hosts"), ("xlcust.nothing", None),
+])
+def test_layers_are_named_as_designed(module: str, expected: str | None) -> None:
+    assert layer(module) == expected
+
+
+def test_the_scan_sees_lazy_and_relative_imports(tmp_path: Path) -> None:
+    source = tmp_path / "probe.py"
+    source.write_text("from ..io import save\n\n\ndef f():\n    from ..views.sheet import Column\n"
+                      "    import xlcust.cli\n")
+    assert imports("xlcust.ledger.probe", source) == {"xlcust.io.save", "xlcust.views.sheet", "xlcust.cli"}
