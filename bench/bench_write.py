@@ -17,7 +17,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from xlcust.io.package import ColumnSpec, OutputSheet, open_package, save_package
+from xlcust.io.package import open_package
+from xlcust.io.package_write import save_package
+from xlcust.io.sheetxml import ColumnSpec, OutputSheet
 
 COLUMNS = [
     ColumnSpec("Code"), ColumnSpec("Count", "int"), ColumnSpec("Amount", "money"), ColumnSpec("Date", "date"),

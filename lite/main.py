@@ -1,7 +1,7 @@
 """xlcust in xlwings Lite: the worksheet functions and the buttons, with nothing to install.
 
 Paste this file into the xlwings Lite add-in's main.py editor and lite/requirements.txt
-into its requirements.txt (docs/excel.md, "xlwings Lite", has the steps). Then the 13
+into its requirements.txt (docs/excel.md, "xlwings Lite", has the steps). Then the 14
 functions (=AGING_BUCKET(…), =CREDIT_GRADE(…) …) work in cells and the five scripts
 appear in the add-in's script list, in Excel on Windows, on a Mac and on the web.
 

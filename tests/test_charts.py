@@ -26,7 +26,9 @@ from xlcust.errors import UsageError
 from xlcust.io import charts as charts_module
 from xlcust.io import sheetxml
 from xlcust.io.charts import ChartSeries, ChartSpec, drawing_xml, formula
-from xlcust.io.package import CellSpec, ColumnSpec, OutputSheet, open_package, rels_part_of, save_package
+from xlcust.io.package import open_package, rels_part_of
+from xlcust.io.package_write import save_package
+from xlcust.io.sheetxml import CellSpec, ColumnSpec, OutputSheet
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"

@@ -112,6 +112,13 @@ def test_cli_json_shape(demo_book: Path) -> None:
     assert {"code", "customer_code", "category_code", "message", "message_zh"} <= set(doc["warnings"][0])
     assert doc["parameters"]["weights"] == {"scale": 25, "payment": 40, "stability": 20, "risk": 15}
     assert doc["parameters"]["thresholds"] == {"A": 80, "B": 65, "C": 50}
+    # issue 14: the new figures, the stage, each warning's level and the thresholds behind them
+    assert {"revenue_total", "late_count", "max_overdue_amount", "max_days_overdue", "tenure_months",
+            "stage"} <= set(item) and item["stage"] == "active"
+    assert isinstance(item["revenue_total"], float) and item["revenue_total"] >= item["revenue_12m"]
+    assert {w["level"] for w in doc["warnings"] if w["customer_code"] == "C0013"} == {"red"}
+    assert doc["parameters"]["lifecycle"] == {"new_customer_months": 12, "dormant_months": 6, "lost_months": 24}
+    assert doc["parameters"]["red_alert"] == {"days_late": 60, "credit_used": 1.2, "warnings": 2}
 
 
 def test_cli_table_and_bad_arguments(demo_book: Path) -> None:

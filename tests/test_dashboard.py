@@ -33,7 +33,8 @@ import pytest
 import python_calamine
 
 from xlcust.book import Book
-from xlcust.io.package import open_package, save_package
+from xlcust.io.package import open_package
+from xlcust.io.package_write import save_package
 from xlcust.io.reader import read_book
 from xlcust.ledger import build_ledger
 from xlcust.reports.revenue import current_year_revenue

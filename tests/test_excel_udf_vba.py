@@ -27,7 +27,7 @@ from .test_xlsm import _olevba, macros_of
 
 UDF_NAMES = {"AGING_BUCKET", "DAYS_OVERDUE", "CUSTOMER_BALANCE", "CREDIT_SCORE", "CREDIT_GRADE", "CREDIT_EXPLAIN",
              "CATEGORY_OF", "CATEGORY_PATH", "CATEGORY_LEVEL", "VALID_CATEGORY_CODE", "VALID_TAX_ID", "MNEMONIC",
-             "CATEGORY_REVENUE"}
+             "CATEGORY_REVENUE", "CUSTOMERS_WHERE"}
 # VBA's reserved words and the statement names it will not take as a parameter name.
 VBA_KEYWORDS = {"and", "as", "boolean", "byref", "byte", "byval", "call", "case", "close", "const", "currency",
                 "date", "debug", "declare", "dim", "do", "double", "each", "else", "elseif", "empty", "end",
@@ -72,7 +72,7 @@ def test_every_function_registers_with_its_arguments_help_and_category(classic) 
         assert info["call_in_wizard"] is not takes_table, name
     assert {n for n, f in functions.items() if _takes_a_table(f)} == {
         "CUSTOMER_BALANCE", "CREDIT_SCORE", "CREDIT_GRADE", "CREDIT_EXPLAIN", "CATEGORY_OF", "CATEGORY_PATH",
-        "CATEGORY_REVENUE"}
+        "CATEGORY_REVENUE", "CUSTOMERS_WHERE"}
 
 
 def test_wrappers_are_what_import_functions_writes() -> None:

@@ -184,6 +184,7 @@ def test_data_hash_follows_its_documented_format() -> None:
         "column code", "01", "column name", "Retail", "column tax_rate", "0.13",
         "column payment_terms_days", "\\N", "column credit_limit", "\\N", "column invoice_type", "\\N",
         "column reminder_days", "\\N", "column active", "TRUE", "column provision_rates", "\\N",
+        "column settlement_method", "\\N",
         "sheet CategoryHistory absent 0",
         *(f"column {c}" for c in ("customer_code", "category_code", "valid_from", "valid_to", "source",
                                   "changed_at", "changed_by", "note")),

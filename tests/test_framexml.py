@@ -13,7 +13,9 @@ import python_calamine
 import xlsxwriter
 
 from xlcust.io import framexml, sheetxml
-from xlcust.io.package import ColumnSpec, OutputSheet, open_package, save_package
+from xlcust.io.package import open_package
+from xlcust.io.package_write import save_package
+from xlcust.io.sheetxml import ColumnSpec, OutputSheet
 
 COLUMNS = [ColumnSpec("Code"), ColumnSpec("Count", "int"), ColumnSpec("Amount", "cents"), ColumnSpec("Date", "date"),
            ColumnSpec("Share", "percent"), ColumnSpec("Link", "link"), ColumnSpec("Flag", "text")]

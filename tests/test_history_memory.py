@@ -21,7 +21,8 @@ from xlcust.checks import history as history_checks
 from xlcust.cli import app
 from xlcust.edits import CellEdit
 from xlcust.history import category_at
-from xlcust.io.package import open_package, save_package
+from xlcust.io.package import open_package
+from xlcust.io.package_write import save_package
 from xlcust.io.reader import read_book
 from xlcust.memory import MEMORY_SHEET, initial_history, memory_records, unrecorded_changes
 

@@ -12,7 +12,8 @@ import xlsxwriter
 from xlcust.audit import AUDIT_COLUMNS, AuditEntry
 from xlcust.errors import UsageError
 from xlcust.io.auditlog import append_audit, audit_output, read_audit
-from xlcust.io.package import open_package, save_package
+from xlcust.io.package import open_package
+from xlcust.io.package_write import save_package
 from xlcust.io.sheetxml import AppendRows
 
 from .workbooks import registry, write_book

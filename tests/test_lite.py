@@ -33,6 +33,9 @@ SCRIPTS = {"xlcust_validate": handlers.validate, "xlcust_reclassify_dry_run": ha
            "xlcust_refresh_all": handlers.refresh_all}
 
 
+WHERE = 'AND(HAS_TAG("建筑业"), overdue_90_count >= 1)'
+
+
 def office_js(value: object) -> object:
     """A cell value as Office.js gives it to a custom function: dates as serials, blanks as ""."""
     if value is None:
@@ -91,6 +94,7 @@ def lite(demo, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
     aging = command("aging", str(BUNDLED_XLSM))
     grades = command("grades", str(BUNDLED_XLSM))["items"]
     revenue = command("revenue", str(BUNDLED_XLSM), "--from", "2026-01-01", "--to", "2026-09-30")
+    selected = command("customers", str(BUNDLED_XLSM), "--where", WHERE)["items"]
     as_of = dt.datetime.fromisoformat(aging["as_of"])
     items = aging["items"]
     due = column([dt.datetime.fromisoformat(i["due_date"]) for i in items])
@@ -128,6 +132,7 @@ def lite(demo, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
                          if r[tax_col] is not None else None for i, r in enumerate(customers)],
         "MNEMONIC": None,  # compared with the classic function below (blank cells are filled by check --write)
         "CATEGORY_REVENUE": list(sales.values()),
+        "CUSTOMERS_WHERE": ["code", *(i["customer_code"] for i in selected)],
     }
     calls = {
         "AGING_BUCKET": ["AGING_BUCKET", [matrix(due), matrix(as_of), matrix(bounds)]],
@@ -149,6 +154,7 @@ def lite(demo, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
                                                   matrix(t["Customers"]), matrix(t["Categories"]),
                                                   matrix(t["CategoryHistory"]), matrix(t["Settings"]),
                                                   [[""]], [[""]]]],
+        "CUSTOMERS_WHERE": ["CUSTOMERS_WHERE", [matrix(WHERE), [matrix(x) for x in credit_tables]]],
     }
     tmp = tmp_path_factory.mktemp("lite")
     (tmp / "calls.json").write_text(json.dumps({"functions": calls, "scripts": list(SCRIPTS),
@@ -171,13 +177,13 @@ def test_lite_imports_without_the_file_readers_and_registers_everything(lite) ->
     assert set(got["functions"]) == {
         "AGING_BUCKET", "DAYS_OVERDUE", "CUSTOMER_BALANCE", "CREDIT_SCORE", "CREDIT_GRADE", "CREDIT_EXPLAIN",
         "CATEGORY_OF", "CATEGORY_PATH", "CATEGORY_LEVEL", "VALID_CATEGORY_CODE", "VALID_TAX_ID", "MNEMONIC",
-        "CATEGORY_REVENUE"}
+        "CATEGORY_REVENUE", "CUSTOMERS_WHERE"}
     assert sorted(got["scripts"]) == sorted(SCRIPTS)
 
 
 @pytest.mark.parametrize("name", ["AGING_BUCKET", "DAYS_OVERDUE", "CUSTOMER_BALANCE", "CREDIT_SCORE", "CREDIT_GRADE",
                                   "CREDIT_EXPLAIN", "CATEGORY_OF", "CATEGORY_LEVEL", "VALID_CATEGORY_CODE",
-                                  "VALID_TAX_ID", "CATEGORY_REVENUE"])
+                                  "VALID_TAX_ID", "CATEGORY_REVENUE", "CUSTOMERS_WHERE"])
 def test_every_function_gives_the_command_lines_answer(lite, name: str) -> None:
     expected, got = lite
     answer = [row[0] for row in got["results"][name]]

@@ -34,16 +34,9 @@ from xlcust.errors import (
 )
 from xlcust.io import package as package_module
 from xlcust.io import sheetxml
-from xlcust.io.package import (
-    OUTPUT_MARKER,
-    AppendRows,
-    CellEdit,
-    ColumnSpec,
-    Highlight,
-    OutputSheet,
-    open_package,
-    save_package,
-)
+from xlcust.io.package import OUTPUT_MARKER, open_package
+from xlcust.io.package_write import save_package
+from xlcust.io.sheetxml import AppendRows, CellEdit, ColumnSpec, Highlight, OutputSheet
 
 VBA_BYTES = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"not really a VBA project, but bytes that must survive" * 40
 

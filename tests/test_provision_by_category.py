@@ -79,12 +79,15 @@ def test_without_category_rates_nothing_changes() -> None:
 
 def test_a_bad_or_short_cell_is_a_finding_on_it() -> None:
     short = [*CATS[:4], {"code": "0201", "name": "East", "provision_rates": "0,5%"}]
-    for categories, problem in ((CATS, "half"), (short, "2 provision rate(s) for 6 aging buckets")):
+    nan = [*CATS[:4], {"code": "0201", "name": "East", "provision_rates": "nan"}]
+    for categories, problem in ((CATS, "half"), (short, "2 provision rate(s) for 6 aging buckets"), (nan, "nan")):
         b = Book.from_rows(settings={"as_of": AS_OF.isoformat()}, categories=categories, customers=CUSTS,
                            transactions=TXNS)
         found = [f for f in run_checks(b) if f.code == "CAT_PROVISION_RATES"]
         assert [(f.row, f.field) for f in found] == [(6, "provision_rates")]
         assert problem in f"{found[0].message}" and found[0].suggestion
+        if categories is nan:  # not a rate: Settings' 1 % for 1-30 days, no traceback
+            assert build_ledger(b).provision().by_customer.set_index("customer_code")["provision"]["C3"] == 1000
 
 
 @pytest.mark.parametrize(("lang", "settings_word", "header"), [("en", "Settings", "Rates from"),

@@ -50,7 +50,7 @@ def _result(tour: dict, start: str) -> subprocess.CompletedProcess[str]:
 def test_the_tour_has_every_command_the_readme_shows() -> None:
     firsts = [" ".join(shlex.split(c)[:2]) for c in tour_commands()]
     assert firsts[0] == "xlcust new" and "xlcust import" in firsts and firsts[-1] == "xlcust run"
-    assert len(firsts) == 11
+    assert len(firsts) == 12
 
 
 def test_every_command_exits_0(tour: dict) -> None:
@@ -65,8 +65,11 @@ def test_each_command_shows_what_the_readme_says(tour: dict) -> None:
     settled = json.loads(_result(tour, "xlcust settlement").stdout)
     assert settled["complete"] is True and {"settled_on", "days_to_settle", "days_late", "open_amount"} <= set(
         settled["items"][0])
-    assert "as of 2026-06-30 (basis: due)" in _result(tour, "xlcust aging").stdout
-    assert re.search(r"A: \d+  B: \d+  C: \d+  D: \d+", _result(tour, "xlcust grades").stdout)
+    assert "as of 2026-06-30 (aged from the due date)" in _result(tour, "xlcust aging").stdout
+    grades = _result(tour, "xlcust grades").stdout
+    assert all(re.search(rf"^{g} +\d+ +\d+%", grades, re.M) for g in "ABCD") and "Largest exposures" in grades
+    asked = _result(tour, "xlcust customers").stdout
+    assert re.search(r"\d+ of \d+ customers match AND\(HAS_TAG", asked) and "overdue_90_count" in asked
     assert "dry run, nothing written" in _result(tour, "xlcust reclassify").stderr
     assert "2026-Q1" in _result(tour, "xlcust revenue").stdout or "Q1" in _result(tour, "xlcust revenue").stdout
     pdfs = sorted((folder / "statements").glob("*.pdf"))

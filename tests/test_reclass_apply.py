@@ -18,7 +18,8 @@ from xlcust.checks import run_checks
 from xlcust.checks.history import periods
 from xlcust.cli import app
 from xlcust.io.auditlog import append_audit, read_audit_log
-from xlcust.io.package import open_package, save_package
+from xlcust.io.package import open_package
+from xlcust.io.package_write import save_package
 from xlcust.io.reader import read_book
 from xlcust.io.save import write_outputs
 from xlcust.io.sheetxml import CellEdit

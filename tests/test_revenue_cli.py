@@ -135,10 +135,11 @@ def test_exports(demo: Path, tmp_path: Path) -> None:
     raw = csv_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Category,Name,Level,2025Q1,2025Q2,2025Q3,2025Q4,Total"
+    assert lines[0] == ("Category,Name,Level,2025Q1,2025Q2,2025Q3,2025Q4,Total,"
+                        "Share,Cumulative share,A year earlier,Change,Change %,Rank,ABC")
     assert lines[1].startswith("01,Manufacturing,1,")
     wb = openpyxl.load_workbook(xlsx)
-    assert wb.sheetnames == ["Revenue", "Reconciliation"]
+    assert wb.sheetnames == ["Revenue", "Reconciliation", "Customer contribution"]
     ws = wb["Revenue"]
     labels = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(2, 14)}
     doc = revenue_json(demo, *YEAR_2025, "--by", "quarter")
@@ -184,6 +185,11 @@ def test_revenue_output_sheet_in_the_workbook(demo: Path, tmp_path: Path) -> Non
     ws = openpyxl.load_workbook(out)["Revenue"]
     assert "control total" in ws["A1"].value
     assert [c.value for c in ws[2]][:4] == ["Category", "Name", "Level", "2026-01"]
-    assert ws.cell(2, ws.max_column).value == "Total"
-    assert ws.cell(ws.max_row, 2).value == "Total"
-    assert round(ws.cell(ws.max_row, ws.max_column).value * 100) == report.control_total
+    header = [c.value for c in ws[2]]
+    assert header[header.index("Total"):] == ["Total", "Share", "Cumulative share", "A year earlier", "Change",
+                                              "Change %", "Rank", "ABC"]
+    total_row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 2).value == "Total")
+    assert round(ws.cell(total_row, header.index("Total") + 1).value * 100) == report.control_total
+    # below the categories, the customers by contribution, then nothing else
+    assert ws.cell(total_row + 3, 1).value == "Customer code"
+    assert ws.max_row == total_row + 3 + len(report.contribution.by_customer)

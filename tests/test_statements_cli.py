@@ -55,7 +55,8 @@ def test_json_lists_one_file_per_category_with_parameters(book: Path, tmp_path: 
     assert all(Path(f["path"]).is_file() for f in document["files"])
     assert document["parameters"] == {
         "book": str(book), "from": "2026-04-01", "to": "2026-06-30", "category": None,
-        "out": str(tmp_path / "out"), "pdf": False, "per": "category", "language": "zh", "aging_basis": "due",
+        "out": str(tmp_path / "out"), "pdf": False, "per": "category", "where": None, "language": "zh",
+        "aging_basis": "due",
     }
     assert {s["customer_code"] for s in document["skipped"]} == {"C5", "C7"}
     assert any("C5" in w for w in document["warnings"])

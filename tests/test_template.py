@@ -307,7 +307,7 @@ def test_data_rows_from_the_caller(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(path)[CATEGORIES.zh]
     assert [c.value for c in ws[2]][:3] == ["0101", "批发", 0.13]
     assert ws["H2"].value == "是"
-    assert ws.tables[CATEGORIES.table].ref == "A1:I2"
+    assert ws.tables[CATEGORIES.table].ref == "A1:J2"  # through provision_rates and settlement_method
 
 
 # ------------------------------------------------------------------------ hooks
@@ -327,7 +327,7 @@ def test_macro_workbook_hook(tmp_path: Path) -> None:
     path = tmp_path / "Ledger.xlsm"
     create_workbook(path, vba_project=vba,
                     extra_sheets=[ExtraSheet("Start", write_start, first=True)])
-    assert seen[CUSTOMERS.key] == "A1:P2"
+    assert seen[CUSTOMERS.key] == "A1:X2"  # 24 columns: the T3 archive fields end at department
     with zipfile.ZipFile(path) as z:
         assert z.read("xl/vbaProject.bin") == vba.read_bytes()
         assert b"macroEnabled" in z.read("[Content_Types].xml")

@@ -122,8 +122,37 @@ def test_thresholds_are_checked(settings: dict, expected: list) -> None:
     assert [(f.code, f.row) for f in setting_checks.check_setting_ranges(b)] == expected
 
 
-def test_a_share_that_is_not_a_number_is_a_finding() -> None:
-    b = Book.from_rows(settings={"red_alert_credit_used": "lots"})
-    assert [f.code for f in b.read_findings if f.code.startswith("SET_")] == ["SET_BAD_VALUE"]
+@pytest.mark.parametrize("typed", ["lots", "nan", "inf", "NaN%"])
+def test_a_share_that_is_not_a_number_is_a_finding(typed: str) -> None:
+    b = Book.from_rows(settings={"red_alert_credit_used": typed, "provision_rates": typed})
+    assert [f.code for f in b.read_findings if f.code.startswith("SET_")] == ["SET_BAD_VALUE"] * 2
     assert b.settings.red_alert_credit_used == Settings().red_alert_credit_used
     assert Book.from_rows(settings={"红色警报额度使用率": "130%"}).settings.red_alert_credit_used == Decimal("1.3")
+
+
+def test_live_excel_gets_the_same_colours() -> None:
+    """The xlwings host turns a ValueFill into a FormatCondition (Excel stores colours blue-green-red)."""
+    from xlcust.excel.host import sheet_block
+    from xlcust.excel.xlwings_book import _add_value_fill
+
+    b = book()
+    ledger = build_ledger(b)
+    sheet = ledger_sheets(b, ledger, "zh", warnings=early_warnings(b, ledger))[-1]
+    fills = sheet_block(sheet).fills
+    assert [f.value for f in fills] == ["红色警报", "黄色预警"]
+    added: list[dict] = []
+
+    class Condition:
+        Interior = type("Interior", (), {})()
+        Font = type("Font", (), {})()
+
+    class RangeApi:
+        class FormatConditions:
+            @staticmethod
+            def Add(**kwargs: object) -> Condition:  # noqa: N802
+                added.append(kwargs)
+                return Condition()
+
+    _add_value_fill(RangeApi(), fills[0])
+    assert added == [{"Type": 1, "Operator": 3, "Formula1": '="红色警报"'}]
+    assert Condition.Interior.Color == 0xCEC7FF and Condition.Font.Color == 0x06009C

@@ -109,6 +109,21 @@ def parse_status(value: object) -> str | None:
     return _STATUS_LOOKUP.get(unicodedata.normalize("NFKC", str(value)).strip().casefold())
 
 
+# 客户类型 as T3 knows it: a company (企业) or a private person (个人).
+CUSTOMER_TYPE_WORDS: dict[str, tuple[str, ...]] = {
+    "company": ("company", "enterprise", "business", "企业", "单位", "公司"),
+    "individual": ("individual", "person", "private", "个人", "自然人"),
+}
+_TYPE_LOOKUP = {unicodedata.normalize("NFKC", w).casefold(): t for t, ws in CUSTOMER_TYPE_WORDS.items() for w in ws}
+
+
+def parse_customer_type(value: object) -> str | None:
+    """'company' / 'individual' for a customer-type word (企业 / 个人 …); None when blank or unknown."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return _TYPE_LOOKUP.get(unicodedata.normalize("NFKC", str(value)).strip().casefold())
+
+
 # ---------------------------------------------------------------------- inheritance
 # Payment terms resolve in the ledger (`xlcust.ledger.terms`, which also records
 # where each customer's terms came from); credit limits resolve here, the same way.

@@ -333,7 +333,7 @@ def demo_data(seed: int = DEMO_SEED, lang: str = "en") -> DemoData:
     rows = {
         SETTINGS.key: [{"key": k, "value": v, "note": n} for k, v, n in setting_rows(settings, lang)],
         CATEGORIES.key: [_category_row(c, lang) for c in tree],
-        CUSTOMERS.key: [_customer_row(rng, c, lang) for c in customers],
+        CUSTOMERS.key: [{**_customer_row(rng, c, lang), **_archive_fields(c, lang)} for c in customers],
         TRANSACTIONS.key: [_txn_row(t, lang) for t in txns],
         RULES.key: _rule_rows(lang),
         HISTORY.key: [row for c in customers for row in _history_rows(c, tree, lang)],
@@ -576,6 +576,9 @@ def _category_row(c: _Category, lang: str) -> dict[str, object]:
         "reminder_days": c.reminder_days,
         "active": c.active,
         "provision_rates": _PROVISION_RATES.get(c.code),
+        # Set on the top level only: every category below inherits it (ledger.terms).
+        "settlement_method": _pair(_SETTLEMENT[_TOP_SETTLEMENT.get(c.code, "")], lang) if len(c.code) == 2
+        and c.code in _TOP_SETTLEMENT else None,
     }
 
 
@@ -619,6 +622,48 @@ def _customer_row(rng: random.Random, c: _Customer, lang: str) -> dict[str, obje
         "tags": ";".join(tags) or None,
         "status": _t(c.status, lang),
         "opened_on": c.opened_on,
+    }
+
+
+# The rest of the T3 客户档案 (issue 14, point 3). Drawn from a generator of their own, so
+# the figures of the demo (drawn from the main one) stay what they were.
+_SETTLEMENT = {"wire": ("Bank transfer", "电汇"), "bill": ("Bank acceptance bill", "银行承兑汇票"),
+               "cheque": ("Cheque", "支票"), "": (None, None)}
+_TOP_SETTLEMENT = {"01": "wire", "02": "wire", "03": "bill", "04": "wire", "05": "wire"}
+_OWNERSHIP = (("Private", "民营企业"), ("Private", "民营企业"), ("State-owned", "国有企业"),
+              ("Foreign-invested", "外商投资企业"), ("Joint-stock", "股份制企业"))
+_BANKS = ("中国工商银行", "中国建设银行", "中国银行", "中国农业银行", "招商银行", "交通银行", "兴业银行")
+_SALES = (("Wang Lei", "王磊"), ("Li Na", "李娜"), ("Zhang Wei", "张伟"), ("Chen Jing", "陈静"),
+          ("Liu Yang", "刘洋"))
+_DEPARTMENTS = (("Sales 1", "销售一部"), ("Sales 2", "销售二部"), ("Key accounts", "大客户部"))
+
+
+def _pair(pair: tuple[str | None, str | None], lang: str) -> str | None:
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def _archive_fields(c: _Customer, lang: str) -> dict[str, object]:
+    """Shipping address, settlement method (a few overriding their category's), type, ownership,
+    bank and account, salesperson and department."""
+    rng = random.Random(f"archive-{c.index}")
+    province, province_full, city, _division, districts, _region = c.city
+    place = province_full if province_full.startswith(province) and city == province else province_full + city + "市"
+    own = _OWNERSHIP[rng.randrange(4)]
+    if "股份" in c.name:
+        own = _OWNERSHIP[4]
+    override = rng.random() < 0.12
+    sales = rng.randrange(len(_SALES))
+    return {
+        "shipping_address": (f"{place}{rng.choice(districts)}{rng.choice(('物流园', '仓储中心', '工业园'))}"
+                             f"{rng.randint(1, 30)}号库" if rng.random() < 0.5 else None),
+        "settlement_method": _pair(_SETTLEMENT["cheque" if rng.random() < 0.5 else "bill"], lang) if override
+        else None,
+        "customer_type": _pair(("Company", "企业"), lang),
+        "ownership": _pair(own, lang),
+        "bank": f"{rng.choice(_BANKS)}{city}{rng.choice(('分行', '支行'))}",
+        "bank_account": "".join(str(rng.randrange(10)) for _ in range(19)),
+        "salesperson": _pair(_SALES[sales], lang),
+        "department": _pair(_DEPARTMENTS[0 if sales < 2 else 1 if sales < 4 else 2], lang),
     }
 
 

@@ -2,7 +2,7 @@
 
 The core returns them (rows to append, cells to set, cells to mark) and knows nothing of
 how they are applied; each host has one applier: the package writer
-(`xlcust.io.package.save_package`) for files, `xlcust.excel` for live Excel.
+(`xlcust.io.package_write.save_package`) for files, `xlcust.excel` for live Excel.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ The rule, documented for users:
 
 - the name is NFKC-normalised first (full-width `ＡＢＣ` counts as `ABC`);
 - each Chinese character gives the first letter of its pinyin, chosen by
-  pypinyin's phrase dictionary (重庆 → `CQ`, 银行 → `YH`);
+  pypinyin's phrase dictionary (重庆 → `CQ`, 银行 → `YH`), with the place names it
+  reads wrongly corrected by `PLACE_READINGS` below (北京朝阳 → `BJCY`, not `BJZY`);
 - runs of ASCII letters and digits are kept whole (`3M中国` → `3MZG`);
 - punctuation, spaces and characters without a reading are dropped;
 - the result is upper-case and at most `MNEMONIC_MAX` (10) characters, the width of
@@ -21,7 +22,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
 from .edits import CellEdit
 
@@ -29,6 +30,33 @@ if TYPE_CHECKING:
     from .book import Book
 
 MNEMONIC_MAX = 10
+
+# Place names whose reading pypinyin's dictionary gets wrong for a company name, as an
+# accountant types them: the usual reading of the characters is a different word (朝阳
+# "morning sun" zhāoyáng; 长 "grow" zhǎng) or a rare reading only the place keeps (漯河
+# Luòhé, 单县 Shànxiàn). Each entry was checked against pypinyin 0.5x's own answer, and
+# only those it gets wrong are here (tests/test_mnemonic_places.py keeps that true).
+# Readings follow the names' standard pinyin (《中华人民共和国行政区划简册》). To add one:
+# a place → its syllables with tones, then a test line. Loaded into pypinyin's phrase
+# dictionary when this module is imported, so MNEMONIC(), `check --write` and the
+# importer all read the same way.
+PLACE_READINGS: dict[str, str] = {
+    "朝阳": "cháo yáng",  # 北京朝阳区, 辽宁朝阳市 (BJCY, not BJZY)
+    "长治": "cháng zhì",  # 山西长治
+    "长宁": "cháng níng",  # 上海长宁区
+    "长子": "cháng zǐ",  # 山西长子县
+    "漯河": "luò hé",  # 河南漯河
+    "单县": "shàn xiàn",  # 山东单县
+    "会稽": "kuài jī",  # 浙江绍兴会稽
+    "涡阳": "guō yáng",  # 安徽涡阳
+    "洪洞": "hóng tóng",  # 山西洪洞
+    "解州": "xiè zhōu",  # 山西运城解州
+    "浚县": "xùn xiàn",  # 河南浚县
+    "繁峙": "fán shì",  # 山西繁峙
+    "荥经": "yíng jīng",  # 四川荥经
+    "筠连": "jūn lián",  # 四川筠连
+}
+load_phrases_dict({place: [[syllable] for syllable in reading.split()] for place, reading in PLACE_READINGS.items()})
 
 _KEEP = re.compile(r"[0-9A-Za-z]+")
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .book import Book
 from .findings import Finding
+from .i18n import N_
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,8 +47,9 @@ class RunResult:
         return self.ledger.as_of
 
 
-STAGES = ("Checking", "Allocating and aging", "Grading customers", "Rules (dry run)", "Revenue by category",
-          "Preparing sheets")
+# marked for the catalog: the CLI's progress bar shows them in the reader's language
+STAGES = (N_("Checking"), N_("Allocating and aging"), N_("Grading customers"), N_("Rules (dry run)"),
+          N_("Revenue by category"), N_("Preparing sheets"))
 
 
 def refresh(book: Book, as_of: dt.date | None = None, progress: Progress | None = None,

@@ -128,6 +128,8 @@ CATEGORIES = Sheet(
         Column("reminder_days", "Reminder days", "催款天数", C.INT, False, (), 12),
         Column("active", "Active", "启用", C.BOOL, False, ("是否启用",), 8),
         Column("provision_rates", "Provision rates", "坏账计提比例", C.TEXT, False, ("计提比例",), 24),
+        # A default for its customers, inherited down the tree like payment terms (ledger.terms).
+        Column("settlement_method", "Settlement method", "结算方式", C.TEXT, False, ("付款方式", "收款方式"), 14),
     ),
     aliases=("Category", "分类", "客户分类档案"),
 )
@@ -157,6 +159,15 @@ CUSTOMERS = Sheet(
         Column("tags", "Tags", "标签", C.TEXT, False, (), 16),
         Column("status", "Status", "状态", C.TEXT, False, (), 10),
         Column("opened_on", "Opened on", "建档日期", C.DATE, False, ("开户日期",), 12),
+        # The rest of the T3 客户档案 a user carries over; all optional, read and shown, never required.
+        Column("shipping_address", "Shipping address", "发货地址", C.TEXT, False, ("收货地址", "送货地址"), 30),
+        Column("settlement_method", "Settlement method", "结算方式", C.TEXT, False, ("付款方式", "收款方式"), 14),
+        Column("customer_type", "Customer type", "客户类型", C.TEXT, False, ("客户性质",), 10),
+        Column("ownership", "Ownership", "企业性质", C.TEXT, False, ("经济类型", "所有制"), 12),
+        Column("bank", "Bank", "开户银行", C.TEXT, False, ("开户行", "bank name"), 22),
+        Column("bank_account", "Bank account", "银行账号", C.CODE, False, ("银行帐号", "开户账号", "账号"), 24),
+        Column("salesperson", "Salesperson", "专管业务员", C.TEXT, False, ("业务员", "专管员", "销售员"), 10),
+        Column("department", "Department", "分管部门", C.TEXT, False, ("部门", "所属部门"), 12),
     ),
     aliases=("Customer", "客户", "客户信息"),
 )

@@ -50,6 +50,8 @@ class Settings(BaseModel):
     red_alert_days_late: int = 60
     red_alert_credit_used: Decimal = Decimal("1.2")
     red_alert_warnings: int = 2
+    abc_a_share: Decimal = Decimal("0.8")
+    abc_b_share: Decimal = Decimal("0.95")
     language: str = "en"
     company_name: str = ""
     currency: str = "CNY"
@@ -119,8 +121,6 @@ def parse_rate_list(value: object) -> tuple[Decimal, ...]:
 
 def parse_share(value: object) -> Decimal:
     """A share such as 1.2 or 120% (may exceed 1)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return Decimal(str(value))
     try:
         return _rate(str(value).strip().replace("％", "%"))
     except (InvalidOperation, ValueError):
@@ -128,9 +128,21 @@ def parse_share(value: object) -> Decimal:
 
 
 def _rate(text: str) -> Decimal:
-    if text.endswith("%"):
-        return Decimal(text[:-1]) / 100
-    return Decimal(text)
+    rate = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+    if not rate.is_finite():  # "nan" or "inf" are Decimals too, and NaN refuses every comparison
+        raise ValueError(text)
+    return rate
+
+
+def parse_fraction(value: object) -> Decimal:
+    """One share of a whole, at most all of it: 80%, 0.8 or a percentage cell (0.8)."""
+    try:
+        share = Decimal(str(value)) if isinstance(value, int | float) else _rate(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError(msg("expected a share such as 80% or 0.8")) from None
+    if not 0 < share <= 1:
+        raise ValueError(msg("a share must be above 0 and at most 1 (100%)"))
+    return share
 
 
 def parse_int(value: object) -> int:
@@ -172,7 +184,7 @@ def parse_customer_fields(value: object) -> tuple[str, ...]:
     return tuple(fields)
 
 
-def parse_fraction(value: object) -> Decimal:
+def parse_near_share(value: object) -> Decimal:
     """A share of at most 1: 0.9, 90% or 90 (read as a percentage)."""
     try:
         share = _rate(str(value).strip()) if not isinstance(value, int | float) else Decimal(str(value))
@@ -256,7 +268,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("required_customer_fields", parse_customer_fields,
                 "Customers columns that must not be blank, e.g. tax_id,contact,phone (blank: none)",
                 "客户档案必填字段，如 tax_id,contact,phone（空 = 不要求）", ("必填字段",)),
-    SettingSpec("credit_near_limit", parse_fraction,
+    SettingSpec("credit_near_limit", parse_near_share,
                 "Share of the credit limit from which a customer counts as near it (e.g. 90%)",
                 "接近信用额度的比例（如 90%）", ("额度预警比例",)),
     SettingSpec("new_customer_months", parse_int,
@@ -274,6 +286,11 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("red_alert_warnings", parse_int,
                 "Warning level: a customer with this many different warnings at once has red alerts",
                 "预警级别：同一客户同时出现此数量的不同预警即为红色警报", ("红色警报预警数",)),
+    SettingSpec("abc_a_share", parse_fraction,
+                "Revenue ranking (ABC / Pareto): class A takes the largest until this share of the total",
+                "收入贡献 ABC 分类：A 类累计占比上限", ("A类占比",)),
+    SettingSpec("abc_b_share", parse_fraction, "… and class B until this share; the rest is C",
+                "收入贡献 ABC 分类：B 类累计占比上限，其余为 C 类", ("B类占比",)),
     SettingSpec("language", parse_choice("en", "zh"), "Language of output sheets: en or zh",
                 "输出语言 en / zh", ("语言",)),
     SettingSpec("company_name", parse_text, "Company name printed on statements", "公司名称",
@@ -353,6 +370,8 @@ def setting_rows(settings: Settings, lang: str = "en") -> list[tuple[str, object
             shown = "" if value is None else value / 100
         elif spec.key == "credit_near_limit":
             shown = f"{value * 100:f}".rstrip("0").rstrip(".") + "%"
+        elif spec.key in ("abc_a_share", "abc_b_share"):
+            shown = f"{(value * 100).normalize():f}%"
         elif isinstance(value, tuple):
             shown = ",".join(str(v) for v in value)
         elif isinstance(value, bool):

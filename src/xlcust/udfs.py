@@ -16,11 +16,13 @@ the same answer for the same data:
     VALID_TAX_ID                          uscc (GB 32100-2015 check characters)
     MNEMONIC                              mnemonic (pinyin initials)
     CATEGORY_REVENUE                      reports.revenue (net sales by category)
+    CUSTOMERS_WHERE                       rules.query (the customers a condition selects)
 
 Conventions, the same for every function:
 
 * **Shape.** The first argument may be one cell or a range; the result has the same
-  shape and spills as a dynamic array (a column in, a column out).
+  shape and spills as a dynamic array (a column in, a column out). CUSTOMERS_WHERE is
+  the exception: one condition in, a table of the customers it selects out.
 * **Tables.** Functions that need table data take whole tables with their header row
   (`tblTransactions[#All]`), in English or Chinese headers; they are recognised by their
   headers, read with the reader's own typing, and cached by content, so a spill over
@@ -560,3 +562,50 @@ def CATEGORY_REVENUE(category, date_from, date_to, transactions, customers, cate
     """Net sales of a category (invoices minus credit notes) from one date to another, sub-categories included. Historical basis: the category the customer was in on each invoice date (CategoryHistory); current: today's category. As the Revenue sheet."""  # noqa: E501
     return category_revenue(category, date_from, date_to, transactions, customers, categories, history, settings,
                             basis, tax)
+
+
+# ------------------------------------------------------------------- questions
+
+
+def customers_where(condition: object, tables: Sequence[object]) -> list[list[object]]:
+    """A header row, then code and figures of every customer the condition selects (Settings as_of)."""
+    from .rules.metrics import BY_NAME
+    from .rules.query import ConditionError, compile_where, plain, select_customers
+    from .views.customers import header
+
+    text = "" if is_blank(first(condition)) else str(first(condition))
+    if text.strip():
+        try:  # a typing mistake is answered before any table is read
+            compile_where(text)
+        except ConditionError as exc:
+            where = "" if exc.at is None else ("at the end: " if exc.at > len(text) else f"character {exc.at}: ")
+            fix = f" ({exc.suggestion})" if exc.suggestion else ""
+            raise ValueError(f"{where}{exc.problem}{fix}") from None
+    key, book = load_tables(tables, expect=["Transactions", "Customers"])
+
+    def answer() -> list[list[object]]:
+        from .ledger import build_ledger
+
+        selection = select_customers(book, build_ledger(book), text)
+        lang = book.settings.language
+        out: list[list[object]] = [[header("customer_code", lang), *(header(c, lang) for c in selection.columns)]]
+        for rec in selection.frame.to_dict("records"):
+            row: list[object] = [rec["customer_code"]]
+            for name in selection.columns:
+                m = BY_NAME[name]
+                value = plain(rec[name], m.type, m.unit)
+                row.append(float(value) if m.unit == "yuan" and value is not None else value)
+            out.append(row)
+        return out
+
+    return derived((key, text.strip()), "where", answer)
+
+
+@excel_function(wizard=False,
+                condition=(2, "A condition in the rules language, e.g. AND(HAS_TAG(\"建筑业\"), "
+                                 "overdue_90_count >= 1); blank: every customer"),
+                tables=(2, "The tables with their header rows: Transactions and Customers (required), Settings, "
+                           "Categories, CategoryHistory, Risk"))
+def CUSTOMERS_WHERE(condition, *tables):
+    """The customers a condition selects, as the Rules sheet's When column reads it, with their figures: code, name, category, balance, overdue, 12-month sales, grade and what the condition uses. Spills with a header row. As `xlcust customers --where`."""  # noqa: E501
+    return customers_where(condition, tables)

@@ -130,6 +130,26 @@ failed:
     CREDIT_SCORE = Err.Description
 End Function
 
+Function CUSTOMERS_WHERE(condition, ParamArray tables())
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
+    Dim argsArray() As Variant
+    argsArray = Array(condition)
+    ReDim Preserve argsArray(0 to UBound(tables) - LBound(tables) + 1)
+    For k = LBound(tables) To UBound(tables)
+    argsArray(1 + k - LBound(tables)) = tables(k)
+    Next k
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        CUSTOMERS_WHERE = XLPy.CallUDF("xlcust.udfs", "CUSTOMERS_WHERE", argsArray, ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        CUSTOMERS_WHERE = XLPy.CallUDF("xlcust.udfs", "CUSTOMERS_WHERE", argsArray)
+        Exit Function
+    #End If
+failed:
+    CUSTOMERS_WHERE = Err.Description
+End Function
+
 Function CUSTOMER_BALANCE(code, transactions, Optional as_of)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then

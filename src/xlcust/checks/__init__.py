@@ -50,6 +50,7 @@ CHECKS: list[Check] = [
     customers.check_customer_terms,
     customers.check_customer_mnemonics,
     customers.check_customer_status,
+    customers.check_customer_types,
     customers.check_customer_dates,
     transactions.check_transaction_cells,
     transactions.check_txn_ids,

@@ -178,6 +178,8 @@ CATALOG: dict[str, Entry] = {
                               N_("Merge them if they are one firm, or correct the address")),
     "CUS_ACTIVE_IDLE": Entry(W, N_("A customer marked active has had no transaction for dormant_months months"),
                              N_("Set the status to dormant or inactive, or check for missing transactions")),
+    "CUS_TYPE_UNKNOWN": Entry(W, N_("Customer type is not blank, 企业 (company) or 个人 (individual)"),
+                              N_("Use 企业 or 个人")),
     "CUS_DATE_TEXT": Entry(W, N_("A date is typed as text (it is read as a date)"), N_("Make it a real date cell")),
     "CUS_DATE_INVALID": Entry(W, N_("Opened-on is not a date; it is ignored"), N_("Type the date as year-month-day")),
     # --------------------------------------------------------------- transactions

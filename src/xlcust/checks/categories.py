@@ -21,6 +21,7 @@ from .cells import (
     shown,
     status,
 )
+from .scaffold import blank_rows, per_cell, readable
 
 # VAT rates in use in China (general 13/9/6 %, simplified 3 %/5 %, reduced 1 %, exempt 0).
 COMMON_TAX_RATES = (0.0, 0.01, 0.03, 0.05, 0.06, 0.09, 0.13)
@@ -45,17 +46,13 @@ def check_category_cells(book: Book) -> Iterator[Finding]:
 def check_category_codes(book: Book) -> Iterator[Finding]:
     """Each code is present, of [0-9A-Z], typed as text, and of a length the scheme allows."""
     t = book.categories
-    if not t.present or not t.has("code"):
+    if not readable(t, "code"):
         return
     scheme = _scheme(book)
     code_status = status(t, "code")
-    for row in t.data.index[blank_mask(t, "code").to_numpy()]:
-        yield error(
-            "CAT_CODE_MISSING", t.name, msg("Category code is blank"),
-            **t.where("code", row),
-            suggestion=msg("Type a code of {lengths} characters (coding scheme {scheme})",
-                           lengths=_lengths_text(scheme), scheme=str(scheme)),
-        )
+    yield from per_cell(error, "CAT_CODE_MISSING", t, "code", blank_rows(t, "code"), msg("Category code is blank"),
+                        msg("Type a code of {lengths} characters (coding scheme {scheme})",
+                            lengths=_lengths_text(scheme), scheme=str(scheme)))
     for row, code in t.data["code"].dropna().items():
         cell_status = code_status.get(row)
         if cell_status == "error_value":
@@ -105,7 +102,7 @@ def check_category_codes(book: Book) -> Iterator[Finding]:
 def check_category_duplicates(book: Book) -> Iterator[Finding]:
     """A code appears once; every repeat is reported, naming the first row."""
     t = book.categories
-    if not t.present or not t.has("code"):
+    if not readable(t, "code"):
         return
     codes = t.data["code"]
     for row, first in first_duplicate_rows(codes).items():
@@ -121,7 +118,7 @@ def check_category_duplicates(book: Book) -> Iterator[Finding]:
 def check_category_parents(book: Book) -> Iterator[Finding]:
     """Below the top level, a category's parent (its prefix at the level above) exists."""
     t = book.categories
-    if not t.present or not t.has("code"):
+    if not readable(t, "code"):
         return
     tree = CategoryTree.from_frame(t.data, _scheme(book))
     for code, row in tree.rows.items():
@@ -138,7 +135,7 @@ def check_category_parents(book: Book) -> Iterator[Finding]:
 def check_category_names(book: Book) -> Iterator[Finding]:
     """Every category has a name."""
     t = book.categories
-    if not t.present or not t.has("name"):
+    if not readable(t, "name"):
         return
     coded = t.data["code"].notna() if t.has("code") else True
     for row in t.data.index[(blank_mask(t, "name") & coded).to_numpy()]:
@@ -153,7 +150,7 @@ def check_category_names(book: Book) -> Iterator[Finding]:
 def check_category_tax_rates(book: Book) -> Iterator[Finding]:
     """Tax rates are between 0 and 1 (0%–100%); rates other than China's VAT rates are flagged."""
     t = book.categories
-    if not t.present or not t.has("tax_rate"):
+    if not readable(t, "tax_rate"):
         return
     yield from number_as_text(t, "tax_rate", "CAT_NUMBER_TEXT")
     for row in rows_with(t, "tax_rate", "bad"):
@@ -204,7 +201,7 @@ def check_category_days(book: Book) -> Iterator[Finding]:
 def check_category_credit_limits(book: Book) -> Iterator[Finding]:
     """Credit limits are amounts, not negative."""
     t = book.categories
-    if not t.present or not t.has("credit_limit"):
+    if not readable(t, "credit_limit"):
         return
     yield from number_as_text(t, "credit_limit", "CAT_NUMBER_TEXT")
     yield from invalid_credit_limits(t, "CAT_CREDIT_LIMIT_INVALID")
@@ -213,7 +210,7 @@ def check_category_credit_limits(book: Book) -> Iterator[Finding]:
 def check_category_active(book: Book) -> Iterator[Finding]:
     """The Active column holds yes/no words."""
     t = book.categories
-    if not t.present or not t.has("active"):
+    if not readable(t, "active"):
         return
     for row in rows_with(t, "active", "bad"):
         value = shown(t, "active", row)
@@ -230,7 +227,7 @@ def check_category_provision_rates(book: Book) -> Iterator[Finding]:
     from ..settings import parse_rate_list
 
     t = book.categories
-    if not t.present or not t.has("provision_rates"):
+    if not readable(t, "provision_rates"):
         return
     bounds = book.settings.aging_bounds
     buckets = len(bounds) + 2  # Not due, one per bound, and over the last

@@ -17,6 +17,7 @@ from ..credit.risk import ANY_NAME, parse_kind, risk_key
 from ..findings import Finding, error, info, warning
 from ..i18n import N_, msg
 from .cells import as_text, rows_with, shown
+from .scaffold import readable
 
 RISK_KINDS = {"industry": N_("industry"), "region": N_("region")}
 
@@ -24,7 +25,7 @@ RISK_KINDS = {"industry": N_("industry"), "region": N_("region")}
 def check_risk_kinds(book: Book) -> Iterator[Finding]:
     """Kind is industry / 行业 or region / 地区."""
     t = book.risk
-    if not t.present or not t.has("kind"):
+    if not readable(t, "kind"):
         return
     for row, value in t.data["kind"].items():
         if parse_kind(value) is not None:
@@ -42,7 +43,7 @@ def check_risk_kinds(book: Book) -> Iterator[Finding]:
 def check_risk_names(book: Book) -> Iterator[Finding]:
     """Every Risk row names the industry or region it scores."""
     t = book.risk
-    if not t.present or not t.has("name"):
+    if not readable(t, "name"):
         return
     for row, value in t.data["name"].items():
         if risk_key(value) is None:
@@ -57,7 +58,7 @@ def check_risk_names(book: Book) -> Iterator[Finding]:
 def check_risk_scores(book: Book) -> Iterator[Finding]:
     """Score is a whole number from 0 to 100."""
     t = book.risk
-    if not t.present or not t.has("score"):
+    if not readable(t, "score"):
         return
     unreadable = set(rows_with(t, "score", "bad", "error_value"))
     for row, value in t.data["score"].items():
@@ -78,7 +79,7 @@ def check_risk_scores(book: Book) -> Iterator[Finding]:
 def check_risk_duplicates(book: Book) -> Iterator[Finding]:
     """One row per kind and name; the first one counts."""
     t = book.risk
-    if not t.present or not t.has("name"):
+    if not readable(t, "name"):
         return
     seen: dict[tuple[str, str], int] = {}
     for row, kind_cell, name in zip(t.data.index, t.data["kind"], t.data["name"], strict=True):
@@ -100,7 +101,7 @@ def check_risk_duplicates(book: Book) -> Iterator[Finding]:
 def check_risk_names_used(book: Book) -> Iterator[Finding]:
     """A Risk name no customer has is probably a typo (a note, with the closest name in use)."""
     t = book.risk
-    if not t.present or not t.has("name"):
+    if not readable(t, "name"):
         return
     customers = book.customers.data
     used = {

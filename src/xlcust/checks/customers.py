@@ -6,15 +6,14 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from ..archive import STATUS_WORDS, first_duplicate_rows, likely_duplicates, parse_status
+from ..archive import STATUS_WORDS, first_duplicate_rows, likely_duplicates, parse_customer_type, parse_status
 from ..book import Book, SheetTable
 from ..codes import CategoryTree, CodingScheme
 from ..findings import Finding, error, info, warning
-from ..i18n import msg
+from ..i18n import Msg, msg
 from ..mnemonic import mnemonic_fills
 from ..uscc import normalize_uscc, uscc_problem
 from .cells import (
-    blank_mask,
     dates_as_text,
     invalid_credit_limits,
     invalid_dates,
@@ -25,6 +24,7 @@ from .cells import (
     shown,
     status,
 )
+from .scaffold import blank_rows, per_cell, readable
 
 
 def check_customer_cells(book: Book) -> Iterator[Finding]:
@@ -35,14 +35,10 @@ def check_customer_cells(book: Book) -> Iterator[Finding]:
 def check_customer_codes(book: Book) -> Iterator[Finding]:
     """Every customer has a code, used once."""
     t = book.customers
-    if not t.present or not t.has("code"):
+    if not readable(t, "code"):
         return
-    for row in t.data.index[blank_mask(t, "code").to_numpy()]:
-        yield error(
-            "CUS_CODE_MISSING", t.name, msg("Customer code is blank"),
-            **t.where("code", row),
-            suggestion=msg("Give the customer a code; transactions refer to customers by code"),
-        )
+    yield from per_cell(error, "CUS_CODE_MISSING", t, "code", blank_rows(t, "code"), msg("Customer code is blank"),
+                        msg("Give the customer a code; transactions refer to customers by code"))
     codes = t.data["code"]
     for row, first in first_duplicate_rows(codes).items():
         yield error(
@@ -56,32 +52,28 @@ def check_customer_codes(book: Book) -> Iterator[Finding]:
 def check_customer_names(book: Book) -> Iterator[Finding]:
     """Every customer has a name."""
     t = book.customers
-    if not t.present or not t.has("name"):
+    if not readable(t, "name"):
         return
-    for row in t.data.index[blank_mask(t, "name").to_numpy()]:
+
+    def message(row: int) -> Msg:
         code = t.data.at[row, "code"]
-        yield error(
-            "CUS_NAME_MISSING", t.name,
-            msg("Customer '{code}' has no name", code=code) if code else msg("Customer name is blank"),
-            **t.where("name", row),
-            suggestion=msg("Type the customer's registered name (客户名称)"),
-        )
+        return msg("Customer '{code}' has no name", code=code) if code else msg("Customer name is blank")
+
+    yield from per_cell(error, "CUS_NAME_MISSING", t, "name", blank_rows(t, "name"), message,
+                        msg("Type the customer's registered name (客户名称)"))
 
 
 def check_customer_categories(book: Book) -> Iterator[Finding]:
     """Each customer's category exists and is a leaf (末级) category."""
     t = book.customers
-    if not t.present or not t.has("category_code"):
+    if not readable(t, "category_code"):
         return
     scheme = CodingScheme.from_settings(book.settings)
     tree = CategoryTree.from_frame(book.categories.data, scheme)
     on_sheet = set(book.categories.data["code"].dropna())
-    for row in t.data.index[blank_mask(t, "category_code").to_numpy()]:
-        yield error(
-            "CUS_CATEGORY_MISSING", t.name, msg("Category code is blank; every customer belongs to a category"),
-            **t.where("category_code", row),
-            suggestion=msg("Type the code of a leaf (末级) category from the Categories sheet"),
-        )
+    yield from per_cell(error, "CUS_CATEGORY_MISSING", t, "category_code", blank_rows(t, "category_code"),
+                        msg("Category code is blank; every customer belongs to a category"),
+                        msg("Type the code of a leaf (末级) category from the Categories sheet"))
     codes = t.data["category_code"].dropna()
     unknown = codes[~codes.isin(on_sheet)]
     cat_status = status(t, "category_code")
@@ -110,7 +102,7 @@ def check_customer_categories(book: Book) -> Iterator[Finding]:
 def check_customer_tax_ids(book: Book) -> Iterator[Finding]:
     """Tax IDs are valid unified social credit codes (GB 32100-2015), typed as text."""
     t = book.customers
-    if not t.present or not t.has("tax_id"):
+    if not readable(t, "tax_id"):
         return
     as_number = set(rows_with(t, "tax_id", "number"))
     for row, code in t.data["tax_id"].dropna().items():
@@ -142,7 +134,7 @@ def _tax_keys(t: SheetTable) -> pd.Series:
 def check_customer_duplicate_tax_ids(book: Book) -> Iterator[Finding]:
     """Two customers with the same tax ID are the same legal entity."""
     t = book.customers
-    if not t.present or not t.has("tax_id"):
+    if not readable(t, "tax_id"):
         return
     keys = _tax_keys(t)
     for row, first in first_duplicate_rows(keys).items():
@@ -162,7 +154,7 @@ def check_customer_likely_duplicates(book: Book) -> Iterator[Finding]:
     or when both have different tax IDs (two registered entities).
     """
     t = book.customers
-    if not t.present or not t.has("name"):
+    if not readable(t, "name"):
         return
     names = t.data["name"]
     keys = _tax_keys(t)
@@ -186,7 +178,7 @@ def check_customer_likely_duplicates(book: Book) -> Iterator[Finding]:
 def check_customer_credit_limits(book: Book) -> Iterator[Finding]:
     """Customer credit limit overrides are amounts, not negative."""
     t = book.customers
-    if not t.present or not t.has("credit_limit"):
+    if not readable(t, "credit_limit"):
         return
     yield from number_as_text(t, "credit_limit", "CUS_NUMBER_TEXT")
     yield from invalid_credit_limits(t, "CUS_CREDIT_LIMIT_INVALID")
@@ -195,7 +187,7 @@ def check_customer_credit_limits(book: Book) -> Iterator[Finding]:
 def check_customer_terms(book: Book) -> Iterator[Finding]:
     """Customer payment-term overrides are whole, non-negative days."""
     t = book.customers
-    if not t.present or not t.has("payment_terms_days"):
+    if not readable(t, "payment_terms_days"):
         return
     yield from number_as_text(t, "payment_terms_days", "CUS_NUMBER_TEXT")
     yield from invalid_days(t, "payment_terms_days", "CUS_DAYS_INVALID")
@@ -217,7 +209,7 @@ def check_customer_mnemonics(book: Book) -> Iterator[Finding]:
 def check_customer_status(book: Book) -> Iterator[Finding]:
     """Status is blank (active) or a known word: active / dormant / inactive (正常 / 休眠 / 停用)."""
     t = book.customers
-    if not t.present or not t.has("status"):
+    if not readable(t, "status"):
         return
     words = t.data["status"].dropna()
     known = {w: parse_status(w) for w in words.unique()}
@@ -231,10 +223,26 @@ def check_customer_status(book: Book) -> Iterator[Finding]:
         )
 
 
+def check_customer_types(book: Book) -> Iterator[Finding]:
+    """Customer type (客户类型) is blank or a company / individual word (企业 / 个人)."""
+    t = book.customers
+    if not t.present or not t.has("customer_type"):
+        return
+    words = t.data["customer_type"].dropna()
+    known = {w: parse_customer_type(w) for w in words.unique()}
+    for row, word in words[words.map(known).isna()].items():
+        yield warning(
+            "CUS_TYPE_UNKNOWN", t.name,
+            msg("Customer type '{word}' is neither a company nor an individual", word=word),
+            **t.where("customer_type", row), value=word,
+            suggestion=msg("Use 企业 (company) or 个人 (individual), or leave it blank"),
+        )
+
+
 def check_customer_dates(book: Book) -> Iterator[Finding]:
     """Opened-on dates are real dates."""
     t = book.customers
-    if not t.present or not t.has("opened_on"):
+    if not readable(t, "opened_on"):
         return
     yield from dates_as_text(t, "opened_on", "CUS_DATE_TEXT")
     yield from invalid_dates(t, "opened_on", "CUS_DATE_INVALID", warning)

@@ -18,7 +18,8 @@ import pandas as pd
 from ..book import Book
 from ..findings import Finding, error, warning
 from ..i18n import msg
-from .cells import blank_mask, date_text, dates_as_text, invalid_dates, odd_cells, shown, status
+from .cells import date_text, dates_as_text, invalid_dates, odd_cells, shown, status
+from .scaffold import blank_rows, per_cell, readable
 
 _OPEN_END = np.iinfo(np.int64).max
 
@@ -31,15 +32,13 @@ def check_history_cells(book: Book) -> Iterator[Finding]:
 def check_history_customers(book: Book) -> Iterator[Finding]:
     """Each history row names a customer on the Customers sheet."""
     h = book.history
-    if not h.present or not h.has("customer_code"):
+    if not readable(h, "customer_code"):
         return
-    for row in h.data.index[blank_mask(h, "customer_code").to_numpy()]:
-        yield error(
-            "HIS_CUSTOMER_MISSING", h.name, msg("Customer code is blank"),
-            **h.where("customer_code", row), suggestion=msg("Type the customer's code, or delete the row"),
-        )
+    yield from per_cell(error, "HIS_CUSTOMER_MISSING", h, "customer_code", blank_rows(h, "customer_code"),
+                        msg("Customer code is blank"),
+                        msg("Type the customer's code, or delete the row"))
     customers = book.customers
-    if not customers.present or not customers.has("code"):
+    if not readable(customers, "code"):
         return
     codes = h.data["customer_code"]
     for row, code in codes[codes.notna() & ~codes.isin(customers.data["code"].dropna().unique())].items():
@@ -53,14 +52,11 @@ def check_history_customers(book: Book) -> Iterator[Finding]:
 def check_history_categories(book: Book) -> Iterator[Finding]:
     """Each history row names a category on the Categories sheet."""
     h = book.history
-    if not h.present or not h.has("category_code"):
+    if not readable(h, "category_code"):
         return
-    for row in h.data.index[blank_mask(h, "category_code").to_numpy()]:
-        yield error(
-            "HIS_CATEGORY_MISSING", h.name, msg("Category code is blank"),
-            **h.where("category_code", row),
-            suggestion=msg("Type the category the customer belonged to in this period"),
-        )
+    yield from per_cell(error, "HIS_CATEGORY_MISSING", h, "category_code", blank_rows(h, "category_code"),
+                        msg("Category code is blank"),
+                        msg("Type the category the customer belonged to in this period"))
     known = book.categories.data["code"].dropna().unique()
     codes = h.data["category_code"]
     for row, code in codes[codes.notna() & ~codes.isin(known)].items():
@@ -78,12 +74,9 @@ def check_history_dates(book: Book) -> Iterator[Finding]:
     if not h.present:
         return
     if h.has("valid_from"):
-        for row in h.data.index[blank_mask(h, "valid_from").to_numpy()]:
-            yield error(
-                "HIS_FROM_MISSING", h.name, msg("Valid from is blank"),
-                **h.where("valid_from", row),
-                suggestion=msg("Type the date from which the customer was in this category"),
-            )
+        yield from per_cell(error, "HIS_FROM_MISSING", h, "valid_from", blank_rows(h, "valid_from"),
+                            msg("Valid from is blank"),
+                            msg("Type the date from which the customer was in this category"))
     for field in ("valid_from", "valid_to", "changed_at"):
         if h.has(field):
             yield from dates_as_text(h, field, "HIS_DATE_TEXT")
@@ -97,7 +90,7 @@ def periods(book: Book) -> pd.DataFrame:
     is not after Valid from are left out (each has its own finding).
     """
     h = book.history
-    if not h.present or not h.has("customer_code") or not h.has("valid_from"):
+    if not readable(h, "customer_code", "valid_from"):
         return pd.DataFrame(columns=["row", "customer", "category", "start", "end", "open"])
     d = h.data
     to_unreadable = d.index.isin(status(h, "valid_to").index)
@@ -125,7 +118,7 @@ def _day(ns: int) -> str:
 def check_history_periods(book: Book) -> Iterator[Finding]:
     """Each period ends after it starts; a customer's periods neither overlap nor leave gaps."""
     h = book.history
-    if not h.present or not h.has("valid_to") or not h.has("valid_from"):
+    if not readable(h, "valid_to", "valid_from"):
         return
     d = h.data
     empty = (d["valid_to"] <= d["valid_from"]).to_numpy()
@@ -232,7 +225,7 @@ def check_history_matches_customers(book: Book) -> Iterator[Finding]:
     """
     h, c = book.history, book.customers
     p = periods(book)
-    if p.empty or not c.present or not c.has("code") or not c.has("category_code"):
+    if p.empty or not readable(c, "code", "category_code"):
         return
     opens = p[p["open"]]
     once = opens[~opens["customer"].duplicated(keep=False)]  # several open rows: HIS_SEVERAL_OPEN
@@ -272,7 +265,7 @@ def check_history_matches_customers(book: Book) -> Iterator[Finding]:
 def _transactions_since(book: Book, opens: pd.DataFrame) -> pd.Series:
     """Per customer of `opens`: transactions dated on or after its open period's start."""
     t = book.transactions
-    if not t.present or not t.has("customer_code") or not t.has("date"):
+    if not readable(t, "customer_code", "date"):
         return pd.Series(dtype="int64")
     tx = t.data[["customer_code", "date"]]
     tx = tx[tx["customer_code"].isin(opens["customer"]).to_numpy()]

@@ -17,7 +17,6 @@ from ..findings import Finding, error, info, warning
 from ..i18n import N_, Msg, msg
 from ..schema import KIND_TEXT, KIND_ZH, KINDS
 from .cells import (
-    blank_mask,
     date_text,
     dates_as_text,
     invalid_dates,
@@ -26,6 +25,7 @@ from .cells import (
     rows_with,
     shown,
 )
+from .scaffold import blank_rows, per_cell, readable
 
 # Kinds whose amount may be negative: an adjustment carries its own sign.
 SIGNED_KINDS = ("adjustment",)
@@ -46,14 +46,11 @@ def check_transaction_cells(book: Book) -> Iterator[Finding]:
 def check_txn_ids(book: Book) -> Iterator[Finding]:
     """Every transaction has an id (单据号), used once."""
     t = book.transactions
-    if not t.present or not t.has("txn_id"):
+    if not readable(t, "txn_id"):
         return
-    for row in _rows(blank_mask(t, "txn_id"), t.data.index):
-        yield error(
-            "TXN_ID_MISSING", t.name, msg("Txn ID is blank"),
-            **t.where("txn_id", row),
-            suggestion=msg("Give every transaction its voucher or invoice number; receipts refer to invoices by it"),
-        )
+    yield from per_cell(error, "TXN_ID_MISSING", t, "txn_id", blank_rows(t, "txn_id"),
+                        msg("Txn ID is blank"),
+                        msg("Give every transaction its voucher or invoice number; receipts refer to invoices by it"))
     ids = t.data["txn_id"]
     for row, first in first_duplicate_rows(ids).items():
         yield error(
@@ -67,16 +64,13 @@ def check_txn_ids(book: Book) -> Iterator[Finding]:
 def check_txn_customers(book: Book) -> Iterator[Finding]:
     """Every transaction names a customer that is on the Customers sheet."""
     t = book.transactions
-    if not t.present or not t.has("customer_code"):
+    if not readable(t, "customer_code"):
         return
-    for row in _rows(blank_mask(t, "customer_code"), t.data.index):
-        yield error(
-            "TXN_CUSTOMER_MISSING", t.name, msg("Customer code is blank"),
-            **t.where("customer_code", row),
-            suggestion=msg("Type the code of the customer from the Customers sheet"),
-        )
+    yield from per_cell(error, "TXN_CUSTOMER_MISSING", t, "customer_code", blank_rows(t, "customer_code"),
+                        msg("Customer code is blank"),
+                        msg("Type the code of the customer from the Customers sheet"))
     customers = book.customers
-    if not customers.present or not customers.has("code"):
+    if not readable(customers, "code"):
         return  # SHEET_MISSING / HDR_MISSING_COLUMN already say why nothing can match
     known = customers.data["code"].dropna()
     codes = t.data["customer_code"]
@@ -125,13 +119,11 @@ def kind_text(kind: object, unknown: str) -> Msg:
 def check_txn_kinds(book: Book) -> Iterator[Finding]:
     """Every transaction has a known kind, in English or Chinese."""
     t = book.transactions
-    if not t.present or not t.has("kind"):
+    if not readable(t, "kind"):
         return
-    for row in _rows(blank_mask(t, "kind"), t.data.index):
-        yield error(
-            "TXN_KIND_MISSING", t.name, msg("Kind is blank"),
-            **t.where("kind", row), suggestion=_accepted_kinds(),
-        )
+    yield from per_cell(error, "TXN_KIND_MISSING", t, "kind", blank_rows(t, "kind"),
+                        msg("Kind is blank"),
+                        _accepted_kinds())
     for row in rows_with(t, "kind", "bad"):
         value = shown(t, "kind", row)
         yield error(
@@ -146,11 +138,9 @@ def check_txn_dates(book: Book) -> Iterator[Finding]:
     if not t.present:
         return
     if t.has("date"):
-        for row in _rows(blank_mask(t, "date"), t.data.index):
-            yield error(
-                "TXN_DATE_MISSING", t.name, msg("Date is blank"),
-                **t.where("date", row), suggestion=msg("Type the transaction date, e.g. 2024-01-05"),
-            )
+        yield from per_cell(error, "TXN_DATE_MISSING", t, "date", blank_rows(t, "date"),
+                            msg("Date is blank"),
+                            msg("Type the transaction date, e.g. 2024-01-05"))
     for field in ("date", "due_date"):
         if t.has(field):
             yield from dates_as_text(t, field, "TXN_DATE_TEXT")
@@ -160,7 +150,7 @@ def check_txn_dates(book: Book) -> Iterator[Finding]:
 def check_txn_future_dates(book: Book) -> Iterator[Finding]:
     """Transactions dated after the as-of date are noted (they count in no report up to as-of)."""
     t = book.transactions
-    if not t.present or not t.has("date"):
+    if not readable(t, "date"):
         return
     as_of = pd.Timestamp(book.settings.effective_as_of())
     as_of_text = as_of.date().isoformat()
@@ -181,13 +171,11 @@ def check_txn_future_dates(book: Book) -> Iterator[Finding]:
 def check_txn_amount_cells(book: Book) -> Iterator[Finding]:
     """Amounts are numbers: present, no error values, no text that is not a number, whole cents."""
     t = book.transactions
-    if not t.present or not t.has("amount"):
+    if not readable(t, "amount"):
         return
-    for row in _rows(blank_mask(t, "amount"), t.data.index):
-        yield error(
-            "TXN_AMOUNT_MISSING", t.name, msg("Amount is blank"),
-            **t.where("amount", row), suggestion=msg("Type the amount as a positive number; the kind gives the sign"),
-        )
+    yield from per_cell(error, "TXN_AMOUNT_MISSING", t, "amount", blank_rows(t, "amount"),
+                        msg("Amount is blank"),
+                        msg("Type the amount as a positive number; the kind gives the sign"))
     for row in rows_with(t, "amount", "error_value"):
         value = shown(t, "amount", row)
         yield error(
@@ -225,7 +213,7 @@ def check_txn_amount_cells(book: Book) -> Iterator[Finding]:
 def check_txn_amount_signs(book: Book) -> Iterator[Finding]:
     """Amounts are positive (the kind gives the sign); only adjustments may be negative."""
     t = book.transactions
-    if not t.present or not t.has("amount"):
+    if not readable(t, "amount"):
         return
     amounts = t.data["amount"]
     kinds = t.data["kind"]
@@ -252,7 +240,7 @@ def check_txn_amount_signs(book: Book) -> Iterator[Finding]:
 def check_txn_due_dates(book: Book) -> Iterator[Finding]:
     """A due date is not before the transaction date."""
     t = book.transactions
-    if not t.present or not t.has("due_date") or not t.has("date"):
+    if not readable(t, "due_date", "date"):
         return
     due, date = t.data["due_date"], t.data["date"]
     early = (due < date).to_numpy()
@@ -269,7 +257,7 @@ def check_txn_due_dates(book: Book) -> Iterator[Finding]:
 def check_txn_references(book: Book) -> Iterator[Finding]:
     """A receipt or credit note's reference names an invoice (or opening balance) of the same customer."""
     t = book.transactions
-    if not t.present or not t.has("reference") or not t.has("txn_id"):
+    if not readable(t, "reference", "txn_id"):
         return
     d = t.data
     settling, settled = _of_kinds(d["kind"], SETTLING_KINDS, SETTLED_KINDS)

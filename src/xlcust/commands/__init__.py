@@ -1,8 +1,9 @@
 """Commands beyond the core ones in `xlcust.cli`, one module per area.
 
-Each module here registers its commands on `xlcust.cli.app` with `@app.command()` and
-uses the CLI's shared helpers (`run`, `emit_json`, `load_book`, `err`, exit codes).
-Every module in this package is imported when the CLI starts.
+Each module here registers its commands on the app with `@app.command()` and uses the
+shared helpers (`run`, `emit_json`, `load_book`, `err`, exit codes), both from
+`commands/base.py`: no command module imports `xlcust.cli`, which imports them all when
+the CLI starts.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ from typing import Annotated
 
 import typer
 
-from ..cli import (
+from ..i18n import N_, _, current_language
+from .base import (
     AsOfOpt,
     BookArg,
     JsonOpt,
@@ -25,34 +26,34 @@ from ..cli import (
     figures_findings,
     findings_json,
     ledger_for,
-    money_text,
     out,
-    print_table,
     report_outcome,
     run,
 )
 
-MAX_ROWS = 200
 
-
-@app.command()
+@app.command(help=N_("Credit grades: the grade distribution with exposure, the largest exposures and the early "
+                     "warnings; --all lists every customer's metrics, dimension scores (scale, payment, stability, "
+                     "risk) and score."))
 def grades(
     book: BookArg,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
-    all_rows: Annotated[bool, typer.Option("--all", help=f"Show every customer, not the first {MAX_ROWS}")] = False,
+    all_rows: Annotated[bool, typer.Option("--all", help=N_("Show every customer and every warning, not the "
+                                                            "summary"))] = False,
     lang: LangOpt = None,
 ) -> None:
-    """Credit grades: metrics, dimension scores (scale, payment, stability, risk), score, grade, early warnings."""
+    """`xlcust grades`: the credit score per customer."""
 
     def body() -> int:
         from ..credit import GRADES, grade_customers, parameters
         from ..credit.warnings import early_warnings
         from ..ledger import json_records
+        from ..views.console.reports import print_grades
 
         registry, ledger = ledger_for(book, as_of)
         findings, coverage = figures_findings(registry, "grades", ledger)
-        with err.status("Grading…"):
+        with err.status(_("Grading…")):
             figures = ledger.customer_figures()
             frame = grade_customers(registry, ledger, figures)
             warnings = early_warnings(registry, ledger, figures, frame)
@@ -68,40 +69,8 @@ def grades(
                 **findings_json(findings, coverage),
             })
         else:
-            _print(frame, warnings, ledger.as_of.isoformat(), all_rows)
+            print_grades(out, frame, warnings, ledger.as_of.isoformat(), tuple(GRADES), current_language(),
+                         all_rows=all_rows)
         return report_outcome(book, findings, coverage)
 
     run(body, lang)
-
-
-def _print(frame, warnings, as_of: str, all_rows: bool) -> None:
-    from ..credit import GRADES
-
-    shown = frame if all_rows or len(frame) <= MAX_ROWS else frame.head(MAX_ROWS)
-    print_table(
-        f"Credit grades as of {as_of} ({len(frame)} customers)",
-        ["customer", "name", "grade", "score", "scale", "payment", "stability", "risk", "net sales 12m",
-         "exposure / limit", "explanation"],
-        (
-            (code, r.name, r.grade, f"{r.score:.1f}", f"{r.scale:.1f}", f"{r.payment:.1f}", f"{r.stability:.1f}",
-             f"{r.risk:.1f}", money_text(r.revenue_12m), _exposure(r), r.explanation)
-            for code, r in zip(shown.index, shown.itertuples(index=False), strict=True)
-        ),
-    )
-    if len(shown) < len(frame):
-        err.print(f"… {len(frame) - len(shown)} more customers; use --all or --json")
-    if len(warnings):
-        print_table(f"Early warnings ({len(warnings)})", ["warning", "customer / category", "evidence"],
-                    ((w.code, w.customer_code or w.category_code, w.message)
-                     for w in warnings.itertuples(index=False)))
-    counts = frame["grade"].value_counts()
-    out.print("  ".join(f"{g}: {int(counts.get(g, 0))}" for g in GRADES))
-
-
-def _exposure(r) -> str:
-    import pandas as pd
-
-    if pd.isna(r.credit_limit):
-        return money_text(r.exposure)
-    flag = " OVER" if r.over_limit else (" near" if r.near_limit else "")
-    return f"{money_text(r.exposure)} / {money_text(r.credit_limit)}{flag}"

@@ -162,6 +162,11 @@ def parameters(book: Book) -> dict:
         "neutral_risk": NEUTRAL_RISK,
         "risk_table": {"present": risk.present, "rows": len(risk)},
         "dormant_months": settings.dormant_months,
+        "lifecycle": {"new_customer_months": settings.new_customer_months,
+                      "dormant_months": settings.dormant_months, "lost_months": settings.lost_months},
+        "red_alert": {"days_late": settings.red_alert_days_late,
+                      "credit_used": float(settings.red_alert_credit_used),
+                      "warnings": settings.red_alert_warnings},
         "near_limit_share": float(settings.credit_near_limit),
     }
 

@@ -20,6 +20,7 @@ A test reruns this and compares with the committed file.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import sys
 import types
@@ -74,8 +75,8 @@ class _Workbook:
 
 def module_source(module: types.ModuleType | None = None) -> str:
     """The `xlwings_udfs` module as xlwings' Import Functions writes it for `xlcust.udfs`."""
-    if module is None:
-        import xlcust.udfs as module
+    if module is None:  # by the name the VBA wrappers call, so the excel package does not import udfs
+        module = importlib.import_module(UDF_MODULE)
     classic = xlwings_udfs()
     registered = register(module, classic.xlfunc, classic.xlarg)
     out = io.StringIO()

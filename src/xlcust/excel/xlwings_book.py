@@ -1,7 +1,7 @@
 """The xlwings host: a live workbook read into the same `Book` as a file, output sheets
 written through ranges.
 
-While Excel holds a workbook open, the file-level writer (`xlcust.io.package`) cannot
+While Excel holds a workbook open, the file-level writer (`xlcust.io.package_write`) cannot
 replace it, so output sheets go through xlwings: one range assignment of the values
 that `host.sheet_block` prepared, then number formats, widths and protection. What
 is pure (where a used range sits, which cell values are error values, how a sheet is

@@ -42,8 +42,11 @@ from .prepare import Prepared
 from .registry import NewRows, Registry
 from .report import ImportReport, issue, row_ranges
 
-_TEXT_FIELDS = ("name", "short_name", "industry", "region", "contact", "address", "tags")
-_CODE_FIELDS = ("code", "mnemonic", "category_code", "phone")
+_TEXT_FIELDS = ("name", "short_name", "industry", "region", "contact", "address", "tags",
+                # the rest of the T3 客户档案: written where the target's Customers sheet has the column
+                "shipping_address", "settlement_method", "customer_type", "ownership", "bank", "salesperson",
+                "department")
+_CODE_FIELDS = ("code", "mnemonic", "category_code", "phone", "bank_account")
 
 
 def clean_customer_columns(prep: Prepared, date_order: str | None) -> tuple[dict[str, Cleaned], list]:
@@ -115,8 +118,8 @@ def plan_customers(prep: Prepared, reg: Registry, report: ImportReport, *, defau
         code, tax, key = col["code"][i], col["tax_id"][i], normalize_name(name)
         if _duplicate(report, reg, row, name, code, tax, key, seen_code, seen_tax, seen_name, letter):
             continue
-        record = {f: col[f][i] for f in (*_TEXT_FIELDS, "code", "mnemonic", "phone", "tax_id", "status",
-                                         "opened_on")}
+        record = {f: col[f][i] for f in (*_TEXT_FIELDS, "code", "mnemonic", "phone", "bank_account", "tax_id",
+                                         "status", "opened_on")}
         record["category_code"] = category
         record["credit_limit"] = _money(col["credit_limit"][i], report, row, letter.get("credit_limit"))
         if record["credit_limit"] is False:

@@ -47,6 +47,14 @@ _CUSTOMER_ALIASES: dict[str, tuple[str, ...]] = {
     "tags": ("tag",),
     "status": ("客户状态",),
     "opened_on": ("建档时间", "创建日期", "创建时间", "created", "created on", "opened"),
+    "shipping_address": ("发货地", "收货地址", "送货地址", "ship to", "delivery address"),
+    "settlement_method": ("结算方式名称", "付款条件", "payment method"),
+    "customer_type": ("客户类别名称", "type of customer"),
+    "ownership": ("企业类型", "单位性质", "ownership type"),
+    "bank": ("开户银行名称", "银行"),
+    "bank_account": ("银行账户", "开户账户", "account number", "bank account no"),
+    "salesperson": ("专营业务员", "业务员名称", "sales rep", "salesman"),
+    "department": ("分管部门名称", "部门名称", "dept"),
 }
 
 _TRANSACTION_EXTRA = (

@@ -11,7 +11,8 @@ from ..errors import UsageError
 from ..reclass.audit import AuditLog
 from ..views.audit import audit_sheet
 from ..views.sheet import OutputSheet
-from .package import Package, open_package, save_package
+from .package import Package, open_package
+from .package_write import save_package
 
 
 def audit_sheet_name(pkg: Package) -> str | None:

@@ -8,7 +8,7 @@ cells of that same sheet: the categories ("A3:A12") and, per series, its values
               series=[("=B2", "B3:B8"), ("=C2", "C3:C8")], grouping="stacked",
               anchor="J2", size_emu=(6_096_000, 3_048_000), number_format="#,##0")
 
-The package writer (`xlcust.io.package`) gives an output sheet with charts one drawing
+The package writer (`xlcust.io.package_write`) gives an output sheet with charts one drawing
 part (`xl/drawings/drawingN.xml`: an `xdr:wsDr` with one `xdr:twoCellAnchor` per chart)
 and one chart part per chart (`xl/charts/chartN.xml`: a `c:chartSpace`), named so they
 never collide with the user's own, and removes exactly those with the sheet.

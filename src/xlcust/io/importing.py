@@ -16,7 +16,8 @@ from pathlib import Path
 from ..importer import ImportOptions, ImportPlan, ImportReport, plan_customer_import, plan_transaction_import
 from ..importer.registry import Registry
 from .auditlog import audit_output
-from .package import Package, open_package, save_package
+from .package import Package, open_package
+from .package_write import save_package
 from .reader import read_raw_sheets
 from .source import read_source
 

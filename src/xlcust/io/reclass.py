@@ -21,7 +21,8 @@ from ..views.audit import audit_sheet
 from ..views.reclass import reclass_sheet
 from .auditlog import read_audit_log
 from .memory import read_memory
-from .package import Package, open_package, save_package
+from .package import Package, open_package
+from .package_write import save_package
 from .reader import read_raw_sheets
 
 

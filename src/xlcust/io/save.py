@@ -12,7 +12,8 @@ from ..views.memory import bookkeeping_sheets
 from ..views.outputs import checks_sheet, highlights
 from ..views.sheet import OutputSheet
 from .booklock import Fingerprint
-from .package import open_package, save_package
+from .package import open_package
+from .package_write import save_package
 
 
 def write_checks(path: Path, book: Book, findings: Sequence[Finding]) -> None:

@@ -8,6 +8,11 @@ gave each customer's terms (`terms_source`, `terms_category`):
     ancestor     the nearest ancestor category (by the coding scheme) that has terms
     default      Settings default_payment_terms_days
 
+Settlement method (结算方式) resolves the same way as terms — customer, category, nearest
+ancestor — and invoice type (发票类型) category → nearest ancestor (customers have no
+column of their own for it); blank everywhere is blank: neither has a default in
+Settings. `archive_defaults` gives both per customer, with where each came from.
+
 Reminder days (催款天数) resolve category → nearest ancestor; blank everywhere means
 "remind as soon as it is overdue". When a code appears on several rows the first row
 wins (the checks report the repeats). Ancestors are taken by the coding scheme's
@@ -129,4 +134,40 @@ def customer_table(
         "terms_category": text(terms_category, codes),
         "reminder_days": pd.array(reminder["value"].to_numpy(dtype=object), dtype="Int64"),
         "registered": codes.isin(registry.index),
+    }, index=codes)
+
+
+def archive_defaults(customers: pd.DataFrame, categories: pd.DataFrame, scheme: CodingScheme) -> pd.DataFrame:
+    """Per customer code (first row of the Customers sheet): settlement_method and invoice_type, inherited.
+
+    Columns: settlement_method, settlement_source ("customer", "category", "ancestor" or
+    None), settlement_category (the category that gave it), invoice_type, invoice_type_category.
+    """
+    registry = _first_rows(customers, "code")
+    cats = _first_rows(categories, "code")
+    category_code = (text_values(registry["category_code"].to_numpy(dtype=object))
+                     if "category_code" in registry.columns else np.full(len(registry), None, dtype=object))
+    cat_codes = pd.Index(pd.unique(category_code[pd.notna(category_code)]), dtype=object)
+
+    def from_tree(column: str) -> pd.DataFrame:
+        own = _own_values(cats, column) if column in cats.columns else {}
+        return inherit(cat_codes, own, scheme).reindex(category_code)
+
+    settlement, invoice = from_tree("settlement_method"), from_tree("invoice_type")
+    own = (registry["settlement_method"] if "settlement_method" in registry.columns
+           else pd.Series([None] * len(registry), index=registry.index, dtype=object))
+    has_own = own.notna().to_numpy()
+    has_cat = settlement["value"].notna().to_numpy() & ~has_own
+    value = np.where(has_own, own.to_numpy(dtype=object), settlement["value"].to_numpy(dtype=object))
+    source = np.full(len(registry), None, dtype=object)
+    source[has_cat] = np.where(settlement["inherited"].to_numpy(dtype=bool)[has_cat], "ancestor", "category")
+    source[has_own] = "customer"
+    codes = registry.index
+    return pd.DataFrame({
+        "settlement_method": text(text_values(value), codes),
+        "settlement_source": text(source, codes),
+        "settlement_category": text(text_values(np.where(has_cat, settlement["source_code"].to_numpy(dtype=object),
+                                                         None)), codes),
+        "invoice_type": text(text_values(invoice["value"].to_numpy(dtype=object)), codes),
+        "invoice_type_category": text(text_values(invoice["source_code"].to_numpy(dtype=object)), codes),
     }, index=codes)

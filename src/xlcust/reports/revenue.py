@@ -4,6 +4,7 @@
                      basis="historical", tax=None)
     report.items()              period, category_code, name, level, net_sales (levels ≤ level)
     report.to_json()            the `xlcust revenue --json` document
+    with_contribution(book, report)   share, change on a year earlier, ABC (xlcust.reports.contribution)
     revenue_sheet(report, lang) the wide "Revenue" output sheet (xlcust.views.revenue)
     export_tables_for(report, lang)      the same as a standalone .xlsx or .csv (views.revenue, io.export)
     current_year_revenue(book)  what `xlcust run` shows: 1 January to the as-of date, by month
@@ -75,6 +76,7 @@ from .datahash import data_hash
 
 if TYPE_CHECKING:
     from ..book import Book
+    from .contribution import Contribution
 
 PERIODS = ("month", "quarter", "year")
 BASES = ("historical", "current")
@@ -141,6 +143,8 @@ class RevenueReport:
     history_fallbacks: pd.DataFrame  # per customer: lines that took the current category for want of history
     categories: pd.DataFrame  # the Categories sheet as the ledger sees it (index code: name, level)
     scheme: CodingScheme
+    # Share, change on a year earlier and ABC ranking (xlcust.reports.contribution), when asked for.
+    contribution: Contribution | None = None
 
     @property
     def control_total(self) -> int:
@@ -166,6 +170,7 @@ class RevenueReport:
             "basis_difference": json_records(self._shown(self.basis_difference)),
             "history_fallbacks": json_records(self.history_fallbacks),
             "parameters": self.parameters.to_json(),
+            **({"contribution": self.contribution.to_json()} if self.contribution is not None else {}),
         }
 
     def wide(self) -> pd.DataFrame:
@@ -308,9 +313,12 @@ def _current_category(book: Book, sales: Selection) -> np.ndarray:
 
 
 def current_year_revenue(book: Book, as_of: dt.date | None = None) -> RevenueReport:
-    """What `xlcust run` shows: 1 January of the as-of year to the as-of date, by month, historical."""
+    """What `xlcust run` shows: 1 January of the as-of year to the as-of date, by month, historical,
+    with its contribution (share, change on a year earlier, ABC)."""
+    from .contribution import with_contribution
+
     as_of = as_of or book.settings.effective_as_of()
-    return revenue(book, dt.date(as_of.year, 1, 1), as_of, by="month", basis="historical")
+    return with_contribution(book, revenue(book, dt.date(as_of.year, 1, 1), as_of, by="month", basis="historical"))
 
 
 def _validate(date_from: dt.date, date_to: dt.date, by: str, level: int | None, basis: str, tax: str | None,

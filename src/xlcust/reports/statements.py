@@ -29,7 +29,7 @@ The workbooks are laid out by `xlcust.views.statements` and written by
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -132,12 +132,16 @@ class Statements:
     categories: tuple[CategoryStatement, ...]
     skipped: tuple[SkippedCustomer, ...] = ()
     excluded_rows: int = 0  # Transactions rows the ledger leaves out as invalid (the checks report them)
+    selected: bool = False  # only some customers (statements --where): totals tie to theirs, not the category's
 
 
-def build_statements(book: Book, start: dt.date, end: dt.date, category: str | None = None) -> Statements:
+def build_statements(book: Book, start: dt.date, end: dt.date, category: str | None = None,
+                     customers: Collection[str] | None = None) -> Statements:
     """Statements of every customer with activity from `start` to `end` (both included).
 
-    `category` (any level) limits them to its leaf categories. Raises UsageError for a
+    `category` (any level) limits them to its leaf categories; `customers` (codes, e.g.
+    those a `--where` condition selected) to those customers, each category's total then
+    tying to the aging balance of the customers shown. Raises UsageError for a
     period that ends before it starts or an unknown category; StatementImbalance on a bug.
     """
     if start > end:
@@ -146,6 +150,7 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
     wanted = _wanted_leaves(tree, category)
     ledger = build_ledger(book, as_of=end)
     aging = ledger.aging()
+    chosen = customers
     customers = ledger.customers
     codes = customers.index.to_numpy(dtype=object)
 
@@ -166,6 +171,8 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
         raise StatementImbalance(f"closing balances differ from the ledger at {end} (a bug in xlcust): {shown}")
 
     active = (n_lines > 0) | (opening != 0) | (closing != 0)
+    if chosen is not None:
+        active &= pd.Index(codes).isin(list(chosen))
     category_of = customers["category_code"].to_numpy(dtype=object)
     in_wanted = customers["category_code"].isin(wanted).to_numpy(dtype=bool)
     stated = ~before & in_wanted[cust]  # only the lines a workbook will show
@@ -174,6 +181,8 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
     details = _details(book)
     leaves = set(tree.leaves)
     aging_by_category = aging.by_category.set_index("category_code")["balance"]
+    if chosen is not None:  # the customers left out are not in the total either
+        aging_by_category = pd.Series(balance[active], dtype=np.int64).groupby(category_of[active]).sum()
 
     groups: list[CategoryStatement] = []
     for leaf in wanted:
@@ -214,7 +223,7 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
         start=start, end=end, category=category, language=settings.language, company_name=settings.company_name,
         currency=settings.currency, basis=ledger.basis, bucket_labels=tuple(aging.labels),
         categories=tuple(groups), skipped=skipped,
-        excluded_rows=int((ledger.excluded["reason"] != "after_as_of").sum()),
+        excluded_rows=int((ledger.excluded["reason"] != "after_as_of").sum()), selected=chosen is not None,
     )
 
 
@@ -294,8 +303,18 @@ def _details(book: Book) -> dict[str, dict[str, str | None]]:
     def cell(value: object) -> str | None:
         return None if value is None or pd.isna(value) else str(value)
 
-    fields = ("tax_id", "contact", "phone", "address")
-    return {code: {f: cell(rows[f].iat[i]) for f in fields} for i, code in enumerate(rows["code"])}
+    from ..codes import CodingScheme
+    from ..ledger.terms import archive_defaults
+
+    fields = [f for f in ("tax_id", "contact", "phone", "address") if f in rows.columns]
+    details = {code: {f: cell(rows[f].iat[i]) for f in fields} for i, code in enumerate(rows["code"])}
+    # Settlement method and invoice type as the customer's category tree resolves them (ledger.terms).
+    defaults = archive_defaults(book.customers.data, book.categories.data, CodingScheme.from_settings(book.settings))
+    for code, method, invoice in zip(defaults.index, defaults["settlement_method"], defaults["invoice_type"],
+                                     strict=True):
+        if code in details:
+            details[code].update(settlement_method=cell(method), invoice_type=cell(invoice))
+    return details
 
 
 def _aging_of(by_customer: pd.DataFrame, code: str, labels: Iterable[str]) -> dict[str, int]:

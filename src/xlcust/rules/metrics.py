@@ -113,6 +113,14 @@ METRICS: tuple[Metric, ...] = (
     Metric("opened_on", D, "建档日期", "Date the customer was opened", "customer"),
     Metric("tenure_months", N, "合作月数", "Whole months from the earlier of opened_on and the first "
            "transaction to the as-of date (0 when neither)", "customer", "months", ("合作期限",)),
+    Metric("customer_type", T, "客户类型", "Customer type as typed (企业 / 个人)", "customer"),
+    Metric("ownership", T, "企业性质", "Ownership as typed (民营企业, 国有企业 …)", "customer"),
+    Metric("salesperson", T, "专管业务员", "The salesperson in charge", "customer", aliases=("业务员",)),
+    Metric("department", T, "分管部门", "The department in charge", "customer", aliases=("部门",)),
+    Metric("settlement_method", T, "结算方式", "Settlement method: the customer's, else its category's or an "
+           "ancestor's (blank: none)", "customer"),
+    Metric("invoice_type", T, "发票类型", "Invoice type of the customer's category or its nearest ancestor",
+           "customer"),
     # ------------------------------------------------------------------------- context
     Metric("as_of", D, "基准日", "The as-of date of the run: last_txn_date < as_of - 365", "context",
            aliases=("基准日期",)),
@@ -162,6 +170,12 @@ MEANING_ZH: dict[str, str] = {
     "payment_terms_days": "账期天数，取法同信用额度",
     "opened_on": "建档日期",
     "tenure_months": "从建档日期与首笔业务中较早者到基准日的整月数（都没有时为 0）",
+    "customer_type": "客户类型，按填写内容（企业 / 个人）",
+    "ownership": "企业性质，按填写内容（民营企业、国有企业 …）",
+    "salesperson": "专管业务员",
+    "department": "分管部门",
+    "settlement_method": "结算方式：客户自己的，否则取所属分类或上级分类的（都没有时为空）",
+    "invoice_type": "发票类型：取所属分类或最近上级分类的",
     "as_of": "本次运行的基准日：如 last_txn_date < as_of - 365",
     "score": "信用评分 0–100",
     "grade": "信用等级 A、B、C 或 D（等级规则运行前）",
@@ -251,9 +265,13 @@ def metrics_frame(book: Book, ledger: Ledger, names: Iterable[str] | None = None
             else:
                 values = column.to_numpy(dtype="float64", na_value=np.nan)
                 out[name] = values / 100 if name in _CENTS else values
-    for name in ("name", "category_code", "industry", "region", "tags"):
+    for name in ("name", "category_code", "industry", "region", "tags", "customer_type", "ownership",
+                 "salesperson", "department"):
         if name in wanted:
             out[name] = _text(base, name, n)
+    inherited = [name for name in ("settlement_method", "invoice_type") if name in wanted]
+    if inherited:
+        out[inherited] = _archive_defaults(book, base)[inherited].to_numpy(dtype=object)
     if "code" in wanted:
         out["code"] = pd.Series(codes, dtype=object)
     if "status" in wanted:
@@ -303,6 +321,14 @@ def _tenure(base: pd.DataFrame, ledger: Ledger, codes: np.ndarray) -> np.ndarray
               else pd.Series(np.full(len(base), np.datetime64("NaT"), dtype="datetime64[ns]")))
     start = earlier_dates(opened.reset_index(drop=True), first)
     return whole_months(start, pd.Timestamp(ledger.as_of)).astype("float64")
+def _archive_defaults(book: Book, base: pd.DataFrame) -> pd.DataFrame:
+    """Settlement method and invoice type per customer row of `base`, inherited down the tree (ledger.terms)."""
+    from ..codes import CodingScheme
+    from ..ledger.terms import archive_defaults
+
+    defaults = archive_defaults(book.customers.data, book.categories.data, CodingScheme.from_settings(book.settings))
+    found = defaults.reindex(base["customer_code"].to_numpy(dtype=object))
+    return found.astype(object).where(found.notna(), None).reset_index(drop=True)
 
 
 def _credit_limits(book: Book, base: pd.DataFrame) -> np.ndarray:

@@ -2,6 +2,8 @@
 
     sheet = dashboard_sheet(book, ledger, lang)      # an OutputSheet for save_package / write_outputs
 
+The figures are `xlcust.reports.dashboard.dashboard_figures`'; this module lays them out.
+
 Three blocks, top to bottom; each is a table (labels in column A, one column per series)
 with its chart beside it, reading the table's cells:
 
@@ -36,7 +38,6 @@ cells hold yuan (cents / 100, exact), formatted #,##0.00; days show whole days.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -44,8 +45,8 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import N_, translate
-from ..ledger._frames import to_days
-from ..reports.revenue import RevenueReport, current_year_revenue
+from ..reports.dashboard import NO_CATEGORY, dashboard_figures
+from ..reports.revenue import RevenueReport
 from ..schema import column_letter
 from .charts import PALETTE, ChartSeries, ChartSpec
 from .levels import level_fills, level_label, level_order
@@ -56,13 +57,11 @@ if TYPE_CHECKING:
     from ..book import Book
     from ..ledger import DsoReport, Ledger
 
-QUARTERS = 8
 WARNINGS_SHOWN = 40  # the rest are on the Metrics sheet
 WARNINGS_TITLE = N_("Early warnings: {red} red alert(s), {yellow} yellow; red first")
 WARNING_HEADERS = (N_("Warning level"), N_("Customer / category"), N_("Name"), N_("Warning"), N_("Evidence"))
 WARNINGS_MORE = N_("… {n} more: see the Warnings column of the Metrics sheet")
 NO_WARNINGS = N_("No early warnings")
-NO_CATEGORY = "<none>"  # stands for "no category" while grouping; not a code (codes are [0-9A-Z])
 
 # Aging buckets from "not due" (green) to the oldest (dark red).
 AGING_COLORS = ("70AD47", "A9D18E", "FFD966", "F4B183", "ED7D31", "E06666", "C00000", "7F0000")
@@ -135,26 +134,12 @@ def dashboard_sheet(book: Book, ledger: Ledger, lang: str, revenue: RevenueRepor
     warnings below the charts, red alerts first. See the module docstring for every figure's definition.
     """
     words = _WORDS["zh" if lang == "zh" else "en"]
-    first_level = ledger.scheme.lengths[0]
-
-    def level1(code: object) -> str:
-        if not isinstance(code, str) or ledger.scheme.level_of(code) is None:
-            return NO_CATEGORY
-        return code[:first_level]
-
-    aging = ledger.aging()
-    aging_rows = _aging_by_category(aging.by_category, list(aging.labels))
-    periods, sales = _net_sales(book, ledger, revenue, level1)
-    if dso is None:
-        quarters, days = _days_to_settle(ledger, level1)
-    else:
-        quarters, days = _dso_frame(dso, level1)
-
-    codes = _shown_categories([aging_rows, sales, days])
+    f = dashboard_figures(book, ledger, revenue, dso)
+    aging_rows, periods, sales, quarters, days, codes = f.aging, f.periods, f.sales, f.quarters, f.days, f.codes
     names = [_category_label(c, ledger.categories, words) for c in codes]
     colors = [PALETTE[i % len(PALETTE)] for i in range(len(codes))]
-    bucket_names = [words["not_due"] if b == aging.labels[0] else b for b in aging.labels]
-    aging_values = [[int(aging_rows.get(c, {}).get(b, 0)) for b in aging.labels] for c in codes]
+    bucket_names = [words["not_due"] if b == f.buckets[0] else b for b in f.buckets]
+    aging_values = [[int(aging_rows.get(c, {}).get(b, 0)) for b in f.buckets] for c in codes]
     span = words["span"].format(first=periods[0], last=periods[-1]) if periods else ""
     blocks = [
         _Block(words["category"], bucket_names, names, aging_values, "cents",
@@ -200,111 +185,6 @@ def _add_warnings(sheet: OutputSheet, last: _Block, warnings: pd.DataFrame, lang
     if not len(warnings):
         rows.append([CellSpec(translate(NO_WARNINGS, lang), "text")])
     sheet.fills = level_fills(0, lang)
-
-
-# --------------------------------------------------------------------------------------
-# The figures, each {level-1 code: {column: value}}
-
-
-def _top_level(frame: pd.DataFrame) -> np.ndarray:
-    """Rows of a rolled-up frame to show: level 1 and the uncategorised row (no level)."""
-    level = pd.array(frame["level"], dtype="Int64")
-    return np.asarray((level == 1).fillna(False), dtype=bool) | np.asarray(level.isna(), dtype=bool)
-
-
-def _aging_by_category(by_category: pd.DataFrame, buckets: list[str]) -> dict[str, dict[str, int]]:
-    rows = by_category[_top_level(by_category)]
-    out: dict[str, dict[str, int]] = {}
-    for _, row in rows.iterrows():
-        code = row["category_code"] if isinstance(row["category_code"], str) else NO_CATEGORY
-        values = {b: int(row[b]) for b in buckets}
-        if code != NO_CATEGORY or any(values.values()):
-            out[code] = values
-    return out
-
-
-def _net_sales(book: Book, ledger: Ledger, revenue: RevenueReport | pd.DataFrame | None, level1
-               ) -> tuple[list[str], dict[str, dict[str, int]]]:
-    """(periods in order, {level-1 code: {period: int cents}})."""
-    if revenue is None:
-        revenue = current_year_revenue(book, ledger.as_of)
-    if isinstance(revenue, RevenueReport):
-        periods = [str(p) for p in revenue.totals["period"]]
-        frame = revenue.by_category
-    elif isinstance(revenue, pd.DataFrame):
-        frame = revenue
-        periods = sorted({str(p) for p in frame["period"]})
-    else:
-        raise TypeError(f"revenue must be a RevenueReport or a DataFrame, not {type(revenue).__name__}")
-    codes = frame["category_code"].to_numpy(dtype=object)
-    keep = _top_level(frame) if "level" in frame.columns else np.ones(len(frame), dtype=bool)
-    out: dict[str, dict[str, int]] = {}
-    for code, period, cents in zip(codes[keep], frame["period"].to_numpy(dtype=object)[keep],
-                                   frame["net_sales"].to_numpy()[keep], strict=True):
-        by_period = out.setdefault(level1(code), {})
-        by_period[str(period)] = by_period.get(str(period), 0) + int(cents)
-    return periods, out
-
-
-def _days_to_settle(ledger: Ledger, level1) -> tuple[list[str], dict[str, dict[str, float]]]:
-    """(the last QUARTERS quarter labels, {level-1 code: {quarter: amount-weighted mean days}})."""
-    items = ledger.items
-    quarters = _last_quarters(ledger.as_of, QUARTERS)
-    settled = items["settled_on"].notna().to_numpy() & (items["kind"].to_numpy(dtype=object) == "invoice")
-    done = items[settled]
-    label = _quarter_labels(done["settled_on"].to_numpy())
-    weight = done["amount"].to_numpy(dtype=np.int64).astype(float)
-    days = done["days_to_settle"].to_numpy(dtype=float, na_value=np.nan) * weight
-    frame = pd.DataFrame({"quarter": label, "code": _per_distinct(done["category_code"], level1),
-                          "weighted": days, "weight": weight})
-    frame = frame[frame["quarter"].isin(quarters) & (frame["weight"] > 0)]
-    sums = frame.groupby(["code", "quarter"])[["weighted", "weight"]].sum()
-    out: dict[str, dict[str, float]] = {}
-    for (code, quarter), row in sums.iterrows():
-        out.setdefault(code, {})[quarter] = round(float(row["weighted"] / row["weight"]), 1)
-    return quarters, out
-
-
-def _dso_frame(dso: DsoReport | pd.DataFrame, level1) -> tuple[list[str], dict[str, dict[str, float]]]:
-    frame = getattr(dso, "by_category", dso)
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"dso must be a DsoReport or a DataFrame, not {type(dso).__name__}")
-    if "level" in frame.columns:
-        frame = frame[_top_level(frame)]
-    quarters = sorted({str(q) for q in frame["quarter"]})[-QUARTERS:]
-    out: dict[str, dict[str, float]] = {}
-    for code, quarter, value in zip(frame["category_code"], frame["quarter"], frame["dso"], strict=True):
-        if str(quarter) in quarters and not pd.isna(value):
-            out.setdefault(level1(code), {})[str(quarter)] = round(float(value), 1)
-    return quarters, out
-
-
-def _last_quarters(as_of: dt.date, n: int) -> list[str]:
-    q = as_of.year * 4 + (as_of.month - 1) // 3
-    return [f"{k // 4}Q{k % 4 + 1}" for k in range(q - n + 1, q + 1)]
-
-
-def _quarter_labels(dates: np.ndarray) -> np.ndarray:
-    months = to_days(dates).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)  # since 1970-01
-    quarters = months // 3  # since 1970Q1
-    which, distinct = pd.factorize(quarters)
-    labels = np.array([f"{1970 + q // 4}Q{q % 4 + 1}" for q in distinct] + [""], dtype=object)
-    return labels[which]
-
-
-def _per_distinct(values: pd.Series, f) -> np.ndarray:
-    """f applied once per distinct value (a million rows hold a few hundred codes)."""
-    which, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    mapped = np.array([f(v) for v in distinct] + [f(None)], dtype=object)
-    return mapped[which]
-
-
-def _shown_categories(figures: Sequence[dict[str, dict]]) -> list[str]:
-    """Level-1 codes with something to show anywhere, in code order; the no-category key last."""
-    shown = {code for fig in figures for code, values in fig.items()
-             if any(v is not None and v != 0 for v in values.values())}
-    codes = sorted(c for c in shown if c != NO_CATEGORY)
-    return codes + ([NO_CATEGORY] if NO_CATEGORY in shown else [])
 
 
 def _category_label(code: str, categories: pd.DataFrame, words: dict[str, str]) -> str:

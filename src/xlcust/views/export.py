@@ -6,8 +6,9 @@
 A report hands over `ExportTable`s: a title, a parameters block (label, value pairs
 shown above the table in .xlsx), columns with a kind, and rows. Column kinds are
 those of output sheets: "text", "int", "cents" (int cents, shown as money), "date",
-"number". A cell may be wrapped in `Styled` for indentation (the category tree) or
-bold (subtotal rows); CSV keeps only the value.
+"number", "percent" (a fraction: 0.125 shows as 12.5% in .xlsx, stays 0.125 in CSV).
+A cell may be wrapped in `Styled` for indentation (the category tree) or bold
+(subtotal rows); CSV keeps only the value.
 
 CSV (for Excel as much as for scripts): money as plain decimals (`-1234.50`, no
 thousands separator); dates ISO. Text that a spreadsheet would run as a formula
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     import xlsxwriter
 
 EXPORT_SUFFIXES = (".csv", ".xlsx")
-KINDS = ("text", "int", "cents", "date", "number")
+KINDS = ("text", "int", "cents", "date", "number", "percent")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -137,7 +138,7 @@ class _Formats:
     """xlsxwriter formats by (kind, indent, bold), made once each."""
 
     NUMBER_FORMATS = {"text": None, "int": "0", "cents": "#,##0.00;-#,##0.00", "date": "yyyy-mm-dd",
-                      "number": "General"}
+                      "number": "General", "percent": "0.0%"}
 
     def __init__(self, wb) -> None:
         self.wb = wb

@@ -50,6 +50,11 @@ METRICS_FIELDS: Sequence[Field] = (
     ("over_limit", "Over limit", "超额度", "text", 8),
     ("near_limit", "Near limit", "接近额度", "text", 8),
     ("warnings", "Warnings", "预警", "text", 30),
+    # From the archive (客户档案): settlement method and invoice type inherited down the category tree.
+    ("settlement_method", "Settlement method", "结算方式", "text", 14),
+    ("invoice_type", "Invoice type", "发票类型", "text", 14),
+    ("salesperson", "Salesperson", "专管业务员", "text", 10),
+    ("department", "Department", "分管部门", "text", 10),
 )
 
 
@@ -64,6 +69,7 @@ def metrics_sheet(book: Book, grades: pd.DataFrame, lang: str,
     frame = grades.reset_index()
     frame["explanation"] = grades["explanation_zh" if lang == "zh" else "explanation"].to_numpy(dtype=object)
     frame["warnings"] = _warning_codes(frame["customer_code"], warnings)
+    _add_archive(book, frame)
     levels = customer_levels(warnings)
     codes = frame["customer_code"].tolist()
     frame["warning_level"] = [level_label(levels.get(c), lang) for c in codes]
@@ -83,6 +89,28 @@ def metrics_sheet(book: Book, grades: pd.DataFrame, lang: str,
                         links={"customer_code": ("source_row", link)}, tab_color="2E75B6")
     sheet.fills = level_fills([f[0] for f in METRICS_FIELDS].index("warning_level"), lang)
     return sheet
+
+
+def _add_archive(book: Book, frame: pd.DataFrame) -> None:
+    """Settlement method, invoice type (inherited: ledger.terms), salesperson and department per customer."""
+    from ..codes import CodingScheme
+    from ..ledger.terms import archive_defaults
+
+    codes = frame["customer_code"].to_numpy(dtype=object)
+    data = book.customers.data
+    defaults = archive_defaults(data, book.categories.data, CodingScheme.from_settings(book.settings))
+    for column in ("settlement_method", "invoice_type"):
+        frame[column] = pd.Series(_blanks_as_none(defaults[column].reindex(codes)), index=frame.index, dtype=object)
+    first = data[data["code"].notna().to_numpy() & ~data["code"].duplicated().to_numpy()].set_index("code") \
+        if "code" in data.columns else pd.DataFrame()
+    for column in ("salesperson", "department"):
+        values = _blanks_as_none(first[column].reindex(codes)) if column in first.columns else [None] * len(codes)
+        frame[column] = pd.Series(values, index=frame.index, dtype=object)  # object: blanks stay None
+
+
+def _blanks_as_none(values: pd.Series) -> list[object]:
+    """A reindexed text column: codes not found (NaN) as blank cells."""
+    return [None if v is None or (isinstance(v, float) and v != v) else v for v in values.tolist()]
 
 
 def _weights(settings: Settings, lang: str) -> str:

@@ -12,11 +12,19 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..i18n import N_, translate
 from ..money import cents_to_decimal, format_money
 from ..reports.revenue import RevenueReport
 from .export import ExportColumn, ExportTable, Styled
 from .outputs import banner, columns, sheet_title
-from .sheet import OutputSheet
+from .sheet import CellSpec, ColumnSpec, OutputSheet
+
+# The contribution columns after each category's total (xlcust.reports.contribution): header, kind, width.
+CONTRIBUTION_COLUMNS = (
+    (N_("Share"), "percent", 9), (N_("Cumulative share"), "percent", 11), (N_("A year earlier"), "cents", 16),
+    (N_("Change"), "cents", 15), (N_("Change %"), "percent", 10), (N_("Rank"), "int", 6), (N_("ABC"), "text", 5),
+)
+CONTRIBUTION_FIELDS = ("share", "cumulative_share", "prior_net_sales", "change", "change_pct", "rank", "abc")
 
 _WORDS = {
     "en": {"code": "Category", "name": "Name", "level": "Level", "total": "Total", "none": "(no category)",
@@ -61,10 +69,69 @@ def _wide_rows(report: RevenueReport, words: dict[str, str], *, indent_with_spac
         shown: object = ("  " * depth + name) if indent_with_spaces else Styled(name, indent=depth,
                                                                                    bold=depth == 0)
         rows.append([code, shown, None if level is pd.NA else level,
-                     *(int(rec[label]) for label in labels), int(rec["total"])])
+                     *(int(rec[label]) for label in labels), int(rec["total"]), *contribution_of(report, code)])
     per_period = report.totals["net_sales"].to_numpy(dtype=np.int64)
     total_name: object = words["total"] if indent_with_spaces else Styled(words["total"], bold=True)
-    rows.append([None, total_name, None, *(int(v) for v in per_period), int(per_period.sum())])
+    rows.append([None, total_name, None, *(int(v) for v in per_period), int(per_period.sum()),
+                 *_total_contribution(report)])
+    return rows
+
+
+def contribution_of(report: RevenueReport, code: str | None) -> list[object]:
+    """A category's contribution cells (none when the report has no contribution)."""
+    c = report.contribution
+    if c is None:
+        return []
+    frame = c.by_category
+    key = frame["category_code"].fillna("").to_numpy(dtype=object)
+    hit = np.flatnonzero(key == (code or ""))
+    if not len(hit):
+        return [None] * len(CONTRIBUTION_FIELDS)
+    return [plain(frame[f].iat[hit[0]]) for f in CONTRIBUTION_FIELDS]
+
+
+def _total_contribution(report: RevenueReport) -> list[object]:
+    c = report.contribution
+    if c is None:
+        return []
+    prior = c.prior.control.net
+    change = report.control.net - prior
+    pct = change / abs(prior) if prior else None
+    return [1.0 if report.control.net > 0 else None, None, prior, change, pct, None, None]
+
+
+def plain(value: object) -> object:
+    """A frame cell as a sheet value: blanks (NA, NaN) as None, numpy scalars as Python ones."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def contribution_headers(lang: str) -> list[str]:
+    return [translate(h, lang) for h, _, _ in CONTRIBUTION_COLUMNS]
+
+
+def customer_rows(report: RevenueReport, lang: str, before: int) -> list[list[object]]:
+    """The customers' ranking below the category table: a title, a header row, one row per customer.
+
+    `before` = how many period columns sit between the level column and the total, left blank.
+    """
+    c = report.contribution
+    if c is None:
+        return []
+    title = translate(N_("Customers by contribution: {n} customers, A {a}, B {b}, C {c} (A to {a_share}, B to "
+                         "{b_share} of net sales; a year earlier: {prior_from} to {prior_to})"), lang,
+                      n=len(c.by_customer), a=int((c.by_customer["abc"] == "A").sum()),
+                      b=int((c.by_customer["abc"] == "B").sum()), c=int((c.by_customer["abc"] == "C").sum()),
+                      a_share=f"{c.a_share:.0%}", b_share=f"{c.b_share:.0%}", prior_from=c.prior_from.isoformat(),
+                      prior_to=c.prior_to.isoformat())
+    head = [translate(N_("Customer code"), lang), translate(N_("Customer name"), lang),
+            translate(N_("Category code"), lang), *([""] * before), translate(N_("Net sales"), lang),
+            *contribution_headers(lang)]
+    rows: list[list[object]] = [[], [CellSpec(title, "text", "title")], [CellSpec(h, "text", "header") for h in head]]
+    for rec in c.by_customer.to_dict("records"):
+        rows.append([rec["customer_code"], rec["name"], CellSpec(rec["category_code"] or "", "text"),
+                     *([None] * before), int(rec["net_sales"]), *(plain(rec[f]) for f in CONTRIBUTION_FIELDS)])
     return rows
 
 
@@ -76,8 +143,10 @@ def revenue_sheet(report: RevenueReport, lang: str) -> OutputSheet:
             (words["level"], words["level"], "int", 6),
             *((label, label, "cents", 14) for label in labels),
             (words["total"], words["total"], "cents", 16)]
-    return OutputSheet(sheet_title("Revenue", lang), columns(lang, spec),
-                       _wide_rows(report, words, indent_with_spaces=True),
+    extra = ([ColumnSpec(translate(h, lang), kind, width) for h, kind, width in CONTRIBUTION_COLUMNS]
+             if report.contribution is not None else [])
+    rows = _wide_rows(report, words, indent_with_spaces=True) + customer_rows(report, lang, len(labels))
+    return OutputSheet(sheet_title("Revenue", lang), [*columns(lang, spec), *extra], rows,
                        title=banner(describe(report, lang), lang, report.parameters.as_of), autofilter=False)
 
 
@@ -104,7 +173,9 @@ def export_tables_for(report: RevenueReport, lang: str = "en", company: str = ""
         sheet_name="分类收入" if zh else "Revenue", title=describe(report, lang),
         columns=[ExportColumn(words["code"], "text", 10), ExportColumn(words["name"], "text", 30),
                  ExportColumn(words["level"], "int", 6), *(ExportColumn(label, "cents", 14) for label in labels),
-                 ExportColumn(words["total"], "cents", 16)],
+                 ExportColumn(words["total"], "cents", 16),
+                 *((ExportColumn(translate(h, lang), _EXPORT_KIND[kind], width) for h, kind, width in
+                    CONTRIBUTION_COLUMNS) if report.contribution is not None else ())],
         rows=_wide_rows(report, words, indent_with_spaces=False), parameters=parameters,
     )
     rec = report.reconciliation
@@ -122,7 +193,29 @@ def export_tables_for(report: RevenueReport, lang: str = "en", company: str = ""
               for r in rec.itertuples(index=False)],
         parameters=parameters,
     )
-    return [main, reconciliation]
+    tables = [main, reconciliation]
+    c = report.contribution
+    if c is not None:
+        tables.append(ExportTable(
+            sheet_name=translate(N_("Customer contribution"), lang)[:31],
+            title=translate(N_("Customers by contribution (ABC): A to {a_share}, B to {b_share} of net sales; a "
+                               "year earlier: {prior_from} to {prior_to}"), lang, a_share=f"{c.a_share:.0%}",
+                            b_share=f"{c.b_share:.0%}", prior_from=c.prior_from.isoformat(),
+                            prior_to=c.prior_to.isoformat()),
+            columns=[ExportColumn(words["customer"], "text", 12), ExportColumn(words["customer_name"], "text", 28),
+                     ExportColumn(translate(N_("Category code"), lang), "text", 10),
+                     ExportColumn(translate(N_("Net sales"), lang), "cents", 16),
+                     *(ExportColumn(translate(h, lang), _EXPORT_KIND[kind], width)
+                       for h, kind, width in CONTRIBUTION_COLUMNS)],
+            rows=[[r["customer_code"], r["name"], r["category_code"], int(r["net_sales"]),
+                   *(plain(r[f]) for f in CONTRIBUTION_FIELDS)] for r in c.by_customer.to_dict("records")],
+            parameters=parameters,
+        ))
+    return tables
+
+
+# The sheet's column kinds as export kinds (the same names; a share stays a fraction in CSV).
+_EXPORT_KIND = {"percent": "percent", "cents": "cents", "int": "int", "text": "text"}
 
 
 def _date(value: object) -> dt.date | None:

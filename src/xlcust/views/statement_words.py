@@ -20,6 +20,8 @@ WORDS: dict[str, str] = {
     "phone": N_("Phone"),
     "address": N_("Address"),
     "currency": N_("Currency"),
+    "settlement_method": N_("Settlement method"),
+    "invoice_type": N_("Invoice type"),
     "date": N_("Date"),
     "txn_id": N_("Document"),
     "kind": N_("Kind"),
@@ -47,6 +49,8 @@ WORDS: dict[str, str] = {
     "signature": N_("Confirmed by (signature and stamp):"),
     "signed_on": N_("Date:"),
     "tie": N_("Closing total = aging balance of the category at {date}"),
+    "tie_selected": N_("Closing total = aging balance of the customers shown at {date} (customers selected by a "
+                       "condition)"),
     "not_due": N_("Not due"),
     "bucket": N_("{low}-{high} days"),
     "beyond": N_("Over {days} days"),

@@ -198,6 +198,7 @@ def _write_block(ctx: _Context, sheet: Worksheet, top: int, c: CustomerStatement
         ("customer_name", c.name, "contact", details.get("contact")),
         ("address", details.get("address"), "phone", details.get("phone")),
         ("category", ctx.category_caption, "currency", s.currency),
+        ("settlement_method", details.get("settlement_method"), "invoice_type", details.get("invoice_type")),
     )
     row = top + 4
     for left, left_value, right, right_value in pairs:
@@ -342,7 +343,8 @@ def _write_summary(ctx: _Context, sheet: Worksheet, starts: list[int]) -> None:
     for j, cents in enumerate((g.opening, g.debits, g.credits, g.closing), start=2):
         sheet.write_number(row, j, _yuan(cents), fmt("total_money"))
     row += 2
-    sheet.merge_range(row, 0, row, last - 1, tpl.word("tie", date=s.end.isoformat()), fmt("note"))
+    tie = tpl.word("tie_selected" if s.selected else "tie", date=s.end.isoformat())
+    sheet.merge_range(row, 0, row, last - 1, tie, fmt("note"))
     sheet.write_number(row, last, _yuan(g.aging_balance), fmt("money"))
     _fit_widths(sheet, ctx.template.data["columns"]["summary"], widest)
     sheet.repeat_rows(0, _SUMMARY_HEADER_ROW)
