@@ -18,13 +18,14 @@ from typer.testing import CliRunner
 
 from xlcust.book import Book
 from xlcust.checks import history as history_checks
+from xlcust.checks.history import unrecorded_changes
 from xlcust.cli import app
 from xlcust.edits import CellEdit
 from xlcust.history import category_at
 from xlcust.io.package import open_package
 from xlcust.io.package_write import save_package
 from xlcust.io.reader import read_book
-from xlcust.memory import MEMORY_SHEET, initial_history, memory_records, unrecorded_changes
+from xlcust.memory import MEMORY_SHEET, initial_history, memory_records
 
 from .workbooks import write_book
 

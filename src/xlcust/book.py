@@ -20,7 +20,6 @@ import pandas as pd
 
 from .celltypes import type_sheet
 from .findings import Finding
-from .memory import empty_memory, memory_frame
 from .schema import (
     CATEGORIES,
     CUSTOMERS,
@@ -36,6 +35,31 @@ from .settings import SettingEntry, Settings, resolve_settings
 from .tables import RawSheet, SheetTable
 
 __all__ = ["Book", "RawSheet", "SheetTable", "build_book"]
+
+
+def empty_memory() -> pd.DataFrame:
+    """No memory of categories (`xlcust.memory`): a workbook xlcust has not written to yet."""
+    return pd.DataFrame({"category_code": pd.Series([], dtype=object),
+                         "seen_on": pd.Series([], dtype="datetime64[ns]")},
+                        index=pd.Index([], dtype=object, name="customer_code"))
+
+
+def memory_frame(rows: list[tuple[object, object, object]]) -> pd.DataFrame:
+    """Rows (customer_code, category_code, seen_on) as read → the frame a Book keeps.
+
+    Rows without a customer or category are dropped; a repeated customer keeps its first row.
+    """
+    frame = empty_memory()
+    good = [(str(c).strip(), str(k).strip(), s) for c, k, s in rows
+            if c is not None and k is not None and str(c).strip() and str(k).strip()]
+    if not good:
+        return frame
+    codes, cats, seen = zip(*good, strict=True)
+    frame = pd.DataFrame({"category_code": pd.Series(cats, dtype=object),
+                          "seen_on": pd.to_datetime(pd.Series(seen), errors="coerce")})
+    frame.index = pd.Index(codes, dtype=object, name="customer_code")
+    return frame[~frame.index.duplicated()]
+
 
 
 @dataclass

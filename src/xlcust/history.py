@@ -154,11 +154,6 @@ def category_at(book: Book, customer_codes: pd.Series, dates: pd.Series) -> pd.S
     return result
 
 
-def customers_with_periods(book: Book) -> np.ndarray:
-    """Customer codes with at least one usable CategoryHistory period."""
-    return pd.unique(_periods(book)["customer"].to_numpy(dtype=object))
-
-
 def _customers_with_rows(book: Book) -> np.ndarray:
     """Customer codes named on any CategoryHistory row, usable or not."""
     h = book.history

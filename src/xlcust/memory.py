@@ -27,32 +27,10 @@ import pandas as pd
 if TYPE_CHECKING:
     from .book import Book
 
+from .book import empty_memory, memory_frame  # noqa: F401 (the memory's frame is a Book field)
+
 MEMORY_SHEET = "_xlcust_memory"
 MEMORY_COLUMNS = ("customer_code", "category_code", "seen_on")
-
-
-def empty_memory() -> pd.DataFrame:
-    """No memory: a workbook xlcust has not written to yet."""
-    return pd.DataFrame({"category_code": pd.Series([], dtype=object),
-                         "seen_on": pd.Series([], dtype="datetime64[ns]")},
-                        index=pd.Index([], dtype=object, name="customer_code"))
-
-
-def memory_frame(rows: list[tuple[object, object, object]]) -> pd.DataFrame:
-    """Rows (customer_code, category_code, seen_on) as read → the frame a Book keeps.
-
-    Rows without a customer or category are dropped; a repeated customer keeps its first row.
-    """
-    frame = empty_memory()
-    good = [(str(c).strip(), str(k).strip(), s) for c, k, s in rows
-            if c is not None and k is not None and str(c).strip() and str(k).strip()]
-    if not good:
-        return frame
-    codes, cats, seen = zip(*good, strict=True)
-    frame = pd.DataFrame({"category_code": pd.Series(cats, dtype=object),
-                          "seen_on": pd.to_datetime(pd.Series(seen), errors="coerce")})
-    frame.index = pd.Index(codes, dtype=object, name="customer_code")
-    return frame[~frame.index.duplicated()]
 
 
 def remembered_categories(book: Book) -> pd.Series:
@@ -92,31 +70,6 @@ def memory_records(book: Book, today: dt.date | None = None) -> list[tuple[str, 
     seen = np.where(same, old["seen_on"].dt.date.to_numpy(dtype=object), today)
     return [(c, k, s) for c, k, s in zip(codes.tolist(), category.tolist(), seen.tolist(), strict=True)
             if k is not None]
-
-
-def unrecorded_changes(book: Book) -> pd.DataFrame:
-    """Used customers without usable CategoryHistory rows whose category is not the remembered one.
-
-    Columns: customer_code, row (Customers row), now, remembered, seen_on. Customers with
-    history rows are the history checks' business (HIS_CHANGE_UNRECORDED and friends).
-    """
-    from .history import customers_with_periods
-
-    c = book.customers.data
-    columns = ["customer_code", "row", "now", "remembered", "seen_on"]
-    if book.remembered.empty or "code" not in c.columns or "category_code" not in c.columns:
-        return pd.DataFrame(columns=columns)
-    first = c[c["code"].notna().to_numpy() & ~c["code"].duplicated().to_numpy()]
-    codes = first["code"].to_numpy(dtype=object)
-    memory = book.remembered.reindex(codes)
-    then = memory["category_code"].to_numpy(dtype=object)
-    now = first["category_code"].to_numpy(dtype=object)
-    differ = ~pd.isna(then) & ~pd.isna(now) & (then != now)
-    differ &= pd.Index(codes).isin(used_customers(book)) & ~pd.Index(codes).isin(customers_with_periods(book))
-    return pd.DataFrame({
-        "customer_code": codes[differ], "row": first.index.to_numpy()[differ], "now": now[differ],
-        "remembered": then[differ], "seen_on": memory["seen_on"].to_numpy()[differ],
-    }, columns=columns)
 
 
 def initial_history(book: Book) -> list[dict[str, object]]:
