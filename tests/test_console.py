@@ -297,3 +297,18 @@ def test_chinese_console_of_every_command_has_no_english_words(zh_demo: Path, tm
         if words:
             found[" ".join(args)] = sorted(set(words))
     assert not found, found
+
+
+def test_usage_errors_speak_the_language_of_the_line(zh_demo: Path) -> None:
+    def xlcust(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "xlcust", *args], capture_output=True, text=True, timeout=120)
+
+    zh = xlcust("revenue", str(zh_demo), "--lang", "zh")
+    assert zh.returncode == 2
+    assert "错误：缺少选项 --from。" in zh.stderr and "查看帮助" in zh.stderr and "Missing" not in zh.stderr
+    unknown = xlcust("aging", str(zh_demo), "--frob", "--lang=zh")
+    assert unknown.returncode == 2 and "没有这个选项：--frob" in unknown.stderr
+    en = xlcust("revenue", str(zh_demo), "--lang", "en")
+    assert en.returncode == 2 and "Error: Missing option '--from'." in en.stderr
+    alone = xlcust("--lang", "zh")
+    assert alone.returncode == 0 and "用法：xlcust" in alone.stdout and "命令" in alone.stdout

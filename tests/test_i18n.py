@@ -13,18 +13,19 @@ from xlcust import i18n
 
 SRC = Path(i18n.__file__).parent
 PO = SRC / "locale" / "zh" / "LC_MESSAGES" / "xlcust.po"
-KEYWORDS = {"_": None, "N_": None, "msg": (1,), "translate": (1,), "ntranslate": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "msg": (1,), "translate": (1,), "ntranslate": (1, 2),
+            "C_": ((1, "c"), 2), "ctranslate": ((1, "c"), 2), "term": ((1, "c"), 2)}
 
 
-def _marked() -> dict[str, str]:
-    """msgid → 'file:line' of every text the code marks for the catalog."""
-    found: dict[str, str] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+def _marked() -> dict[tuple[str, str | None], str]:
+    """(msgid, context) → 'file:line' of every text the code marks for the catalog."""
+    found: dict[tuple[str, str | None], str] = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(SRC), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         for msgid in message if isinstance(message, tuple) else (message,):
             if msgid:
-                found.setdefault(msgid, f"{filename}:{lineno}")
+                found.setdefault((msgid, context), f"{filename}:{lineno}")
     return found
 
 
@@ -39,14 +40,18 @@ def _fields(text: str) -> set[str]:
 
 def test_every_marked_text_has_a_chinese_translation() -> None:
     catalog = _catalog()
-    missing = [f"{where}: {msgid!r}" for msgid, where in _marked().items()
-               if not (catalog.get(msgid) and catalog.get(msgid).string and not catalog.get(msgid).fuzzy)]
+    missing = []
+    for (msgid, context), where in _marked().items():
+        entry = catalog.get(msgid, context=context)
+        if not (entry and entry.string and not entry.fuzzy):
+            missing.append(f"{where}: {msgid!r}" + (f" (context {context!r})" if context else ""))
     assert not missing, "texts without Chinese (add them to the .po, see locale/README.md):\n" + "\n".join(missing)
 
 
 def test_the_catalog_keeps_no_text_the_code_no_longer_uses() -> None:
     marked = _marked()
-    stale = [m.id for m in _catalog() if m.id and (m.id[0] if isinstance(m.id, tuple) else m.id) not in marked]
+    stale = [m.id for m in _catalog()
+             if m.id and ((m.id[0] if isinstance(m.id, tuple) else m.id), m.context) not in marked]
     assert not stale, f"unused catalog entries: {stale}"
 
 
@@ -85,3 +90,9 @@ def test_translate_formats_after_translating() -> None:
     with i18n.use_language("zh"):
         assert i18n._("No") == "否"
     assert i18n._("No") == "No"
+
+
+def test_a_word_with_two_meanings_is_told_apart_by_its_context() -> None:
+    assert i18n.ctranslate("transaction kind", "invoice", "zh") == "发票"
+    assert i18n.ctranslate("aging basis", "invoice", "zh") == "按开票日"
+    assert i18n.ctranslate("aging basis", "invoice", "en") == "invoice"

@@ -184,7 +184,8 @@ def test_output_sheet_reads_back_with_values_types_and_links(book: Path) -> None
     assert ws.auto_filter.ref == "A2:H4"
     assert ws.protection.sheet and not ws.protection.autoFilter and not ws.protection.sort
     assert ws.print_title_rows == "$2:$2"
-    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.orientation == "portrait"  # eight narrow columns fit upright
+    assert ws.page_setup.paperSize == 9  # A4 unless Settings say otherwise
     assert "Page &P of &N" in (ws.oddFooter.center.text or "")
     assert OUTPUT_MARKER in ws.defined_names
     assert open_package(book).output_sheets() == ["Checks"]

@@ -156,3 +156,20 @@ def test_live_excel_gets_the_same_colours() -> None:
     _add_value_fill(RangeApi(), fills[0])
     assert added == [{"Type": 1, "Operator": 3, "Formula1": '="红色警报"'}]
     assert Condition.Interior.Color == 0xCEC7FF and Condition.Font.Color == 0x06009C
+
+
+def test_the_console_lists_red_alerts_first_with_their_level() -> None:
+    from rich.console import Console
+
+    from xlcust.credit import grade_customers
+    from xlcust.views.console.reports import print_grades
+
+    b = book()
+    ledger = build_ledger(b)
+    grades = grade_customers(b, ledger)
+    console = Console(record=True, width=200)
+    print_grades(console, grades, early_warnings(b, ledger, grades=grades), AS_OF.isoformat(),
+                 ("A", "B", "C", "D", "NEW"), "zh")
+    lines = [line for line in console.export_text().splitlines() if "CREDIT" in line or "DORMANT" in line]
+    levels = ["红色警报" if "红色警报" in line else "黄色预警" for line in lines]
+    assert levels == ["红色警报", "红色警报", "黄色预警", "黄色预警"]

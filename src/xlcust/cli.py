@@ -314,18 +314,16 @@ def run_all(
 
 
 def main() -> None:
-    """Console entry point: the help pages in the language of --lang, else the locale (xlcust.clihelp)."""
-    from .clihelp import help_language, localized_command
+    """Console entry point: help pages and usage errors in the language of --lang, else the locale (xlcust.clihelp)."""
+    from .clihelp import help_language, localized_command, run_localized
 
-    command = localized_command(app, help_language(sys.argv[1:]))
-    try:
-        command.main(prog_name="xlcust")
-    except SystemExit as exc:
-        sys.exit(exc.code)
+    lang = help_language(sys.argv[1:])
+    sys.exit(run_localized(localized_command(app, lang), lang, "xlcust"))
 
 
 @app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", help=N_("Show the version and exit"))] = False,
     lang: LangOpt = None,
 ) -> None:
@@ -333,6 +331,9 @@ def _root(
     remember_root_language(lang)
     if version:
         out.print(f"xlcust {__version__}")
+        raise typer.Exit(0)
+    if ctx.invoked_subcommand is None:  # `xlcust --lang zh` alone: the help page, as `xlcust` alone shows it
+        typer.echo(ctx.get_help())
         raise typer.Exit(0)
 
 

@@ -12,6 +12,10 @@ for the catalog) and are translated afterwards, in two steps:
    cannot apply here: help never reads the workbook.
 2. A help formatter translates the words click itself writes ("Usage:", "Options",
    "[default: …]", "Show this message and exit.").
+3. `run_localized` shows click's usage errors ("Missing option '--from'.", "No such option:
+   --frob") in the same language: the click that typer bundles writes them as English
+   f-strings, so the common ones are recognised by their shape and rendered from the
+   catalog; anything else keeps click's English.
 
 Translating after import keeps one English text per option in the code (no per-language
 decorators) and needs no change to how commands are declared.
@@ -31,6 +35,21 @@ from .i18n import N_, normalize_language, system_language, translate
 # which xlcust does not install; the catalog has them instead)
 CLICK_WORDS = {"Usage: ": N_("Usage: "), "Options": N_("Options"), "Arguments": N_("Arguments"),
                "Commands": N_("Commands"), "Show this message and exit.": N_("Show this message and exit.")}
+ERROR_SHAPES = [  # click's usage errors, as their English reads → the catalog text that says the same
+    (re.compile(r"^Missing option '(?P<name>[^']+)'\.$"), N_("Missing option '{name}'.")),
+    (re.compile(r"^Missing argument '(?P<name>[^']+)'\.$"), N_("Missing argument '{name}'.")),
+    (re.compile(r"^No such option: (?P<name>\S+)$"), N_("No such option: {name}")),
+    (re.compile(r"^No such option: (?P<name>\S+) Did you mean (?P<other>\S+)\?$"),
+     N_("No such option: {name} Did you mean {other}?")),
+    (re.compile(r"^No such command '(?P<name>[^']+)'\.$"), N_("No such command '{name}'.")),
+    (re.compile(r"^Got unexpected extra argument(?:\(s\))? \((?P<args>.*)\)$"),
+     N_("Got unexpected extra argument(s) ({args})")),
+    (re.compile(r"^Option '(?P<name>[^']+)' requires an argument\.$"), N_("Option '{name}' requires an argument.")),
+    (re.compile(r"^Invalid value for (?P<name>[^:]+): (?P<reason>.*)$"), N_("Invalid value for {name}: {reason}")),
+]
+TRY_HELP = N_("Try '{command} {option}' for help.")
+ERROR = N_("Error: {message}")
+ABORTED = N_("Aborted!")
 REQUIRED = N_("required")
 DEFAULT = N_("default: {default}")
 _SUFFIX = re.compile(r"^(?P<head>.*?)\s*\[(?P<extra>[^\[\]]*)\]\s*$", re.S)
@@ -100,3 +119,41 @@ def localized_extra(text: str, lang: str) -> str:
         else:
             parts.append(part)
     return f"{head}  [{'; '.join(parts)}]"
+
+
+def localized_error(message: str, lang: str) -> str:
+    """A click usage error's message in `lang` (one it does not recognise stays as written)."""
+    for shape, msgid in ERROR_SHAPES:
+        match = shape.match(message)
+        if match:
+            return translate(msgid, lang, **match.groupdict())
+    return message
+
+
+def run_localized(command: click.Command, lang: str, prog_name: str) -> int:
+    """Run `command` as click's standalone mode would, its usage errors shown in `lang`; the exit code."""
+    try:
+        code = command.main(prog_name=prog_name, standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        exc.show()  # the help page itself, already in `lang`
+        return exc.exit_code
+    except click.exceptions.UsageError as exc:
+        _show_usage_error(exc, lang)
+        return exc.exit_code
+    except click.exceptions.ClickException as exc:
+        click.echo(translate(ERROR, lang, message=localized_error(exc.format_message(), lang)), err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo(translate(ABORTED, lang), err=True)
+        return 1
+    return code if isinstance(code, int) else 0
+
+
+def _show_usage_error(exc: click.exceptions.UsageError, lang: str) -> None:
+    ctx = exc.ctx
+    if ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            hint = translate(TRY_HELP, lang, command=ctx.command_path, option=ctx.help_option_names[0]) + "\n"
+        click.echo(f"{ctx.get_usage()}\n{hint}", err=True, color=ctx.color)
+    click.echo(translate(ERROR, lang, message=localized_error(exc.format_message(), lang)), err=True)

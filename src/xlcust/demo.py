@@ -254,8 +254,8 @@ _TEXT = {
     "memo.partial": ("Partial payment", "部分回款"),
     "memo.overpaid": ("Payment, rounded up by customer", "客户多付"),
     "memo.unreferenced": ("Bank receipt, no invoice quoted", "银行收款（未注明发票）"),
-    "source.import": ("import", "import"),
-    "source.manual": ("manual", "manual"),
+    "source.import": ("import", "导入"),  # the catalog's labels of the history source codes
+    "source.manual": ("manual", "手工"),
     "changed_by.import": ("demo import", "演示导入"),
     "changed_by.manual": ("Wang Fang", "王芳"),
     "history.switch": ("Business changed; see contract", "业务调整，见合同"),

@@ -13,7 +13,7 @@ Three ways a module uses it, by layer:
   msgid and its parameters together as a `Msg` (a Finding's message and fix are Msgs),
   so any view can render it later in any language;
 - **views** render with `translate(msgid, lang, **params)` (`ntranslate` for texts
-  with a count);
+  with a count, `ctranslate` for a word marked with its context by `C_`);
 - **hosts** (CLI, xlwings, Lite) decide the language once — `resolve_language`:
   `--lang`, else the workbook's Settings `language`, else the system locale — and
   may set it for the rest of the call with `use_language`; `_()` then translates in it.
@@ -42,6 +42,15 @@ _current: contextvars.ContextVar[str] = contextvars.ContextVar("xlcust_language"
 
 def N_(msgid: str) -> str:
     """Mark `msgid` for the catalog without translating it (the core keeps msgids as data)."""
+    return msgid
+
+
+def C_(context: str, msgid: str) -> str:
+    """Mark `msgid` in `context` (gettext's msgctxt) without translating it.
+
+    The context tells apart one English word with two meanings: a code the core returns
+    (`invoice` the transaction kind, `invoice` the aging basis) gets its label per context.
+    """
     return msgid
 
 
@@ -95,6 +104,12 @@ def catalog(lang: str) -> gettext.NullTranslations:
 def translate(msgid: str, lang: str, /, **params: object) -> str:
     """`msgid` in `lang`, with `params` formatted in."""
     text = catalog(lang).gettext(msgid) if msgid else msgid
+    return text.format(**params) if params else text
+
+
+def ctranslate(context: str, msgid: str, lang: str, /, **params: object) -> str:
+    """`msgid` in `context` (see `C_`), in `lang`, with `params` formatted in."""
+    text = catalog(lang).pgettext(context, msgid) if msgid else msgid
     return text.format(**params) if params else text
 
 
@@ -165,6 +180,66 @@ class Msg:
 
     def __repr__(self) -> str:
         return f"Msg({self.msgid!r}, **{self.params!r})"
+
+    def __str__(self) -> str:
+        return self.render(DEFAULT_LANGUAGE)
+
+
+class Term:
+    """A code the core writes into a sheet (a history source, a changed field), kept as data.
+
+    `term("history source", "import")` marks the code with its context (as `C_` does);
+    `render(lang)` is the code itself in English and its catalog label in another language.
+    `str()` is the code, so a Term read back as text is the code again.
+    """
+
+    __slots__ = ("context", "code")
+
+    def __init__(self, context: str, code: str) -> None:
+        self.context, self.code = context, code
+
+    def render(self, lang: str) -> str:
+        return self.code if lang == DEFAULT_LANGUAGE else ctranslate(self.context, self.code, lang)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Term) and (self.context, self.code) == (other.context, other.code)
+
+    def __hash__(self) -> int:
+        return hash((self.context, self.code))
+
+    def __repr__(self) -> str:
+        return f"Term({self.context!r}, {self.code!r})"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def term(context: str, code: str) -> Term:
+    """Mark a code with its context for the catalog and keep it as a `Term` (core code)."""
+    return Term(context, code)
+
+
+def labels_of(context: str, codes: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Every language's label of each code → the code, for reading back what a view wrote."""
+    return {ctranslate(context, code, lang): code for code in codes for lang in LANGUAGES}
+
+
+class Joined:
+    """Several texts shown as one list ("a; b; c"), each rendered in the reader's language."""
+
+    __slots__ = ("parts", "sep")
+
+    def __init__(self, parts: tuple[object, ...], sep: str = "; ") -> None:
+        self.parts, self.sep = tuple(parts), sep
+
+    def render(self, lang: str) -> str:
+        return self.sep.join(p.render(lang) if hasattr(p, "render") else str(p) for p in self.parts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Joined) and (self.parts, self.sep) == (other.parts, other.sep)
+
+    def __hash__(self) -> int:
+        return hash(self.parts)
 
     def __str__(self) -> str:
         return self.render(DEFAULT_LANGUAGE)

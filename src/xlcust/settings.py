@@ -55,6 +55,7 @@ class Settings(BaseModel):
     language: str = "en"
     company_name: str = ""
     currency: str = "CNY"
+    paper_size: str = "A4"
 
     def effective_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
@@ -222,6 +223,17 @@ def parse_text(value: object) -> str:
     return str(value).strip()
 
 
+PAPER_NAMES = ("A4", "A3", "A5", "Letter", "Legal")  # xlcust.views.page.PAPERS knows their sizes
+
+
+def parse_paper(value: object) -> str:
+    text = str(value).strip().replace(" ", "").casefold()
+    found = next((name for name in PAPER_NAMES if name.casefold() == text), None)
+    if found is None:
+        raise ValueError(msg("expected one of {choices}", choices=", ".join(PAPER_NAMES)))
+    return found
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     key: str
@@ -296,6 +308,8 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("company_name", parse_text, "Company name printed on statements", "公司名称",
                 ("公司名称",)),
     SettingSpec("currency", parse_text, "Currency code", "币种", ("币种",)),
+    SettingSpec("paper_size", parse_paper, "Paper that output sheets and statements print on: A4, A3, A5, Letter "
+                "or Legal", "输出表与对账单的打印纸张：A4、A3、A5、Letter 或 Legal", ("纸张", "纸张大小")),
 )
 SPEC_BY_KEY: dict[str, SettingSpec] = {
     normalize_header(name): spec for spec in SPECS for name in (spec.key, *spec.aliases)

@@ -138,6 +138,12 @@ def adopt_language(registry) -> None:
         set_language(settings.language)
 
 
+def adopt_book_language(language: str | None) -> None:
+    """A workbook's Settings `language` (None: not set) becomes the language, unless --lang was given."""
+    if _requested_language is None and language:
+        set_language(language)
+
+
 def warn_flavour(book: Path, target: Path | None = None) -> None:
     """Say what a save to `target` (default: over `book`) does to macros, before it happens (io.flavour)."""
     from ..io.flavour import macros_left_out, misnamed, no_macros_in_xlsm
@@ -185,7 +191,10 @@ def print_table(title: str, columns: list[str], rows: Iterable[Iterable[object]]
     figure = re.compile(r"^-?(0|[1-9][\d,]*)(\.\d+)?%?$")  # "0101" is a code, not a number
     kinds = ["figure" if texts and all(figure.match(r[i]) or not r[i] for r in texts) else "text"
              for i in range(len(columns))]
-    render_table(out, title, [Column(c, k) for c, k in zip(columns, kinds, strict=True)], texts,  # type: ignore[misc]
+    # the text columns before the first figure (a code, a name) say what a row is: every part repeats them
+    leading = next((i for i, k in enumerate(kinds) if k == "figure"), 0)
+    render_table(out, title, [Column(c, k, key=i < min(leading, 2))  # type: ignore[arg-type]
+                              for i, (c, k) in enumerate(zip(columns, kinds, strict=True))], texts,
                  lang=current_language())
 
 

@@ -16,7 +16,18 @@ import typer
 
 from ..findings import Severity
 from ..i18n import N_, Msg, _, current_language, render
-from .base import EXIT_FINDINGS, EXIT_OK, LangOpt, app, emit_json, err, out, run, warn_flavour
+from .base import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    LangOpt,
+    adopt_book_language,
+    app,
+    emit_json,
+    err,
+    out,
+    run,
+    warn_flavour,
+)
 
 import_app = typer.Typer(
     no_args_is_help=True,
@@ -109,11 +120,12 @@ def transactions(
 
 
 def _show(report, as_json: bool, report_path: Path | None) -> int:
+    adopt_book_language(report.book_language)
     if report_path is not None:
-        lines = report.write_csv(report_path)
+        lines = report.write_csv(report_path, current_language())
         err.print(_("Wrote {n} issue line(s) to {path}", n=f"{lines:,}", path=report_path), markup=False)
     if as_json:
-        emit_json(report.to_json())
+        emit_json(report.to_json(current_language()))
     else:
         _print(report)
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
@@ -157,9 +169,9 @@ def _print(report) -> None:
                                            else _("rows {rows}", rows=_ranges(i.rows)))
             listed = f"ow {i.row}" in english or "row(s)" in english or "(rows" in english
             severity = i.severity.value.upper() if lang == "en" else i.severity.label(lang)
-            text = f"{severity:7} {code}: {_text(i.message)}" + (f" [{rows}]" if rows and not listed else "")
+            text = f"{severity:7} {code}: {i.message_in(lang)}" + (f" [{rows}]" if rows and not listed else "")
             if i.suggestion and i.severity is not Severity.INFO:
-                text += f" → {_text(i.suggestion)}"
+                text += f" → {i.suggestion_in(lang)}"
             out.print(text, style=colour[i.severity], markup=False, highlight=False)
         if len(items) > SHOWN_PER_CODE:
             out.print("        " + _("… {n} more {code}; all of them with --json or --report FILE",

@@ -1,4 +1,4 @@
-"""One-line explanations of a grade, in English and Chinese.
+"""One-line explanations of a grade, in any language of the catalog.
 
     A 86.2: carried by payment 98×40% (avg 1 day late) and scale 91×25% (12-month net sales …)
     B 71.3: payment 62×40% dragged it down: avg 18 days late
@@ -12,17 +12,21 @@ least SECOND_LOSS_POINTS too. Each named dimension comes with its evidence: the 
 that produced its score.
 
 Built column-wise (object arrays of str joined with +), not row by row: fifty thousand
-customers cost a few hundredths of a second, not seconds.
+customers cost a few hundredths of a second, not seconds. Every wording is a catalog text
+with {placeholders} (`vformat` fills them a column at a time), so a translation may
+reorder them; this module holds no language of its own.
 """
 
 from __future__ import annotations
 
+import string
+
 import numpy as np
 import pandas as pd
 
+from ..i18n import C_, N_, ctranslate, translate
 from .risk import NEUTRAL_RISK
 from .scoring import (
-    DIMENSION_ZH,
     DIMENSIONS,
     NEW_MIN_DAYS,
     NEW_MIN_INVOICES,
@@ -66,10 +70,17 @@ def money_texts(cents: np.ndarray) -> Texts:
     return np.array([money_text(c) for c in np.asarray(cents, dtype=np.int64).tolist()], dtype=object)
 
 
-def _plural(counts: np.ndarray, unit: str) -> Texts:
-    """'1 day', '3 days'."""
-    counts = np.asarray(counts, dtype=np.int64)
-    return int_texts(counts) + np.where(counts == 1, f" {unit}", f" {unit}s").astype(object)
+def vformat(template: str, size: int, /, **parts: Texts | str | int) -> Texts:
+    """`template` (a catalog text, already translated) with each {name} filled from `parts`,
+    a whole column at a time: an array part gives each row its own text."""
+    out = np.full(size, "", dtype=object)
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        if literal:
+            out = out + literal
+        if name is not None:
+            part = parts[name]
+            out = out + (part if isinstance(part, np.ndarray) else str(part))
+    return out
 
 
 def _text(mask: np.ndarray, yes: Texts | str, no: Texts | str) -> Texts:
@@ -81,79 +92,92 @@ def _blank(values: np.ndarray) -> np.ndarray:
 
 
 class _Evidence:
-    """Evidence texts for a subset of customers (`rows`, positions in the grades frame), per dimension:
-    (English, Chinese) object arrays parallel to `rows`."""
+    """Evidence texts for a subset of customers (`rows`, positions in the grades frame), per dimension,
+    in one language: object arrays parallel to `rows`."""
 
-    def __init__(self, frame: pd.DataFrame, rows: np.ndarray, risk_table: bool) -> None:
+    def __init__(self, frame: pd.DataFrame, rows: np.ndarray, risk_table: bool, lang: str) -> None:
         self.f = frame
         self.rows = rows
         self.risk_table = risk_table
+        self.lang = lang
+        self.n = len(rows)
 
     def col(self, name: str, dtype: object = None) -> np.ndarray:
         return self.f[name].to_numpy(dtype=dtype)[self.rows]
 
-    def scale(self) -> tuple[Texts, Texts]:
+    def t(self, msgid: str, **parts: Texts | str | int) -> Texts:
+        return vformat(translate(msgid, self.lang), self.n, **parts)
+
+    def scale(self) -> Texts:
         revenue = self.col("revenue_12m", np.int64)
         money, pct = money_texts(revenue), number_texts(self.col("scale"))
-        none = revenue <= 0
-        return (_text(none, "no net sales in the last 12 months",
-                      "12-month net sales " + money + ", percentile " + pct + " of active customers"),
-                _text(none, "近 12 个月无净销售额",
-                      "近 12 个月净销售额 " + money + "，在有销售的客户中居第 " + pct + " 百分位"))
+        return _text(revenue <= 0, self.t(N_("no net sales in the last 12 months")),
+                     self.t(N_("12-month net sales {money}, percentile {percentile} of active customers"),
+                            money=money, percentile=pct))
 
-    def payment(self) -> tuple[Texts, Texts]:
+    def payment(self) -> Texts:
         days = self.col("payment_days_late", np.float64)
         none = np.isnan(days)
         whole = np.rint(np.nan_to_num(days)).astype(np.int64)
         share = np.nan_to_num(self.col("overdue_90_share", np.float64))
         pct = int_texts(np.rint(share * 100)) + "%"
-        en = _text(whole == 0, "pays on time (avg 0 days late)", "avg " + _plural(whole, "day") + " late")
-        zh = _text(whole == 0, "按期回款（平均逾期 0 天）", "平均逾期 " + int_texts(whole) + " 天")
-        en = en + _text(share > 0, ", " + pct + " of the open amount over 90 days overdue", "")
-        zh = zh + _text(share > 0, "，" + pct + " 的未清金额逾期超过 90 天", "")
-        return (_text(none, f"no invoice settled or overdue in the last 12 months (neutral {PAYMENT_NO_EVIDENCE})", en),
-                _text(none, f"近 12 个月无结清或逾期的发票（中性分 {PAYMENT_NO_EVIDENCE}）", zh))
+        days_text = int_texts(whole)
+        late = np.select([whole == 0, whole == 1],
+                         [self.t(N_("pays on time (avg 0 days late)")), self.t(N_("avg {n} day late"), n=days_text)],
+                         self.t(N_("avg {n} days late"), n=days_text)).astype(object)
+        late = late + _text(share > 0, self.t(N_(", {percent} of the open amount over 90 days overdue"), percent=pct),
+                            "")
+        return _text(none, self.t(N_("no invoice settled or overdue in the last 12 months (neutral {score})"),
+                                  score=PAYMENT_NO_EVIDENCE), late)
 
-    def stability(self) -> tuple[Texts, Texts]:
+    def stability(self) -> Texts:
         tenure = self.col("tenure_months", np.int64)
         active = int_texts(self.col("active_months_12m", np.int64))
-        return ("customer for " + _plural(tenure, "month") + ", active in " + active + " of the last 12 months",
-                "合作 " + int_texts(tenure) + " 个月，近 12 个月中有 " + active + " 个月有业务")
+        months = int_texts(tenure)
+        return _text(tenure == 1,
+                     self.t(N_("customer for {n} month, active in {active} of the last 12 months"), n=months,
+                            active=active),
+                     self.t(N_("customer for {n} months, active in {active} of the last 12 months"), n=months,
+                            active=active))
 
-    def risk(self) -> tuple[Texts, Texts]:
-        n = len(self.rows)
+    def risk(self) -> Texts:
         if not self.risk_table:
-            return (np.full(n, f"no Risk sheet: neutral {NEUTRAL_RISK}", dtype=object),
-                    np.full(n, f"无风险表：中性分 {NEUTRAL_RISK}", dtype=object))
-        parts = []
-        for kind, zh_kind in (("industry", "行业"), ("region", "地区")):
+            return self.t(N_("no Risk sheet: neutral {score}"), score=NEUTRAL_RISK)
+        parts = {}
+        for kind, what in (("industry", C_("risk factor", "industry")), ("region", C_("risk factor", "region"))):
             raw = self.col(kind, object)
             blank = _blank(raw)
             name = np.array(["" if b else str(v) for v, b in zip(raw, blank, strict=True)], dtype=object)
             score = number_texts(self.col(f"{kind}_risk"))
             how = self.col(f"{kind}_risk_source", object)
-            en = np.select(
+            shown = ctranslate("risk factor", what, self.lang)
+            parts[kind] = np.select(
                 [blank, how == "listed", how == "default"],
-                [f"{kind} blank: " + score, f"{kind} " + name + " " + score, f"{kind} " + name + " " + score
-                 + " (the * row)"],
-                f"{kind} " + name + " not in the Risk table: neutral " + score).astype(object)
-            zh = np.select(
-                [blank, how == "listed", how == "default"],
-                [f"{zh_kind}为空：" + score, f"{zh_kind} " + name + " " + score, f"{zh_kind} " + name + " " + score
-                 + "（* 行）"],
-                f"{zh_kind} " + name + " 未列入风险表：中性分 " + score).astype(object)
-            parts.append((en, zh))
-        (ind_en, ind_zh), (reg_en, reg_zh) = parts
-        return ind_en + ", " + reg_en, ind_zh + "，" + reg_zh
+                [self.t(N_("{what} blank: {score}"), what=shown, score=score),
+                 self.t(N_("{what} {name} {score}"), what=shown, name=name, score=score),
+                 self.t(N_("{what} {name} {score} (the * row)"), what=shown, name=name, score=score)],
+                self.t(N_("{what} {name} not in the Risk table: neutral {score}"), what=shown, name=name,
+                       score=score)).astype(object)
+        return self.t(N_("{industry}, {region}"), industry=parts["industry"], region=parts["region"])
+
+
+DIMENSION_WORDS = {  # a dimension as an explanation names it
+    "scale": C_("credit dimension", "scale"), "payment": C_("credit dimension", "payment"),
+    "stability": C_("credit dimension", "stability"), "risk": C_("credit dimension", "risk"),
+}
 
 
 def explanations(frame: pd.DataFrame, shares: dict[str, float], weights: dict[str, int],
-                 risk_table: bool) -> tuple[Texts, Texts]:
-    """(English, Chinese) explanation per row of the grades frame."""
+                 risk_table: bool, lang: str) -> Texts:
+    """The explanation of each row of the grades frame, in `lang` (its texts from the catalog)."""
     n = len(frame)
-    en, zh = np.empty(n, dtype=object), np.empty(n, dtype=object)
+    out = np.empty(n, dtype=object)
     if n == 0:
-        return en, zh
+        return out
+
+    def t(msgid: str, count: int, /, **parts: Texts | str | int) -> Texts:
+        return vformat(translate(msgid, lang), count, **parts)
+
     dims = np.column_stack([frame[d].to_numpy(dtype=np.float64) for d in DIMENSIONS])
     share = np.array([shares[d] for d in DIMENSIONS])
     gained, lost = dims * share, (100 - dims) * share
@@ -169,41 +193,28 @@ def explanations(frame: pd.DataFrame, shares: dict[str, float], weights: dict[st
     has_second = ~is_new & np.where(is_a, gained[at, top[:, 1]] > 0, lost[at, worst[:, 1]] >= SECOND_LOSS_POINTS)
 
     # Term ("payment 62×40%") and evidence texts, only for the (customer, dimension) pairs named.
-    term_en, term_zh = np.empty((n, 4), dtype=object), np.empty((n, 4), dtype=object)
-    ev_en, ev_zh = np.empty((n, 4), dtype=object), np.empty((n, 4), dtype=object)
+    terms, evidence = np.empty((n, 4), dtype=object), np.empty((n, 4), dtype=object)
     for j, d in enumerate(DIMENSIONS):
         rows = np.flatnonzero((~is_new & (first == j)) | (has_second & (second == j)))
         if len(rows) == 0:
             continue
-        value = number_texts(dims[rows, j]) + f"×{weights[d]}%"
-        term_en[rows, j] = f"{d} " + value
-        term_zh[rows, j] = f"{DIMENSION_ZH[d]} " + value
-        ev_en[rows, j], ev_zh[rows, j] = getattr(_Evidence(frame, rows, risk_table), d)()
+        terms[rows, j] = t(N_("{dimension} {score}×{weight}%"), len(rows),
+                           dimension=ctranslate("credit dimension", DIMENSION_WORDS[d], lang),
+                           score=number_texts(dims[rows, j]), weight=weights[d])
+        evidence[rows, j] = getattr(_Evidence(frame, rows, risk_table, lang), d)()
 
     score = number_texts(frame["score"].to_numpy())
     head = grade + " " + score
 
-    def named(rows: np.ndarray, which: np.ndarray) -> tuple[Texts, Texts, Texts, Texts]:
-        j = which[rows]
-        return term_en[rows, j], ev_en[rows, j], term_zh[rows, j], ev_zh[rows, j]
-
     for rows, is_top in ((np.flatnonzero(is_a), True), (np.flatnonzero(~is_a & ~is_new), False)):
-        t_en, e_en, t_zh, e_zh = named(rows, first)
-        if is_top:
-            line_en = head[rows] + ": carried by " + t_en + " (" + e_en + ")"
-            line_zh = head[rows] + "：主要得分来自" + t_zh + "（" + e_zh + "）"
-        else:
-            line_en = head[rows] + ": " + t_en + " dragged it down: " + e_en
-            line_zh = head[rows] + "：" + t_zh + " 拉低了评分：" + e_zh
+        j = first[rows]
+        line = (N_("{head}: carried by {term} ({evidence})") if is_top
+                else N_("{head}: {term} dragged it down: {evidence}"))
+        out[rows] = t(line, len(rows), head=head[rows], term=terms[rows, j], evidence=evidence[rows, j])
         more = rows[has_second[rows]]
-        t2_en, e2_en, t2_zh, e2_zh = named(more, second)
-        en[rows], zh[rows] = line_en, line_zh
-        if is_top:
-            en[more] += " and " + t2_en + " (" + e2_en + ")"
-            zh[more] += "和" + t2_zh + "（" + e2_zh + "）"
-        else:
-            en[more] += "; also " + t2_en + ": " + e2_en
-            zh[more] += "；其次 " + t2_zh + "：" + e2_zh
+        j2 = second[more]
+        tail = N_(" and {term} ({evidence})") if is_top else N_("; also {term}: {evidence}")
+        out[more] += t(tail, len(more), term=terms[more, j2], evidence=evidence[more, j2])
 
     rows = np.flatnonzero(is_new)
     if len(rows):
@@ -211,11 +222,14 @@ def explanations(frame: pd.DataFrame, shares: dict[str, float], weights: dict[st
         none = np.isnat(day)
         count = frame["invoice_count"].to_numpy(dtype=np.int64)[rows]
         when = np.datetime_as_string(day).astype(object)
-        need_en = (f" (a grade needs {NEW_MIN_INVOICES} invoices and {NEW_MIN_DAYS} days of history); "
-                   "provisional score ")
-        need_zh = f"（评级需至少 {NEW_MIN_INVOICES} 张发票且有 {NEW_MIN_DAYS} 天往来）；参考分 "
-        en[rows] = _text(none, "NEW: no transactions yet; provisional score " + score[rows],
-                         "NEW: " + _plural(count, "invoice") + ", first transaction " + when + need_en + score[rows])
-        zh[rows] = _text(none, "新客户：尚无交易；参考分 " + score[rows],
-                         "新客户：" + int_texts(count) + " 张发票，首笔交易 " + when + need_zh + score[rows])
-    return en, zh
+        k = len(rows)
+        common = {"n": int_texts(count), "when": when, "invoices": NEW_MIN_INVOICES, "days": NEW_MIN_DAYS,
+                  "score": score[rows]}
+        out[rows] = np.select(
+            [none, count == 1],
+            [t(N_("NEW: no transactions yet; provisional score {score}"), k, score=score[rows]),
+             t(N_("NEW: {n} invoice, first transaction {when} (a grade needs {invoices} invoices and {days} days "
+                  "of history); provisional score {score}"), k, **common)],
+            t(N_("NEW: {n} invoices, first transaction {when} (a grade needs {invoices} invoices and {days} days "
+                 "of history); provisional score {score}"), k, **common)).astype(object)
+    return out

@@ -140,9 +140,9 @@ def grade_customers(book: Book, ledger: Ledger, figures: pd.DataFrame | None = N
     for column in exposure.columns:
         frame[column] = exposure[column].array  # same index: no alignment
 
-    en, zh = explanations(frame, weight_shares(settings), settings.weights, risk.present)
-    frame["explanation"] = words(en)
-    frame["explanation_zh"] = words(zh)
+    # both columns are part of the `grades --json` contract; their wording comes from the catalog
+    for column, lang in (("explanation", "en"), ("explanation_zh", "zh")):
+        frame[column] = words(explanations(frame, weight_shares(settings), settings.weights, risk.present, lang))
     frame.attrs.update(money_columns=list(MONEY_COLUMNS), as_of=ledger.as_of, risk_table=risk.present)
     return frame
 

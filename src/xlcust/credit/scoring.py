@@ -58,7 +58,6 @@ import pandas as pd
 from ..settings import Settings
 
 DIMENSIONS = ("scale", "payment", "stability", "risk")
-DIMENSION_ZH = {"scale": "规模", "payment": "回款", "stability": "稳定性", "risk": "风险"}
 
 PAYMENT_ANCHORS = ((0, 100), (15, 80), (30, 55), (60, 20), (90, 0))  # (days late, base score)
 OVERDUE_90_PENALTY = 50  # points taken off per unit of overdue_90_share

@@ -59,10 +59,10 @@ import pandas as pd
 
 from ..archive import parse_status
 from ..book import Book
-from ..i18n import N_
+from ..i18n import N_, Msg, msg, translate
 from ..ledger._frames import day_of, sum_by, text, to_days
 from ..ledger.rollup import rollup
-from .explain import int_texts, money_text, money_texts
+from .explain import int_texts, money_text, money_texts, vformat
 from .exposure import credit_exposure
 from .registry import sheet_column, sheet_positions
 
@@ -73,24 +73,23 @@ if TYPE_CHECKING:
 
 class WarningKind(NamedTuple):
     subject: str  # "customer" or "category"
-    en: str
-    zh: str
+    meaning: str  # a catalog text: `translate(kind.meaning, lang)`
 
 
 WARNINGS: dict[str, WarningKind] = {
-    "PAY_RHYTHM_BROKEN": WarningKind("customer", "Paid around a fixed day of the month; the last two invoices are late",
-                                     "原本每月固定日期前后付款，最近两张发票逾期"),
-    "PAY_WORSENING": WarningKind("customer", "Pays markedly later than a year before", "回款明显比此前变慢"),
-    "ORDER_VOLUME_DROP": WarningKind("customer", "Invoices in the last 3 months fell to half or less of the usual",
-                                     "近 3 个月开票量降至以往一半以下"),
-    "DORMANT": WarningKind("customer", "No transaction for the dormant period", "超过休眠期无业务"),
-    "CREDIT_OVER_LIMIT": WarningKind("customer", "Exposure above the credit limit", "占用超过信用额度"),
-    "CREDIT_NEAR_LIMIT": WarningKind("customer", "Exposure at 90% of the credit limit or more",
-                                     "占用达到信用额度的 90% 以上"),
-    "SETTLEMENT_SLOWER": WarningKind("category",
-                                     "A category's days to settle rose by 15 days or more in three quarters",
-                                     "分类平均回款天数三个季度内上升 15 天以上"),
+    "PAY_RHYTHM_BROKEN": WarningKind("customer", N_("Paid around a fixed day of the month; the last two invoices "
+                                                    "are late")),
+    "PAY_WORSENING": WarningKind("customer", N_("Pays markedly later than a year before")),
+    "ORDER_VOLUME_DROP": WarningKind("customer", N_("Invoices in the last 3 months fell to half or less of the "
+                                                    "usual")),
+    "DORMANT": WarningKind("customer", N_("No transaction for the dormant period")),
+    "CREDIT_OVER_LIMIT": WarningKind("customer", N_("Exposure above the credit limit")),
+    "CREDIT_NEAR_LIMIT": WarningKind("customer", N_("Exposure at 90% of the credit limit or more")),
+    "SETTLEMENT_SLOWER": WarningKind("category", N_("A category's days to settle rose by 15 days or more in three "
+                                                    "quarters")),
 }
+# `message` and `message_zh` are both part of the `grades --json` contract: each row's Msg rendered twice
+LANGUAGE_COLUMNS = (("message", "en"), ("message_zh", "zh"))
 COLUMNS = ["code", "customer_code", "customer_name", "category_code", "message", "message_zh", "level"]
 LEVELS = ("red", "yellow")  # most urgent first
 LEVEL_LABELS = {"red": N_("Red alert"), "yellow": N_("Yellow alert")}
@@ -132,7 +131,11 @@ def early_warnings(book: Book, ledger: Ledger, figures: pd.DataFrame | None = No
     columns = ("code", "customer_code", "category_code", "message", "message_zh", "gauge")
     found = {c: np.array([], dtype=object) for c in columns}
     if rows:
-        found = {c: np.array(values, dtype=object) for c, values in zip(columns, zip(*rows, strict=True), strict=True)}
+        texts = [r[3] for r in rows]
+        found = {c: np.array([r[i] for r in rows], dtype=object) for i, c in enumerate(columns[:3])}
+        for column, lang in LANGUAGE_COLUMNS:
+            found[column] = np.array([t.render(lang) for t in texts], dtype=object)
+        found["gauge"] = np.array([r[4] for r in rows], dtype=object)
     idle = _dormant(figures, status, book.settings.dormant_months)
     data = {c: np.concatenate([found[c], idle[c]]) for c in columns}
 
@@ -171,8 +174,8 @@ def warning_levels(codes: np.ndarray, customers: np.ndarray, gauges: np.ndarray,
     return np.where(red, "red", "yellow").astype(object)
 
 
-# code, customer, category, message, message_zh, gauge (the figure its level is judged by; NaN: none)
-Row = tuple[str, str | None, str | None, str, str, float]
+# code, customer, category, message, gauge (the figure its level is judged by; NaN: none)
+Row = tuple[str, str | None, str | None, Msg, float]
 
 
 @dataclass(frozen=True)
@@ -267,15 +270,13 @@ def _rhythm(a: _Arrays) -> Iterator[Row]:
         o, x, y = owner[i], prev[i], last[i]
         day = int(round(centre[o])) % 31 + 1
         still = [a.i_open[k] > 0 for k in (x, y)]
-        tail_en = " (still open)" if all(still) else (" (the last still open)" if still[1] else "")
-        tail_zh = "（均未结清）" if all(still) else ("（后一张未结清）" if still[1] else "")
+        tail = msg(" (still open)") if all(still) else (msg(" (the last still open)") if still[1] else "")
         yield ("PAY_RHYTHM_BROKEN", a.codes[o], None,
-               f"paid on about day {day} of the month ({near[o]} of {count[o]} receipts in the 12 months to "
-               f"{_iso(ref[o])}); last two invoices {txn[x]} and {txn[y]} are {late[x]} and {late[y]} days late"
-               f"{tail_en}, usually {round(usual[o])}",
-               f"此前约每月 {day} 日付款（截至 {_iso(ref[o])} 的 12 个月内 {count[o]} 笔收款中 {near[o]} 笔）；"
-               f"最近两张发票 {txn[x]}、{txn[y]} 分别逾期 {late[x]}、{late[y]} 天{tail_zh}，"
-               f"通常为 {round(usual[o])} 天", float(min(late[x], late[y])))
+               msg("paid on about day {day} of the month ({near} of {count} receipts in the 12 months to {until}); "
+                   "last two invoices {first} and {second} are {first_late} and {second_late} days late{tail}, "
+                   "usually {usual}", day=day, near=near[o], count=count[o], until=_iso(ref[o]), first=txn[x],
+                   second=txn[y], first_late=late[x], second_late=late[y], tail=tail, usual=round(usual[o])),
+               float(min(late[x], late[y])))
 
 
 # ---------------------------------------------------------------------- worsening
@@ -299,10 +300,9 @@ def _worsening(a: _Arrays) -> Iterator[Row]:
     hit = (n_recent >= 2) & (n_prior >= 3) & (recent >= WORSENING_MIN_DAYS) & (recent - prior >= WORSENING_RISE)
     for o in np.flatnonzero(hit):
         yield ("PAY_WORSENING", a.codes[o], None,
-               f"invoices due in the last 6 months average {round(recent[o])} days late ({n_recent[o]} invoices), "
-               f"against {round(prior[o])} days for the {n_prior[o]} due in the 12 months before",
-               f"近 6 个月到期的 {n_recent[o]} 张发票平均逾期 {round(recent[o])} 天，此前 12 个月到期的 "
-               f"{n_prior[o]} 张平均逾期 {round(prior[o])} 天", float(recent[o]))
+               msg("invoices due in the last 6 months average {recent} days late ({n_recent} invoices), against "
+                   "{prior} days for the {n_prior} due in the 12 months before", recent=round(recent[o]),
+                   n_recent=n_recent[o], prior=round(prior[o]), n_prior=n_prior[o]), float(recent[o]))
 
 
 # ---------------------------------------------------------------- order volume drop
@@ -327,10 +327,9 @@ def _volume_drop(a: _Arrays, figures: pd.DataFrame, dormant_months: int) -> Iter
         per_quarter = n_prior[o] / 3
         now, usual = money_text(int(sum_recent[o])), money_text(int(sum_prior[o] // 3))
         yield ("ORDER_VOLUME_DROP", a.codes[o], None,
-               f"{n_recent[o]} invoice(s) ({now}) in the 3 months to {as_of}, against "
-               f"{per_quarter:.1f} a quarter ({usual}) in the 9 months before",
-               f"截至 {as_of} 的 3 个月开票 {n_recent[o]} 张（{now}），此前 9 个月平均每季度 "
-               f"{per_quarter:.1f} 张（{usual}）", np.nan)
+               msg("{n} invoice(s) ({now}) in the 3 months to {as_of}, against {per_quarter} a quarter ({usual}) in "
+                   "the 9 months before", n=n_recent[o], now=now, as_of=as_of, per_quarter=f"{per_quarter:.1f}",
+                   usual=usual), np.nan)
 
 
 def poisson_cdf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -358,20 +357,21 @@ def _dormant(figures: pd.DataFrame, status: np.ndarray, limit: int) -> dict[str,
     when = np.datetime_as_string(figures["last_txn_date"].to_numpy()[pick].astype("datetime64[D]")).astype(object)
     balance = figures["balance"].to_numpy(dtype=np.int64)[pick]
     owes = balance > 0
-    owed = np.full(len(pick), "", dtype=object)
-    owed_zh = np.full(len(pick), "", dtype=object)
+    money = np.full(len(pick), "", dtype=object)
     if owes.any():
-        money = money_texts(balance[owes])
-        owed[owes] = "; balance " + money + " still owed"
-        owed_zh[owes] = "；尚欠 " + money
-    return {
+        money[owes] = money_texts(balance[owes])
+    found = {
         "code": np.full(len(pick), "DORMANT", dtype=object),
         "customer_code": figures.index.to_numpy(dtype=object)[pick],
         "category_code": np.full(len(pick), None, dtype=object),
-        "message": "no transaction for " + n + " months (last on " + when + f"; dormant after {limit})" + owed,
-        "message_zh": "已 " + n + " 个月无业务（最后一笔 " + when + f"；休眠期 {limit} 个月）" + owed_zh,
         "gauge": months[pick].astype(np.float64),
     }
+    for column, lang in LANGUAGE_COLUMNS:
+        owed = np.where(owes, vformat(translate(N_("; balance {money} still owed"), lang), len(pick), money=money),
+                        "").astype(object)
+        found[column] = vformat(translate(N_("no transaction for {n} months (last on {when}; dormant after {limit})"),
+                                          lang), len(pick), n=n, when=when, limit=limit) + owed
+    return found
 
 
 # ---------------------------------------------------------------------- credit limit
@@ -387,8 +387,9 @@ def _limits(exposure: pd.DataFrame) -> Iterator[Row]:
             share = "" if np.isnan(used[o]) else f"{used[o]:.0%}"
             owed, cap = money_text(int(amount[o])), money_text(int(limit[o]))
             yield (code, codes[o], None,
-                   f"exposure {owed} against a credit limit of {cap}" + (f" ({share} used)" if share else ""),
-                   f"占用 {owed}，信用额度 {cap}" + (f"（已用 {share}）" if share else ""), float(used[o]))
+                   msg("exposure {owed} against a credit limit of {cap} ({share} used)", owed=owed, cap=cap,
+                       share=share) if share else
+                   msg("exposure {owed} against a credit limit of {cap}", owed=owed, cap=cap), float(used[o]))
 
 
 # ----------------------------------------------------------- slower-settling categories
@@ -429,7 +430,6 @@ def _slower_categories(ledger: Ledger, a: _Arrays) -> Iterator[Row]:
         name = names.get(code)
         label = f"{code} {name}" if isinstance(name, str) and name else code
         yield ("SETTLEMENT_SLOWER", None, code,
-               f"{label}: days to settle {path} over the four quarters to {as_of} (+{rise[code]:.0f} days; "
-               f"{int(count.loc[code, 3])} invoices settled in the last quarter)",
-               f"{label}：截至 {as_of} 的四个季度平均回款天数 {path}（上升 {rise[code]:.0f} 天；"
-               f"最近一季结清 {int(count.loc[code, 3])} 张发票）", float(rise[code]))
+               msg("{category}: days to settle {path} over the four quarters to {as_of} (+{rise} days; {n} invoices "
+                   "settled in the last quarter)", category=label, path=path, as_of=as_of,
+                   rise=f"{rise[code]:.0f}", n=int(count.loc[code, 3])), float(rise[code]))

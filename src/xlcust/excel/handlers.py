@@ -28,6 +28,7 @@ from ..errors import XlcustError
 from ..findings import Finding, error, format_finding, has_errors, summarize
 from ..mnemonic import mnemonic_edits
 from ..views.outputs import checks_sheet, highlights
+from ..views.page import with_page
 from ..views.sheet import OutputSheet
 from .host import Host, book_for_run, sheet_block
 
@@ -43,8 +44,9 @@ def _host(host: Host | None) -> Host:
     return XlwingsHost.caller()
 
 
-def _write(host: Host, sheets: list[OutputSheet]) -> list[str]:
-    for sheet in sheets:
+def _write(host: Host, sheets: list[OutputSheet], book: Book) -> list[str]:
+    """Write the sheets, each printing as Settings say (paper, company; `with_page`)."""
+    for sheet in with_page(sheets, book.settings):
         host.write_sheet(sheet_block(sheet))
     return [s.name for s in sheets]
 
@@ -104,7 +106,7 @@ def _validate(host: Host, book: Book) -> str:
 
     findings = run_checks(book)
     fills = mnemonic_edits(book)
-    _write(host, [checks_sheet(findings, book.settings.language)])
+    _write(host, [checks_sheet(findings, book.settings.language)], book)
     if fills:
         host.set_cells(fills)
     host.highlight(highlights(findings))
@@ -126,7 +128,7 @@ def _refresh_all(host: Host, book: Book) -> str:
 
     # The same dry run as `xlcust run`: against what the AuditLog already records.
     result, sheets = refresh_sheets(book, recorded=audit_log_from_host(host).recorded())
-    names = _write(host, sheets)
+    names = _write(host, sheets, book)
     host.highlight(highlights(result.findings))
     totals = result.totals
     return (f"Wrote {len(names)} sheets as of {result.as_of.isoformat()}.\n"
@@ -152,7 +154,7 @@ def _statements(host: Host, book: Book) -> str:
 
     start, end = statement_period(book.settings.effective_as_of())
     result = build_statements(book, start, end)
-    _write(host, [statements_sheet(result)])
+    _write(host, [statements_sheet(result)], book)
     customers = sum(len(g.customers) for g in result.categories)
     closing = sum(g.closing for g in result.categories)
     text = (f"Statements {start.isoformat()} – {end.isoformat()}: {customers} customer(s) in "

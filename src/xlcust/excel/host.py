@@ -40,8 +40,21 @@ from ..book import Book, RawSheet, build_book
 from ..errors import WorkbookError
 from ..io.package import TableInfo
 from ..io.reader import raw_sheet_from_grid, raw_sheets, read_book
-from ..io.sheetxml import AppendRows, CellEdit, Highlight, OutputSheet, estimate_width, format_range, parse_range
+from ..io.sheetxml import AppendRows, CellEdit, Highlight, OutputSheet, format_range, parse_range
 from ..schema import ColumnType, Sheet
+from ..views.layout import (
+    SAMPLE_ROWS,
+    column_samples,
+    header_height,
+    key_columns,
+    layouts,
+    printed_widths,
+    row_height,
+    sample_positions,
+    title_height,
+    title_span,
+)
+from ..views.page import PageSetup, choose_landscape, pages_wide
 
 Grid = list[list[object]]
 
@@ -189,6 +202,17 @@ class SheetBlock:
     tab_color: str | None = None
     protect: bool = True
     charts: list = field(default_factory=list)  # xlcust.io.charts.ChartSpec, drawn from this sheet's cells
+    # How it looks and prints, as the file writer lays it out (xlcust.views.layout, xlcust.views.page)
+    header_align: list[str] = field(default_factory=list)  # per column: "left" or "right"
+    wrap: list[bool] = field(default_factory=list)  # per column: its text wraps
+    header_height: float | None = None  # points
+    title_height: float | None = None
+    title_span: int = 1  # columns the title is merged across
+    row_heights: dict[int, float] = field(default_factory=dict)  # sheet row → points, for rows of wrapped text
+    page: PageSetup = field(default_factory=PageSetup)
+    landscape: bool = False
+    pages_wide: int = 1
+    repeat_columns: int = 0  # leading columns printed on every page side by side
     fills: list = field(default_factory=list)  # xlcust.views.sheet.ValueFill: colour cells by value
 
     @property
@@ -213,6 +237,10 @@ def hyperlink(text: str, target: str) -> str:
     return f"=HYPERLINK({quoted('#' + target)},{quoted(text)})"
 
 
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
 def _cell(value: object, kind: str) -> object:
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
@@ -235,24 +263,52 @@ def _cell(value: object, kind: str) -> object:
 
 
 def sheet_block(sheet: OutputSheet) -> SheetBlock:
-    """The values and formats of an output sheet, as the headless writer would lay them out."""
-    kinds = [c.kind for c in sheet.columns]
+    """The values, formats and print layout of an output sheet, as the headless writer lays them out."""
+    columns = list(sheet.columns)
+    kinds = [c.kind for c in columns]
     values: Grid = []
     if sheet.title:
         values.append([cell_text(sheet.title)] + [None] * (len(kinds) - 1))
-    values.append([cell_text(c.header) for c in sheet.columns])
-    rows = sheet.rows.itertuples(index=False) if hasattr(sheet.rows, "itertuples") else sheet.rows
+    values.append([cell_text(c.header) for c in columns])
+    frame = isinstance(sheet.rows, pd.DataFrame)
+    rows = list(sheet.rows.itertuples(index=False) if frame else sheet.rows)
     for row in rows:
         values.append([_cell(v, k) for v, k in zip(row, kinds, strict=False)])
+    # the rows the file writer measures: of a frame a spread, of a stream its first ones
+    picks = sample_positions(len(rows)) if frame else range(min(len(rows), SAMPLE_ROWS))
+    samples = column_samples([[None if _missing(v) else v for v in rows[i]] for i in picks], len(columns))
+    layout = layouts(columns, samples, filter_arrow=sheet.autofilter)
+    widths = [c.width for c in layout]
+    wrapping = [i for i, c in enumerate(layout) if c.wrap]
+    row_heights = {}
+    for i, row in enumerate(rows if wrapping or not frame else ()):  # frames hold no header-looking cells
+        ht = row_height(row, columns, layout, wrapping)
+        if ht is not None:
+            row_heights[sheet.header_row + 1 + i] = ht
+    printed = printed_widths(widths, sheet.charts)
+    landscape = choose_landscape(printed, sheet.page)
+    repeat = key_columns(kinds)
+    wide = pages_wide(printed, sheet.page, landscape, repeat, charts=bool(sheet.charts))
+    span = title_span(widths, wide)
     return SheetBlock(
         name=sheet.name,
         values=values,
         header_row=sheet.header_row,
         number_formats=[NUMBER_FORMATS[k] for k in kinds],
-        widths=[c.width if c.width is not None else estimate_width(c.header, c.kind) for c in sheet.columns],
+        widths=widths,
         tab_color=sheet.tab_color,
         protect=sheet.protect,
         charts=list(getattr(sheet, "charts", ())),
+        header_align=[c.align for c in layout],
+        wrap=[c.wrap for c in layout],
+        header_height=header_height(columns, widths, sheet.autofilter),
+        title_height=title_height(sheet.title, widths[:span]) if sheet.title else None,
+        title_span=span,
+        row_heights=row_heights,
+        page=sheet.page,
+        landscape=landscape,
+        pages_wide=wide,
+        repeat_columns=repeat if wide > 1 else 0,
         fills=list(getattr(sheet, "fills", ())),
     )
 

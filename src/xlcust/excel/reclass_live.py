@@ -21,9 +21,12 @@ from ..findings import format_finding, has_errors, summarize
 from ..ledger import build_ledger
 from ..reclass import AuditLog, diff, evaluate_rules, plan_apply, summarize_changes
 from ..views.audit import audit_sheet
+from ..views.edits import render_edits
 from ..views.outputs import checks_sheet
+from ..views.page import with_page
 from ..views.reclass import reclass_sheet
-from .host import Host, sheet_block
+from .host import Host
+from .host import sheet_block as host_block
 
 
 def audit_log_from_host(host: Host) -> AuditLog:
@@ -54,6 +57,10 @@ def audit_log_from_host(host: Host) -> AuditLog:
 def reclassify(host: Host, book: Book, *, apply: bool, now: dt.datetime | None = None) -> str:
     """Dry run (the Reclass sheet) or apply (Customers, CategoryHistory, AuditLog, Reclass); the summary text."""
     lang = book.settings.language
+
+    def sheet_block(sheet):  # each sheet printing as Settings say (paper, company)
+        return host_block(with_page([sheet], book.settings)[0])
+
     ledger = build_ledger(book)
     result = evaluate_rules(book, ledger)
     log = audit_log_from_host(host)
@@ -75,8 +82,9 @@ def reclassify(host: Host, book: Book, *, apply: bool, now: dt.datetime | None =
         return f"{head}, listed on the Reclass sheet. Press Apply reclassification to record them."
 
     plan = plan_apply(book, result, changes, now=now)
-    host.set_cells([e for e in plan.edits if isinstance(e, CellEdit)])
-    for block in (e for e in plan.edits if isinstance(e, AppendRows)):
+    edits = render_edits(plan.edits, lang)
+    host.set_cells([e for e in edits if isinstance(e, CellEdit)])
+    for block in (e for e in edits if isinstance(e, AppendRows)):
         host.append_rows(block)
     host.write_sheet(sheet_block(audit_sheet([*log.rows, *plan.audit_rows], lang, log.sheet)))
     host.write_sheet(sheet_block(reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)))

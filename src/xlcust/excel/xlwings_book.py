@@ -22,6 +22,8 @@ from pathlib import Path
 from ..celltypes import ExcelError
 from ..io.package import TableInfo
 from ..io.sheetxml import HIGHLIGHT_FORMULA, AppendRows, CellEdit, Highlight, format_range, merge_cells_to_sqref
+from ..schema import column_letter
+from ..views.page import sections
 from .host import Grid, SheetBlock, append_position, grid_from_range
 
 # What xlwings' err_to_str option turns Excel's error values into.
@@ -144,6 +146,70 @@ def _draw_chart(sheet, plan: ChartPlan) -> None:
     com.HasLegend = plan.legend
 
 
+# Excel's constants (COM): alignment and page order
+XL_LEFT, XL_RIGHT, XL_CENTER, XL_TOP = -4131, -4152, -4108, -4160
+XL_PORTRAIT, XL_LANDSCAPE, XL_OVER_THEN_DOWN = 1, 2, 2
+
+
+def page_setup_plan(block: SheetBlock) -> dict[str, object]:
+    """The PageSetup properties (Excel's COM names) that print a sheet as the file writer does.
+
+    Pure data, so it is tested without Excel; margins are in points (72 per inch).
+    """
+    page, m = block.page, block.page.margins
+    header, footer = sections(page.header), sections(page.footer)
+    plan: dict[str, object] = {
+        "PaperSize": page.paper_code,  # Excel's XlPaperSize numbers are OOXML's paperSize numbers
+        "Orientation": XL_LANDSCAPE if block.landscape else XL_PORTRAIT,
+        "LeftMargin": m.left * 72, "RightMargin": m.right * 72, "TopMargin": m.top * 72,
+        "BottomMargin": m.bottom * 72, "HeaderMargin": m.header * 72, "FooterMargin": m.footer * 72,
+        "LeftHeader": header["L"], "CenterHeader": header["C"], "RightHeader": header["R"],
+        "LeftFooter": footer["L"], "CenterFooter": footer["C"], "RightFooter": footer["R"],
+    }
+    if page.fit_width:
+        plan.update({"Zoom": False, "FitToPagesWide": block.pages_wide, "FitToPagesTall": False})
+    if page.repeat_header:
+        plan["PrintTitleRows"] = f"${block.header_row}:${block.header_row}"
+    if block.repeat_columns:
+        plan["PrintTitleColumns"] = f"$A:${column_letter(block.repeat_columns - 1)}"
+        plan["Order"] = XL_OVER_THEN_DOWN
+    return plan
+
+
+def _lay_out(sheet, block: SheetBlock) -> None:
+    """Header alignment and wrapping, the title across the table, tall rows, the page setup (COM)."""
+    for col, (align, wrap) in enumerate(zip(block.header_align, block.wrap, strict=True), start=1):
+        head = sheet.range((block.header_row, col)).api
+        head.HorizontalAlignment = XL_RIGHT if align == "right" else XL_LEFT
+        head.WrapText = True
+        head.VerticalAlignment = XL_CENTER
+        if block.data_rows:
+            data = sheet.range((block.header_row + 1, col), (len(block.values), col)).api
+            data.VerticalAlignment = XL_TOP
+            data.WrapText = wrap
+            if align == "left":
+                data.IndentLevel = 1
+    if block.header_height:
+        sheet.range((block.header_row, 1)).api.EntireRow.RowHeight = block.header_height
+    if block.header_row > 1 and block.title_height:
+        title = sheet.range((1, 1), (1, max(block.title_span, 1))).api
+        if block.title_span > 1:
+            title.Merge()
+        title.WrapText = True
+        title.VerticalAlignment = XL_TOP
+        title.EntireRow.RowHeight = block.title_height
+    for row, height in block.row_heights.items():
+        sheet.range((row, 1)).api.EntireRow.RowHeight = height
+    setup = sheet.api.PageSetup
+    app = sheet.api.Application
+    app.PrintCommunication = False  # one conversation with the printer driver instead of one per property
+    try:
+        for name, value in page_setup_plan(block).items():
+            setattr(setup, name, value)
+    finally:
+        app.PrintCommunication = True
+
+
 def _quietly(action: Callable[[], object]) -> None:
     """Cosmetics that differ between Excel for Windows and for Mac: best effort, never fatal."""
     with contextlib.suppress(Exception):  # a tab colour or a protection flag is not worth failing a run for
@@ -204,6 +270,7 @@ class XlwingsHost:
         header.font.bold = True
         if block.header_row > 1:
             sheet.range((1, 1)).font.bold = True
+        _quietly(lambda: _lay_out(sheet, block))
         if block.tab_color:
             _quietly(lambda: setattr(sheet.api.Tab, "Color", int(block.tab_color[4:6] + block.tab_color[2:4]
                                                                    + block.tab_color[0:2], 16)))

@@ -38,7 +38,10 @@ import pandas as pd
 from ..audit import AuditEntry, current_user
 from ..edits import AppendRows
 from ..errors import UsageError
+from ..i18n import N_, NO, YES, Joined, Term, msg, term
+from ..schema import CATEGORIES
 from .customers import plan_customers
+from .mapping import IMPORT_SPECS
 from .prepare import Prepared, prepare
 from .registry import NewRows, Registry
 from .report import IMPORT_CODES, ImportReport, Issue, issue
@@ -135,7 +138,7 @@ def plan_transaction_import(source: Source, reg: Registry, options: ImportOption
                                  date_order=options.date_order, user=options.user, source_name=source.path.name)
     txns, customers, history = planner.plan()
     clock("plan")
-    kinds = pd.Series([r["kind"] for r in txns.records], dtype=object).value_counts().to_dict()
+    kinds = pd.Series([str(r["kind"]) for r in txns.records], dtype=object).value_counts().to_dict()
     report.summary.update({
         "lines": len(prep.frame),
         "grouped": planner.group,
@@ -166,8 +169,10 @@ class _Clock:
 
 
 def _report(what: str, reg: Registry, prep: Prepared, options: ImportOptions) -> ImportReport:
+    settings = reg.book.settings
     report = ImportReport(what, str(reg.path), prep.info, list(prep.mapping.mapped), list(prep.issues),
-                          dry_run=options.dry_run)
+                          dry_run=options.dry_run,
+                          book_language=settings.language if "language" in settings.model_fields_set else None)
     return report
 
 
@@ -212,7 +217,9 @@ def _if_used(categories: NewRows, customers: NewRows, report: ImportReport) -> N
     code, name = categories.records[0]["code"], categories.records[0]["name"]
     if not any(r.get("category_code") == code for r in customers.records):
         return NewRows("Categories")
-    report.add(issue("IMP_CATEGORY_CREATED", f"Category {code} '{name}' added to the Categories sheet", [],
+    report.add(issue("IMP_CATEGORY_CREATED", msg("Category {code} '{name}' added to the {sheet} sheet", code=code,
+                                                  name=name, sheet=report.registry_sheets.get("Categories")
+                                                  or CATEGORIES), [],
                      new_value=code))
     return categories
 
@@ -228,8 +235,9 @@ def _finish(reg: Registry, report: ImportReport, news: list[NewRows], options: I
     report.registry_sheets = {n.key: p.table.name for n, p in zip(news, placed, strict=True)}
     if news:
         for finding, sources in reg.errors_after(placed, news):
-            report.add(issue("IMP_WOULD_BREAK_CHECKS", f"{finding.code} at {finding.cell}: {finding.message}",
-                             sources, field=finding.field, suggestion=finding.suggestion))
+            report.add(issue("IMP_WOULD_BREAK_CHECKS", msg("{code} at {cell}: {message}", code=finding.code,
+                                                           cell=finding.cell, message=finding.text or finding.message),
+                             sources, field=finding.field, suggestion=finding.fix or finding.suggestion))
     clock("verify")
     blocked = any(i.code == "IMP_WOULD_BREAK_CHECKS" for i in report.issues) or (options.strict and report.has_errors)
     report.summary["blocked"] = blocked
@@ -239,7 +247,8 @@ def _finish(reg: Registry, report: ImportReport, news: list[NewRows], options: I
 
 
 def _frame(new: NewRows, first_row: int) -> pd.DataFrame:
-    frame = pd.DataFrame(new.records)
+    # the report's rows hold codes (kind `invoice`, source `import`): JSON speaks codes; notes stay Msgs
+    frame = pd.DataFrame([{k: str(v) if isinstance(v, Term) else v for k, v in r.items()} for r in new.records])
     frame.insert(0, "registry_row", range(first_row, first_row + len(new)))
     frame["source_rows"] = [list(map(int, s)) for s in new.sources]
     return frame
@@ -249,12 +258,38 @@ def _audit_entries(report: ImportReport, placed, options: ImportOptions) -> list
     """One AuditLog row per registry sheet the import appended to (Rule = `import`)."""
     source = Path(report.source.path).name
     counts = report.counts()
-    mapping = ", ".join(f"{m.header or m.column}→{m.field}" for m in report.mapping)
-    detail = (f"{report.source.format}" + (f" {report.source.encoding}" if report.source.encoding else "")
-              + (f", sheet {report.source.sheet}" if report.source.sheet else "")
-              + f", header row {report.source.header_row}; mapping {mapping}; "
-              f"{counts['error']} rejection(s), {counts['warning']} warning(s), {counts['info']} note(s)")
-    summary = ", ".join(f"{k} {v}" for k, v in report.summary.items() if k not in ("blocked", "net_sales_cents"))
-    return [AuditEntry(rule="import", field=p.table.name, effective=options.today, who=options.user,
-                       new=f"{len(p.edit.rows)} row(s) at rows {report.registry_rows[p.table.spec.key]} from {source} "
-                       f"(xlcust import {report.what}): {summary}; {detail}") for p in placed]
+    spec = IMPORT_SPECS[report.what]
+    # each source header → the field's header in the reader's language (a Column renders as its header)
+    mapping = Joined(tuple(msg("{source}→{field}", source=m.header or m.column,
+                               field=spec.by_name.get(m.field, m.field)) for m in report.mapping), ", ")
+    kind = f"{report.source.format.upper()}" + (f" {report.source.encoding}" if report.source.encoding else "")
+    detail = msg("{kind}{sheet}, header row {header}; mapping {mapping}; {errors} rejection(s), {warnings} "
+                 "warning(s), {notes} note(s)", kind=kind,
+                 sheet=msg(", sheet {sheet}", sheet=report.source.sheet) if report.source.sheet else "",
+                 header=report.source.header_row, mapping=mapping, errors=counts["error"],
+                 warnings=counts["warning"], notes=counts["info"])
+    summary = Joined(tuple(msg("{what} {value}", what=msg(SUMMARY_WORDS.get(k, k)), value=_summary_value(v))
+                           for k, v in report.summary.items() if k not in ("blocked", "net_sales_cents")), ", ")
+    return [AuditEntry(rule=term("history source", "import"), field=p.table.name, effective=options.today,
+                       who=options.user,
+                       new=msg("{n} row(s) at rows {rows} from {file} (xlcust import {what}): {summary}; {detail}",
+                               n=len(p.edit.rows), rows=report.registry_rows[p.table.spec.key], file=source,
+                               what=report.what, summary=summary, detail=detail)) for p in placed]
+
+
+# the AuditLog's words for ImportReport.summary's keys (the JSON keeps the keys)
+SUMMARY_WORDS = {
+    "rows": N_("rows read"), "customers_added": N_("customers added"), "duplicates": N_("duplicates"),
+    "rejected_rows": N_("rows rejected"), "lines": N_("lines read"), "grouped": N_("lines grouped"),
+    "transactions_added": N_("transactions added"), "by_kind": N_("by kind"), "net_sales": N_("net sales"),
+    "customers_created": N_("customers created"), "lines_without_customer": N_("lines without a customer"),
+}
+
+
+def _summary_value(value: object) -> object:
+    if isinstance(value, bool):
+        return msg(YES if value else NO)
+    if isinstance(value, dict):  # kinds and their counts
+        return Joined(tuple(msg("{kind} {n}", kind=term("transaction kind", str(k)), n=n) for k, n in value.items()),
+                      ", ")
+    return f"{value:,.2f}" if isinstance(value, float) else value

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..archive import parse_status
 from ..celltypes import parse_date_text, parse_number_text
+from ..i18n import N_, Msg, msg
 from ..schema import parse_kind
 from ..uscc import uscc_problem
 from .report import Issue, issue
@@ -59,7 +60,7 @@ class _Outcome:
 
     value: object = None
     changes: list[tuple[str, str]] = field(default_factory=list)  # (code, new value shown)
-    bad: tuple[str, str, str] | None = None  # (code, message, suggestion)
+    bad: tuple[str, Msg, Msg] | None = None  # (code, message, suggestion)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def shown(v: object) -> str:
 
 def _per_value(raw: pd.Series, where: Where, clean_one: Callable[[object], _Outcome],
                messages: dict[str, str]) -> Cleaned:
+    """(`messages`: code → catalog text of a cleaning change, with {before} and {after}.)"""
     """Run `clean_one` once per distinct value; spread values, bad cells and issues over the rows."""
     values = raw.to_numpy(dtype=object)
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
@@ -116,21 +118,23 @@ def _per_value(raw: pd.Series, where: Where, clean_one: Callable[[object], _Outc
             issues.append(issue(code, message, rows_of(k), column=where.column, field=where.field,
                                 value=shown(uniques[k]), suggestion=suggestion))
     for code, ks in by_change.items():
-        text = messages.get(code, "{header}: '{before}' read as '{after}'")
+        text = messages.get(code, _READ_AS)
         if len(ks) <= MERGE_AFTER:
             for k in ks:
                 after = next(a for c, a in outcomes[k].changes if c == code)
                 before = shown(uniques[k])
-                issues.append(issue(code, text.format(header=where.header, before=before, after=after),
+                change = msg(text, before=before, after=after)
+                issues.append(issue(code, msg("{header}: {change}", header=where.header, change=change),
                                     rows_of(k), column=where.column, field=where.field, value=before,
                                     new_value=after))
         else:
             rows = index[np.isin(codes, ks)].astype(np.int64)
             k = ks[0]
             after = next(a for c, a in outcomes[k].changes if c == code)
-            example = text.format(header=where.header, before=shown(uniques[k]), after=after)
-            issues.append(issue(code, f"{where.header}: {len(ks):,} distinct values in {len(rows):,} rows cleaned "
-                                f"this way, e.g. {example.split(': ', 1)[-1]}", rows, column=where.column,
+            example = msg(text, before=shown(uniques[k]), after=after)
+            issues.append(issue(code, msg("{header}: {distinct} distinct values in {rows} rows cleaned this way, "
+                                          "e.g. {example}", header=where.header, distinct=f"{len(ks):,}",
+                                          rows=f"{len(rows):,}", example=example), rows, column=where.column,
                                 field=where.field))
     return Cleaned(pd.Series(result, index=raw.index, dtype=object), bad, issues)
 
@@ -156,20 +160,21 @@ def _trim_and_width(text: str, changes: list[tuple[str, str]], width: bool = Tru
     return out
 
 
+_READ_AS = N_("'{before}' read as '{after}'")
 _CHANGE_TEXT = {
-    "IMP_TRIMMED": "{header}: spaces removed from '{before}'",
-    "IMP_FULL_WIDTH": "{header}: full-width '{before}' read as '{after}'",
-    "IMP_CODE_NUMBER": "{header}: number cell {before} read as the code '{after}'",
-    "IMP_NUMBER_TEXT": "{header}: '{before}' is a number stored as text, read as {after}",
-    "IMP_THOUSANDS": "{header}: thousands separators removed, '{before}' read as {after}",
-    "IMP_CURRENCY": "{header}: currency removed, '{before}' read as {after}",
-    "IMP_PARENTHESES": "{header}: '{before}' in parentheses read as {after}",
-    "IMP_DATE_TEXT": "{header}: '{before}' read as the date {after}",
-    "IMP_DATE_SERIAL": "{header}: the number {before} is an Excel date serial, read as {after}",
-    "IMP_TIME_DROPPED": "{header}: time of day dropped, '{before}' read as {after}",
-    "IMP_DAYS_UNIT": "{header}: '{before}' read as {after} days",
-    "IMP_UPPER_CASE": "{header}: '{before}' read upper-case as '{after}'",
-    "IMP_INNER_SPACES": "{header}: spaces or hyphens removed from '{before}'",
+    "IMP_TRIMMED": N_("spaces removed from '{before}'"),
+    "IMP_FULL_WIDTH": N_("full-width '{before}' read as '{after}'"),
+    "IMP_CODE_NUMBER": N_("number cell {before} read as the code '{after}'"),
+    "IMP_NUMBER_TEXT": N_("'{before}' is a number stored as text, read as {after}"),
+    "IMP_THOUSANDS": N_("thousands separators removed, '{before}' read as {after}"),
+    "IMP_CURRENCY": N_("currency removed, '{before}' read as {after}"),
+    "IMP_PARENTHESES": N_("'{before}' in parentheses read as {after}"),
+    "IMP_DATE_TEXT": N_("'{before}' read as the date {after}"),
+    "IMP_DATE_SERIAL": N_("the number {before} is an Excel date serial, read as {after}"),
+    "IMP_TIME_DROPPED": N_("time of day dropped, '{before}' read as {after}"),
+    "IMP_DAYS_UNIT": N_("'{before}' read as {after} days"),
+    "IMP_UPPER_CASE": N_("'{before}' read upper-case as '{after}'"),
+    "IMP_INNER_SPACES": N_("spaces or hyphens removed from '{before}'"),
 }
 
 
@@ -188,8 +193,8 @@ def clean_code(raw: pd.Series, where: Where) -> Cleaned:
             o.value = str(int(f)) if f.is_integer() else repr(f)
             o.changes.append(("IMP_CODE_NUMBER", o.value))
         else:
-            o.bad = ("IMP_CODE_INVALID", f"{where.header} '{shown(v)}' is not a code",
-                     "Type the code as text")
+            o.bad = ("IMP_CODE_INVALID", msg("{header} '{value}' is not a code", header=where.header, value=shown(v)),
+                     msg("Type the code as text"))
         return o
 
     return _per_value(raw, where, one, _CHANGE_TEXT)
@@ -222,9 +227,9 @@ def clean_tax_id(raw: pd.Series, where: Where) -> Cleaned:
         o = _Outcome()
         if not isinstance(v, str):
             digits = shown(v)
-            o.bad = ("IMP_TAX_ID_NUMBER", f"{where.header} {digits} is a number cell; Excel keeps only 15 "
-                     "significant digits, so the code is damaged", "Format the column as Text, retype the code "
-                     "from the business licence, and import again")
+            o.bad = ("IMP_TAX_ID_NUMBER", msg("{header} {digits} is a number cell; Excel keeps only 15 significant "
+                                              "digits, so the code is damaged", header=where.header, digits=digits),
+                     msg("Format the column as Text, retype the code from the business licence, and import again"))
             return o
         text = _trim_and_width(v, o.changes)
         squeezed = re.sub(r"[\s\-]", "", text)
@@ -235,9 +240,10 @@ def clean_tax_id(raw: pd.Series, where: Where) -> Cleaned:
             o.changes.append(("IMP_UPPER_CASE", upper))
         problem = uscc_problem(upper)
         if problem is not None:
-            o.bad = ("IMP_TAX_ID_INVALID", f"{where.header} '{v.strip()}' is not a valid credit code: {problem}",
-                     "Copy the 18-character 统一社会信用代码 from the business licence or an invoice, or clear "
-                     "the cell")
+            o.bad = ("IMP_TAX_ID_INVALID", msg("{header} '{value}' is not a valid credit code: {problem}",
+                                               header=where.header, value=v.strip(), problem=problem),
+                     msg("Copy the 18-character unified social credit code from the business licence or an "
+                         "invoice, or clear the cell"))
         o.value = upper
         return o
 
@@ -250,8 +256,9 @@ def clean_status(raw: pd.Series, where: Where) -> Cleaned:
     def one(v: object) -> _Outcome:
         o = _Outcome(value=v)
         if parse_status(v) is None:
-            o.bad = ("IMP_STATUS_UNKNOWN", f"{where.header} '{v}' is not a status xlcust knows",
-                     "Use active/正常, dormant/休眠 or inactive/停用, or leave it blank (active)")
+            o.bad = ("IMP_STATUS_UNKNOWN", msg("{header} '{value}' is not a status xlcust knows", header=where.header,
+                                               value=v),
+                     msg("Use active, dormant or inactive, or leave it blank (active)"))
         return o
 
     checked = _per_value(base.values, where, one, _CHANGE_TEXT)
@@ -299,8 +306,9 @@ def clean_number(raw: pd.Series, where: Where) -> Cleaned:
             number = None
         if number is None:
             o.changes.clear()
-            o.bad = ("IMP_NUMBER_INVALID", f"{where.header} '{shown(v)}' is not a number",
-                     "Type a number such as 1200.50 (a currency sign and commas between thousands are fine)")
+            o.bad = ("IMP_NUMBER_INVALID", msg("{header} '{value}' is not a number", header=where.header,
+                                               value=shown(v)),
+                     msg("Type a number such as 1200.50 (a currency sign and commas between thousands are fine)"))
         o.value = number
         return o
 
@@ -325,8 +333,9 @@ def clean_days(raw: pd.Series, where: Where) -> Cleaned:
             number = Decimal(repr(float(v)))
         if number is None or number < 0 or number != number.to_integral_value():
             o.changes.clear()
-            o.bad = ("IMP_DAYS_INVALID", f"{where.header} '{shown(v)}' is not a whole number of days",
-                     "Type the payment terms as days, e.g. 30")
+            o.bad = ("IMP_DAYS_INVALID", msg("{header} '{value}' is not a whole number of days", header=where.header,
+                                             value=shown(v)),
+                     msg("Type the payment terms as days, e.g. 30"))
         else:
             o.value = int(number)
         return o
@@ -395,9 +404,10 @@ def clean_date(raw: pd.Series, where: Where, order: str | None = None) -> tuple[
         if mdy_ok != dmy_ok:
             order = "mdy" if mdy_ok else "dmy"
             evidence = next(v for v, (a, b, _, _) in slashed.items() if (b if mdy_ok else a) > 12)
-            order_issue = _order_issue(raw, where, order, f"'{evidence}' can only be read this way")
+            order_issue = _order_issue(raw, where, order, msg("'{evidence}' can only be read this way",
+                                                              evidence=evidence))
     elif slashed:
-        order_issue = _order_issue(raw, where, order, "as --date-order says")
+        order_issue = _order_issue(raw, where, order, msg("as --date-order says"))
 
     def one(v: object) -> _Outcome:
         o = _Outcome()
@@ -417,8 +427,8 @@ def clean_date(raw: pd.Series, where: Where, order: str | None = None) -> tuple[
             _date_text(v, parsed[v], o, slashed, order, where)
         if o.value is None and o.bad is None:
             o.changes.clear()
-            o.bad = ("IMP_DATE_INVALID", f"{where.header} '{shown(v)}' is not a date",
-                     "Type the date as 2024-01-05 or 2024年1月5日")
+            o.bad = ("IMP_DATE_INVALID", msg("{header} '{value}' is not a date", header=where.header, value=shown(v)),
+                     msg("Type the date as 2024-01-05"))
         return o
 
     return _per_value(raw, where, one, _CHANGE_TEXT), order_issue
@@ -431,9 +441,10 @@ def _date_text(v: str, date: dt.date | None, o: _Outcome, slashed: dict, order: 
         if order is None:
             if a != b:
                 o.changes.clear()
-                o.bad = ("IMP_DATE_AMBIGUOUS", f"{where.header} '{v.strip()}' could be day/month or month/day, "
-                         "and no date in the column settles which",
-                         "Run again with --date-order dmy or --date-order mdy")
+                o.bad = ("IMP_DATE_AMBIGUOUS", msg("{header} '{value}' could be day/month or month/day, and no date "
+                                                   "in the column settles which", header=where.header,
+                                                   value=v.strip()),
+                         msg("Run again with --date-order dmy or --date-order mdy"))
                 return
             order = "mdy"
         month, day = (a, b) if order == "mdy" else (b, a)
@@ -455,9 +466,10 @@ def _date_text(v: str, date: dt.date | None, o: _Outcome, slashed: dict, order: 
         o.changes.append(("IMP_TIME_DROPPED", date.isoformat()))
 
 
-def _order_issue(raw: pd.Series, where: Where, order: str, why: str) -> Issue:
-    label = "month/day/year" if order == "mdy" else "day/month/year"
-    return issue("IMP_DATE_ORDER", f"{where.header}: slashed dates read as {label} ({why})", [],
+def _order_issue(raw: pd.Series, where: Where, order: str, why: Msg) -> Issue:
+    label = msg("month/day/year") if order == "mdy" else msg("day/month/year")
+    return issue("IMP_DATE_ORDER", msg("{header}: slashed dates read as {order} ({why})", header=where.header,
+                                       order=label, why=why), [],
                  column=where.column, field=where.field, new_value=order)
 
 
@@ -468,9 +480,11 @@ def clean_kind(raw: pd.Series, where: Where) -> Cleaned:
     def one(v: object) -> _Outcome:
         kind = parse_kind(v) if isinstance(v, str) else None
         if kind is None:
-            return _Outcome(bad=("IMP_KIND_UNKNOWN", f"{where.header} '{shown(v)}' is not a transaction kind",
-                                 "Use invoice/发票, credit_note/红字发票, receipt/收款, opening/期初 or "
-                                 "adjustment/调整"))
+            return _Outcome(bad=("IMP_KIND_UNKNOWN", msg("{header} '{value}' is not a transaction kind",
+                                                         header=where.header, value=shown(v)),
+                                 # both languages' words: the column accepts either
+                                 msg("Use invoice/发票, credit_note/红字发票, receipt/收款, opening/期初 or "
+                                     "adjustment/调整")))
         return _Outcome(value=kind)
 
     return _per_value(raw, where, one, _CHANGE_TEXT)
@@ -485,7 +499,8 @@ def clean_direction(raw: pd.Series, where: Where) -> Cleaned:
             return _Outcome(value=1)
         if word in CREDIT_WORDS:
             return _Outcome(value=-1)
-        return _Outcome(bad=("IMP_DIRECTION_UNKNOWN", f"{where.header} '{shown(v)}' is neither 借 (debit) nor "
-                             "贷 (credit)", "Type 借 or 贷 (debit or credit)"))
+        return _Outcome(bad=("IMP_DIRECTION_UNKNOWN", msg("{header} '{value}' is neither debit nor credit",
+                                                          header=where.header, value=shown(v)),
+                             msg("Type debit or credit (D or C)")))
 
     return _per_value(raw, where, one, _CHANGE_TEXT)

@@ -24,6 +24,7 @@ from decimal import Decimal
 import numpy as np
 
 from ..archive import normalize_name
+from ..i18n import msg, term
 from ..mnemonic import mnemonic
 from ..money import CENT
 from ..schema import normalize_header
@@ -105,9 +106,9 @@ def plan_customers(prep: Prepared, reg: Registry, report: ImportReport, *, defau
             continue
         name = col["name"][i]
         if not name:
-            report.add(issue("IMP_NAME_MISSING", f"Row {row} has no customer name; not imported", row,
+            report.add(issue("IMP_NAME_MISSING", msg("Row {row} has no customer name; not imported", row=row), row,
                              column=letter.get("name"), field="name",
-                             suggestion="Type the customer's registered name (客户名称)"))
+                             suggestion=msg("Type the customer's registered name")))
             continue
         category = _category(col["category_code"][i], reg, default_category, extra_leaves, report, row,
                              letter.get("category_code"), by_name_category)
@@ -133,11 +134,13 @@ def plan_customers(prep: Prepared, reg: Registry, report: ImportReport, *, defau
         seen_name[key] = row
 
     for name, rows in by_name_category.items():
-        report.add(issue("IMP_CATEGORY_BY_NAME", f"Category '{name}' read as its code", rows,
+        report.add(issue("IMP_CATEGORY_BY_NAME", msg("Category '{name}' read as its code", name=name), rows,
                          column=letter.get("category_code"), field="category_code", value=name))
     if defaulted:
-        report.add(issue("IMP_CATEGORY_DEFAULT", f"{len(defaulted)} customer(s) without a category placed in "
-                         f"'{default_category}' (rows {row_ranges(defaulted)}); rules or a later edit can refine it",
+        report.add(issue("IMP_CATEGORY_DEFAULT", msg("{n} customer(s) without a category placed in '{category}' "
+                                                     "(rows {rows}); rules or a later edit can refine it",
+                                                     n=len(defaulted), category=default_category,
+                                                     rows=row_ranges(defaulted)),
                          defaulted, field="category_code", new_value=default_category))
     return _finish(accepted, prep, reg, report, today, user, source_name)
 
@@ -147,77 +150,93 @@ def _category(raw: str | None, reg: Registry, default: str | None, extra_leaves:
     where = {"column": letter, "field": "category_code"}
     if raw is None:
         if default is None:
-            report.add(issue("IMP_CATEGORY_NONE", f"Row {row} has no category and no default was given; "
-                             "not imported", row, **where,
-                             suggestion="Run again with --category CODE (a leaf category for customers without "
-                             "one), or fill the category column"))
+            report.add(issue("IMP_CATEGORY_NONE", msg("Row {row} has no category and no default was given; "
+                                                      "not imported", row=row), row, **where,
+                             suggestion=msg("Run again with --category CODE (a leaf category for customers "
+                                            "without one), or fill the category column")))
         return default
     code = raw.upper()
     if code not in reg.tree and code not in extra_leaves:
         found = reg.category_by_name.get(normalize_header(raw))
         if found is None:
-            report.add(issue("IMP_CATEGORY_UNKNOWN", f"Category '{raw}' is not a code or name on the Categories "
-                             "sheet; not imported", row, **where, value=raw,
-                             suggestion="Add the category to the Categories sheet first, or map the column away "
-                             "(--map 'HEADER=-') to use --category"))
+            report.add(issue("IMP_CATEGORY_UNKNOWN", msg("Category '{category}' is not a code or name on the "
+                                                         "{sheet} sheet; not imported", category=raw,
+                                                         sheet=reg.book.categories.name), row, **where, value=raw,
+                             suggestion=msg("Add the category to the {sheet} sheet first, or map the column away "
+                                            "(--map 'HEADER=-') to use --category",
+                                            sheet=reg.book.categories.name)))
             return None
         by_name.setdefault(raw, []).append(row)
         code = found
     if code in extra_leaves or reg.tree.is_leaf(code):
         return code
     leaves = reg.tree.leaves_under(code)
-    report.add(issue("IMP_CATEGORY_NOT_LEAF", f"Category '{code}' has sub-categories; customers belong to leaf "
-                     "(末级) categories; not imported", row, **where, value=raw,
-                     suggestion="Use one of " + reg.tree.describe(leaves) if leaves else ""))
+    report.add(issue("IMP_CATEGORY_NOT_LEAF", msg("Category '{category}' has sub-categories; customers belong to "
+                                                  "leaf categories; not imported", category=code), row, **where,
+                     value=raw,
+                     suggestion=msg("Use one of {leaves}", leaves=reg.tree.describe(leaves)) if leaves else ""))
     return None
 
 
 def _duplicate(report: ImportReport, reg: Registry, row: int, name: str, code: str | None, tax: str | None,
                key: str, seen_code: dict, seen_tax: dict, seen_name: dict, letter: dict) -> bool:
     """True when the row is a duplicate (skipped) or a code conflict (rejected); reported either way."""
+    sheet = reg.book.customers.name
     if code:
         if code in reg.by_code:
             reg_row, _, reg_name = reg.by_code[code]
             if normalize_name(reg_name) == key:
-                report.add(issue("IMP_DUPLICATE_IN_REGISTRY", f"Customer '{code}' {name} is already in the registry "
-                                 f"(Customers row {reg_row}); not imported again", row, column=letter.get("code"),
-                                 field="code", key=code))
+                report.add(issue("IMP_DUPLICATE_IN_REGISTRY", msg("Customer '{code}' {name} is already in the "
+                                                                  "registry ({sheet} row {row}); not imported again",
+                                                                  code=code, name=name, sheet=sheet, row=reg_row),
+                                 row, column=letter.get("code"), field="code", key=code))
             else:
-                report.add(issue("IMP_CODE_CONFLICT", f"Code '{code}' belongs to '{reg_name}' in the registry "
-                                 f"(Customers row {reg_row}), not to '{name}'; not imported", row,
+                report.add(issue("IMP_CODE_CONFLICT", msg("Code '{code}' belongs to '{owner}' in the registry "
+                                                          "({sheet} row {row}), not to '{name}'; not imported",
+                                                          code=code, owner=reg_name, sheet=sheet, row=reg_row,
+                                                          name=name), row,
                                  column=letter.get("code"), field="code", key=code, value=code,
-                                 suggestion="Correct the code, or leave it blank to give the customer a new one"))
+                                 suggestion=msg("Correct the code, or leave it blank to give the customer a new "
+                                                "one")))
             return True
         if code in seen_code:
             first, first_key = seen_code[code]
             if first_key == key:
-                report.add(issue("IMP_DUPLICATE_IN_FILE", f"Customer '{code}' repeats row {first}; imported once",
+                report.add(issue("IMP_DUPLICATE_IN_FILE", msg("Customer '{code}' repeats row {first}; imported once",
+                                                              code=code, first=first),
                                  row, column=letter.get("code"), field="code", key=code))
             else:
-                report.add(issue("IMP_CODE_CONFLICT", f"Code '{code}' is already used by row {first} for another "
-                                 "customer; not imported", row, column=letter.get("code"), field="code", key=code,
-                                 value=code, suggestion="Give each customer its own code"))
+                report.add(issue("IMP_CODE_CONFLICT", msg("Code '{code}' is already used by row {first} for another "
+                                                          "customer; not imported", code=code, first=first), row,
+                                 column=letter.get("code"), field="code", key=code,
+                                 value=code, suggestion=msg("Give each customer its own code")))
             return True
     if tax:
         if tax in reg.by_tax:
             reg_row, reg_code, reg_name = reg.by_tax[tax]
-            report.add(issue("IMP_DUPLICATE_IN_REGISTRY", f"Tax ID {tax} is already the registry's customer "
-                             f"'{reg_code}' {reg_name} (Customers row {reg_row}); not imported again", row,
+            report.add(issue("IMP_DUPLICATE_IN_REGISTRY", msg("Tax ID {tax} is already the registry's customer "
+                                                              "'{code}' {name} ({sheet} row {row}); not imported "
+                                                              "again", tax=tax, code=reg_code, name=reg_name,
+                                                              sheet=sheet, row=reg_row), row,
                              column=letter.get("tax_id"), field="tax_id", key=reg_code, value=tax))
             return True
         if tax in seen_tax:
-            report.add(issue("IMP_DUPLICATE_IN_FILE", f"Tax ID {tax} repeats row {seen_tax[tax]}; imported once", row,
+            report.add(issue("IMP_DUPLICATE_IN_FILE", msg("Tax ID {tax} repeats row {first}; imported once", tax=tax,
+                                                          first=seen_tax[tax]), row,
                              column=letter.get("tax_id"), field="tax_id", value=tax))
             return True
     if key in reg.by_name:
         reg_row, reg_code, reg_name = reg.by_name[key]
-        report.add(issue("IMP_DUPLICATE_IN_REGISTRY", f"'{name}' is the registry's customer '{reg_code}' {reg_name} "
-                         f"(Customers row {reg_row}) by name; not imported again", row, column=letter.get("name"),
+        report.add(issue("IMP_DUPLICATE_IN_REGISTRY", msg("'{name}' is the registry's customer '{code}' {owner} "
+                                                          "({sheet} row {row}) by name; not imported again",
+                                                          name=name, code=reg_code, owner=reg_name, sheet=sheet,
+                                                          row=reg_row), row, column=letter.get("name"),
                          field="name", key=reg_code, value=name,
-                         suggestion="If it is another company, make the names differ (e.g. add the city)"))
+                         suggestion=msg("If it is another company, make the names differ (e.g. add the city)")))
         return True
     if key in seen_name:
-        report.add(issue("IMP_DUPLICATE_IN_FILE", f"'{name}' repeats row {seen_name[key]} by name; imported once",
+        report.add(issue("IMP_DUPLICATE_IN_FILE", msg("'{name}' repeats row {first} by name; imported once",
+                                                      name=name, first=seen_name[key]),
                          row, column=letter.get("name"), field="name", value=name))
         return True
     return False
@@ -229,13 +248,15 @@ def _money(value: Decimal | None, report: ImportReport, row: int, letter: str | 
         return None
     if value < 0:
         shown = format(value.normalize(), "f")
-        report.add(issue("IMP_CREDIT_LIMIT_INVALID", f"Credit limit {shown} is negative; not imported", row,
+        report.add(issue("IMP_CREDIT_LIMIT_INVALID", msg("Credit limit {amount} is negative; not imported",
+                                                         amount=shown), row,
                          column=letter, field="credit_limit", value=shown,
-                         suggestion="Type the limit as a positive amount, or leave it blank to inherit"))
+                         suggestion=msg("Type the limit as a positive amount, or leave it blank to inherit")))
         return False
     rounded = value.quantize(CENT, rounding="ROUND_HALF_UP")
     if rounded != value:
-        report.add(issue("IMP_ROUNDED", f"Credit limit {value} rounded to {rounded}", row, column=letter,
+        report.add(issue("IMP_ROUNDED", msg("Credit limit {amount} rounded to {rounded}", amount=str(value),
+                                            rounded=str(rounded)), row, column=letter,
                          field="credit_limit", value=str(value), new_value=str(rounded)))
     return rounded
 
@@ -263,18 +284,22 @@ def _finish(accepted: list[tuple[int, dict]], prep: Prepared, reg: Registry, rep
         customers.add(record, [row])
         history.add({
             "customer_code": record["code"], "category_code": record["category_code"],
-            "valid_from": record["opened_on"] or today, "valid_to": None, "source": "import",
-            "changed_at": now, "changed_by": user, "note": f"xlcust import customers {source_name} row {row}",
+            "valid_from": record["opened_on"] or today, "valid_to": None, "source": term("history source", "import"),
+            "changed_at": now, "changed_by": user,
+            "note": msg("xlcust import customers {file} row {row}", file=source_name, row=row),
         }, [row])
     for row, code in assigned:
-        report.add(issue("IMP_CODE_ASSIGNED", f"Row {row} had no code: assigned {code}", row, field="code",
+        report.add(issue("IMP_CODE_ASSIGNED", msg("Row {row} had no code: assigned {code}", row=row, code=code), row,
+                         field="code",
                          key=code, new_value=code))
     for row, value in filled:
-        report.add(issue("IMP_MNEMONIC", f"Row {row}: mnemonic {value} from the pinyin of the name", row,
+        report.add(issue("IMP_MNEMONIC", msg("Row {row}: mnemonic {mnemonic} from the pinyin of the name", row=row,
+                                             mnemonic=value), row,
                          field="mnemonic", new_value=value))
     if opened:
-        report.add(issue("IMP_OPENED_TODAY", f"{len(opened)} customer(s) without an opened-on date get "
-                         f"{today.isoformat()} (rows {row_ranges(opened)})", opened, field="opened_on",
+        report.add(issue("IMP_OPENED_TODAY", msg("{n} customer(s) without an opened-on date get {date} (rows {rows})",
+                                                 n=len(opened), date=today.isoformat(), rows=row_ranges(opened)),
+                         opened, field="opened_on",
                          new_value=today.isoformat()))
     if not reg.book.history.present:
         history = NewRows("CategoryHistory")  # no sheet: history starts from the current categories

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..i18n import msg
 from ..schema import Sheet, column_letter, normalize_header
 from .mapping import IMPORT_SPECS, Mapping, choose_grid, map_columns, parse_map_options
 from .report import Issue, SourceInfo, issue, row_ranges
@@ -64,37 +65,45 @@ def prepare(source: Source, what: str, *, sheet: str | None = None, maps: Sequen
                       mapping.header_row)
     issues: list[Issue] = []
     if grid.encoding:
-        issues.append(issue("IMP_ENCODING", f"{path.name} is {grid.encoding} text", []))
+        issues.append(issue("IMP_ENCODING", msg("{file} is {encoding} text", file=path.name, encoding=grid.encoding),
+                            []))
     if grid.delimiter and grid.delimiter != ",":
-        name = {"\t": "tabs", ";": "semicolons"}[grid.delimiter]
-        issues.append(issue("IMP_DELIMITER", f"{path.name} is separated by {name}", []))
+        name = {"\t": msg("tabs"), ";": msg("semicolons")}[grid.delimiter]
+        issues.append(issue("IMP_DELIMITER", msg("{file} is separated by {separator}", file=path.name,
+                                                 separator=name), []))
     if grid.sheet and len(grid.sheets) > 1:
-        issues.append(issue("IMP_SHEET", f"Read sheet '{grid.sheet}' (of {', '.join(grid.sheets)}); "
-                            "choose another with --sheet", []))
+        issues.append(issue("IMP_SHEET", msg("Read sheet '{sheet}' (of {sheets}); choose another with --sheet",
+                                             sheet=grid.sheet, sheets=", ".join(grid.sheets)), []))
     for letter, header in mapping.ignored:
-        issues.append(issue("IMP_COLUMN_IGNORED", f"Column {letter} '{header}' is not a field xlcust imports",
+        issues.append(issue("IMP_COLUMN_IGNORED", msg("Column {letter} '{header}' is not a field xlcust imports",
+                                                      letter=letter, header=header),
                             [mapping.header_row], column=letter,
-                            suggestion="Map it with --map if it holds one (e.g. --map '" + header + "=memo')"))
+                            suggestion=msg("Map it with --map if it holds one (e.g. --map '{header}=memo')",
+                                           header=header)))
 
     cells = grid.cells
     above = cells.loc[: mapping.header_row - 1]
     if len(above) and not _blank_rows(above).all():
-        issues.append(issue("IMP_TITLE_ROWS", f"Rows above the header (row {mapping.header_row}) are a title; "
-                            "ignored", above.index[~_blank_rows(above)].to_numpy()))
+        issues.append(issue("IMP_TITLE_ROWS", msg("Rows above the header (row {row}) are a title; ignored",
+                                                  row=mapping.header_row),
+                            above.index[~_blank_rows(above)].to_numpy()))
     body = cells.loc[mapping.header_row + 1:]
     blank, subtotal = _row_flags(body)
     subtotal &= ~blank
     repeated = _repeated_headers(body, mapping) & ~blank & ~subtotal
     if blank.any():
         rows = body.index[blank].to_numpy()
-        issues.append(issue("IMP_BLANK_ROWS", f"{len(rows):,} blank row(s) skipped (rows {row_ranges(rows)})", rows))
+        issues.append(issue("IMP_BLANK_ROWS", msg("{n} blank row(s) skipped (rows {rows})", n=f"{len(rows):,}",
+                                                  rows=row_ranges(rows)), rows))
     for row in body.index[subtotal]:
         text = next(str(v).strip() for v in body.loc[row] if isinstance(v, str) and _SUBTOTAL.fullmatch(
             normalize_header(v)))
-        issues.append(issue("IMP_SUBTOTAL_ROW", f"Row {row} is a subtotal/total row ('{text}'); skipped", row))
+        issues.append(issue("IMP_SUBTOTAL_ROW", msg("Row {row} is a subtotal/total row ('{text}'); skipped", row=row,
+                                                    text=text), row))
     if repeated.any():
         rows = body.index[repeated].to_numpy()
-        issues.append(issue("IMP_HEADER_REPEATED", f"Header repeated on row(s) {row_ranges(rows)}; skipped", rows))
+        issues.append(issue("IMP_HEADER_REPEATED", msg("Header repeated on row(s) {rows}; skipped",
+                                                       rows=row_ranges(rows)), rows))
     data = body[~(blank | subtotal | repeated)]
     fields = list(mapping.columns)
     frame = pd.DataFrame({f: data[mapping.columns[f]].to_numpy(dtype=object) for f in fields}, index=data.index,

@@ -246,7 +246,10 @@ class Registry:
 
 
 def _column_as_read(values: list[object]) -> list[object]:
-    """Cell values as the reader gives them back (numbers as floats, dates as datetimes)."""
+    """Cell values as the reader gives them back (numbers as floats, dates as datetimes; a kind
+    or source `Term` as its code, a note `Msg` as its English: both read back as the same thing)."""
+    if any(hasattr(v, "render") for v in values):
+        values = [str(v) if hasattr(v, "render") else v for v in values]
     if not any(isinstance(v, (Decimal, dt.date)) for v in values):
         return values
     return [_as_read(v) for v in values]

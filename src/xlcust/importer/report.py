@@ -20,12 +20,14 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import field as _field  # `field` is also an Issue attribute
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..findings import Severity
+from ..i18n import DEFAULT_LANGUAGE, Msg, render
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO  # N: a note
 
@@ -109,7 +111,12 @@ IMPORT_CODES: dict[str, tuple[Severity, str]] = {
 
 @dataclass
 class Issue:
-    """One thing that happened to one or more source rows (see the module docstring)."""
+    """One thing that happened to one or more source rows (see the module docstring).
+
+    As with a Finding, `message` and `suggestion` are given as `i18n.Msg`s: the issue keeps
+    them in `text` / `fix` for views to render in the reader's language, and `message` /
+    `suggestion` hold the English rendering for logs and tests.
+    """
 
     severity: Severity
     code: str
@@ -121,6 +128,22 @@ class Issue:
     new_value: str | None = None  # what is imported instead
     suggestion: str = ""
     key: str | None = None  # customer code or txn id concerned
+    text: Msg | None = _field(default=None, compare=False, repr=False)
+    fix: Msg | None = _field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.message, Msg):
+            self.text, self.message = self.message, self.message.render(DEFAULT_LANGUAGE)
+        if isinstance(self.suggestion, Msg):
+            self.fix, self.suggestion = self.suggestion, self.suggestion.render(DEFAULT_LANGUAGE)
+
+    def message_in(self, lang: str) -> str:
+        """What happened, in `lang`."""
+        return render(self.text, lang) if self.text is not None else self.message
+
+    def suggestion_in(self, lang: str) -> str:
+        """What to do, in `lang` ('' when nothing)."""
+        return render(self.fix, lang) if self.fix is not None else self.suggestion
 
     @property
     def row(self) -> int | None:
@@ -130,10 +153,12 @@ class Issue:
     def count(self) -> int:
         return len(self.rows)
 
-    def to_json(self, sheet: str) -> dict:
+    def to_json(self, sheet: str, lang: str = DEFAULT_LANGUAGE) -> dict:
+        """The issue as a JSON record; codes and keys stay English, message and suggestion are in `lang`."""
         data = {
             "severity": self.severity.value, "code": self.code, "sheet": sheet, "row": self.row,
-            "column": self.column, "field": self.field, "message": self.message, "suggestion": self.suggestion,
+            "column": self.column, "field": self.field, "message": self.message_in(lang),
+            "suggestion": self.suggestion_in(lang),
             "rows": [int(r) for r in self.rows],
         }
         for name in ("value", "new_value", "key"):
@@ -142,7 +167,7 @@ class Issue:
         return data
 
 
-def issue(code: str, message: str, rows: Iterable[int] | np.ndarray | int = (), *,
+def issue(code: str, message: str | Msg, rows: Iterable[int] | np.ndarray | int = (), *,
           severity: Severity | None = None, **more: object) -> Issue:
     """An Issue with the code's usual severity."""
     if isinstance(rows, (int, np.integer)):
@@ -152,7 +177,7 @@ def issue(code: str, message: str, rows: Iterable[int] | np.ndarray | int = (), 
 
 
 def row_ranges(rows: Sequence[int] | np.ndarray, limit: int = 8) -> str:
-    """`2-5, 9, 12-40 and 3 more ranges` for a message or a terminal line."""
+    """`2-5, 9, 12-40 … +3` (3 more ranges) for a message or a terminal line; no words, any language."""
     if len(rows) == 1:
         return str(int(rows[0]))
     values = np.unique(np.asarray(rows, dtype=np.int64))
@@ -163,7 +188,7 @@ def row_ranges(rows: Sequence[int] | np.ndarray, limit: int = 8) -> str:
     ends = np.concatenate((values[breaks - 1], [values[-1]]))
     parts = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(starts, ends, strict=True)]
     more = len(parts) - limit
-    return ", ".join(parts[:limit]) + (f" and {more} more range(s)" if more > 0 else "")
+    return ", ".join(parts[:limit]) + (f" … +{more}" if more > 0 else "")  # no words: it goes into any language
 
 
 @dataclass(frozen=True)
@@ -205,6 +230,7 @@ class ImportReport:
     dry_run: bool = True
     written: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    book_language: str | None = None  # the registry's Settings `language`, when the user set one
 
     def add(self, *items: Issue) -> None:
         self.issues.extend(items)
@@ -231,13 +257,14 @@ class ImportReport:
     def sorted_issues(self) -> list[Issue]:
         return sorted(self.issues, key=lambda i: (i.severity.rank, i.row if i.row is not None else 0, i.code))
 
-    def to_json(self) -> dict:
+    def to_json(self, lang: str = DEFAULT_LANGUAGE) -> dict:
+        """The `import --json` document: codes and keys in English, issue texts in `lang`."""
         from ..plain import frame_rows
 
         added = {}
         for key, frame in self.added.items():
             cols = list(frame.columns)
-            added[key] = [dict(zip(cols, _jsonable(r), strict=True)) for r in frame_rows(frame, cols)]
+            added[key] = [dict(zip(cols, _jsonable(r, lang), strict=True)) for r in frame_rows(frame, cols)]
         return {
             "what": self.what,
             "book": self.book,
@@ -249,12 +276,15 @@ class ImportReport:
             "registry_rows": self.registry_rows,
             "registry_sheets": self.registry_sheets,
             "added": added,
-            "issues": [i.to_json(self.source.name) for i in self.sorted_issues()],
+            "issues": [i.to_json(self.source.name, lang) for i in self.sorted_issues()],
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
-    def write_csv(self, path: Path) -> int:
-        """Every issue, one line per source row, for a spreadsheet; UTF-8 with BOM so Excel reads it."""
+    def write_csv(self, path: Path, lang: str = DEFAULT_LANGUAGE) -> int:
+        """Every issue, one line per source row, for a spreadsheet; UTF-8 with BOM so Excel reads it.
+
+        The header names are the JSON keys (a script reads them); messages are in `lang`.
+        """
         buffer = io.StringIO()
         w = csv.writer(buffer, lineterminator="\r\n")
         w.writerow(["row", "column", "field", "severity", "code", "key", "value", "new_value", "message",
@@ -262,20 +292,23 @@ class ImportReport:
         lines = 0
         for i in sorted(self.issues, key=lambda i: (i.row or 0, i.severity.rank)):
             rows = i.rows if len(i.rows) else [None]
+            message, suggestion = i.message_in(lang), i.suggestion_in(lang)
             for r in rows:
-                w.writerow([r, i.column, i.field, i.severity.value, i.code, i.key, i.value, i.new_value, i.message,
-                            i.suggestion])
+                w.writerow([r, i.column, i.field, i.severity.value, i.code, i.key, i.value, i.new_value, message,
+                            suggestion])
                 lines += 1
         path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
         return lines
 
 
-def _jsonable(values: Iterable[object]) -> list[object]:
+def _jsonable(values: Iterable[object], lang: str) -> list[object]:
     from decimal import Decimal
 
     out: list[object] = []
     for v in values:
-        if isinstance(v, (list, tuple, np.ndarray)):
+        if hasattr(v, "render"):  # a history source or note, as the workbook will read it
+            out.append(v.render(lang))
+        elif isinstance(v, (list, tuple, np.ndarray)):
             out.append([int(x) for x in v])
         elif isinstance(v, Decimal):
             out.append(float(v))

@@ -40,9 +40,9 @@ import pandas as pd
 
 from ..archive import normalize_name
 from ..errors import UsageError
+from ..i18n import N_, Joined, Msg, msg, term
 from ..mnemonic import mnemonic
 from ..money import cents_to_decimal, format_money
-from ..schema import KIND_ZH
 from .clean import (
     Cleaned,
     Where,
@@ -66,18 +66,19 @@ _NAT = np.iinfo(np.int64).min
 
 # Reasons a line cannot be imported (beyond an unreadable cell, which its cleaner reports).
 _REASONS = {
-    "IMP_TXN_ID_MISSING": ("Txn ID is blank", "Give every line its invoice or voucher number"),
-    "IMP_DATE_INVALID": ("date is blank", "Type the date of the transaction"),
-    "IMP_AMOUNT_MISSING": ("no amount", "Type the amount (or quantity and unit price)"),
-    "IMP_DEBIT_AND_CREDIT": ("both a debit and a credit amount", "Keep one of them; split the line in two if both "
-                             "happened"),
-    "IMP_DIRECTION_UNKNOWN": ("no 借/贷 direction", "Type 借 or 贷"),
-    "IMP_AMOUNT_SIGN": ("a negative amount no kind allows", "A refund of an invoice is a credit note; a negative "
-                        "opening balance is an adjustment"),
-    "IMP_NO_CUSTOMER": ("no customer", "Fill the customer code or name"),
-    "IMP_CUSTOMER_UNKNOWN": ("a customer not in the registry", "Import the customers first (xlcust import "
-                             "customers), or run with --create-customers --category CODE"),
-    "cell": ("a cell that cannot be read (see its own message)", ""),
+    "IMP_TXN_ID_MISSING": (N_("Txn ID is blank"), N_("Give every line its invoice or voucher number")),
+    "IMP_DATE_INVALID": (N_("date is blank"), N_("Type the date of the transaction")),
+    "IMP_AMOUNT_MISSING": (N_("no amount"), N_("Type the amount (or quantity and unit price)")),
+    "IMP_DEBIT_AND_CREDIT": (N_("both a debit and a credit amount"),
+                             N_("Keep one of them; split the line in two if both happened")),
+    "IMP_DIRECTION_UNKNOWN": (N_("no debit/credit direction"), N_("Type debit or credit (D or C)")),
+    "IMP_AMOUNT_SIGN": (N_("a negative amount no kind allows"),
+                        N_("A refund of an invoice is a credit note; a negative opening balance is an adjustment")),
+    "IMP_NO_CUSTOMER": (N_("no customer"), N_("Fill the customer code or name")),
+    "IMP_CUSTOMER_UNKNOWN": (N_("a customer not in the registry"),
+                             N_("Import the customers first (`xlcust import customers`), or run with "
+                                "--create-customers --category CODE")),
+    "cell": (N_("a cell that cannot be read (see its own message)"), ""),
 }
 
 
@@ -118,6 +119,7 @@ class TransactionPlanner:
                  group_lines: bool | None, create_customers: bool, category: str | None, date_order: str | None,
                  user: str, source_name: str) -> None:
         self.prep, self.reg, self.report = prep, reg, report
+        self._txn_sheet = reg.book.transactions.name  # how messages name the registry's Transactions sheet
         self.kind_default = kind
         self.create, self.category = create_customers, category
         self.date_order, self.user, self.source_name = date_order, user, source_name
@@ -237,9 +239,10 @@ class TransactionPlanner:
         if (dc != 0).any():
             debit, credit = open_ & (dc > 0), open_ & (dc < 0)
             kind[debit], kind[credit] = K_INVOICE, K_RECEIPT
-            for mask, what in ((debit, "debits are invoices"), (credit, "credits are receipts")):
+            for mask, what in ((debit, msg("debits are invoices")), (credit, msg("credits are receipts"))):
                 if mask.any():
-                    self.report.add(issue("IMP_DEBIT_CREDIT", f"{mask.sum():,} line(s): {what}", rows[mask]))
+                    self.report.add(issue("IMP_DEBIT_CREDIT", msg("{n} line(s): {what}", n=f"{mask.sum():,}",
+                                                                  what=what), rows[mask]))
             open_ = kind < 0
         if open_.any() and self.kind_default is not None:
             kind[open_] = KINDS.index(self.kind_default)
@@ -252,21 +255,26 @@ class TransactionPlanner:
             guessed = open_ & ~c["kind"].bad if "kind" in c else open_
             if guessed.any():
                 plus, minus = (guessed & positive).sum(), (guessed & ~positive).sum()
-                what = (f"Kind blank on {guessed.sum():,} line(s)" if "kind" in c else "No kind column")
-                self.report.add(issue("IMP_KIND_BY_SIGN", f"{what}: {plus:,} positive line(s) are invoices, "
-                                      f"{minus:,} negative one(s) credit notes (say otherwise with --kind)",
+                what = (msg("Kind blank on {n} line(s)", n=f"{guessed.sum():,}") if "kind" in c
+                        else msg("No kind column"))
+                self.report.add(issue("IMP_KIND_BY_SIGN", msg("{what}: {positive} positive line(s) are invoices, "
+                                                              "{negative} negative one(s) credit notes (say "
+                                                              "otherwise with --kind)", what=what,
+                                                              positive=f"{plus:,}", negative=f"{minus:,}"),
                                       rows[guessed] if "kind" in c else []))
         typed_negative = ~open_ & (value < 0)
         red = typed_negative & (kind == K_INVOICE)
         if red.any() and not self.line_items:
-            self.report.add(issue("IMP_NEGATIVE_INVOICE", f"{red.sum():,} negative invoice line(s) imported as "
-                                  "credit notes with positive amounts", rows[red]))
+            self.report.add(issue("IMP_NEGATIVE_INVOICE", msg("{n} negative invoice line(s) imported as credit "
+                                                              "notes with positive amounts", n=f"{red.sum():,}"),
+                                  rows[red]))
         kind[red] = K_CREDIT  # value stays negative: a credit note's netting sign
         credit_pos = ~open_ & (kind == K_CREDIT) & ~red
         negative_cn = credit_pos & (value < 0)
         if negative_cn.any():
-            self.report.add(issue("IMP_NEGATIVE_INVOICE", f"{negative_cn.sum():,} credit note line(s) typed "
-                                  "negative: imported with positive amounts", rows[negative_cn]))
+            self.report.add(issue("IMP_NEGATIVE_INVOICE", msg("{n} credit note line(s) typed negative: imported "
+                                                              "with positive amounts", n=f"{negative_cn.sum():,}"),
+                                  rows[negative_cn]))
         value[credit_pos] = -np.abs(value[credit_pos])
         self._set(reason, np.isin(kind, (K_RECEIPT, K_OPENING)) & (value < 0), "IMP_AMOUNT_SIGN")
         return kind
@@ -321,11 +329,14 @@ class TransactionPlanner:
         letter = self.prep.letter("customer_code") if "customer_code" in self.prep.frame.columns else None
         for code, us in differs.items():
             mask = np.isin(ids, us)
-            self.report.add(issue("IMP_CUSTOMER_NAME_DIFFERS", f"Customer '{code}' is '{reg.by_code[code][2]}' in "
-                                  f"the registry; the file names it '{name_of[first[us[0]]]}'", rows[mask],
+            self.report.add(issue("IMP_CUSTOMER_NAME_DIFFERS", msg("Customer '{code}' is '{registry_name}' in the "
+                                                                   "registry; the file names it '{file_name}'",
+                                                                   code=code, registry_name=reg.by_code[code][2],
+                                                                   file_name=name_of[first[us[0]]]), rows[mask],
                                   column=letter, field="customer_code", key=code))
         for shown_name, (code, us) in by_name.items():
-            self.report.add(issue("IMP_CUSTOMER_BY_NAME", f"'{shown_name}' is the registry's customer '{code}'",
+            self.report.add(issue("IMP_CUSTOMER_BY_NAME", msg("'{name}' is the registry's customer '{code}'",
+                                                              name=shown_name, code=code),
                                   rows[np.isin(ids, us)], field="customer_code", key=code, value=shown_name,
                                   new_value=code))
         return out
@@ -379,11 +390,15 @@ class TransactionPlanner:
         })
         if self.group and (out["lines"] > 1).any():
             many = out["lines"] > 1
-            self.report.add(issue("IMP_LINES_GROUPED", f"{int(out.loc[many, 'lines'].sum()):,} lines grouped into "
-                                  f"{int(many.sum()):,} documents by Txn ID ({len(out):,} documents in all)", []))
+            self.report.add(issue("IMP_LINES_GROUPED", msg("{lines} lines grouped into {grouped} documents by Txn "
+                                                           "ID ({documents} documents in all)",
+                                                           lines=f"{int(out.loc[many, 'lines'].sum()):,}",
+                                                           grouped=f"{int(many.sum()):,}",
+                                                           documents=f"{len(out):,}"), []))
         return out
 
-    def _reject(self, code: str, message: str, rows: np.ndarray, key: str | None, suggestion: str = "") -> None:
+    def _reject(self, code: str, message: Msg, rows: np.ndarray, key: str | None,
+                suggestion: str | Msg = "") -> None:
         self.report.add(issue(code, message, rows, key=key, field="txn_id", suggestion=suggestion,
                               column=self.prep.letter("txn_id")))
 
@@ -406,34 +421,39 @@ class TransactionPlanner:
         for i in range(len(docs)):
             pos, key = columns["positions"][i], columns["txn"][i]
             rows = lines.rows[pos]
-            label = f"{key}" if key is not None else f"row {rows[0]}"
+            label: str | Msg = f"{key}" if key is not None else msg("row {row}", row=rows[0])
             n_lines, amount, date, due = (columns[c][i] for c in ("lines", "amount", "date", "due"))
             if columns["bad"][i]:
                 self._reject_lines(label, key, rows, lines.reason[pos], n_lines)
                 continue
             if columns["disagree"][i]:
-                self._reject("IMP_LINES_DISAGREE", f"{label}: its {n_lines} lines disagree on customer, date, due "
-                             "date, reference or kind; not imported", rows, key,
-                             "Give each document's lines the same customer, dates and reference")
+                self._reject("IMP_LINES_DISAGREE", msg("{label}: its {n} lines disagree on customer, date, due date, "
+                                                       "reference or kind; not imported", label=label, n=n_lines),
+                             rows, key, msg("Give each document's lines the same customer, dates and reference"))
                 continue
             if key in conflicts:
-                self._reject("IMP_TXN_CONFLICT", f"Txn ID {key} is on several rows with different content; none "
-                             "imported", rows, key, "Give each transaction its own Txn ID")
+                self._reject("IMP_TXN_CONFLICT", msg("Txn ID {key} is on several rows with different content; none "
+                                                     "imported", key=key), rows, key,
+                             msg("Give each transaction its own Txn ID"))
                 continue
             if key in seen:
-                self.report.add(issue("IMP_DUPLICATE_IN_FILE", f"{key} repeats row {seen[key]}; imported once", rows,
+                self.report.add(issue("IMP_DUPLICATE_IN_FILE", msg("{key} repeats row {first}; imported once", key=key,
+                                                                   first=seen[key]), rows,
                                       key=key, field="txn_id", column=self.prep.letter("txn_id")))
                 continue
             seen[key] = int(rows[0])
             if columns["rounded"][i]:
                 exact = abs(Decimal(int(columns["exact"][i])).scaleb(-lines.places))
-                self.report.add(issue("IMP_ROUNDED", f"{key}: amount {exact} rounded to "
-                                      f"{format_money(amount, thousands=False)}", rows, key=key, field="amount",
+                self.report.add(issue("IMP_ROUNDED", msg("{key}: amount {exact} rounded to {rounded}", key=key,
+                                                         exact=str(exact),
+                                                         rounded=format_money(amount, thousands=False)), rows,
+                                      key=key, field="amount",
                                       value=str(exact), new_value=str(cents_to_decimal(amount))))
             if amount == 0:
-                self.report.add(issue("IMP_ZERO_AMOUNT", f"{key}: amount is zero" + (
-                    f" ({n_lines} lines net to nothing)" if n_lines > 1 else "") + "; not imported", rows, key=key,
-                    field="amount", suggestion="Nothing to record; delete the lines if they are mistakes"))
+                zero = (msg("{key}: amount is zero ({n} lines net to nothing); not imported", key=key, n=n_lines)
+                        if n_lines > 1 else msg("{key}: amount is zero; not imported", key=key))
+                self.report.add(issue("IMP_ZERO_AMOUNT", zero, rows, key=key, field="amount",
+                                      suggestion=msg("Nothing to record; delete the lines if they are mistakes")))
                 continue
             old = old_by_id.get(key)
             if old is not None:
@@ -442,33 +462,38 @@ class TransactionPlanner:
                         and old_amount is not None and int(old_amount) == int(amount) and not pd.isna(old_date)
                         and pd.Timestamp(old_date).date() == _day(date))
                 if same:
-                    self.report.add(issue("IMP_ALREADY_IMPORTED", f"{key} is already in the registry (Transactions "
-                                          f"row {old_row})", rows, key=key, field="txn_id"))
+                    self.report.add(issue("IMP_ALREADY_IMPORTED", msg("{key} is already in the registry ({sheet} "
+                                                                      "row {row})", key=key, sheet=self._txn_sheet,
+                                                                      row=old_row), rows, key=key, field="txn_id"))
                 else:
-                    self._reject("IMP_TXN_CONFLICT", f"Txn ID {key} is already in the registry (Transactions row "
-                                 f"{old_row}) with other content; not imported", rows, key,
-                                 "Check which is right; give a different transaction its own Txn ID")
+                    self._reject("IMP_TXN_CONFLICT", msg("Txn ID {key} is already in the registry ({sheet} row {row}) "
+                                                         "with other content; not imported", key=key,
+                                                         sheet=self._txn_sheet, row=old_row), rows, key,
+                                 msg("Check which is right; give a different transaction its own Txn ID"))
                 continue
             if due != _NAT and due < date:
-                self._reject("IMP_DUE_BEFORE_DATE", f"{key}: due date {_day(due)} is before the date "
-                             f"{_day(date)}; not imported", rows, key, "Correct the due date or leave it blank")
+                self._reject("IMP_DUE_BEFORE_DATE", msg("{key}: due date {due} is before the date {date}; not "
+                                                        "imported", key=key, due=str(_day(due)), date=str(_day(date))),
+                             rows, key, msg("Correct the due date or leave it blank"))
                 continue
             accepted.append(i)
         return self._rows(docs, lines, accepted)
 
-    def _reject_lines(self, label: str, key: str | None, rows: np.ndarray, reasons: np.ndarray, n_lines: int) -> None:
+    def _reject_lines(self, label: str | Msg, key: str | None, rows: np.ndarray, reasons: np.ndarray,
+                      n_lines: int) -> None:
         """A document with lines that cannot be imported: one issue saying why (cells report themselves)."""
         codes = list(dict.fromkeys(r for r in reasons if r is not None))
         main = next((r for r in codes if r != "cell"), "cell")
-        text = "; ".join(_REASONS[r][0] for r in codes)
+        text = Joined(tuple(msg(_REASONS[r][0]) for r in codes))
         bad_rows = rows[np.fromiter((r is not None for r in reasons), dtype=bool, count=len(reasons))]
         if main == "cell":
             if n_lines > 1:
-                self._reject("IMP_LINE_REJECTED", f"{label}: not imported, line(s) {row_ranges(bad_rows)} have "
-                             f"{text}", rows, key)
+                self._reject("IMP_LINE_REJECTED", msg("{label}: not imported, line(s) {rows} have {reasons}",
+                                                      label=label, rows=row_ranges(bad_rows), reasons=text), rows,
+                             key)
             return
-        self._reject(main, f"{label}: not imported — {text} (row(s) {row_ranges(bad_rows)})", rows, key,
-                     _REASONS[main][1])
+        self._reject(main, msg("{label}: not imported — {reasons} (row(s) {rows})", label=label, reasons=text,
+                               rows=row_ranges(bad_rows)), rows, key, msg(_REASONS[main][1]))
 
     def _rows(self, docs: pd.DataFrame, lines: Lines, accepted: list[int]) -> tuple[NewRows, NewRows, NewRows]:
         reg = self.reg
@@ -480,7 +505,6 @@ class TransactionPlanner:
         ex = reg.transactions
         ex_invoices = {t: c for t, c, k in zip(ex.index, ex["customer"], ex["kind"], strict=True)
                        if k in ("invoice", "opening")}
-        words = KIND_ZH if reg.lang == "zh" else {k: k for k in KINDS}
         days: dict[int, dt.date | None] = {}
 
         def day(n: int) -> dt.date | None:
@@ -495,13 +519,17 @@ class TransactionPlanner:
             if reference is not None and kind in (K_CREDIT, K_RECEIPT):
                 target = invoices.get(reference, ex_invoices.get(reference))
                 if target != customer:
-                    why = "is not an invoice" if target is None else f"is an invoice of customer '{target}'"
-                    self._reject("IMP_REFERENCE_UNKNOWN", f"{txn}: reference '{reference}' {why}; not imported",
-                                 rows, txn, "Correct the reference, or leave it blank to settle the oldest invoices")
+                    why = (msg("{txn}: reference '{reference}' is not an invoice; not imported", txn=txn,
+                               reference=reference) if target is None else
+                           msg("{txn}: reference '{reference}' is an invoice of customer '{customer}'; not imported",
+                               txn=txn, reference=reference, customer=target))
+                    self._reject("IMP_REFERENCE_UNKNOWN", why, rows, txn,
+                                 msg("Correct the reference, or leave it blank to settle the oldest invoices"))
                     continue
-            txns.add({"txn_id": txn, "date": day(date), "customer_code": customer, "kind": words[KINDS[kind]],
-                      "amount": cents_to_decimal(amount), "due_date": day(due), "reference": reference,
-                      "memo": self._memo(lines, pos)}, rows)
+            # the kind is a Term: the host writes it in the workbook's language (发票 in a Chinese book)
+            txns.add({"txn_id": txn, "date": day(date), "customer_code": customer,
+                      "kind": term("transaction kind", KINDS[kind]), "amount": cents_to_decimal(amount),
+                      "due_date": day(due), "reference": reference, "memo": self._memo(lines, pos)}, rows)
             if customer in self.created:
                 first_date[customer] = min(first_date.get(customer, date), date)
         customers, history = self._new_customers(first_date)
@@ -528,12 +556,14 @@ class TransactionPlanner:
             customers.add({**record, "category_code": self.category, "opened_on": opened,
                            "mnemonic": mnemonic(record["name"]) if "mnemonic" in has else None}, [])
             history.add({"customer_code": code, "category_code": self.category, "valid_from": opened,
-                         "source": "import", "changed_at": now, "changed_by": self.user,
-                         "note": f"xlcust import transactions {self.source_name}"}, [])
+                         "source": term("history source", "import"), "changed_at": now, "changed_by": self.user,
+                         "note": msg("xlcust import transactions {file}", file=self.source_name)}, [])
             made.append(code)
-        self.report.add(issue("IMP_CUSTOMER_CREATED", f"{len(made):,} customer(s) created in category "
-                              f"'{self.category}', opened on their first transaction date: "
-                              + ", ".join(made[:10]) + (" …" if len(made) > 10 else ""), [],
+        self.report.add(issue("IMP_CUSTOMER_CREATED", msg("{n} customer(s) created in category '{category}', opened "
+                                                          "on their first transaction date: {codes}",
+                                                          n=f"{len(made):,}", category=self.category,
+                                                          codes=", ".join(made[:10]) + (" …" if len(made) > 10
+                                                                                         else "")), [],
                               new_value=self.category))
         if not self.reg.book.history.present:
             history = NewRows("CategoryHistory")
@@ -544,11 +574,11 @@ def net_sales(txns: NewRows) -> int:
     """Invoices − credit notes of the new rows, in cents."""
     total = 0
     for r in txns.records:
-        kind = r["kind"]
+        kind = str(r["kind"])  # a Term: its code
         cents = int(r["amount"] * 100)
-        if kind in ("invoice", KIND_ZH["invoice"]):
+        if kind == "invoice":
             total += cents
-        elif kind in ("credit_note", KIND_ZH["credit_note"]):
+        elif kind == "credit_note":
             total -= cents
     return total
 

@@ -54,8 +54,8 @@ def audit_output(pkg: Package, entries: Sequence[AuditEntry], lang: str) -> Outp
 def append_audit(path: str | Path, entries: Sequence[AuditEntry], lang: str | None = None) -> None:
     """Add entries to the workbook's AuditLog in one atomic save (nothing else changes)."""
     pkg = open_package(path)
-    if lang is None:
-        from .reader import read_book
+    from ..views.page import with_page
+    from .reader import read_book
 
-        lang = read_book(path).settings.language
-    save_package(pkg, outputs=[audit_output(pkg, entries, lang)])
+    settings = read_book(path).settings
+    save_package(pkg, outputs=with_page([audit_output(pkg, entries, lang or settings.language)], settings))

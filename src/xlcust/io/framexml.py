@@ -14,7 +14,7 @@ shortest text that reads back as the same number, e.g. `5` rather than `5.0`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -51,10 +51,13 @@ Encoder = Callable[[object, str], str]
 
 def write_frame_rows(name: str, frame: pd.DataFrame, columns: Sequence[ColumnSpec], encoders: Sequence[Encoder],
                      styles: OutputStyles, dates: DateSystem, header_row: int, write: Callable[[bytes], object],
-                     links: list[str], counter: _LinkCounter) -> int:
+                     links: list[str], counter: _LinkCounter, heights: Sequence[str] | None = None,
+                     wrapped: Collection[int] = ()) -> int:
     """Write the frame's rows below the header; returns the last row number (as `_write_rows` does).
 
     `links` and `counter` are the sheet's hyperlinks and dropped-link count, shared with the encoders.
+    `heights`, when given, holds each row's height attributes ('' for a row of one line);
+    `wrapped` the positions of the text columns whose cells wrap.
     """
     n = len(frame)
     if frame.shape[1] > len(columns):
@@ -74,11 +77,15 @@ def write_frame_rows(name: str, frame: pd.DataFrame, columns: Sequence[ColumnSpe
                                              numbers, links, counter))
             else:
                 cells.append(_column_cells(part.iloc[:, i], i, columns[i].kind, encoders[i], styles, dates, numbers,
-                                           links, counter))
+                                           links, counter, i in wrapped))
         if not cells:
             continue
         joined = pc.binary_join_element_wise(*cells, "") if len(cells) > 1 else cells[0]
-        rows = pc.binary_join_element_wise('<row r="', numbers, '">', joined, "</row>", "")
+        if heights is None:
+            rows = pc.binary_join_element_wise('<row r="', numbers, '">', joined, "</row>", "")
+        else:
+            tall = pa.array(heights[start:start + CHUNK], type=pa.string())
+            rows = pc.binary_join_element_wise('<row r="', numbers, '"', tall, ">", joined, "</row>", "")
         rows = rows.filter(pc.not_equal(joined, ""))  # a row with no value is left out, as the row writer does
         if len(rows):
             write(_utf8(rows))
@@ -92,10 +99,12 @@ def _utf8(strings: pa.Array) -> bytes:
 
 
 def _column_cells(s: pd.Series, col: int, kind: str, encode: Encoder, styles: OutputStyles, dates: DateSystem,
-                  numbers: pa.Array, links: list[str], counter: _LinkCounter) -> pa.Array:
+                  numbers: pa.Array, links: list[str], counter: _LinkCounter, wrap: bool = False) -> pa.Array:
     """One column's `<c>` elements for these rows ('' where a cell stays empty)."""
     pre = f'<c r="{column_letter(col)}'
     style = styles.by_kind.get(kind, 0)
+    if wrap and kind == "text" and styles.text_wrap is not None:
+        style = styles.text_wrap
     s_num = f' s="{style}"' if style else ""
     cells = None
     if kind == "link":  # (text, target) pairs; frame_sheet's links come as target rows (_row_link_cells)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..importer import ImportOptions, ImportPlan, ImportReport, plan_customer_import, plan_transaction_import
 from ..importer.registry import Registry
+from ..views.edits import render_edits
 from .auditlog import audit_output
 from .package import Package, open_package
 from .package_write import save_package
@@ -47,5 +48,5 @@ def import_transactions(file: str | Path, book: str | Path, options: ImportOptio
 def _write(pkg: Package, reg: Registry, plan: ImportPlan, opened: float) -> ImportReport:
     if not plan.edits:
         return plan.finish(written=False, registry_seconds=opened)
-    save_package(pkg, outputs=[audit_output(pkg, plan.audit, reg.lang)], edits=plan.edits)
+    save_package(pkg, outputs=[audit_output(pkg, plan.audit, reg.lang)], edits=render_edits(plan.edits, reg.lang))
     return plan.finish(written=True, registry_seconds=opened)

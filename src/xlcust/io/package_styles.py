@@ -152,20 +152,24 @@ class _Styles:
         return self._add("borders", build)
 
     def xf(self, num_fmt: int = 0, font: int = 0, fill: int = 0, border: int = 0,
-           vertical: str | None = None) -> int:
+           vertical: str | None = None, horizontal: str | None = None, wrap: bool = False,
+           indent: int = 0) -> int:
         has_style_xfs = self.root.find(self._q("cellStyleXfs")) is not None
+        aligned = bool(vertical or horizontal or wrap or indent)
 
         def build(container: etree._Element) -> etree._Element:
             attrs = {"numFmtId": str(num_fmt), "fontId": str(font), "fillId": str(fill), "borderId": str(border)}
             if has_style_xfs:
                 attrs["xfId"] = "0"
             for flag, used in (("applyNumberFormat", num_fmt), ("applyFont", font), ("applyFill", fill),
-                               ("applyBorder", border), ("applyAlignment", vertical)):
+                               ("applyBorder", border), ("applyAlignment", aligned)):
                 if used:
                     attrs[flag] = "1"
             x = self._sub(container, "xf", **attrs)
-            if vertical:
-                self._sub(x, "alignment", vertical=vertical)
+            if aligned:
+                alignment = {"horizontal": horizontal, "vertical": vertical, "wrapText": "1" if wrap else None,
+                             "indent": str(indent) if indent else None}
+                self._sub(x, "alignment", **{k: v for k, v in alignment.items() if v})
             return x
 
         return self._add("cellXfs", build)
@@ -201,22 +205,30 @@ class _Styles:
         return self._memoized(f"fill:{fill}:{font}", lambda: self._add("dxfs", build))
 
     def output_styles(self, with_highlight: bool, fills: Iterable[tuple[str, str]] = ()) -> OutputStyles:
+        # Data cells sit at the top of their row (a wrapped text makes a row taller); text is
+        # indented a character so it never runs into a right-aligned number on its left.
+        text = self.xf(vertical="top", horizontal="left", indent=1)
         by_kind = {
-            "text": 0,
-            "number": 0,
-            "int": self.xf(num_fmt=1),  # 0
-            "money": self.xf(num_fmt=4),  # #,##0.00
-            "cents": self.xf(num_fmt=4),
-            "percent": self.xf(num_fmt=10),  # 0.00%
-            "date": self.date_xf(),
-            "datetime": self.datetime_xf(),
-            "link": 0,
+            "text": text,
+            "number": self.xf(vertical="top"),
+            "int": self.xf(num_fmt=1, vertical="top"),  # 0
+            "money": self.xf(num_fmt=4, vertical="top"),  # #,##0.00
+            "cents": self.xf(num_fmt=4, vertical="top"),
+            "percent": self.xf(num_fmt=10, vertical="top"),  # 0.00%
+            "date": self.xf(num_fmt=self.num_fmt("yyyy-mm-dd"), vertical="top"),
+            "datetime": self.xf(num_fmt=self.num_fmt("yyyy-mm-dd hh:mm"), vertical="top"),
+            "link": text,
         }
+        header = {"font": self.font(bold=True), "fill": self.solid_fill("FFDDEBF7"), "border": self.bottom_border(),
+                  "vertical": "center", "wrap": True}
         return OutputStyles(
-            title=self.xf(font=self.font(bold=True, size="13")),
-            header=self.xf(font=self.font(bold=True), fill=self.solid_fill("FFDDEBF7"), border=self.bottom_border(),
-                           vertical="center"),
-            link=self.xf(font=self.font(color="FF0563C1", underline=True)),
+            title=self.xf(font=self.font(bold=True, size="13")),  # a title in the table spills over empty cells
+            title_wrap=self.xf(font=self.font(bold=True, size="13"), vertical="top", horizontal="left", wrap=True),
+            header=self.xf(**header, horizontal="left", indent=1),
+            header_right=self.xf(**header, horizontal="right"),
+            text_wrap=self.xf(vertical="top", horizontal="left", indent=1, wrap=True),
+            link=self.xf(font=self.font(color="FF0563C1", underline=True), vertical="top", horizontal="left",
+                         indent=1),
             by_kind=by_kind,
             date=by_kind["date"],
             datetime=by_kind["datetime"],

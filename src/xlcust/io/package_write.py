@@ -70,7 +70,6 @@ from .sheetxml import (
     OutputStyles,
     RenderedSheet,
     SheetEditor,
-    estimate_width,
     format_range,
     parse_cell,
     parse_range,
@@ -500,7 +499,7 @@ class _Build:
             assert new.rendered is not None
             spec = new.spec
             rids = [f"rId{i + 1}" for i in range(len(spec.charts))]
-            widths = [c.width or estimate_width(c.header, c.kind) for c in spec.columns]
+            widths = new.rendered.widths
             self.modified[rels_part_of(new.part)] = rels_xml([(_DRAWING_RID, DRAWING_REL,
                                                                _relative(new.part, new.drawing))])
             self.modified[new.drawing] = drawing_xml(spec.charts, rids, widths)
@@ -562,7 +561,11 @@ class _Build:
             assert r is not None
             quoted = _quote_sheet(new.spec.name)
             names = [(OUTPUT_MARKER, '"xlcust"', True)] if new.spec.owned else []
-            names.append(("_xlnm.Print_Titles", f"{quoted}!${r.header_row}:${r.header_row}", False))
+            if new.spec.page.repeat_header:  # the header row (and key columns, if pages side by side) on every page
+                titles = f"{quoted}!${r.header_row}:${r.header_row}"
+                if r.pages_wide > 1 and r.repeat_columns:
+                    titles = f"{quoted}!$A:${column_letter(r.repeat_columns - 1)},{titles}"
+                names.append(("_xlnm.Print_Titles", titles, False))
             if new.spec.autofilter:
                 r1, c1, r2, c2 = parse_range(r.data_ref)
                 names.append(("_xlnm._FilterDatabase",

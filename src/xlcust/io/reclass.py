@@ -18,6 +18,8 @@ from ..book import Book, build_book
 from ..reclass.apply import ApplyReport, plan_apply
 from ..reclass.evaluate import Change, RuleResult
 from ..views.audit import audit_sheet
+from ..views.edits import render_edits
+from ..views.page import with_page
 from ..views.reclass import reclass_sheet
 from .auditlog import read_audit_log
 from .memory import read_memory
@@ -42,7 +44,7 @@ def apply_changes(pkg: Package, book: Book, result: RuleResult, changes: list[Ch
         return plan.report(0, written=False)
     lang = book.settings.language
     log = read_audit_log(pkg)
-    outputs = [audit_sheet([*log.rows, *plan.audit_rows], lang, log.sheet),
-               reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)]
-    save_package(pkg, out, outputs=outputs, edits=plan.edits)
+    outputs = with_page([audit_sheet([*log.rows, *plan.audit_rows], lang, log.sheet),
+                         reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)], book.settings)
+    save_package(pkg, out, outputs=outputs, edits=render_edits(plan.edits, lang))
     return plan.report(len(changes), written=True)

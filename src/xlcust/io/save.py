@@ -10,6 +10,7 @@ from ..findings import Finding
 from ..mnemonic import mnemonic_edits
 from ..views.memory import bookkeeping_sheets
 from ..views.outputs import checks_sheet, highlights
+from ..views.page import with_page
 from ..views.sheet import OutputSheet
 from .booklock import Fingerprint
 from .package import open_package
@@ -20,8 +21,9 @@ def write_checks(path: Path, book: Book, findings: Sequence[Finding]) -> None:
     """The Checks sheet, the filled mnemonics, the highlighted cells and xlcust's memory (plus a
     CategoryHistory sheet when there is none, `views.memory`), in one save."""
     lang = book.settings.language
-    write_outputs(path, [checks_sheet(findings, lang), *bookkeeping_sheets(book)],
-                  edits=[*mnemonic_edits(book), *highlights(findings)], since=book.source)
+    sheets = with_page([checks_sheet(findings, lang)], book.settings)
+    write_outputs(path, [*sheets, *bookkeeping_sheets(book)], edits=[*mnemonic_edits(book), *highlights(findings)],
+                  since=book.source)
 
 
 def write_outputs(path: Path, outputs: Sequence[OutputSheet], edits: Sequence[object] = (),

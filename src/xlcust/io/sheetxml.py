@@ -31,6 +31,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import io
+import itertools
 import math
 import re
 import tempfile
@@ -47,6 +48,21 @@ from ..edits import AppendRows, CellEdit, Highlight
 from ..errors import UsageError, WorkbookError
 from ..refs import MAX_COLS, MAX_ROWS, format_range, parse_cell, parse_range
 from ..schema import column_index, column_letter
+from ..views.layout import (
+    SAMPLE_ROWS,
+    ColumnLayout,
+    column_samples,
+    header_align,
+    header_height,
+    key_columns,
+    layouts,
+    printed_widths,
+    row_height,
+    sample_positions,
+    title_height,
+    title_span,
+)
+from ..views.page import PageSetup, choose_landscape, pages_wide
 from ..views.sheet import KINDS, CellSpec, ColumnSpec, OutputSheet, estimate_width
 
 # The sheet and edit types and A1 references live with their makers (views, core); they are
@@ -179,13 +195,21 @@ class OutputStyles:
     """cellXfs indices for an output sheet, appended to the workbook's styles by the package."""
 
     title: int
-    header: int
+    header: int  # over text columns (left)
     link: int
     by_kind: dict[str, int]  # number-format style per column kind ("text" → 0)
     date: int
     datetime: int
     highlight_dxf: int | None = None
+    header_right: int | None = None  # over number and date columns; None: as `header`
+    text_wrap: int | None = None  # text in a column too narrow for it; None: as by_kind["text"]
+    title_wrap: int | None = None  # the sheet's title, wrapped across the table; None: as `title`
     fill_dxfs: dict[tuple[str, str], int] = field(default_factory=dict)  # (fill, font) → dxf id
+
+    def header_for(self, kind: str) -> int:
+        """The header style that aligns with a column of this kind."""
+        right = self.header_right if self.header_right is not None else self.header
+        return right if header_align(kind) == "right" else self.header
 
 
 @dataclass
@@ -203,6 +227,34 @@ class RenderedSheet:
     hyperlinks_dropped: int = 0
     # (row Excel shows, 0-based column) → (value, kind) of each cell a chart reads; absent = empty cell
     cells: dict[tuple[int, int], tuple[object, str]] = field(default_factory=dict)
+    layout: list[ColumnLayout] = field(default_factory=list)  # per column: width, wrap, header alignment
+
+    @property
+    def widths(self) -> list[float]:
+        return [c.width for c in self.layout]
+
+    @property
+    def landscape(self) -> bool:
+        """The orientation the sheet prints in: its own, else the one that prints the table largest."""
+        return choose_landscape(printed_widths(self.widths, self.charts), self.page)
+
+    page: PageSetup = field(default_factory=PageSetup)
+    kinds: list[str] = field(default_factory=list)
+    charts: Sequence[object] = ()  # the sheet's ChartSpecs: they widen the printout
+
+    @property
+    def repeat_columns(self) -> int:
+        """Leading columns (a code and a name) printed on every page when the table spans pages."""
+        return key_columns(self.kinds)
+
+    @property
+    def pages_wide(self) -> int:
+        return pages_wide(printed_widths(self.widths, self.charts), self.page, self.landscape, self.repeat_columns,
+                          charts=bool(self.charts))
+
+    @property
+    def title_columns(self) -> int:
+        return title_span(self.widths, self.pages_wide)
 
     @property
     def size(self) -> int:
@@ -259,38 +311,72 @@ def render_output_sheet(
         links: list[str] = []
         counter = _LinkCounter()
         write = body.write
-        if sheet.title:
-            write(f'<row r="1"><c r="A1" s="{styles.title}" t="inlineStr"><is><t xml:space="preserve">'
-                  f"{xml_text(sheet.title)}</t></is></c></row>".encode())
-        head_cells = "".join(
-            f'<c r="{column_letter(i)}{header_row}" s="{styles.header}" t="inlineStr"><is>'
-            f'<t xml:space="preserve">{xml_text(c.header)}</t></is></c>'
-            for i, c in enumerate(columns)
-        )
-        write(f'<row r="{header_row}">{head_cells}</row>'.encode())
-        encoders = [_column_encoder(i, c.kind, styles, dates, links, counter) for i, c in enumerate(columns)]
         wanted = _chart_cells(sheet)
         cells = _fixed_cells(sheet, wanted)
+        # Widths (and so wrapping and row heights) come from a sample of the values, taken
+        # before any row is written: the first rows, and of a frame every so many after.
         if isinstance(sheet.rows, pd.DataFrame) and not wanted:  # plain columns: a column at a time
             from .framexml import write_frame_rows
 
+            layout = layouts(columns, _frame_sample(sheet.rows, len(columns)), filter_arrow=sheet.autofilter)
+            encoders = _encoders(columns, layout, styles, dates, links, counter)
+            heights = _frame_row_heights(sheet.rows, columns, layout)
             last_row = write_frame_rows(sheet.name, sheet.rows, columns, encoders, styles, dates, header_row, write,
-                                        links, counter)
+                                        links, counter, heights, [i for i, c in enumerate(layout) if c.wrap])
         else:
-            last_row = _write_rows(sheet, encoders, header_row, write, wanted, cells)
+            rows = sheet.rows.itertuples(index=False, name=None) if hasattr(sheet.rows, "itertuples") else sheet.rows
+            rows = iter(rows)
+            first = list(itertools.islice(rows, SAMPLE_ROWS))
+            layout = layouts(columns, column_samples(first, len(columns)), filter_arrow=sheet.autofilter)
+            encoders = _encoders(columns, layout, styles, dates, links, counter)
+            last_row = _write_rows(sheet, itertools.chain(first, rows), encoders, header_row, write, wanted, cells,
+                                   layout)
         body_size = body.tell()
         last_col = len(columns) - 1
         rendered = RenderedSheet(
             head=b"", body=body, body_size=body_size, tail=b"", header_row=header_row,
             last_row=last_row, last_col=last_col, hyperlinks=len(links), hyperlinks_dropped=counter.dropped,
-            cells=cells,
+            cells=cells, page=sheet.page, kinds=[c.kind for c in columns], charts=tuple(sheet.charts),
         )
-        rendered.head = _sheet_head(sheet, columns, rendered, tab_selected, main_ns).encode()
+        rendered.layout = layout
+        rendered.head = (_sheet_head(sheet, columns, rendered, tab_selected, main_ns)
+                         + _title_and_header_rows(sheet, columns, rendered, styles)).encode()
         rendered.tail = _sheet_tail(sheet, rendered, links, highlights, styles, drawing_rid).encode()
         return rendered
     except BaseException:
         body.close()
         raise
+
+
+def _encoders(columns: list[ColumnSpec], layout: list[ColumnLayout], styles: OutputStyles, dates: DateSystem,
+              links: list[str], counter: _LinkCounter) -> list:
+    """A cell encoder per column; text in a column that wraps gets the wrapping style."""
+    wrap = styles.text_wrap
+    return [_column_encoder(i, c.kind, styles, dates, links, counter,
+                            wrap if wrap is not None and lay.wrap and c.kind == "text" else None)
+            for i, (c, lay) in enumerate(zip(columns, layout, strict=True))]
+
+
+def _frame_sample(frame: pd.DataFrame, ncols: int) -> list[list[object]]:
+    """A frame's values the column widths are measured on."""
+    part = frame.iloc[sample_positions(len(frame))]
+    return [[v for v in part.iloc[:, i].tolist() if not _is_missing(v)] for i in range(min(part.shape[1], ncols))]
+
+
+def _frame_row_heights(frame: pd.DataFrame, columns: list[ColumnSpec], layout: list[ColumnLayout]) -> list[str] | None:
+    """Each row's height attribute ('' for one line) when a wrapping column makes some rows taller."""
+    wrapping = [i for i, c in enumerate(layout) if c.wrap and i < frame.shape[1]]
+    if not wrapping:
+        return None
+    values = [frame.iloc[:, i].tolist() for i in wrapping]
+    out: list[str] = []
+    cols = list(range(len(wrapping)))
+    sub_columns = [columns[i] for i in wrapping]
+    sub_layout = [layout[i] for i in wrapping]
+    for row in zip(*values, strict=True):
+        ht = row_height([None if _is_missing(v) else v for v in row], sub_columns, sub_layout, cols)
+        out.append("" if ht is None else f' ht="{ht:g}" customHeight="1"')
+    return out if any(out) else None
 
 
 def _chart_cells(sheet: OutputSheet) -> dict[int, list[int]]:
@@ -313,16 +399,17 @@ def _fixed_cells(sheet: OutputSheet, wanted: dict[int, list[int]]) -> dict[tuple
     return cells
 
 
-def _write_rows(sheet: OutputSheet, encoders: list, header_row: int, write,
+def _write_rows(sheet: OutputSheet, rows: Iterable[Sequence[object]], encoders: list, header_row: int, write,
                 wanted: dict[int, list[int]] | None = None,
-                kept: dict[tuple[int, int], tuple[object, str]] | None = None) -> int:
+                kept: dict[tuple[int, int], tuple[object, str]] | None = None,
+                layout: Sequence[ColumnLayout] = ()) -> int:
     ncols = len(encoders)
     r = header_row
     chunk: list[str] = []
-    rows = sheet.rows
-    if hasattr(rows, "itertuples"):  # a pandas DataFrame: its rows, not its column names
-        rows = rows.itertuples(index=False, name=None)
+    columns = list(sheet.columns)
+    wrapping = [i for i, c in enumerate(layout) if c.wrap]
     for values in rows:
+        specs = any(type(v) is CellSpec for v in values)  # a later table's header row may wrap
         r += 1
         if r > MAX_ROWS:
             raise UsageError(f"output sheet {sheet.name!r} has more rows than Excel's {MAX_ROWS:,}")
@@ -333,7 +420,9 @@ def _write_rows(sheet: OutputSheet, encoders: list, header_row: int, write,
         rs = str(r)
         cells = [enc(v, rs) for enc, v in zip(encoders, values, strict=False) if v is not None]
         if cells:
-            chunk.append(f'<row r="{rs}">{"".join(cells)}</row>')
+            ht = row_height(values, columns, layout, wrapping) if wrapping or specs else None
+            tall = "" if ht is None else f' ht="{ht:g}" customHeight="1"'
+            chunk.append(f'<row r="{rs}"{tall}>{"".join(cells)}</row>')
             if len(chunk) >= _ROWS_PER_CHUNK:
                 write("".join(chunk).encode())
                 chunk.clear()
@@ -397,7 +486,7 @@ def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem
     if style is None:
         style = styles.by_kind.get(kind, 0)
     s_num = f' s="{style}"' if style else ""
-    s_text = s_num if kind not in ("link",) else ""
+    s_text = s_num
     date_style = style if kind in ("date", "datetime") else styles.date
     datetime_style = style if kind in ("date", "datetime") else styles.datetime
     link_style = styles.link
@@ -445,7 +534,7 @@ def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem
         key = (v.kind, v.role)
         enc = variants.get(key)
         if enc is None:
-            role_style = {"header": styles.header, "title": styles.title}.get(v.role or "")
+            role_style = {"header": styles.header_for(kind), "title": styles.title}.get(v.role or "")
             enc = variants[key] = _column_encoder(col, v.kind, styles, dates, links, counter, role_style)
         return enc(v.value, rs)  # type: ignore[operator]
 
@@ -500,7 +589,7 @@ def _sheet_head(sheet: OutputSheet, columns: list[ColumnSpec], r: RenderedSheet,
     pr = ""
     if sheet.tab_color:
         pr += f'<tabColor rgb="FF{sheet.tab_color.lstrip("#").upper()}"/>'
-    if sheet.fit_to_width:
+    if sheet.page.fit_width:
         pr += '<pageSetUpPr fitToPage="1"/>'
     view_attrs = ' tabSelected="1"' if tab_selected else ""
     pane = ""
@@ -508,10 +597,8 @@ def _sheet_head(sheet: OutputSheet, columns: list[ColumnSpec], r: RenderedSheet,
         top = f"A{r.header_row + 1}"
         pane = (f'<pane ySplit="{r.header_row}" topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
                 f'<selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>')
-    cols = "".join(
-        f'<col min="{i + 1}" max="{i + 1}" width="{c.width or estimate_width(c.header, c.kind):.6g}" customWidth="1"/>'
-        for i, c in enumerate(columns)
-    )
+    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:.6g}" customWidth="1"/>'
+                   for i, w in enumerate(r.widths))
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
         f'<worksheet xmlns="{main_ns}" xmlns:r="{REL_NS}">'
@@ -520,6 +607,28 @@ def _sheet_head(sheet: OutputSheet, columns: list[ColumnSpec], r: RenderedSheet,
         f'<sheetViews><sheetView{view_attrs} workbookViewId="0">{pane}</sheetView></sheetViews>'
         f"<cols>{cols}</cols><sheetData>"
     )
+
+
+def _title_and_header_rows(sheet: OutputSheet, columns: list[ColumnSpec], r: RenderedSheet,
+                           styles: OutputStyles) -> str:
+    """The title row (spanning the table, wrapped, tall enough) and the header row (two lines at least)."""
+    widths = r.widths
+    out = []
+    if sheet.title:
+        span = r.title_columns
+        style = styles.title if styles.title_wrap is None else styles.title_wrap
+        blanks = "".join(f'<c r="{column_letter(i)}1" s="{style}"/>' for i in range(1, span))
+        out.append(f'<row r="1" ht="{title_height(sheet.title, widths[:span]):.4g}" customHeight="1">'
+                   f'<c r="A1" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                   f"{xml_text(sheet.title)}</t></is></c>{blanks}</row>")
+    head_cells = "".join(
+        f'<c r="{column_letter(i)}{r.header_row}" s="{styles.header_for(c.kind)}" t="inlineStr"><is>'
+        f'<t xml:space="preserve">{xml_text(c.header)}</t></is></c>'
+        for i, c in enumerate(columns)
+    )
+    height = header_height(columns, widths, sheet.autofilter)
+    out.append(f'<row r="{r.header_row}" ht="{height:.4g}" customHeight="1">{head_cells}</row>')
+    return "".join(out)
 
 
 def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highlights: Sequence[str],
@@ -532,22 +641,42 @@ def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highligh
                      'sort="0" autoFilter="0"/>')
     if sheet.autofilter:
         parts.append(f'<autoFilter ref="{r.data_ref}"/>')
+    if sheet.title and r.title_columns > 1:  # the title spans the table (its first page), never wider
+        parts.append(f'<mergeCells count="1"><mergeCell ref="A1:{column_letter(r.title_columns - 1)}1"/></mergeCells>')
     if highlights and styles.highlight_dxf is not None:
         parts.append(_highlight_xml(highlights, styles.highlight_dxf, 1))
     parts.extend(_value_fill_xml(sheet, r, styles))
     if links:
         parts.append(f"<hyperlinks>{''.join(links)}</hyperlinks>")
-    parts.append('<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
-    setup = f'<pageSetup orientation="{"landscape" if sheet.landscape else "portrait"}"'
-    if sheet.fit_to_width:
-        setup += ' fitToWidth="1" fitToHeight="0"'
-    parts.append(setup + "/>")
-    if sheet.footer:
-        footer = sheet.footer if sheet.footer.startswith(("&L", "&C", "&R")) else "&C" + sheet.footer
-        parts.append(f"<headerFooter><oddFooter>{xml_text(footer)}</oddFooter></headerFooter>")
+    parts.append(page_setup_xml(sheet.page, r.landscape, r.pages_wide))
     if drawing_rid:  # after headerFooter (CT_Worksheet order)
         parts.append(f'<drawing r:id="{xml_attr(drawing_rid)}"/>')
     parts.append("</worksheet>")
+    return "".join(parts)
+
+
+def page_setup_xml(page: PageSetup, landscape: bool, wide: int = 1) -> str:
+    """pageMargins, pageSetup and headerFooter of a sheet (in CT_Worksheet order).
+
+    A table fitted to several pages side by side prints them across, then down, so the
+    pages of the same rows follow each other.
+    """
+    m = page.margins
+    parts = [f'<pageMargins left="{m.left:g}" right="{m.right:g}" top="{m.top:g}" bottom="{m.bottom:g}" '
+             f'header="{m.header:g}" footer="{m.footer:g}"/>']
+    setup = f'<pageSetup paperSize="{page.paper_code}" orientation="{"landscape" if landscape else "portrait"}"'
+    if page.fit_width:
+        setup += f' fitToWidth="{wide}" fitToHeight="0"'
+    if wide > 1:
+        setup += ' pageOrder="overThenDown"'
+    parts.append(setup + "/>")
+    if page.header or page.footer:
+        hf = "<headerFooter>"
+        if page.header:
+            hf += f"<oddHeader>{xml_text(page.header)}</oddHeader>"
+        if page.footer:
+            hf += f"<oddFooter>{xml_text(page.footer)}</oddFooter>"
+        parts.append(hf + "</headerFooter>")
     return "".join(parts)
 
 

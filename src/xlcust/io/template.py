@@ -49,6 +49,7 @@ from ..schema import (
     column_letter,
 )
 from ..settings import Settings, parse_scheme, setting_rows
+from ..views.page import Margins, PageSetup, page_setup, paper_of_code
 from .credit_marks import MarkFormulas, add_credit_marks
 
 TEMPLATE_NAME = "registry.toml"
@@ -392,23 +393,29 @@ def status_words(lang: str) -> list[str]:
 
 
 def _print_setup(ctx: BuildContext, layout: SheetLayout, sheet: Worksheet) -> None:
+    """The house page setup (`xlcust.views.page`), the template's paper and margins."""
     setup = ctx.template.data["print"]
-    sheet.set_paper(setup["paper"])
-    if layout.landscape:
+    page = page_setup(ctx.lang, title=ctx.template.text(layout.title, ctx.lang), company=ctx.company,
+                      paper=paper_of_code(setup["paper"]), landscape=layout.landscape,
+                      margins=Margins(**setup["margins"]))
+    apply_page_setup(sheet, page)
+
+
+def apply_page_setup(sheet: Worksheet, page: PageSetup, landscape: bool | None = None) -> None:
+    """A `PageSetup` through XlsxWriter: paper, orientation, one page wide, header row on every page."""
+    sheet.set_paper(page.paper_code)
+    if landscape if landscape is not None else page.landscape:
         sheet.set_landscape()
     else:
         sheet.set_portrait()
-    sheet.fit_to_pages(setup["fit_width"], 0)
-    sheet.repeat_rows(0)
-    sheet.set_margins(**setup["margins"])
-    fill = {"title": _escape_amp(ctx.template.text(layout.title, ctx.lang)),
-            "company": _escape_amp(ctx.company)}
-    sheet.set_header(ctx.template.text(setup["header"], ctx.lang).format(**fill))
-    sheet.set_footer(ctx.template.text(setup["footer"], ctx.lang).format(**fill))
-
-
-def _escape_amp(text: str) -> str:
-    return text.replace("&", "&&")  # a lone & starts a header/footer code
+    if page.fit_width:
+        sheet.fit_to_pages(1, 0)
+    if page.repeat_header:
+        sheet.repeat_rows(0)
+    m = page.margins
+    sheet.set_margins(left=m.left, right=m.right, top=m.top, bottom=m.bottom)
+    sheet.set_header(page.header, {"margin": m.header})
+    sheet.set_footer(page.footer, {"margin": m.footer})
 
 
 def _set_properties(ctx: BuildContext, created: dt.datetime | None = None) -> None:

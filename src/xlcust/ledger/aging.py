@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..i18n import N_
 from ..money import money_to_json
 from ._frames import day_of, text, to_days, with_money
 from .records import json_records
@@ -28,7 +29,7 @@ from .rollup import rollup
 if TYPE_CHECKING:
     from .core import Ledger
 
-NOT_DUE = "Not due"
+NOT_DUE = N_("Not due")  # a code; views show its label (views.labels.bucket_label)
 
 
 def clean_bounds(bounds: tuple[int, ...] | list[int]) -> tuple[int, ...]:

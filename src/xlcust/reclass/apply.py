@@ -12,7 +12,9 @@ live Excel (`xlcust.excel.reclass_live`).
   whose tags changed (joined with ";"). Grades and flags are not written there.
 * CategoryHistory: the open period of a moved customer gets Valid to = the as-of date,
   and a new open period starts that day (source = the rule id, or `manual` for a
-  change the Customers sheet already had). A customer without history rows first gets
+  change the Customers sheet already had). Sources and notes are `Term`s and `Msg`s:
+  the host writes them in the workbook's language (`views.edits.render_edits`), so a
+  Chinese book reads 手工 / 导入 where an English one reads manual / import. A customer without history rows first gets
   a closed period for its old category, from its first transaction or opening date,
   so reports on a historical basis keep the old category for earlier dates.
 * AuditLog: one row per change, after the rows already there.
@@ -29,6 +31,7 @@ import pandas as pd
 from ..audit import current_user
 from ..edits import AppendRows, CellEdit
 from ..errors import UsageError
+from ..i18n import msg, term
 from ..refs import parse_range
 from ..schema import column_index, column_letter
 from .audit import audit_rows, rules_hash
@@ -78,8 +81,7 @@ def plan_apply(book: Book, result: RuleResult, changes: list[Change], *, now: dt
     edits += customer_edits(book, changes)
     history_edits, closed, added = history_edit_plan(book, result, changes, now, who)
     edits += history_edits
-    new_rows = audit_rows(changes, when=now, who=who, effective=result.as_of, digest=digest,
-                          lang=book.settings.language)
+    new_rows = audit_rows(changes, when=now, who=who, effective=result.as_of, digest=digest)
     cells = sum(1 for e in edits if isinstance(e, CellEdit) and e.sheet == book.customers.name)
     return ApplyPlan(edits, new_rows, cells, closed, added, digest)
 
@@ -137,18 +139,18 @@ def history_edit_plan(book: Book, result: RuleResult, changes: list[Change], now
             if old is not None and not pd.isna(start) and pd.Timestamp(start).date() < as_of:
                 new_rows.append({
                     "customer_code": ch.customer_code, "category_code": old,
-                    "valid_from": pd.Timestamp(start).date(), "valid_to": as_of, "source": "import",
-                    "changed_at": now, "changed_by": who,
-                    "note": "Category before the first recorded change (from the first transaction or opening date)"
-                    if book.settings.language != "zh" else "首次记录变更前的分类（自首笔往来或建档日期起）",
+                    "valid_from": pd.Timestamp(start).date(), "valid_to": as_of,
+                    "source": term("history source", "import"), "changed_at": now, "changed_by": who,
+                    "note": msg("Category before the first recorded change (from the first transaction or opening "
+                                "date)"),
                 })
         rule = rules.get(ch.rule_id) if ch.rule_id else None
-        note = (rule.note or f"xlcust reclassify: rule {rule.rule_id}") if rule else (
-            "Category changed on the Customers sheet, recorded by xlcust reclassify"
-            if book.settings.language != "zh" else "客户档案中已修改的分类，由 xlcust reclassify 补记")
+        note = (rule.note or msg("xlcust reclassify: rule {rule}", rule=rule.rule_id)) if rule else msg(
+            "Category changed on the {sheet} sheet, recorded by xlcust reclassify", sheet=book.customers.name)
         new_rows.append({
             "customer_code": ch.customer_code, "category_code": ch.new, "valid_from": as_of, "valid_to": None,
-            "source": ch.rule_id or "manual", "changed_at": now, "changed_by": who, "note": note,
+            "source": ch.rule_id or term("history source", "manual"), "changed_at": now, "changed_by": who,
+            "note": note,
         })
     edits.append(_append(h, new_rows))
     return edits, closed, len(new_rows)

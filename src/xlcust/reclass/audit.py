@@ -23,13 +23,18 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..audit import AUDIT_COLUMNS, AuditEntry
+from ..i18n import labels_of, term
 from .evaluate import FIELDS, Change, Recorded
 
 if TYPE_CHECKING:
     from ..book import Book
 
-FIELD_ZH = {"category": "分类", "tags": "标签", "grade": "等级", "flag": "提示"}
-_FIELD_BY_WORD = {**{f: f for f in FIELDS}, **{zh: f for f, zh in FIELD_ZH.items()}}
+FIELD_CONTEXT = "changed field"  # the AuditLog's Field column holds a Term: its label in the book's language
+
+
+def _field_by_word() -> dict[str, str]:
+    """What a Field cell may hold (the code, or its label in any language the log was written in) → the code."""
+    return {**labels_of(FIELD_CONTEXT, list(FIELDS)), **{f: f for f in FIELDS}}
 
 __all__ = ["AUDIT_COLUMNS", "AuditLog", "audit_rows", "rules_hash"]
 
@@ -44,9 +49,10 @@ class AuditLog:
     def recorded(self) -> Recorded:
         """Grade overrides and flags in force, replaying the rows in order."""
         state = Recorded()
+        by_word = _field_by_word()
         for row in self.rows:
             _when, _who, rule, customer, word, old, new, *_ = (*row, *([None] * len(AUDIT_COLUMNS)))
-            kind = _FIELD_BY_WORD.get(str(word).strip()) if word is not None else None
+            kind = by_word.get(str(word).strip()) if word is not None else None
             if customer is None or kind not in ("grade", "flag"):
                 continue
             customer, rule = str(customer), None if rule in (None, "") else str(rule)
@@ -81,10 +87,10 @@ def _plain(value: object) -> object:
     return value
 
 
-def audit_rows(changes: Iterable[Change], *, when: dt.datetime, who: str, effective: dt.date, digest: str,
-               lang: str) -> list[tuple]:
-    """New AuditLog rows for `changes`."""
+def audit_rows(changes: Iterable[Change], *, when: dt.datetime, who: str, effective: dt.date,
+               digest: str) -> list[tuple]:
+    """New AuditLog rows for `changes` (the Field cell a `Term`: the AuditLog sheet shows its label)."""
     return [AuditEntry(rule=ch.rule_id or "", customer=ch.customer_code,
-                       field=FIELD_ZH[ch.field] if lang == "zh" else ch.field, old=ch.old or "", new=ch.new or "",
+                       field=term("changed field", ch.field), old=ch.old or "", new=ch.new or "",
                        effective=ch.effective or effective, rules_hash=digest, who=who, when=when).values()
             for ch in changes]

@@ -133,6 +133,7 @@ class Statements:
     skipped: tuple[SkippedCustomer, ...] = ()
     excluded_rows: int = 0  # Transactions rows the ledger leaves out as invalid (the checks report them)
     selected: bool = False  # only some customers (statements --where): totals tie to theirs, not the category's
+    paper_size: str = "A4"  # Settings paper_size: what the printable statements are laid out on
 
 
 def build_statements(book: Book, start: dt.date, end: dt.date, category: str | None = None,
@@ -224,6 +225,7 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
         currency=settings.currency, basis=ledger.basis, bucket_labels=tuple(aging.labels),
         categories=tuple(groups), skipped=skipped,
         excluded_rows=int((ledger.excluded["reason"] != "after_as_of").sum()), selected=chosen is not None,
+        paper_size=settings.paper_size,
     )
 
 

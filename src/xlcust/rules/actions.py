@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..codes import CategoryTree
+from ..i18n import N_, Joined, msg
 from ..schema import normalize_header
 from .syntax import RuleError, parse_action
 
@@ -46,11 +47,15 @@ _OPERATORS: dict[ActionKind, tuple[str | None, ...]] = {
     ActionKind.GRADE: ("=",),
     ActionKind.FLAG: (None, "=", "+"),
 }
-_FORMS = {
-    ActionKind.CATEGORY: 'category = "0102"',
-    ActionKind.TAG: 'tag + "催收" or tag - "VIP"',
-    ActionKind.GRADE: 'grade = "D"',
-    ActionKind.FLAG: 'flag "核对工程款结算节点"',
+_FORMS = {  # examples: the tag and flag texts are the reader's words
+    ActionKind.CATEGORY: N_('category = "0102"'),
+    ActionKind.TAG: N_('tag + "collect" or tag - "VIP"'),
+    ActionKind.GRADE: N_('grade = "D"'),
+    ActionKind.FLAG: N_('flag "check the site settlement"'),
+}
+_KIND_WORDS = {  # the action's target, as a message names it
+    ActionKind.CATEGORY: N_("category"), ActionKind.TAG: N_("tag"), ActionKind.GRADE: N_("grade"),
+    ActionKind.FLAG: N_("flag"),
 }
 
 
@@ -73,52 +78,55 @@ def compile_action(text: str, tree: CategoryTree) -> Action:
     syntax = parse_action(text)
     kind = _WORDS.get(normalize_header(syntax.word))
     if kind is None:
-        raise RuleError("RUL_ACTION_UNKNOWN", f"Unknown action '{syntax.word}'", syntax.word_pos,
-                        "Actions: " + "; ".join(_FORMS.values()))
+        raise RuleError("RUL_ACTION_UNKNOWN", msg("Unknown action '{word}'", word=syntax.word), syntax.word_pos,
+                        msg("Actions: {forms}", forms=Joined(tuple(msg(f) for f in _FORMS.values()))))
     if syntax.op not in _OPERATORS[kind]:
-        shown = "nothing" if syntax.op is None else f"'{syntax.op}'"
-        raise RuleError("RUL_ACTION_UNKNOWN", f"'{syntax.word}' does not take {shown}", syntax.word_pos,
-                        f"Write {_FORMS[kind]}")
+        shown = msg("nothing") if syntax.op is None else f"'{syntax.op}'"
+        raise RuleError("RUL_ACTION_UNKNOWN", msg("'{word}' does not take {op}", word=syntax.word, op=shown),
+                        syntax.word_pos, msg("Write {example}", example=msg(_FORMS[kind])))
     if isinstance(syntax.value, float):
         return _number_value(kind, syntax.value_text, syntax.value_pos, tree)
     value = syntax.value.strip()
     if not value:
-        raise RuleError("RUL_ACTION_VALUE", f"The {kind.value} is empty", syntax.value_pos, f"Write {_FORMS[kind]}")
+        raise RuleError("RUL_ACTION_VALUE", msg("The {what} is empty", what=msg(_KIND_WORDS[kind])), syntax.value_pos,
+                        msg("Write {example}", example=msg(_FORMS[kind])))
     if kind is ActionKind.CATEGORY:
         return Action(kind, _category(value, syntax.value_pos, tree))
     if kind is ActionKind.GRADE:
         grade = normalize_header(value).upper()
         if grade not in GRADES:
-            raise RuleError("RUL_ACTION_VALUE", f"'{value}' is not a grade", syntax.value_pos,
-                            "Grades are A, B, C and D: grade = \"D\"")
+            raise RuleError("RUL_ACTION_VALUE", msg("'{value}' is not a grade", value=value), syntax.value_pos,
+                            msg('Grades are A, B, C and D: grade = "D"'))
         return Action(kind, grade)
     if kind is ActionKind.TAG:
         if any(ch in value for ch in _TAG_SEPARATORS):
-            raise RuleError("RUL_ACTION_VALUE", f"'{value}' is more than one tag", syntax.value_pos,
-                            "One tag per rule: add a rule for each tag")
+            raise RuleError("RUL_ACTION_VALUE", msg("'{value}' is more than one tag", value=value), syntax.value_pos,
+                            msg("One tag per rule: add a rule for each tag"))
         return Action(kind, value, remove=syntax.op == "-")
     return Action(kind, value)
 
 
 def _number_value(kind: ActionKind, typed: str, pos: int, tree: CategoryTree) -> Action:
-    hint = f'Put it in double quotes: {kind.value} = "{typed}"'
+    hint = msg('Put it in double quotes: {word} = "{typed}"', word=kind.value, typed=typed)
     if kind is ActionKind.CATEGORY:
         padded = tree.scheme.pad_suggestion(typed)
         if padded is not None:
-            hint = f'Put the code in double quotes, with its leading zeros: category = "{padded}"'
-    raise RuleError("RUL_ACTION_VALUE", f"{typed} is typed as a number; the {kind.value} must be text in double "
-                    "quotes", pos, hint)
+            hint = msg('Put the code in double quotes, with its leading zeros: category = "{padded}"', padded=padded)
+    raise RuleError("RUL_ACTION_VALUE", msg("{typed} is typed as a number; the {what} must be text in double quotes",
+                                            typed=typed, what=msg(_KIND_WORDS[kind])), pos, hint)
 
 
 def _category(code: str, pos: int, tree: CategoryTree) -> str:
     code = normalize_header(code).upper()
     if code not in tree:
         padded = tree.scheme.pad_suggestion(code)
-        hint = (f'Did you mean "{padded}"?' if padded in tree else
-                "Use a code from the Categories sheet")
-        raise RuleError("RUL_CATEGORY_UNKNOWN", f"Category '{code}' is not on the Categories sheet", pos, hint)
+        hint = (msg('Did you mean "{padded}"?', padded=padded) if padded in tree else
+                msg("Use a code from the Categories sheet"))
+        raise RuleError("RUL_CATEGORY_UNKNOWN", msg("Category '{code}' is not on the Categories sheet", code=code), pos,
+                        hint)
     if not tree.is_leaf(code):
         leaves = tree.leaves_under(code)
-        raise RuleError("RUL_CATEGORY_NOT_LEAF", f"Category '{code}' has subcategories; customers belong to leaf "
-                        "(末级) categories only", pos, f"Choose one of {tree.describe(leaves)}")
+        raise RuleError("RUL_CATEGORY_NOT_LEAF", msg("Category '{code}' has subcategories; customers belong to leaf "
+                                                     "categories only", code=code), pos,
+                        msg("Choose one of {leaves}", leaves=tree.describe(leaves)))
     return code

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..i18n import N_, Msg, msg
 from ..schema import normalize_header
 from .metrics import Metric, Type, known_names, lookup
 from .syntax import Binary, Call, Compare, Name, Node, Number, RuleError, String, Unary
@@ -59,9 +60,9 @@ def compile_condition(node: Node, ctx: Context) -> Expr:
     """A condition: must be TRUE/FALSE; raises RuleError otherwise."""
     expr = compile_expr(node, ctx)
     if expr.type is not B:
-        raise RuleError("RUL_NOT_CONDITION", f"The condition '{ctx.snippet(node)}' is {a_kind(expr.type)}, not "
-                        "TRUE/FALSE", node.start,
-                        "Compare it with something, e.g. " + _example_comparison(expr, ctx))
+        raise RuleError("RUL_NOT_CONDITION", msg("The condition '{condition}' is {kind}, not TRUE/FALSE",
+                                                 condition=ctx.snippet(node), kind=a_kind(expr.type)), node.start,
+                        msg("Compare it with something, e.g. {example}", example=_example_comparison(expr, ctx)))
     return expr
 
 
@@ -129,16 +130,17 @@ def _unknown_name(node: Name, ctx: Context) -> RuleError:
     word = normalize_header(node.name)
     if word in FUNCTIONS:
         f = FUNCTIONS[word]
-        return RuleError("RUL_UNKNOWN_NAME", f"{node.name} is a function: it needs brackets", node.start,
-                         f"Write {f.signature}")
+        return RuleError("RUL_UNKNOWN_NAME", msg("{name} is a function: it needs brackets", name=node.name),
+                         node.start, msg("Write {example}", example=f.signature))
     known = lookup(node.name, credit=True)
     if known is not None and known.source == "credit":
-        return RuleError("RUL_UNKNOWN_NAME", f"'{node.name}' needs credit scoring, which this xlcust does not "
-                         "have", node.start, "Install xlcust with credit scoring, or use ledger figures such as "
-                         "overdue_90_amount")
+        return RuleError("RUL_UNKNOWN_NAME", msg("'{name}' needs credit scoring, which this xlcust does not have",
+                                                 name=node.name), node.start,
+                         msg("Install xlcust with credit scoring, or use ledger figures such as overdue_90_amount"))
     suggestion = closest(node.name, known_names(credit=ctx.credit))
-    hint = f"Did you mean {suggestion}?" if suggestion else "See the list of names in docs/rules.md"
-    return RuleError("RUL_UNKNOWN_NAME", f"Unknown name '{node.name}'", node.start, hint)
+    hint = (msg("Did you mean {name}?", name=suggestion) if suggestion
+            else msg("See the list of names in docs/rules.md"))
+    return RuleError("RUL_UNKNOWN_NAME", msg("Unknown name '{name}'", name=node.name), node.start, hint)
 
 
 def closest(word: str, candidates: Sequence[str]) -> str | None:
@@ -153,8 +155,9 @@ def closest(word: str, candidates: Sequence[str]) -> str | None:
 def _unary(node: Unary, ctx: Context) -> Expr:
     operand = compile_expr(node.operand, ctx)
     if operand.type is not N:
-        raise RuleError("RUL_TYPE_MISMATCH", f"'{node.op}' needs a number, but '{ctx.snippet(node.operand)}' is "
-                        f"{a_kind(operand.type)}", node.start)
+        raise RuleError("RUL_TYPE_MISMATCH", msg("'{op}' needs a number, but '{operand}' is {kind}", op=node.op,
+                                                 operand=ctx.snippet(node.operand), kind=a_kind(operand.type)),
+                        node.start)
     if node.op == "+":
         return operand
     if operand.is_const:
@@ -167,7 +170,12 @@ def _unary(node: Unary, ctx: Context) -> Expr:
 
 
 _ARITHMETIC = {"+": np.add, "-": np.subtract, "*": np.multiply}
-_VERB = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
+_VERB = {  # one text per operator: word order differs between languages
+    "+": N_("Cannot add {left_kind} ('{left}') and {right_kind} ('{right}')"),
+    "-": N_("Cannot subtract {left_kind} ('{left}') and {right_kind} ('{right}')"),
+    "*": N_("Cannot multiply {left_kind} ('{left}') and {right_kind} ('{right}')"),
+    "/": N_("Cannot divide {left_kind} ('{left}') and {right_kind} ('{right}')"),
+}
 
 
 def _binary(node: Binary, ctx: Context) -> Expr:
@@ -188,15 +196,17 @@ def _binary(node: Binary, ctx: Context) -> Expr:
             return (delta / np.timedelta64(1, "D")).astype("float64")  # NaT → NaN
 
         return Expr(N, days, node)
-    hint = ""
+    hint: str | Msg = ""
     if T in (lt, rt) and op == "+":
-        hint = "Text cannot be added up; compare texts with =, or test a part of one with STARTS_WITH / CONTAINS"
+        hint = msg("Text cannot be added up; compare texts with =, or test a part of one with STARTS_WITH / "
+                   "CONTAINS")
     elif D in (lt, rt):
-        hint = "Dates take + or - a number of days (as_of - 365), and date - date gives days"
+        hint = msg("Dates take + or - a number of days (as_of - 365), and date - date gives days")
     elif T in (lt, rt):
-        hint = "Amounts and counts are numbers: remove the quotes around a number"
-    raise RuleError("RUL_TYPE_MISMATCH", f"Cannot {_VERB[op]} {a_kind(lt)} ('{ctx.snippet(node.left)}') and "
-                    f"{a_kind(rt)} ('{ctx.snippet(node.right)}')", node.op_pos, hint)
+        hint = msg("Amounts and counts are numbers: remove the quotes around a number")
+    raise RuleError("RUL_TYPE_MISMATCH", msg(_VERB[op], left_kind=a_kind(lt), left=ctx.snippet(node.left),
+                                             right_kind=a_kind(rt), right=ctx.snippet(node.right)),
+                    node.op_pos, hint)
 
 
 def _arithmetic(op: str, left: Expr, right: Expr) -> Callable[[Env], np.ndarray]:
@@ -241,7 +251,8 @@ def comparison(op: str, left: Expr, right: Expr, node: Node, ctx: Context, pos: 
     if lt is not rt:
         raise _mismatch(left, right, ctx, pos)
     if lt is B and op not in ("=", "<>"):
-        raise RuleError("RUL_TYPE_MISMATCH", f"TRUE/FALSE values can only be compared with = or <>, not {op}", pos)
+        raise RuleError("RUL_TYPE_MISMATCH", msg("TRUE/FALSE values can only be compared with = or <>, not {op}",
+                                                 op=op), pos)
     compare = {N: compare_numbers, D: compare_dates}.get(lt, compare_other)
 
     def run(env: Env) -> pd.arrays.BooleanArray:
@@ -251,17 +262,19 @@ def comparison(op: str, left: Expr, right: Expr, node: Node, ctx: Context, pos: 
 
 
 def _mismatch(left: Expr, right: Expr, ctx: Context, pos: int) -> RuleError:
-    hint = ""
+    hint: str | Msg = ""
     for text_side, number_side in ((left, right), (right, left)):
         if text_side.type is T and number_side.type is N and number_side.is_const:
             typed = ctx.snippet(number_side.node)
-            hint = f'Put the code or word in double quotes: "{typed}"'
+            hint = msg('Put the code or word in double quotes: "{typed}"', typed=typed)
         elif text_side.type is T and text_side.is_const and number_side.type is N:
-            hint = f"Remove the quotes: {text_side.const}"
+            hint = msg("Remove the quotes: {text}", text=text_side.const)
     if D in (left.type, right.type) and not hint:
-        hint = 'Compare dates with dates: DATE(2026, 1, 1) or "2026-01-01"'
-    return RuleError("RUL_TYPE_MISMATCH", f"Cannot compare {a_kind(left.type)} ('{ctx.snippet(left.node)}') with "
-                     f"{a_kind(right.type)} ('{ctx.snippet(right.node)}')", pos, hint)
+        hint = msg('Compare dates with dates: DATE(2026, 1, 1) or "2026-01-01"')
+    return RuleError("RUL_TYPE_MISMATCH", msg("Cannot compare {left_kind} ('{left}') with {right_kind} ('{right}')",
+                                              left_kind=a_kind(left.type), left=ctx.snippet(left.node),
+                                              right_kind=a_kind(right.type), right=ctx.snippet(right.node)),
+                     pos, hint)
 
 
 def coerce(value: Expr, other: Expr, ctx: Context) -> Expr:
@@ -274,15 +287,15 @@ def coerce(value: Expr, other: Expr, ctx: Context) -> Expr:
         try:
             return constant(D, parse_date(value.const), value.node)
         except (ValueError, TypeError):
-            raise RuleError("RUL_BAD_DATE", f"'{value.const}' is not a date", value.node.start,
-                            'Write a date as "2026-01-01" or DATE(2026, 1, 1)') from None
+            raise RuleError("RUL_BAD_DATE", msg("'{value}' is not a date", value=value.const), value.node.start,
+                            msg('Write a date as "2026-01-01" or DATE(2026, 1, 1)')) from None
     if other.metric is not None and other.metric.name == "status":
         from ..archive import parse_status
 
         word = parse_status(value.const) if str(value.const).strip() else None
         if word is None:
-            raise RuleError("RUL_BAD_VALUE", f"'{value.const}' is not a status xlcust knows", value.node.start,
-                            'Use "active", "inactive" or "dormant" (正常, 停用, 休眠)')
+            raise RuleError("RUL_BAD_VALUE", msg("'{value}' is not a status xlcust knows", value=value.const),
+                            value.node.start, msg('Use "active", "inactive" or "dormant"'))
         return constant(T, word, value.node)
     if other.metric is not None and other.metric.name == "stage":
         from ..ledger.lifecycle import parse_stage
@@ -298,8 +311,9 @@ def coerce(value: Expr, other: Expr, ctx: Context) -> Expr:
 # ------------------------------------------------------------------ wording
 
 
-def a_kind(kind: Type) -> str:
-    return {N: "a number", T: "text", D: "a date", B: "TRUE/FALSE"}[kind]
+def a_kind(kind: Type) -> Msg:
+    """What a value is, for a message ("a number", "text" …)."""
+    return {N: msg("a number"), T: msg("text"), D: msg("a date"), B: msg("TRUE/FALSE")}[kind]
 
 
 def _example_comparison(expr: Expr, ctx: Context) -> str:

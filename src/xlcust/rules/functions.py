@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..i18n import Msg, msg
 from ..schema import normalize_header
 from .compiler import Context, Expr, a_kind, closest, coerce, comparison, compile_expr, constant
 from .metrics import Type, lookup
@@ -42,40 +43,44 @@ def compile_call(node: Call, ctx: Context) -> Expr:
     f = FUNCTIONS.get(key)
     if f is None:
         if lookup(node.function, credit=ctx.credit) is not None:
-            raise RuleError("RUL_UNKNOWN_FUNCTION", f"'{node.function}' is a name, not a function", node.start,
-                            f"Drop the brackets: {node.function}")
+            raise RuleError("RUL_UNKNOWN_FUNCTION", msg("'{name}' is a name, not a function", name=node.function),
+                            node.start, msg("Drop the brackets: {name}", name=node.function))
         close = closest(node.function, [g.name for g in FUNCTIONS.values()])
-        hint = f"Did you mean {FUNCTIONS[normalize_header(close)].signature}?" if close else (
-            "Functions: " + ", ".join(g.name for g in FUNCTIONS.values()))
-        raise RuleError("RUL_UNKNOWN_FUNCTION", f"Unknown function '{node.function}'", node.start, hint)
+        hint = (msg("Did you mean {name}?", name=FUNCTIONS[normalize_header(close)].signature) if close else
+                msg("Functions: {names}", names=", ".join(g.name for g in FUNCTIONS.values())))
+        raise RuleError("RUL_UNKNOWN_FUNCTION", msg("Unknown function '{name}'", name=node.function), node.start,
+                        hint)
     n = len(node.args)
     if n < f.min_args or (f.max_args is not None and n > f.max_args):
         if f.max_args == f.min_args:
-            want = f"{f.min_args} argument" + ("s" if f.min_args != 1 else "")
+            want = msg("{n} argument(s)", n=f.min_args)
         elif f.max_args is None:
-            want = f"at least {f.min_args} argument" + ("s" if f.min_args != 1 else "")
+            want = msg("at least {n} argument(s)", n=f.min_args)
         else:
-            want = f"{f.min_args} to {f.max_args} arguments"
-        raise RuleError("RUL_ARGUMENT_COUNT", f"{f.name} takes {want}, not {n}", node.start,
-                        f"Write {f.signature}")
+            want = msg("{low} to {high} arguments", low=f.min_args, high=f.max_args)
+        raise RuleError("RUL_ARGUMENT_COUNT", msg("{function} takes {want}, not {n}", function=f.name, want=want, n=n),
+                        node.start, msg("Write {example}", example=f.signature))
     args = [compile_expr(a, ctx) for a in node.args]
     return f.build(node, args, ctx)
 
 
 def _need(f: str, arg: Expr, kind: Type, ctx: Context, position: int) -> None:
     if arg.type is not kind:
-        hint = ""
+        hint: str | Msg = ""
         if kind is T and arg.type is N and arg.is_const:
-            hint = f'Put it in double quotes: "{ctx.snippet(arg.node)}"'
-        raise RuleError("RUL_TYPE_MISMATCH", f"Argument {position} of {f} must be {a_kind(kind)}, but "
-                        f"'{ctx.snippet(arg.node)}' is {a_kind(arg.type)}", arg.node.start, hint)
+            hint = msg('Put it in double quotes: "{typed}"', typed=ctx.snippet(arg.node))
+        raise RuleError("RUL_TYPE_MISMATCH", msg("Argument {position} of {function} must be {kind}, but '{arg}' is "
+                                                 "{arg_kind}", position=position, function=f, kind=a_kind(kind),
+                                                 arg=ctx.snippet(arg.node), arg_kind=a_kind(arg.type)),
+                        arg.node.start, hint)
 
 
 def _need_constant_text(f: str, arg: Expr, ctx: Context, position: int) -> str:
     _need(f, arg, T, ctx, position)
     if not arg.is_const:
-        raise RuleError("RUL_ARGUMENT", f"Argument {position} of {f} must be text in double quotes, not "
-                        f"'{ctx.snippet(arg.node)}'", arg.node.start, f'Write {f}(…, "text")')
+        raise RuleError("RUL_ARGUMENT", msg("Argument {position} of {function} must be text in double quotes, not "
+                                            "'{arg}'", position=position, function=f, arg=ctx.snippet(arg.node)),
+                        arg.node.start, msg('Write {function}(…, "text")', function=f))
     return str(arg.const)
 
 
@@ -121,8 +126,8 @@ def _in(node: Call, args: list[Expr], ctx: Context) -> Expr:
 def _has_tag(node: Call, args: list[Expr], ctx: Context) -> Expr:
     tag = fold(_need_constant_text("HAS_TAG", args[0], ctx, 1))
     if not tag or any(ch in tag for ch in ";,、|"):
-        raise RuleError("RUL_ARGUMENT", f"'{args[0].const}' is not one tag", args[0].node.start,
-                        'Test one tag at a time: OR(HAS_TAG("VIP"), HAS_TAG("重点客户"))')
+        raise RuleError("RUL_ARGUMENT", msg("'{tags}' is not one tag", tags=args[0].const), args[0].node.start,
+                        msg('Test one tag at a time: OR(HAS_TAG("VIP"), HAS_TAG("key account"))'))
     ctx.metrics.add("tags")
     needle = f";{tag};"
 
@@ -153,14 +158,15 @@ def _date(node: Call, args: list[Expr], ctx: Context) -> Expr:
     for i, a in enumerate(args, 1):
         _need("DATE", a, N, ctx, i)
         if not a.is_const or float(a.const) != int(a.const):
-            raise RuleError("RUL_ARGUMENT", f"Argument {i} of DATE must be a whole number typed in the rule",
-                            a.node.start, "Write DATE(2026, 1, 31)")
+            raise RuleError("RUL_ARGUMENT", msg("Argument {i} of DATE must be a whole number typed in the rule", i=i),
+                            a.node.start, msg("Write DATE(2026, 1, 31)"))
         parts.append(int(a.const))
     try:
         return constant(D, dt.date(*parts), node)
     except (ValueError, OverflowError):
-        raise RuleError("RUL_BAD_DATE", f"DATE({', '.join(map(str, parts))}) is not a calendar date",
-                        node.start, "Check year, month and day: DATE(2026, 1, 31)") from None
+        raise RuleError("RUL_BAD_DATE", msg("DATE({parts}) is not a calendar date",
+                                            parts=", ".join(map(str, parts))),
+                        node.start, msg("Check year, month and day: DATE(2026, 1, 31)")) from None
 
 
 def _is_blank(node: Call, args: list[Expr], ctx: Context) -> Expr:

@@ -197,12 +197,12 @@ def compile_rules(book: Book, *, credit: bool | None = None) -> RuleSet:
 def _finding(t: SheetTable, r: _Row, field_name: str, exc: RuleError) -> Finding:
     text = (r.when if field_name == "when" else r.then) or ""
     if exc.pos is None:
-        message = msg("Rule {rule}: {problem}", rule=r.rule_id, problem=exc.message)
+        message = msg("Rule {rule}: {problem}", rule=r.rule_id, problem=exc.text or exc.message)
     else:
         message = msg("Rule {rule}, character {at} of {length}: {problem}", rule=r.rule_id,
-                      at=min(exc.pos, len(text)) + 1, length=len(text), problem=exc.message)
+                      at=min(exc.pos, len(text)) + 1, length=len(text), problem=exc.text or exc.message)
     return error(exc.code, t.name, message, **t.where(field_name, r.row),
-                 value=text if len(text) <= 200 else text[:199] + "…", suggestion=exc.suggestion)
+                 value=text if len(text) <= 200 else text[:199] + "…", suggestion=exc.fix or exc.suggestion)
 
 
 def _text(value: object) -> str | None:

@@ -21,7 +21,7 @@ from importlib.resources import files
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from ..i18n import Msg
+from ..i18n import N_, Joined, Msg, msg
 
 MAX_CONDITION_CHARS = 1000
 MAX_ACTION_CHARS = 300
@@ -36,9 +36,12 @@ class RuleError(Exception):
     def __init__(self, code: str, message: str | Msg, pos: int | None = None, suggestion: str | Msg = "") -> None:
         super().__init__(str(message))
         self.code = code
-        self.message = message
+        # as a Finding does: the catalog texts for views (`text`, `fix`), their English for logs and tests
+        self.text = message if isinstance(message, Msg) else None
+        self.fix = suggestion if isinstance(suggestion, Msg) else None
+        self.message = str(message)
         self.pos = pos
-        self.suggestion = suggestion
+        self.suggestion = str(suggestion)
 
 
 # ----------------------------------------------------------------------- the tree
@@ -160,8 +163,9 @@ def parse_action(text: str) -> ActionSyntax:
 
 def _check_size(text: str, limit: int, what: str) -> None:
     if len(text) > limit:
-        raise RuleError("RUL_TOO_LONG", f"The {what} is {len(text):,} characters long; at most {limit:,} are "
-                        "allowed", limit, f"Split it into several rules, or simplify the {what}")
+        raise RuleError("RUL_TOO_LONG", msg("The {what} is {n} characters long; at most {limit} are allowed",
+                                            what=msg(_WHAT[what]), n=f"{len(text):,}", limit=f"{limit:,}"), limit,
+                        msg("Split it into several rules, or simplify the {what}", what=msg(_WHAT[what])))
     depth = 0
     in_string: str | None = None
     for i, ch in enumerate(text):
@@ -173,9 +177,9 @@ def _check_size(text: str, limit: int, what: str) -> None:
         elif ch == "(":
             depth += 1
             if depth > MAX_DEPTH:
-                raise RuleError("RUL_TOO_DEEP", f"Brackets are nested more than {MAX_DEPTH} deep", i,
-                                "Simplify the condition: AND(…) and OR(…) take many arguments, so "
-                                "conditions rarely need deep nesting")
+                raise RuleError("RUL_TOO_DEEP", msg("Brackets are nested more than {depth} deep", depth=MAX_DEPTH), i,
+                                msg("Simplify the condition: AND(…) and OR(…) take many arguments, so conditions "
+                                    "rarely need deep nesting"))
         elif ch == ")":
             depth -= 1
 
@@ -186,7 +190,8 @@ def _parse(text: str, start: str) -> Tree:
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text, start) from None
     except LarkError as exc:  # anything else lark may raise on odd input is still a syntax error
-        raise RuleError("RUL_SYNTAX", f"The {start} cannot be read ({exc})", 0) from None
+        raise RuleError("RUL_SYNTAX", msg("The {what} cannot be read ({reason})", what=msg(_WHAT[start]),
+                                          reason=str(exc)), 0) from None
 
 
 def _check_depth(tree: Tree) -> None:
@@ -198,9 +203,9 @@ def _check_depth(tree: Tree) -> None:
             continue
         if depth > MAX_DEPTH:
             start = getattr(node.meta, "start_pos", 0) if not node.meta.empty else 0
-            raise RuleError("RUL_TOO_DEEP", f"The condition nests more than {MAX_DEPTH} levels deep (brackets, "
-                            "functions and chains of + - * / all count)", start,
-                            "Simplify it, or split it into several rules")
+            raise RuleError("RUL_TOO_DEEP", msg("The condition nests more than {depth} levels deep (brackets, "
+                                                "functions and chains of + - * / all count)", depth=MAX_DEPTH), start,
+                            msg("Simplify it, or split it into several rules"))
         stack.extend((child, depth + 1) for child in node.children)
 
 
@@ -210,7 +215,7 @@ def _check_depth(tree: Tree) -> None:
 def _build(tree: Tree | Token, text: str) -> Node:
     """lark tree → nodes; depth is already capped, so recursion here is bounded."""
     if isinstance(tree, Token):  # not produced by the grammar; defensive
-        raise RuleError("RUL_SYNTAX", f"Unexpected '{tree}'", tree.start_pos)
+        raise RuleError("RUL_SYNTAX", msg("Unexpected '{token}'", token=str(tree)), tree.start_pos)
     kind = tree.data
     start, end = tree.meta.start_pos, tree.meta.end_pos
     c = tree.children
@@ -231,21 +236,22 @@ def _build(tree: Tree | Token, text: str) -> Node:
         left, op, right = c
         cls = Binary if kind == "binary" else Compare
         return cls(start, end, str(op), _build(left, text), _build(right, text), op.start_pos)
-    raise RuleError("RUL_SYNTAX", f"Unexpected construct '{text[start:end]}'", start)  # defensive
+    raise RuleError("RUL_SYNTAX", msg("Unexpected construct '{text}'", text=text[start:end]), start)  # defensive
 
 
 def _number(token: Token) -> float:
     raw = str(token)
     if len(raw) > MAX_NUMBER_CHARS:
-        raise RuleError("RUL_NUMBER_RANGE", f"The number {raw[:20]}… has {len(raw)} characters", token.start_pos,
-                        "Type an amount in yuan, such as 500000 or 5e5")
+        raise RuleError("RUL_NUMBER_RANGE", msg("The number {start}… has {n} characters", start=raw[:20], n=len(raw)),
+                        token.start_pos, msg("Type an amount in yuan, such as 500000 or 5e5"))
     percent = raw.endswith("%")
     value = float(raw[:-1] if percent else raw)
     if percent:
         value /= 100
     if not math.isfinite(value) or abs(value) > MAX_NUMBER:
-        raise RuleError("RUL_NUMBER_RANGE", f"The number {raw} is out of range (at most {MAX_NUMBER:.0e})",
-                        token.start_pos, "Type a realistic amount or count")
+        raise RuleError("RUL_NUMBER_RANGE", msg("The number {number} is out of range (at most {limit})", number=raw,
+                                                limit=f"{MAX_NUMBER:.0e}"),
+                        token.start_pos, msg("Type a realistic amount or count"))
     return value
 
 
@@ -259,36 +265,36 @@ def _string(token: Token) -> str:
 # -------------------------------------------------------------- syntax errors
 
 _EXPECTED = {  # terminal → phrase, in the order phrases are listed
-    "NUMBER": "a number",
-    "STRING": 'text in double quotes',
-    "NAME": "a name",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "COMMA": "','",
-    "COMP_OP": "a comparison (= <> < <= > >=)",
-    "ADD_OP": "+ or -",
-    "MUL_OP": "* or /",
-    "$END": "the end",
+    "NUMBER": N_("a number"),
+    "STRING": N_('text in double quotes'),
+    "NAME": N_("a name"),
+    "LPAR": N_("'('"),
+    "RPAR": N_("')'"),
+    "COMMA": N_("','"),
+    "COMP_OP": N_("a comparison (= <> < <= > >=)"),
+    "ADD_OP": N_("+ or -"),
+    "MUL_OP": N_("* or /"),
+    "$END": N_("the end"),
 }
 
 _CHAR_HINTS = {
-    ".": "There is no attribute access (a.b); use a name from docs/rules.md, such as revenue_12m",
-    "'": 'Text goes in double quotes: "VIP"',
-    "&": "Use AND(x, y) to require both",
-    "|": "Use OR(x, y) to accept either",
-    "!": "Use <> for 'not equal' and NOT(x) to negate",
-    "^": "There is no power operator; write the number out (1000000 or 1e6)",
-    ";": "Separate function arguments with commas: AND(x, y)",
-    "[": "Only round brackets ( ) are used",
-    "]": "Only round brackets ( ) are used",
-    "{": "Only round brackets ( ) are used",
-    "}": "Only round brackets ( ) are used",
-    '"': 'A text is missing its closing double quote',
-    "“": "A text is missing its closing quote ”",
-    "#": "Excel error values cannot be used in a rule",
-    "$": "Cell references are not part of the rule language; use a metric name",
-    ":": "Cell ranges are not part of the rule language; use a metric name",
-    "@": "'@' is not part of the rule language",
+    ".": N_("There is no attribute access (a.b); use a name from docs/rules.md, such as revenue_12m"),
+    "'": N_('Text goes in double quotes: "VIP"'),
+    "&": N_("Use AND(x, y) to require both"),
+    "|": N_("Use OR(x, y) to accept either"),
+    "!": N_("Use <> for 'not equal' and NOT(x) to negate"),
+    "^": N_("There is no power operator; write the number out (1000000 or 1e6)"),
+    ";": N_("Separate function arguments with commas: AND(x, y)"),
+    "[": N_("Only round brackets ( ) are used"),
+    "]": N_("Only round brackets ( ) are used"),
+    "{": N_("Only round brackets ( ) are used"),
+    "}": N_("Only round brackets ( ) are used"),
+    '"': N_('A text is missing its closing double quote'),
+    "“": N_("A text is missing its closing quote ”"),
+    "#": N_("Excel error values cannot be used in a rule"),
+    "$": N_("Cell references are not part of the rule language; use a metric name"),
+    ":": N_("Cell ranges are not part of the rule language; use a metric name"),
+    "@": N_("'@' is not part of the rule language"),
 }
 
 
@@ -298,70 +304,73 @@ def _syntax_error(exc: UnexpectedInput, text: str, start: str) -> RuleError:
         pos = exc.pos_in_stream
         ch = text[pos] if pos < len(text) else ""
         hint = _CHAR_HINTS.get(ch, "")
-        return RuleError("RUL_SYNTAX", f"Syntax error: '{ch}' is not expected here"
-                         + _near(text, pos), pos, hint or _default_hint(what))
+        return RuleError("RUL_SYNTAX", msg("Syntax error: '{char}' is not expected here{near}", char=ch,
+                                           near=_near(text, pos)), pos, msg(hint) if hint else _default_hint(what))
     if isinstance(exc, UnexpectedToken):
         token = exc.token
         expected = _expected(exc.expected)
         if token.type == "$END":
             pos = len(text)
-            missing = "a ')' is missing" if "RPAR" in exc.expected and text.count("(") > text.count(")") else (
-                f"expected {expected}")
-            return RuleError("RUL_SYNTAX", f"The {what} ends too early: {missing}", pos,
-                             "Complete the " + what + (": " + _EXAMPLE[what] if what == "action" else ""))
+            missing = (msg("a ')' is missing") if "RPAR" in exc.expected and text.count("(") > text.count(")")
+                       else msg("expected {expected}", expected=expected))
+            return RuleError("RUL_SYNTAX", msg("The {what} ends too early: {missing}", what=msg(_WHAT[what]),
+                                               missing=missing), pos,
+                             msg("Complete the action: {example}", example=msg(_EXAMPLE[what])) if what == "action"
+                             else msg("Complete the condition"))
         pos = token.start_pos
         hint = _token_hint(token, text, what)
-        return RuleError("RUL_SYNTAX", f"Syntax error: unexpected '{token}', expected "
-                         f"{expected}" + _near(text, pos), pos, hint or _default_hint(what))
+        return RuleError("RUL_SYNTAX", msg("Syntax error: unexpected '{token}', expected {expected}{near}",
+                                           token=str(token), expected=expected, near=_near(text, pos)), pos,
+                         hint or _default_hint(what))
     pos = getattr(exc, "pos_in_stream", 0) or 0
-    return RuleError("RUL_SYNTAX", "Syntax error" + _near(text, pos), pos,
-                     _default_hint(what))
+    return RuleError("RUL_SYNTAX", msg("Syntax error{near}", near=_near(text, pos)), pos, _default_hint(what))
 
 
-_EXAMPLE = {
-    "condition": "AND(revenue_12m > 500000, overdue_90_count = 0)",
-    "action": 'category = "0102", tag + "催收", tag - "VIP", grade = "D" or flag "核对"',
+_EXAMPLE = {  # the action's tag and flag are the reader's words
+    "condition": N_("AND(revenue_12m > 500000, overdue_90_count = 0)"),
+    "action": N_('category = "0102", tag + "collect", tag - "VIP", grade = "D" or flag "check"'),
 }
+_WHAT = {"condition": N_("condition"), "action": N_("action")}
 
 
-def _default_hint(what: str) -> str:
-    return f"Write it like {_EXAMPLE[what]}"
+def _default_hint(what: str) -> Msg:
+    return msg("Write it like {example}", example=msg(_EXAMPLE[what]))
 
 
-def _expected(names: set[str] | frozenset[str]) -> str:
-    phrases = [phrase for term, phrase in _EXPECTED.items() if term in names]
+def _expected(names: set[str] | frozenset[str]) -> Msg:
+    phrases = [msg(phrase) for term, phrase in _EXPECTED.items() if term in names]
     if not phrases:
-        return "something else"
+        return msg("something else")
     if len(phrases) == 1:
         return phrases[0]
-    return ", ".join(phrases[:-1]) + " or " + phrases[-1]
+    return msg("{some} or {last}", some=Joined(tuple(phrases[:-1]), ", "), last=phrases[-1])
 
 
-def _token_hint(token: Token, text: str, what: str) -> str:
+def _token_hint(token: Token, text: str, what: str) -> Msg | str:
     before = text[: token.start_pos].rstrip()
     value = str(token)
     if value == "=" and before.endswith(("=", "<", ">")):
-        return "Compare with a single = (and <> for 'not equal', <= and >= with no space)"
+        return msg("Compare with a single = (and <> for 'not equal', <= and >= with no space)")
     if value == "=" and before.endswith("!"):
-        return "Use <> for 'not equal'"
+        return msg("Use <> for 'not equal'")
     if value == "*" and before.endswith("*"):
-        return "There is no power operator; write the number out (1000000 or 1e6)"
+        return msg("There is no power operator; write the number out (1000000 or 1e6)")
     if token.type == "COMP_OP" and what == "condition":
-        return "Compare one pair at a time: AND(a < b, b < c)"
+        return msg("Compare one pair at a time: AND(a < b, b < c)")
     if token.type == "NAME" and value.lower() in ("and", "or", "not"):
-        return f"Write {value.upper()}(x, y) as a function, the way Excel does"
+        return msg("Write {function}(x, y) as a function, the way Excel does", function=value.upper())
     if token.type in ("NAME", "NUMBER", "STRING") and what == "condition":
-        return "Two values in a row: is an operator or a comma missing? AND(x, y) separates conditions with ','"
+        return msg("Two values in a row: is an operator or a comma missing? AND(x, y) separates conditions with ','")
     if what == "action":
         return _default_hint(what)
     return ""
 
 
-def _near(text: str, pos: int) -> str:
+def _near(text: str, pos: int) -> Msg | str:
     if not text:
         return ""
     lo = max(0, pos - 12)
     hi = min(len(text), pos + 12)
     excerpt = ("…" if lo else "") + text[lo:pos] + "⟨" + text[pos:pos + 1] + "⟩" + text[pos + 1:hi] + (
         "…" if hi < len(text) else "")
-    return f" (near {excerpt})"
+    return msg(" (near {excerpt})", excerpt=excerpt)

@@ -17,5 +17,7 @@ def audit_sheet(rows: Sequence[Sequence[object]], lang: str, name: str | None = 
     """
     what = (f"审计日志：{len(rows)} 条记录（只追加，不删除）" if lang == "zh"
             else f"AuditLog: {len(rows)} recorded change(s), append-only")
-    return OutputSheet(name or sheet_title(AUDIT_KEY, lang), columns(lang, AUDIT_COLUMNS), list(rows),
+    # new rows carry codes and Msgs (the field changed, the import's summary): shown in the book's language
+    shown = [tuple(v.render(lang) if hasattr(v, "render") else v for v in row) for row in rows]
+    return OutputSheet(name or sheet_title(AUDIT_KEY, lang), columns(lang, AUDIT_COLUMNS), shown,
                        title=banner(what, lang), tab_color="7F7F7F")

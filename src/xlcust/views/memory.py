@@ -25,7 +25,7 @@ def memory_sheet(book: Book, today: dt.date | None = None) -> OutputSheet:
         name=MEMORY_SHEET,
         columns=[ColumnSpec(name, "date" if name == "seen_on" else "text") for name in MEMORY_COLUMNS],
         rows=memory_records(book, today),
-        visibility="veryHidden", freeze_header=False, autofilter=False, landscape=False,
+        visibility="veryHidden", freeze_header=False, autofilter=False,
     )
 
 
@@ -40,7 +40,7 @@ def history_sheet(book: Book, now: dt.datetime | None = None) -> OutputSheet:
     return OutputSheet(
         name=HISTORY.title(lang),
         columns=[ColumnSpec(c.header(lang), kinds.get(c.name, "text")) for c in HISTORY.columns],
-        rows=rows, protect=False, owned=False, landscape=True,
+        rows=rows, protect=False, owned=False,
     )
 
 

@@ -7,9 +7,11 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..book import Book
+from ..credit.scoring import GRADES
 from ..i18n import N_, translate
 from ..ledger.lifecycle import STAGE_LABELS
 from ..settings import Settings
+from .labels import GRADE, label, label_column, yes_no_column
 from .levels import customer_levels, level_fills, level_label, level_order
 from .outputs import Field, frame_sheet
 from .sheet import OutputSheet
@@ -70,6 +72,10 @@ def metrics_sheet(book: Book, grades: pd.DataFrame, lang: str,
     frame["explanation"] = grades["explanation_zh" if lang == "zh" else "explanation"].to_numpy(dtype=object)
     frame["warnings"] = _warning_codes(frame["customer_code"], warnings)
     _add_archive(book, frame)
+    frame["grade"] = label_column(GRADE, frame["grade"], lang)
+    for flag in ("over_limit", "near_limit"):
+        if flag in frame:
+            frame[flag] = yes_no_column(frame[flag], lang)
     levels = customer_levels(warnings)
     codes = frame["customer_code"].tolist()
     frame["warning_level"] = [level_label(levels.get(c), lang) for c in codes]
@@ -79,7 +85,7 @@ def metrics_sheet(book: Book, grades: pd.DataFrame, lang: str,
         frame["stage"] = [labels.get(code, code) for code in frame["stage"].tolist()]
     frame.attrs = dict(grades.attrs)
     counts = grades["grade"].value_counts()
-    tally = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in ("A", "B", "C", "D", "NEW"))
+    tally = ", ".join(f"{label(GRADE, g, lang)} {int(counts.get(g, 0))}" for g in GRADES)
     weights = _weights(book.settings, lang)
     what = (f"客户信用评级：{tally}（权重 {weights}）" if lang == "zh"
             else f"Credit grades: {tally} (weights {weights})")

@@ -19,6 +19,7 @@ from ..edits import Highlight
 from ..findings import Finding, Severity
 from ..i18n import N_, translate
 from ..schema import OUTPUT_SHEETS
+from .labels import BASIS, KIND, METHOD, bucket_column, bucket_label, label, label_column, yes_no_column
 from .sheet import ColumnSpec, OutputSheet
 
 
@@ -136,6 +137,13 @@ def frame_sheet(key: str, lang: str, frame: pd.DataFrame, fields: Sequence[Field
                        tab_color=tab_color)
 
 
+def _labelled(frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """`frame` with some columns replaced by their labels (codes → words); attrs kept."""
+    out = frame.assign(**columns)
+    out.attrs = dict(frame.attrs)
+    return out
+
+
 def _txn_link(book: Book, column: str = "txn_id") -> str:
     t = book.transactions
     return f"{t.name}!{t.columns.get(column, 'A')}"
@@ -155,7 +163,7 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataF
     link = _txn_link(book)
     zh = lang == "zh"
     labels = list(aging.labels)
-    bucket_fields: list[Field] = [(b, b, b.replace("Not due", "未到期"), "cents", 13) for b in labels]
+    bucket_fields: list[Field] = [(b, b, bucket_label(b, "zh"), "cents", 13) for b in labels]
     money_tail: list[Field] = [
         ("open_amount", "Open", "未清金额", "cents", 15),
         ("unapplied_credit", "Unapplied credit", "未核销贷方", "cents", 15),
@@ -166,7 +174,9 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataF
                f"control: debits {format_money(totals.debits)} − credits {format_money(totals.credits)} = balance "
                f"{format_money(totals.net)}")
     sheets = [
-        frame_sheet("Allocation", lang, ledger.allocations, [
+        frame_sheet("Allocation", lang, _labelled(ledger.allocations, {
+            "credit_kind": label_column(KIND, ledger.allocations["credit_kind"], lang),
+            "method": label_column(METHOD, ledger.allocations["method"], lang)}), [
             ("credit_txn_id", "Credit txn", "贷方单据", "text", 16),
             ("credit_kind", "Kind", "类型", "text", 12),
             ("credit_date", "Credit date", "贷方日期", "date", 12),
@@ -180,7 +190,7 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataF
             f"{format_money(totals.unapplied_credit)}; ") + control,
             as_of=ledger.as_of,
             links={"credit_txn_id": ("credit_row", link), "invoice_txn_id": ("invoice_row", link)}),
-        frame_sheet("Settlement", lang, ledger.settlement(), [
+        frame_sheet("Settlement", lang, _with_kind(ledger.settlement(), lang), [
             ("txn_id", "Txn", "单据号", "text", 16),
             ("customer_code", "Customer", "客户编码", "text", 12),
             ("kind", "Kind", "类型", "text", 10),
@@ -198,7 +208,7 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataF
             ("name", "Name", "分类名称", "text", 22),
             ("level", "Level", "级次", "int", 7),
             *bucket_fields, *money_tail,
-        ], (f"账龄分析（{aging.basis}）：合计 {format_money(aging.total.get('balance'))}" if zh else
+        ], (f"账龄分析（{label(BASIS, aging.basis, lang)}）：合计 {format_money(aging.total.get('balance'))}" if zh else
             f"Aging by category ({aging.basis} basis): total balance {format_money(aging.total.get('balance'))}")
             + "; " + control, as_of=ledger.as_of),
         frame_sheet("AgingByCustomer", lang, aging.by_customer, [
@@ -207,7 +217,9 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataF
             ("category_code", "Category", "分类编码", "text", 10),
             *bucket_fields, *money_tail,
         ], ("客户账龄：" if zh else "Aging by customer: ") + control, as_of=ledger.as_of),
-        frame_sheet("OpenItems", lang, aging.items, [
+        frame_sheet("OpenItems", lang, _labelled(aging.items, {
+            "kind": label_column(KIND, aging.items["kind"], lang),
+            "bucket": bucket_column(aging.items["bucket"], lang)}), [
             ("txn_id", "Txn", "单据号", "text", 16),
             ("customer_code", "Customer", "客户编码", "text", 12),
             ("category_code", "Category", "分类编码", "text", 10),
@@ -222,7 +234,7 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataF
             links={"txn_id": ("source_row", link)}),
     ]
     provision = ledger.provision()
-    rates = ", ".join(f"{label} {rate:.0%}" for label, rate in zip(labels, provision.rates, strict=False))
+    rates = ", ".join(f"{bucket_label(b, lang)} {rate:.0%}" for b, rate in zip(labels, provision.rates, strict=False))
     own = ""
     if provision.rate_sets:
         own = translate(OWN_RATES, lang, codes=", ".join(provision.rate_sets))
@@ -252,7 +264,8 @@ def _collections_sheet(ledger, lang: str, control: str, link: str, warnings: pd.
     frame = ledger.collections()
     levels = customer_levels(warnings)
     customers = frame["customer_code"].tolist()
-    frame = frame.assign(warning_level=[level_label(levels.get(c), lang) for c in customers])
+    frame = frame.assign(warning_level=[level_label(levels.get(c), lang) for c in customers],
+                         bucket=bucket_column(frame["bucket"], lang), remind=yes_no_column(frame["remind"], lang))
     frame = frame.iloc[level_order([levels.get(c) for c in customers])].reset_index(drop=True)
     fields: list[Field] = [
         ("category_code", "Category", "分类编码", "text", 10),
@@ -274,3 +287,7 @@ def _collections_sheet(ledger, lang: str, control: str, link: str, warnings: pd.
                         + control, as_of=ledger.as_of, links={"txn_id": ("source_row", link)})
     sheet.fills = level_fills(len(fields) - 1, lang)
     return sheet
+
+
+def _with_kind(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return _labelled(frame, {"kind": label_column(KIND, frame["kind"], lang)})

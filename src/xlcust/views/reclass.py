@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ..reclass.audit import FIELD_ZH
 from ..reclass.evaluate import Change
+from .labels import FIELD, label
 from .outputs import banner, columns, sheet_title
 from .sheet import OutputSheet
 
@@ -58,7 +58,7 @@ def reclass_sheet(changes: Sequence[Change], lang: str, *, book: Book | None = N
             rule: object = ch.rule_id or ("(历史补记)" if zh else "(history)")
             if ch.rule_id and rule_link and ch.rule_id in rule_rows:
                 rule = (ch.rule_id, f"'{rule_link[0]}'!{rule_link[1]}{rule_rows[ch.rule_id]}")
-            field = FIELD_ZH[ch.field] if zh else ch.field
+            field = label(FIELD, ch.field, lang)
             yield (customer, ch.name, field, ch.old, ch.new, rule, notes.get(ch.rule_id or "", ""), ch.effective)
 
     n_customers = len({ch.customer_code for ch in changes})

@@ -9,6 +9,7 @@ from ..pipeline import STAGES, Progress, RunResult, refresh
 from .dashboard import dashboard_sheet
 from .metrics import metrics_sheet
 from .outputs import checks_sheet, ledger_sheets
+from .page import with_page
 from .reclass import reclass_sheet
 from .revenue import revenue_sheet
 from .sheet import OutputSheet
@@ -17,14 +18,14 @@ from .sheet import OutputSheet
 def run_sheets(book: Book, result: RunResult) -> list[OutputSheet]:
     """Every output sheet of a full run, in the order they appear in the workbook."""
     lang = book.settings.language
-    return [
+    return with_page([
         checks_sheet(result.findings, lang),
         metrics_sheet(book, result.grades, lang, result.warnings),
         reclass_sheet(result.changes, lang, book=book, as_of=result.rules.as_of),
         *ledger_sheets(book, result.ledger, lang, result.totals, result.warnings),
         revenue_sheet(result.revenue, lang),
         dashboard_sheet(book, result.ledger, lang, revenue=result.revenue, warnings=result.warnings),
-    ]
+    ], book.settings)
 
 
 def refresh_sheets(book: Book, as_of: dt.date | None = None, progress: Progress | None = None,

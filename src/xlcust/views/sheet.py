@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from .page import PageSetup
 
 if TYPE_CHECKING:
     from .charts import ChartSpec
@@ -94,10 +95,12 @@ class OutputSheet:
     (target rows, "'Sheet'!A") to make that column's cells links to those rows).
     Values: str, int, float, Decimal, bool, datetime.date, datetime.datetime, None (empty
     cell), or a `CellSpec` for a cell with its own kind or look; see ColumnSpec for how each
-    kind formats them. title, when given, is a bold line above the header (row 1); the
-    header is then row 2. charts are native Excel charts drawn from this sheet's cells
-    (`xlcust.views.charts.ChartSpec`). fills colour the cells of a column by their value
-    (`ValueFill`).
+    kind formats them. title, when given, is a bold line above the header (row 1), spanning
+    the table's columns and wrapping within them; the header is then row 2. Column widths
+    come from the values (`xlcust.views.layout`); page says how the sheet prints
+    (`xlcust.views.page`: orientation None = chosen from the table's width). charts are
+    native Excel charts drawn from this sheet's cells (`xlcust.views.charts.ChartSpec`).
+    fills colour the cells of a column by their value (`ValueFill`).
     """
 
     name: str
@@ -106,9 +109,7 @@ class OutputSheet:
     title: str | None = None
     protect: bool = True  # sheet protection without password; sorting and filtering stay allowed
     tab_color: str | None = None  # "RRGGBB"
-    landscape: bool = True
-    fit_to_width: bool = True
-    footer: str = "Page &P of &N"  # Excel header/footer codes; &P page, &N pages
+    page: PageSetup = field(default_factory=PageSetup)  # paper, orientation, header/footer
     freeze_header: bool = True
     autofilter: bool = True
     charts: Sequence[ChartSpec] = ()

@@ -28,6 +28,7 @@ import pandas as pd
 from ..i18n import translate
 from ..money import format_money
 from ..reports.statements import CategoryStatement, CustomerStatement, Statements
+from .page import PageSetup
 from .statement_words import KINDS, SHEETS, WORDS
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ def _print_setup(ctx: _Context, sheet: Worksheet) -> None:
     fill = {"company": _amp(ctx.statements.company_name), "category": _amp(ctx.category_caption),
             "period": _amp(f"{ctx.statements.start.isoformat()} ~ {ctx.statements.end.isoformat()}")}
     margins = setup["margins"]
-    sheet.set_paper(setup["paper"])
+    sheet.set_paper(PageSetup(paper=ctx.statements.paper_size).paper_code)  # Settings paper_size
     sheet.set_portrait()
     sheet.fit_to_pages(setup["fit_width"], 0)
     sheet.set_margins(left=margins["left"], right=margins["right"], top=margins["top"], bottom=margins["bottom"])

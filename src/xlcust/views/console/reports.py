@@ -176,21 +176,35 @@ def warning_text(record: Mapping[str, Any], lang: str) -> str:
     return "" if message is None else str(message)
 
 
+def level_label(level: object, lang: str) -> str:
+    """A warning's level (red / yellow) as the reader says it; blank when the frame has none."""
+    from ...credit.warnings import LEVEL_LABELS
+
+    return translate(LEVEL_LABELS[level], lang) if level in LEVEL_LABELS else ""
+
+
 def _print_warnings(console: Console, warnings: pd.DataFrame, lang: str, *, all_rows: bool) -> None:
     if not len(warnings):
         return
+    from ..levels import level_order
+
+    if "level" in warnings.columns:  # red alerts first (xlcust.credit.warnings, Levels)
+        warnings = warnings.iloc[level_order(warnings["level"].tolist())]
     records = warnings.to_dict("records")
+    title = translate("Early warnings ({n})", lang, n=f"{len(records):,}")
     if all_rows or len(records) <= LONG_LIST:
-        render_table(console, translate("Early warnings ({n})", lang, n=f"{len(records):,}"),
-                     [Column(N_("Warning"), "code", key=True), Column(N_("Customer or category"), "code", key=True),
-                      Column(N_("Customer name")), Column(N_("Evidence"))],
-                     ((w["code"], w.get("customer_code") or w.get("category_code"), w.get("customer_name") or "",
-                       warning_text(w, lang)) for w in records), lang=lang)
+        render_table(console, title,
+                     [Column(N_("Warning"), "code", key=True), Column(N_("Level")),
+                      Column(N_("Customer or category"), "code", key=True), Column(N_("Customer name")),
+                      Column(N_("Evidence"))],
+                     ((w["code"], level_label(w.get("level"), lang), w.get("customer_code") or w.get("category_code"),
+                       w.get("customer_name") or "", warning_text(w, lang)) for w in records), lang=lang)
         return
-    counts = warnings["code"].value_counts()
-    render_table(console, translate("Early warnings ({n})", lang, n=f"{len(records):,}"),
-                 [Column(N_("Warning"), "code"), Column(N_("Count"), "int")],
-                 ((code, int(n)) for code, n in counts.items()), lang=lang, total=(None, len(records)))
+    levels = warnings["level"] if "level" in warnings else pd.Series([""] * len(warnings))
+    counts = pd.DataFrame({"code": warnings["code"], "level": levels}).value_counts(sort=False)
+    render_table(console, title, [Column(N_("Warning"), "code"), Column(N_("Level")), Column(N_("Count"), "int")],
+                 ((code, level_label(level, lang), int(n)) for (code, level), n in counts.sort_index().items()),
+                 lang=lang, total=(None, "", len(records)))
     console.print(more_line(len(records), lang), markup=False, highlight=False)
 
 
