@@ -127,7 +127,7 @@ CATALOG: dict[str, Entry] = {
                                       N_("Type an amount, or leave blank to inherit")),
     "CAT_ACTIVE_INVALID": Entry(W, N_("Active is not a yes/no word; the category is treated as active"),
                                 N_("Type TRUE/FALSE, 是/否 or 1/0")),
-    "CAT_EMPTY_LEAF": Entry(I, N_("No customer is in this active leaf (末级) category"),
+    "CAT_EMPTY_LEAF": Entry(I, N_("No customer is in this active leaf category"),
                             N_("Nothing to do if it is new; otherwise mark it inactive")),
     # ------------------------------------------------------------------ customers
     "CUS_ERROR_VALUE": Entry(E, N_("A Customers cell holds an Excel error value"),

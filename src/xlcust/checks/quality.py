@@ -249,8 +249,8 @@ def check_idle_active_customers(book: Book) -> Iterator[Finding]:
                        "months ago", code=code, day=date_text(last_day[row]), months=months)
         yield warning(
             "CUS_ACTIVE_IDLE", t.name, text, **where,
-            suggestion=msg("Set the status to dormant (休眠) or inactive (停用) if the customer has stopped "
-                           "buying; Settings dormant_months sets the period"),
+            suggestion=msg("Set the status to dormant or inactive if the customer has stopped buying; "
+                           "Settings dormant_months sets the period"),
         )
 
 
