@@ -149,7 +149,7 @@ def test_demo_settlement_is_summary_first_with_the_largest_open_items(demo) -> N
 
 
 def test_demo_grades_summary_then_every_customer_with_all(demo) -> None:
-    path, _book, _ledger = demo
+    path, _book, ledger = demo
     short = runner.invoke(app, ["grades", str(path)])
     assert short.exit_code == 0, short.output
     doc = json.loads(runner.invoke(app, ["grades", str(path), "--json"]).stdout)
@@ -164,6 +164,13 @@ def test_demo_grades_summary_then_every_customer_with_all(demo) -> None:
     full = runner.invoke(app, ["grades", str(path), "--all"])
     assert full.exit_code == 0
     assert all(item["customer_code"] in full.stdout for item in doc["items"])
+    about_a_category = [w for w in doc["warnings"] if not w["customer_code"]]
+    assert about_a_category  # the demo's settlement slows down in some categories
+    for w in about_a_category:  # named beside the code, as a customer's warning is
+        row = next(line for line in full.stdout.splitlines()
+                   if line.startswith(w["code"]) and w["category_code"] in line.split())
+        name = str(ledger.categories["name"][w["category_code"]]).split()[0]
+        assert row.count(name) == 2, row  # in the name column, and in the evidence that quotes it
 
 
 def test_demo_reclassify_counts_changes_by_rule_and_shows_every_category_move(demo) -> None:

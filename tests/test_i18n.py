@@ -96,3 +96,34 @@ def test_a_word_with_two_meanings_is_told_apart_by_its_context() -> None:
     assert i18n.ctranslate("transaction kind", "invoice", "zh") == "发票"
     assert i18n.ctranslate("aging basis", "invoice", "zh") == "按开票日"
     assert i18n.ctranslate("aging basis", "invoice", "en") == "invoice"
+
+
+def test_a_term_is_its_code_in_english_and_its_label_elsewhere() -> None:
+    source = i18n.term("history source", "import")
+    assert (source.render("en"), source.render("zh"), str(source)) == ("import", "导入", "import")
+    assert i18n.labels_of("history source", ["import", "manual"]) == {
+        "import": "import", "导入": "import", "manual": "manual", "手工": "manual"}
+
+
+def test_an_edit_list_is_written_in_the_books_language() -> None:
+    from xlcust.edits import AppendRows, CellEdit
+    from xlcust.views.edits import render_edits
+
+    edits = [AppendRows("分类历史", "History", [["C1", i18n.term("history source", "manual"),
+                                                i18n.msg("xlcust reclassify: rule {rule}", rule="R1")]]),
+             CellEdit("客户档案", 7, "E", "0102")]
+    shown = render_edits(edits, "zh")
+    assert shown[0].rows == [["C1", "手工", "xlcust reclassify：规则 R1"]]
+    assert shown[1] == edits[1]
+    assert render_edits(edits, "en")[0].rows == [["C1", "manual", "xlcust reclassify: rule R1"]]
+
+
+def test_vformat_fills_a_template_a_column_at_a_time_in_the_translations_order() -> None:
+    import numpy as np
+
+    from xlcust.credit.explain import vformat
+
+    names = np.array(["a", "b"], dtype=object)
+    days = np.array(["3", "40"], dtype=object)
+    assert vformat("{name} late {days} d", 2, name=names, days=days).tolist() == ["a late 3 d", "b late 40 d"]
+    assert vformat("逾期 {days} 天：{name}", 2, name=names, days=days).tolist() == ["逾期 3 天：a", "逾期 40 天：b"]

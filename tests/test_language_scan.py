@@ -1,9 +1,9 @@
 """A Chinese book shows no English but codes; an English one no Chinese but names (issue 12).
 
 One demo per language is built and run as a user would (`new --demo --lang`, `run`,
-`statements`, `check --json`, `revenue --json`, `import … --report`, and on a copy
+`statements`, `check --json`, `revenue --json --out`, `import … --report`, and on a copy
 `reclassify --apply` and a real `import`); every text a reader sees is scanned: each
-string cell of every output sheet, of every statement and of the CategoryHistory rows
+string cell of every output sheet, of every statement, of the revenue export and of the CategoryHistory rows
 xlcust writes, and the message fields of the JSON documents and of the import report.
 
 In a Chinese book an English word (three or more ASCII letters) is allowed only where
@@ -111,8 +111,9 @@ class Demo:
         self.invoke("statements", str(self.book), "--from", "2026-07-01", "--to", "2026-09-30",
                     "--out", str(self.statements))
         self.check = json.loads(self.invoke("check", str(self.book), "--json").stdout)
+        self.revenue_xlsx = folder / "revenue.xlsx"  # the printable export with its parameters block
         self.revenue = json.loads(self.invoke("revenue", str(self.book), "--from", "2026-01-01", "--to",
-                                              "2026-09-30", "--json").stdout)
+                                              "2026-09-30", "--json", "--out", str(self.revenue_xlsx)).stdout)
         self.report_csv = folder / "import_report.csv"
         result = self.invoke("import", "customers", str(IMPORTED), "--into",
                              str(self.book), "--dry-run", "--json", "--report", str(self.report_csv),
@@ -168,7 +169,7 @@ class Demo:
         written = set(OUTPUT_SHEETS) | set(OUTPUT_SHEETS.values()) | {HISTORY.key, HISTORY.zh}
         for sheet, cell, text in _cells(self.changed, {n for n in self.sheet_names() if n not in written}):
             yield f"{self.changed.name}!{sheet}!{cell}", text
-        for path in sorted(self.statements.glob("*.xlsx")):
+        for path in [*sorted(self.statements.glob("*.xlsx")), self.revenue_xlsx]:
             for sheet, cell, text in _cells(path):
                 yield f"{path.name}!{sheet}!{cell}", text
         yield from _texts_of_json(self.check, "check --json")

@@ -69,8 +69,9 @@ def grades(
                 **findings_json(findings, coverage),
             })
         else:
+            names = ledger.categories["name"]
             print_grades(out, frame, warnings, ledger.as_of.isoformat(), tuple(GRADES), current_language(),
-                         all_rows=all_rows)
+                         all_rows=all_rows, category_names={str(k): str(v) for k, v in names.items() if v == v})
         return report_outcome(book, findings, coverage)
 
     run(body, lang)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..audit import AUDIT_COLUMNS, AUDIT_KEY
+from ..i18n import N_, translate
 from .outputs import banner, columns, sheet_title
 from .sheet import OutputSheet
 
@@ -15,8 +16,7 @@ def audit_sheet(rows: Sequence[Sequence[object]], lang: str, name: str | None = 
     `name` is the sheet's current name when the workbook has one: a language change
     must not start a second log.
     """
-    what = (f"审计日志：{len(rows)} 条记录（只追加，不删除）" if lang == "zh"
-            else f"AuditLog: {len(rows)} recorded change(s), append-only")
+    what = translate(N_("AuditLog: {n} recorded change(s), append-only"), lang, n=len(rows))
     # new rows carry codes and Msgs (the field changed, the import's summary): shown in the book's language
     shown = [tuple(v.render(lang) if hasattr(v, "render") else v for v in row) for row in rows]
     return OutputSheet(name or sheet_title(AUDIT_KEY, lang), columns(lang, AUDIT_COLUMNS), shown,

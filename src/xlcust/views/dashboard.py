@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..i18n import N_, translate
+from ..i18n import C_, N_, ctranslate, translate
 from ..reports.dashboard import NO_CATEGORY, dashboard_figures
 from ..reports.revenue import RevenueReport
 from ..schema import column_letter
@@ -72,41 +72,22 @@ LABEL_WIDTH = 26.0
 FIGURE_WIDTH = 14.0
 MAX_FIGURE_WIDTH = 28.0
 
-_WORDS = {
-    "en": {
-        "what": "Dashboard: aging, net sales and days to settle by level-1 category",
-        "category": "Category",
-        "total": "Total",
-        "period": "Period",
-        "quarter": "Quarter settled",
-        "dso_quarter": "Quarter",
-        "no_category": "(no category)",
-        "aging_title": "Aging by category (yuan)",
-        "sales_title": "Net sales by category{span} (yuan)",
-        "span": ", {first} – {last}",
-        "settle_title": "Days to settle (amount-weighted, by quarter settled)",
-        "dso_title": "DSO by quarter (days)",
-        "yuan": "Yuan",
-        "days": "Days",
-        "not_due": "Not due",
-    },
-    "zh": {
-        "what": "仪表板：按一级分类的账龄、销售净额与回款天数",
-        "category": "分类",
-        "total": "合计",
-        "period": "期间",
-        "quarter": "结清季度",
-        "dso_quarter": "季度",
-        "no_category": "（未分类）",
-        "aging_title": "各分类账龄（元）",
-        "sales_title": "各分类销售净额{span}（元）",
-        "span": " {first} – {last}",
-        "settle_title": "回款天数（按结清季度，金额加权）",
-        "dso_title": "应收账款周转天数 DSO（天）",
-        "yuan": "元",
-        "days": "天",
-        "not_due": "未到期",
-    },
+_WORDS = {  # the dashboard's words; msgctxt keeps them apart from the same English elsewhere
+    "what": C_("dashboard", "Dashboard: aging, net sales and days to settle by level-1 category"),
+    "category": C_("dashboard", "Category"),
+    "total": C_("dashboard", "Total"),
+    "period": C_("dashboard", "Period"),
+    "quarter": C_("dashboard", "Quarter settled"),
+    "dso_quarter": C_("dashboard", "Quarter"),
+    "no_category": C_("dashboard", "(no category)"),
+    "aging_title": C_("dashboard", "Aging by category (yuan)"),
+    "sales_title": C_("dashboard", "Net sales by category{span} (yuan)"),
+    "span": C_("dashboard", ", {first} – {last}"),
+    "settle_title": C_("dashboard", "Days to settle (amount-weighted, by quarter settled)"),
+    "dso_title": C_("dashboard", "DSO by quarter (days)"),
+    "yuan": C_("dashboard", "Yuan"),
+    "days": C_("dashboard", "Days"),
+    "not_due": C_("dashboard", "Not due"),
 }
 
 
@@ -133,7 +114,7 @@ def dashboard_sheet(book: Book, ledger: Ledger, lang: str, revenue: RevenueRepor
     instead of days to settle. `warnings` (`early_warnings`) add a list of the early
     warnings below the charts, red alerts first. See the module docstring for every figure's definition.
     """
-    words = _WORDS["zh" if lang == "zh" else "en"]
+    words = {key: ctranslate("dashboard", text, lang) for key, text in _WORDS.items()}
     f = dashboard_figures(book, ledger, revenue, dso)
     aging_rows, periods, sales, quarters, days, codes = f.aging, f.periods, f.sales, f.quarters, f.days, f.codes
     names = [_category_label(c, ledger.categories, words) for c in codes]

@@ -20,6 +20,9 @@ BASIS = "aging basis"
 SOURCE = "history source"
 GRADE = "credit grade"
 FIELD = "changed field"
+PERIOD = "revenue period"
+REVENUE_BASIS = "revenue basis"
+TAX = "tax basis"
 
 LABELS: dict[str, dict[str, str]] = {
     KIND: {
@@ -46,6 +49,19 @@ LABELS: dict[str, dict[str, str]] = {
         "tags": C_("changed field", "tags"),
         "grade": C_("changed field", "grade"),
         "flag": C_("changed field", "flag"),
+    },
+    PERIOD: {  # revenue --by
+        "month": C_("revenue period", "month"),
+        "quarter": C_("revenue period", "quarter"),
+        "year": C_("revenue period", "year"),
+    },
+    REVENUE_BASIS: {  # revenue --basis
+        "historical": C_("revenue basis", "historical"),
+        "current": C_("revenue basis", "current"),
+    },
+    TAX: {
+        "included": C_("tax basis", "included"),
+        "excluded": C_("tax basis", "excluded"),
     },
     GRADE: {  # A-D read the same in every language; a customer too new to grade has a word
         "NEW": C_("credit grade", "NEW"),

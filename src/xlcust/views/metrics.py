@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..book import Book
 from ..credit.scoring import GRADES
-from ..i18n import N_, translate
+from ..i18n import N_, ctranslate, translate
 from ..ledger.lifecycle import STAGE_LABELS
 from ..settings import Settings
 from .labels import GRADE, label, label_column, yes_no_column
@@ -87,8 +87,7 @@ def metrics_sheet(book: Book, grades: pd.DataFrame, lang: str,
     counts = grades["grade"].value_counts()
     tally = ", ".join(f"{label(GRADE, g, lang)} {int(counts.get(g, 0))}" for g in GRADES)
     weights = _weights(book.settings, lang)
-    what = (f"客户信用评级：{tally}（权重 {weights}）" if lang == "zh"
-            else f"Credit grades: {tally} (weights {weights})")
+    what = translate(N_("Credit grades: {tally} (weights {weights})"), lang, tally=tally, weights=weights)
     customers = book.customers
     link = f"{customers.name}!{customers.columns.get('code', 'A')}"
     sheet = frame_sheet("Metrics", lang, frame, METRICS_FIELDS, what, as_of=grades.attrs.get("as_of"),
@@ -120,8 +119,7 @@ def _blanks_as_none(values: pd.Series) -> list[object]:
 
 
 def _weights(settings: Settings, lang: str) -> str:
-    names = {"scale": "规模", "payment": "回款", "stability": "稳定性", "risk": "风险"}
-    return ", ".join(f"{names[d] if lang == 'zh' else d} {w}" for d, w in settings.weights.items())
+    return ", ".join(f"{ctranslate('credit dimension', d, lang)} {w}" for d, w in settings.weights.items())
 
 
 def _warning_codes(codes: pd.Series, warnings: pd.DataFrame | None) -> list[str | None]:

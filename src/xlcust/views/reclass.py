@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from ..i18n import N_, translate
 from ..reclass.evaluate import Change
 from .labels import FIELD, label
 from .outputs import banner, columns, sheet_title
@@ -34,7 +35,6 @@ def reclass_sheet(changes: Sequence[Change], lang: str, *, book: Book | None = N
     history did not; a grade or flag whose New is blank is an override or flag that
     no rule raises any more.
     """
-    zh = lang == "zh"
     customer_link = rule_link = None
     notes: dict[str, str] = {}
     rule_rows: dict[str, int] = {}
@@ -55,18 +55,15 @@ def reclass_sheet(changes: Sequence[Change], lang: str, *, book: Book | None = N
             customer: object = ch.customer_code
             if customer_link and ch.customer_row:
                 customer = (ch.customer_code, f"'{customer_link[0]}'!{customer_link[1]}{ch.customer_row}")
-            rule: object = ch.rule_id or ("(历史补记)" if zh else "(history)")
+            rule: object = ch.rule_id or translate(N_("(history)"), lang)
             if ch.rule_id and rule_link and ch.rule_id in rule_rows:
                 rule = (ch.rule_id, f"'{rule_link[0]}'!{rule_link[1]}{rule_rows[ch.rule_id]}")
             field = label(FIELD, ch.field, lang)
             yield (customer, ch.name, field, ch.old, ch.new, rule, notes.get(ch.rule_id or "", ""), ch.effective)
 
     n_customers = len({ch.customer_code for ch in changes})
-    if zh:
-        state = "（已执行）" if applied else "（预览，未执行）"
-        what = f"分类调整{state}：{len(changes)} 项变更，涉及 {n_customers} 个客户"
-    else:
-        what = (f"Reclass ({'applied' if applied else 'proposed, not applied'}): {len(changes)} change(s) for "
-                f"{n_customers} customer(s)")
+    what = translate(N_("Reclass (applied): {changes} change(s) for {customers} customer(s)") if applied else
+                     N_("Reclass (proposed, not applied): {changes} change(s) for {customers} customer(s)"), lang,
+                     changes=len(changes), customers=n_customers)
     return OutputSheet(sheet_title("Reclass", lang), columns(lang, RECLASS_COLUMNS), rows(),
                        title=banner(what, lang, as_of), tab_color="4472C4" if applied else "FFC000")

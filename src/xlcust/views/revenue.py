@@ -16,6 +16,7 @@ from ..i18n import N_, translate
 from ..money import cents_to_decimal, format_money
 from ..reports.revenue import RevenueReport
 from .export import ExportColumn, ExportTable, Styled
+from .labels import PERIOD, REVENUE_BASIS, TAX, label
 from .outputs import banner, columns, sheet_title
 from .sheet import CellSpec, ColumnSpec, OutputSheet
 
@@ -160,10 +161,10 @@ def export_tables_for(report: RevenueReport, lang: str = "en", company: str = ""
         ("公司" if zh else "Company", company),
         ("期间自" if zh else "From", p.date_from),
         ("期间至" if zh else "To", p.date_to),
-        ("期间" if zh else "By", p.by),
+        ("期间" if zh else "By", label(PERIOD, p.by, lang)),
         ("级次" if zh else "Level", p.level),
-        ("分类口径" if zh else "Basis", p.basis),
-        ("税" if zh else "Tax", p.tax),
+        ("分类口径" if zh else "Basis", label(REVENUE_BASIS, p.basis, lang)),
+        ("税" if zh else "Tax", label(TAX, p.tax, lang)),
         ("基准日" if zh else "As of", p.as_of),
         ("控制合计" if zh else "Control total", cents_to_decimal(c.net)),
         ("笔数" if zh else "Lines", c.lines),

@@ -117,9 +117,10 @@ def _settlement_summary(console: Console, frame: pd.DataFrame, title: str, lang:
 
 
 def print_grades(console: Console, frame: pd.DataFrame, warnings: pd.DataFrame, as_of: str, grades: tuple[str, ...],
-                 lang: str, *, all_rows: bool = False) -> None:
+                 lang: str, *, all_rows: bool = False, category_names: Mapping[str, str] | None = None) -> None:
     """Grade distribution with exposure, then the largest exposures (or every customer with
-    --all), then the early warnings (by code, or every one with --all)."""
+    --all), then the early warnings (by code, or every one with --all; a warning about a
+    category shows the category's name from `category_names`)."""
     columns = [Column(N_("Grade"), "code"), Column(N_("Customers"), "int"), Column(N_("Share"), "percent"),
                Column(N_("Net sales 12m"), "money"), Column(N_("Exposure"), "money"),
                Column(N_("Overdue"), "money")]
@@ -155,7 +156,7 @@ def print_grades(console: Console, frame: pd.DataFrame, warnings: pd.DataFrame, 
             for code, r in zip(shown.index, shown.itertuples(index=False), strict=True)), lang=lang)
     if len(shown) < len(frame):
         console.print(more_line(len(frame) - len(shown), lang), markup=False, highlight=False)
-    _print_warnings(console, warnings, lang, all_rows=all_rows)
+    _print_warnings(console, warnings, lang, all_rows=all_rows, category_names=category_names or {})
 
 
 def _limit_flag(r: Any, lang: str) -> str:
@@ -183,7 +184,8 @@ def level_label(level: object, lang: str) -> str:
     return translate(LEVEL_LABELS[level], lang) if level in LEVEL_LABELS else ""
 
 
-def _print_warnings(console: Console, warnings: pd.DataFrame, lang: str, *, all_rows: bool) -> None:
+def _print_warnings(console: Console, warnings: pd.DataFrame, lang: str, *, all_rows: bool,
+                    category_names: Mapping[str, str]) -> None:
     if not len(warnings):
         return
     from ..levels import level_order
@@ -195,10 +197,11 @@ def _print_warnings(console: Console, warnings: pd.DataFrame, lang: str, *, all_
     if all_rows or len(records) <= LONG_LIST:
         render_table(console, title,
                      [Column(N_("Warning"), "code", key=True), Column(N_("Level")),
-                      Column(N_("Customer or category"), "code", key=True), Column(N_("Customer name")),
+                      Column(N_("Customer or category"), "code", key=True), Column(N_("Name")),
                       Column(N_("Evidence"))],
                      ((w["code"], level_label(w.get("level"), lang), w.get("customer_code") or w.get("category_code"),
-                       w.get("customer_name") or "", warning_text(w, lang)) for w in records), lang=lang)
+                       w.get("customer_name") or category_names.get(w.get("category_code") or "", ""),
+                       warning_text(w, lang)) for w in records), lang=lang)
         return
     levels = warnings["level"] if "level" in warnings else pd.Series([""] * len(warnings))
     counts = pd.DataFrame({"code": warnings["code"], "level": levels}).value_counts(sort=False)
