@@ -21,7 +21,7 @@ from xlcust.excel.host import SheetBlock, book_from_host
 from xlcust.excel.xlwings_book import XlwingsHost
 from xlcust.io.reader import read_book
 from xlcust.io.sheetxml import CellEdit
-from xlcust.schema import column_index
+from xlcust.schema import column_index, column_letter
 
 from .excel_hosts import host_from_file
 
@@ -147,6 +147,17 @@ class Table:
         self.range = rng
 
 
+class Tables(list):
+    """sheet.tables: ListObjects, and `add` as xlwings offers it (records the style asked for)."""
+
+    def add(self, source: Range, name: str, table_style_name: str, has_headers: bool) -> Table:
+        table = Table(name, source)
+        table.range.address = f"${column_letter(source.c1 - 1)}${source.r1}:${column_letter(source.c2 - 1)}${source.r2}"  # type: ignore[attr-defined]
+        table.style = table_style_name  # type: ignore[attr-defined]
+        self.append(table)
+        return table
+
+
 @dataclass
 class FakeSheet:
     name: str
@@ -154,7 +165,7 @@ class FakeSheet:
     formats: dict = field(default_factory=dict)
     widths: dict = field(default_factory=dict)
     bold_rows: set = field(default_factory=set)
-    tables: list = field(default_factory=list)
+    tables: Tables = field(default_factory=Tables)
     log: list = field(default_factory=list)
     api: Api = field(default_factory=Api)
     charts: Charts = field(default_factory=lambda: Charts())
@@ -424,3 +435,33 @@ def test_saved_file_only_when_excel_says_saved(tmp_path: Path) -> None:
     assert XlwingsHost(ComBook(Sheets([]), fullname=str(path), api=SavedFlag(False))).saved_file() is None
     assert XlwingsHost(ComBook(Sheets([]), fullname="Book1")).saved_file() is None  # never saved
     assert XlwingsHost(FakeBook(Sheets([]))).saved_file() is None  # no COM answer (Mac, Lite)
+
+
+def test_validate_writes_the_memory_very_hidden_and_adds_a_history_table(tmp_path: Path) -> None:
+    """Issue 14 point 1 in Excel: the button leaves the memory (very hidden) and a CategoryHistory Table."""
+    from xlcust.excel import handlers
+    from xlcust.io.template import load_template
+    from xlcust.memory import MEMORY_SHEET
+
+    from .test_history_memory import small_book
+
+    cells = host_from_file(small_book(tmp_path))
+    sheets = Sheets(FakeSheet.from_grid(name, cells.read_grid(name)) for name in cells.sheet_names())
+    for t in cells.tables():
+        first, last = t.ref.split(":")
+        table = Table(t.name, sheets[t.sheet].range(first, last))
+        table.range.address = "$" + first + ":$" + last  # type: ignore[attr-defined]
+        sheets[t.sheet].tables.append(table)
+    book = FakeBook(sheets)
+    text = handlers.validate(XlwingsHost(book))
+    assert "could not run" not in text
+    memory = book.sheets[MEMORY_SHEET]
+    assert memory.api.Visible == 2  # xlSheetVeryHidden: not even listed under Unhide
+    assert memory.cells[(2, 1)] == "C001" and memory.cells[(2, 2)] == "0103"
+    history = book.sheets["CategoryHistory"]
+    assert not hasattr(history.api, "Visible") and "Protect" not in history.api.calls
+    (table,) = history.tables
+    assert (table.name, table.range.address) == ("tblCategoryHistory", "$A$1:$H$4")
+    assert table.style == load_template().data["table"]["style"]
+    live = book_from_host(XlwingsHost(book))
+    assert live.history.present and live.remembered.loc["C001", "category_code"] == "0103"

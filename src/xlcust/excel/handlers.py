@@ -27,6 +27,7 @@ from ..book import Book
 from ..errors import XlcustError
 from ..findings import Finding, error, format_finding, has_errors, summarize
 from ..mnemonic import mnemonic_edits
+from ..views.memory import bookkeeping_sheets
 from ..views.outputs import checks_sheet, highlights
 from ..views.page import with_page
 from ..views.sheet import OutputSheet
@@ -49,6 +50,14 @@ def _write(host: Host, sheets: list[OutputSheet], book: Book) -> list[str]:
     for sheet in with_page(sheets, book.settings):
         host.write_sheet(sheet_block(sheet))
     return [s.name for s in sheets]
+
+
+def _write_bookkeeping(host: Host, book: Book) -> None:
+    """What `run` and `check --write` add to the file, through the host: xlcust's very hidden memory of
+    each used customer's category, and a CategoryHistory Table when the workbook has none
+    (`views.memory`), so the category lock holds for a user who only presses buttons."""
+    for sheet in bookkeeping_sheets(book):
+        host.write_sheet(sheet_block(sheet))
 
 
 def _handle(title: str, body: Body, host: Host | None) -> str:
@@ -97,7 +106,8 @@ def _first_errors(findings: list[Finding], limit: int = 3) -> str:
 
 
 def validate(host: Host | None = None) -> str:
-    """Button "Validate codes": every check → the Checks sheet; blank mnemonics filled."""
+    """Button "Validate codes" (`check --write`): every check → the Checks sheet; blank mnemonics filled;
+    xlcust's memory written and a missing CategoryHistory added."""
     return _handle("Validate codes", _validate, host)
 
 
@@ -107,6 +117,7 @@ def _validate(host: Host, book: Book) -> str:
     findings = run_checks(book)
     fills = mnemonic_edits(book)
     _write(host, [checks_sheet(findings, book.settings.language)], book)
+    _write_bookkeeping(host, book)
     if fills:
         host.set_cells(fills)
     host.highlight(highlights(findings))
@@ -129,6 +140,7 @@ def _refresh_all(host: Host, book: Book) -> str:
     # The same dry run as `xlcust run`: against what the AuditLog already records.
     result, sheets = refresh_sheets(book, recorded=audit_log_from_host(host).recorded())
     names = _write(host, sheets, book)
+    _write_bookkeeping(host, book)
     host.highlight(highlights(result.findings))
     totals = result.totals
     return (f"Wrote {len(names)} sheets as of {result.as_of.isoformat()}.\n"

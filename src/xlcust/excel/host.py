@@ -122,9 +122,16 @@ def book_for_run(host: Host) -> Book:
 
 def book_from_host(host: Host) -> Book:
     """The registry as the headless reader would build it from the same cells."""
-    raws = raw_sheets(host.sheet_names(), host.tables(),
+    from ..io.memory import memory_from_grid, memory_sheet_name
+
+    names = host.sheet_names()
+    raws = raw_sheets(names, host.tables(),
                       lambda spec, name, table: raw_from_grid(spec, name, host.read_grid(name), table))
-    return build_book(raws, path=host.name)
+    book = build_book(raws, path=host.name)
+    memory = memory_sheet_name(names)
+    if memory is not None:  # the lock's memory (`xlcust.memory`), as the file reader reads it
+        book.remembered = memory_from_grid(host.read_grid(memory))
+    return book
 
 
 def raw_from_grid(spec: Sheet, sheet_name: str, grid: Grid, table: TableInfo | None = None) -> RawSheet:
@@ -214,6 +221,8 @@ class SheetBlock:
     pages_wide: int = 1
     repeat_columns: int = 0  # leading columns printed on every page side by side
     fills: list = field(default_factory=list)  # xlcust.views.sheet.ValueFill: colour cells by value
+    visibility: str = "visible"  # "visible", "hidden" or "veryHidden" (xlcust's memory)
+    table: str | None = None  # a Table (ListObject) of this name over header and rows (an added CategoryHistory)
 
     @property
     def width(self) -> int:
@@ -310,6 +319,8 @@ def sheet_block(sheet: OutputSheet) -> SheetBlock:
         pages_wide=wide,
         repeat_columns=repeat if wide > 1 else 0,
         fills=list(getattr(sheet, "fills", ())),
+        visibility=sheet.visibility,
+        table=sheet.table,
     )
 
 
@@ -345,6 +356,11 @@ class MemoryHost:
 
     def write_sheet(self, block: SheetBlock) -> None:
         self.written[block.name] = block
+        if block.table is not None:  # the new Table, as Excel lists it once made
+            self.table_infos = [t for t in self.table_infos if t.name != block.table]
+            ref = format_range(block.header_row, 0, max(len(block.values), block.header_row + 1), block.width - 1)
+            self.table_infos.append(TableInfo(block.table, block.table, block.name, ref, 1, "",
+                                              columns=tuple(map(str, block.values[block.header_row - 1]))))
 
     def set_cells(self, edits: Sequence[CellEdit]) -> None:
         from ..schema import column_index

@@ -176,6 +176,19 @@ def page_setup_plan(block: SheetBlock) -> dict[str, object]:
     return plan
 
 
+SHEET_VISIBILITY = {"hidden": 0, "veryHidden": 2}  # xlSheetHidden, xlSheetVeryHidden
+
+
+def _add_table(sheet, block: SheetBlock) -> None:
+    """The block's cells as a Table (ListObject) in the template's style, as `xlcust new` makes it."""
+    from ..io.template import load_template
+
+    style = load_template().data["table"]["style"]
+    last = max(len(block.values), block.header_row + 1)  # a Table needs one data row, blank if none
+    source = sheet.range((block.header_row, 1), (last, block.width))
+    sheet.tables.add(source=source, name=block.table, table_style_name=style, has_headers=True)
+
+
 def _lay_out(sheet, block: SheetBlock) -> None:
     """Header alignment and wrapping, the title across the table, tall rows, the page setup (COM)."""
     for col, (align, wrap) in enumerate(zip(block.header_align, block.wrap, strict=True), start=1):
@@ -283,6 +296,10 @@ class XlwingsHost:
             _quietly(lambda p=plan: _draw_chart(sheet, p))
         if block.protect:
             _quietly(lambda: sheet.api.Protect(AllowSorting=True, AllowFiltering=True))
+        if block.table is not None:
+            _add_table(sheet, block)
+        if block.visibility != "visible":  # after everything else: Excel writes to a hidden sheet all the same
+            _quietly(lambda: setattr(sheet.api, "Visible", SHEET_VISIBILITY[block.visibility]))
 
     def set_cells(self, edits: Sequence[CellEdit]) -> None:
         for e in edits:

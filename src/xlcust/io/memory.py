@@ -21,7 +21,7 @@ from .package import Package
 
 def read_memory(pkg: Package) -> pd.DataFrame:
     """The remembered categories, or an empty frame when the workbook has no (readable) memory."""
-    name = next((n for n in pkg.sheet_names() if n.casefold() == MEMORY_SHEET.casefold()), None)
+    name = memory_sheet_name(pkg.sheet_names())
     if name is None:
         return empty_memory()
     import python_calamine  # here, not at the top: xlwings Lite imports xlcust without it
@@ -31,8 +31,18 @@ def read_memory(pkg: Package) -> pd.DataFrame:
         grid = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name).to_python()
     except Exception:  # a damaged memory must not stop a run: the lock then starts again from today
         return empty_memory()
+    return memory_from_grid(grid)
+
+
+def memory_from_grid(grid: list[list[object]]) -> pd.DataFrame:
+    """The remembered categories from the memory sheet's cells (header row first), as any host reads them."""
     rows = [tuple((list(r) + [None, None, None])[:3]) for r in grid[1:]]
     return memory_frame([(_text(c), _text(k), s if s != "" else None) for c, k, s in rows])
+
+
+def memory_sheet_name(names: list[str]) -> str | None:
+    """The memory sheet's name as the workbook spells it, or None when there is none."""
+    return next((n for n in names if n.casefold() == MEMORY_SHEET.casefold()), None)
 
 
 def _text(value: object) -> object:

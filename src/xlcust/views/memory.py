@@ -40,7 +40,7 @@ def history_sheet(book: Book, now: dt.datetime | None = None) -> OutputSheet:
     return OutputSheet(
         name=HISTORY.title(lang),
         columns=[ColumnSpec(c.header(lang), kinds.get(c.name, "text")) for c in HISTORY.columns],
-        rows=rows, protect=False, owned=False,
+        rows=rows, protect=False, owned=False, table=HISTORY.table,
     )
 
 

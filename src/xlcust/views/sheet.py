@@ -118,6 +118,9 @@ class OutputSheet:
     # False: the sheet is written once and is the user's from then on (no output marker), like a
     # CategoryHistory sheet xlcust adds to a workbook that lacks one.
     owned: bool = True
+    # An Excel Table (ListObject) of this name over the header and rows: a sheet the user keeps
+    # typing into and the readers expect as a Table (an added CategoryHistory), not an output.
+    table: str | None = None
 
     def __post_init__(self) -> None:
         if self.visibility not in ("visible", "hidden", "veryHidden"):
