@@ -18,7 +18,7 @@ from xlcust.findings import Severity, has_errors
 D = dt.date
 
 CLEAN = {
-    "settings": {"coding_scheme": "2-2", "as_of": "2024-12-31", "aging_bounds": "30,60,90,180"},
+    "settings": {"coding_scheme": "2-2", "as_of": "2024-12-31", "aging_bounds": "30,60,90,180", "dormant_months": 12},
     "categories": [
         {"code": "01", "name": "Domestic", "tax_rate": 0.13, "payment_terms_days": 30, "credit_limit": 100000},
         {"code": "0101", "name": "Construction", "tax_rate": "13%"},

@@ -80,8 +80,9 @@ def test_check_write_adds_checks_sheet_fills_mnemonics_and_keeps_user_parts(demo
     pkg = open_package(path)
     assert "Checks" in pkg.sheet_names()
     after = {n: zipfile.ZipFile(path).read(n) for n in zipfile.ZipFile(path).namelist()}
+    # Customers: filled mnemonics and highlights; Transactions: highlighted invoices over their credit limit.
     ours = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml",
-            customers_part, pkg.sheet_part("Checks"), "docProps/app.xml"}
+            customers_part, pkg.sheet_part("Transactions"), pkg.sheet_part("Checks"), "docProps/app.xml"}
     changed = {n for n in before if n in after and before[n] != after[n]}
     assert changed <= ours
     assert set(before) - set(after) == set()
@@ -102,6 +103,12 @@ def test_run_writes_output_sheets_to_a_copy_with_control_totals(demo_book: Path,
     for sheet in ("Checks", "Allocation", "Settlement", "Aging", "AgingByCustomer", "OpenItems", "Provision",
                   "Collections"):
         assert sheet in names
+    # xlcust's memory of categories: every demo customer with transactions, in its category in force.
+    book = read_book(out)
+    used = set(book.transactions.data["customer_code"])
+    assert set(book.remembered.index) == used
+    current = dict(zip(book.customers.data["code"], book.customers.data["category_code"], strict=True))
+    assert all(book.remembered.at[c, "category_code"] == current[c] for c in used)
     aging = json.loads(runner.invoke(app, ["aging", str(demo_book), "--json"]).stdout)
     assert summary["control"]["balance"] == aging["total"]["balance"]
     assert summary["control"]["debits"] - summary["control"]["credits"] == pytest.approx(

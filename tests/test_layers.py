@@ -22,7 +22,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 CORE_PACKAGES = {"checks", "ledger", "credit", "rules", "reclass", "importer", "reports"}
 CORE_MODULES = {
     "archive", "audit", "book", "celltypes", "codes", "completeness", "demo", "docsections", "edits", "errors",
-    "findings", "headers", "history", "i18n", "mnemonic", "money", "pipeline", "plain", "refs", "schema",
+    "findings", "headers", "history", "i18n", "memory", "mnemonic", "money", "pipeline", "plain", "refs", "schema",
     "settings", "tables", "uscc",
 }
 VIEW_PACKAGES = {"views"}

@@ -250,7 +250,7 @@ def test_without_a_category_history_sheet_apply_says_so_and_exits_2(tmp_path: Pa
     assert reclassify(path)[0] == 0
     result = runner.invoke(app, ["reclassify", str(path), "--apply"])
     assert result.exit_code == 2
-    assert "no CategoryHistory sheet" in result.stderr and "xlcust new" in result.stderr
+    assert "no CategoryHistory sheet" in result.stderr and "check --write" in result.stderr
     assert digest(path) == before
 
 

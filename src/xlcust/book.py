@@ -37,6 +37,31 @@ from .tables import RawSheet, SheetTable
 __all__ = ["Book", "RawSheet", "SheetTable", "build_book"]
 
 
+def empty_memory() -> pd.DataFrame:
+    """No memory of categories (`xlcust.memory`): a workbook xlcust has not written to yet."""
+    return pd.DataFrame({"category_code": pd.Series([], dtype=object),
+                         "seen_on": pd.Series([], dtype="datetime64[ns]")},
+                        index=pd.Index([], dtype=object, name="customer_code"))
+
+
+def memory_frame(rows: list[tuple[object, object, object]]) -> pd.DataFrame:
+    """Rows (customer_code, category_code, seen_on) as read → the frame a Book keeps.
+
+    Rows without a customer or category are dropped; a repeated customer keeps its first row.
+    """
+    frame = empty_memory()
+    good = [(str(c).strip(), str(k).strip(), s) for c, k, s in rows
+            if c is not None and k is not None and str(c).strip() and str(k).strip()]
+    if not good:
+        return frame
+    codes, cats, seen = zip(*good, strict=True)
+    frame = pd.DataFrame({"category_code": pd.Series(cats, dtype=object),
+                          "seen_on": pd.to_datetime(pd.Series(seen), errors="coerce")})
+    frame.index = pd.Index(codes, dtype=object, name="customer_code")
+    return frame[~frame.index.duplicated()]
+
+
+
 @dataclass
 class Book:
     """The whole registry, typed. Findings made while reading travel with it."""
@@ -50,6 +75,8 @@ class Book:
     history: SheetTable
     risk: SheetTable = field(default_factory=lambda: _absent(RISK))  # optional; see xlcust.credit.risk
     read_findings: list[Finding] = field(default_factory=list)
+    # Each used customer's category at xlcust's last run (`xlcust.memory`): customer_code → category_code, seen_on.
+    remembered: pd.DataFrame = field(default_factory=empty_memory)
     path: str | None = None
     # (mtime ns, size, digest) of the file as it was read: a writer refuses to replace a book changed since.
     source: tuple[int, int, str] | None = None
@@ -76,12 +103,14 @@ class Book:
         rules: list[dict] | None = None,
         history: list[dict] | None = None,
         risk: list[dict] | None = None,
+        remembered: list[tuple[object, object, object]] | None = None,
     ) -> Book:
         """An in-memory book for tests: rows as dicts of canonical field → cell value.
 
         Values go through the same typing as a file read, so a test can write
         `{"amount": "1,2,3"}` and get the same finding a user would. Rows are placed
-        as if the header were on row 1 and columns in schema order.
+        as if the header were on row 1 and columns in schema order. `remembered` is
+        xlcust's memory of categories, (customer_code, category_code, seen_on) rows.
         """
         rows = {
             SETTINGS.key: [{"key": k, "value": v} for k, v in (settings or {}).items()],
@@ -99,7 +128,9 @@ class Book:
                 raws[spec.key] = None
                 continue
             raws[spec.key] = RawSheet.from_dicts(spec, data)
-        return build_book(raws, path=None)
+        book = build_book(raws, path=None)
+        book.remembered = memory_frame(remembered or [])
+        return book
 
 
 def _absent(spec: Sheet) -> SheetTable:

@@ -246,6 +246,7 @@ def run_all(
         from .io.reader import read_book
         from .io.save import write_outputs
         from .pipeline import STAGES
+        from .views.memory import bookkeeping_sheets
         from .views.outputs import highlights
         from .views.run import refresh_sheets
 
@@ -267,8 +268,8 @@ def run_all(
                 result, sheets = refresh_sheets(registry, when, progress=step,
                                                 recorded=read_audit_log(book).recorded())
                 step(N_("Writing the workbook"))
-                unlinked = write_outputs(book, sheets, edits=highlights(result.findings), out=out_path,
-                                         since=registry.source)
+                unlinked = write_outputs(book, [*sheets, *bookkeeping_sheets(registry)],
+                                         edits=highlights(result.findings), out=out_path, since=registry.source)
             progress.update(task, advance=1)
         findings, ledger, totals = result.findings, result.ledger, result.totals
         counts = summarize(findings)

@@ -50,6 +50,16 @@ SWITCHED = {  # customer → date its category changed (CategoryHistory has two 
     "C0101": dt.date(2024, 10, 1),
     "C0150": dt.date(2026, 1, 1),
 }
+# The data-quality sweep (xlcust.checks.quality) finds each of these, at fixed codes.
+DATA_QUALITY: dict[str, tuple[str, ...]] = {
+    "blank_contact": ("C0090",),  # Settings require tax_id, contact, phone: CUS_REQUIRED_BLANK
+    "blank_phone": ("C0091",),
+    "same_phone": ("C0092", "C0093"),  # a switchboard typed for a second firm: CUS_SAME_PHONE
+    "same_address": ("C0094", "C0095"),  # CUS_SAME_ADDRESS
+    "marked_dormant": ("C0060",),  # still trading and owing: CUS_INACTIVE_INVOICED / _BALANCE
+}
+RETIRED_CATEGORY = "050201"  # marked inactive with its one customer still in it: CUS_CATEGORY_INACTIVE
+REQUIRED_CUSTOMER_FIELDS = ("tax_id", "contact", "phone")
 OVERPAYERS = ("C0006", "C0039", "C0072", "C0105", "C0138", "C0171")
 
 
@@ -319,7 +329,7 @@ def demo_data(seed: int = DEMO_SEED, lang: str = "en") -> DemoData:
     _set_credit_limits(rng, customers, txns)
     _number(txns)
     settings = Settings(as_of=AS_OF, company_name=COMPANY[lang], coding_scheme=(2, 2, 2),
-                        language=lang)
+                        language=lang, required_customer_fields=REQUIRED_CUSTOMER_FIELDS)
     rows = {
         SETTINGS.key: [{"key": k, "value": v, "note": n} for k, v, n in setting_rows(settings, lang)],
         CATEGORIES.key: [_category_row(c, lang) for c in tree],
@@ -329,6 +339,7 @@ def demo_data(seed: int = DEMO_SEED, lang: str = "en") -> DemoData:
         HISTORY.key: [row for c in customers for row in _history_rows(c, tree, lang)],
         RISK.key: _risk_rows(lang),
     }
+    _seed_data_quality(rows, lang)
     return DemoData(settings, rows, {c.code: c.profile for c in customers})
 
 
@@ -725,6 +736,26 @@ _RULES = (
      'flag "授信复核"', True, "Often late and a large item overdue: review the credit terms",
      "违约次数多且有大额逾期：复核授信"),
 )
+
+
+def _seed_data_quality(rows: dict[str, list[dict[str, object]]], lang: str) -> None:
+    """Slips a real archive has, for the data-quality sweep to find (see DATA_QUALITY).
+
+    Applied to the finished rows so the ledger, and every figure drawn from it, stays
+    what the seed made.
+    """
+    customers = {r["code"]: r for r in rows[CUSTOMERS.key]}
+    q = DATA_QUALITY
+    customers[q["blank_contact"][0]]["contact"] = None
+    customers[q["blank_phone"][0]]["phone"] = None
+    first, second = q["same_phone"]
+    customers[second]["phone"] = customers[first]["phone"]
+    first, second = q["same_address"]
+    customers[second]["address"] = customers[first]["address"]
+    customers[q["marked_dormant"][0]]["status"] = _t("dormant", lang)
+    for row in rows[CATEGORIES.key]:
+        if row["code"] == RETIRED_CATEGORY:
+            row["active"] = False
 
 
 def _rule_rows(lang: str) -> list[dict[str, object]]:

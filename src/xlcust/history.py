@@ -11,7 +11,9 @@ in it). For each (customer, date) pair the category is the period covering the d
     history           a history period covers the date
     current           the customer has no history rows at all (or the workbook has no
                       CategoryHistory sheet): its current category on the Customers
-                      sheet, as DESIGN §5 says history then starts from it
+                      sheet, as DESIGN §5 says history then starts from it — unless
+                      xlcust remembers another category in force at its last run
+                      (`xlcust.memory`): then that one, until the change is recorded
     current_fallback  the customer has history rows but none covers the date (a
                       transaction before the first period, or in a gap): its current
                       category is used, and callers should say so
@@ -117,10 +119,16 @@ def categories_in_force(book: Book, customer_codes: pd.Series, dates: pd.Series)
             covered[i[hit]] = True
             i, at = i[~hit], at[~hit] - 1
 
-    # Not covered: the current category, per distinct customer (slot −1 = a blank code).
-    now = current_categories(book).reindex(distinct).to_numpy(dtype=object, na_value=None)
+    # Not covered: the current category, per distinct customer (slot −1 = a blank code) — or, for a
+    # customer without history rows, the category xlcust remembers from its last run (`xlcust.memory`):
+    # a change nobody recorded must not move the customer's past transactions.
+    now = np.array(current_categories(book).reindex(distinct).to_numpy(dtype=object, na_value=None))
+    with_rows = distinct.isin(_customers_with_rows(book))
+    remembered = book.remembered["category_code"].reindex(distinct).to_numpy(dtype=object, na_value=None)
+    from_memory = ~with_rows & ~pd.isna(remembered)
+    now[from_memory] = remembered[from_memory]
     now = np.append(now, None)
-    with_rows = np.append(distinct.isin(_customers_with_rows(book)), False)
+    with_rows = np.append(with_rows, False)
     rest = ~covered
     category[rest] = now[q_cust[rest]]
     source = np.full(n, "history", dtype=object)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .findings import Finding, error, warning
 from .i18n import msg
-from .schema import FALSE_WORDS, TRUE_WORDS, normalize_header
+from .schema import CUSTOMERS, FALSE_WORDS, TRUE_WORDS, normalize_header
 
 
 class Settings(BaseModel):
@@ -43,6 +43,8 @@ class Settings(BaseModel):
         Decimal("1"),
     )
     dormant_months: int = 6
+    required_customer_fields: tuple[str, ...] = ()  # Customers fields a firm wants filled (data-quality sweep)
+    credit_near_limit: Decimal = Decimal("0.9")  # share of the credit limit from which a customer is near it
     new_customer_months: int = 12
     lost_months: int = 24
     red_alert_days_late: int = 60
@@ -169,6 +171,33 @@ def parse_money_cents(value: object) -> int | None:
         raise ValueError(msg("expected an amount such as 100000")) from None
 
 
+def parse_customer_fields(value: object) -> tuple[str, ...]:
+    """'tax_id,contact,phone' (or the Chinese headers 税号,联系人,电话) → canonical Customers fields."""
+    by_name = {normalize_header(n): c.name for c in CUSTOMERS.columns for n in c.all_names}
+    fields: list[str] = []
+    for part in (p for p in re.split(r"[,，;；、\s]+", str(value).strip()) if p):
+        name = by_name.get(normalize_header(part))
+        if name is None:
+            raise ValueError(msg("'{part}' is not a Customers column; use names such as tax_id, contact, phone",
+                                 part=part))
+        if name not in fields:
+            fields.append(name)
+    return tuple(fields)
+
+
+def parse_near_share(value: object) -> Decimal:
+    """A share of at most 1: 0.9, 90% or 90 (read as a percentage)."""
+    try:
+        share = _rate(str(value).strip()) if not isinstance(value, int | float) else Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(msg("expected a share such as 90% or 0.9")) from None
+    if share > 1:
+        share /= 100
+    if not 0 < share <= 1:
+        raise ValueError(msg("expected a share such as 90% or 0.9")) from None
+    return share
+
+
 def parse_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
@@ -248,6 +277,12 @@ SPECS: tuple[SettingSpec, ...] = (
                 "各账龄段坏账计提比例", ("坏账计提比例",)),
     SettingSpec("dormant_months", parse_int, "Months without a transaction before a customer is dormant",
                 "休眠月数", ("休眠月数",)),
+    SettingSpec("required_customer_fields", parse_customer_fields,
+                "Customers columns that must not be blank, e.g. tax_id,contact,phone (blank: none)",
+                "客户档案必填字段，如 tax_id,contact,phone（空 = 不要求）", ("必填字段",)),
+    SettingSpec("credit_near_limit", parse_near_share,
+                "Share of the credit limit from which a customer counts as near it (e.g. 90%)",
+                "接近信用额度的比例（如 90%）", ("额度预警比例",)),
     SettingSpec("new_customer_months", parse_int,
                 "Lifecycle stage: a customer whose first transaction is younger than this many months is new",
                 "生命周期：首笔业务距今不足此月数为新客户", ("新客户月数",)),
@@ -347,6 +382,8 @@ def setting_rows(settings: Settings, lang: str = "en") -> list[tuple[str, object
             shown: object = "-".join(str(v) for v in value)
         elif spec.key == "default_credit_limit":
             shown = "" if value is None else value / 100
+        elif spec.key == "credit_near_limit":
+            shown = f"{value * 100:f}".rstrip("0").rstrip(".") + "%"
         elif spec.key in ("abc_a_share", "abc_b_share"):
             shown = f"{(value * 100).normalize():f}%"
         elif isinstance(value, tuple):

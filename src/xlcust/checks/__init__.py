@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from ..book import Book
 from ..findings import Finding, Severity, error
 from ..i18n import msg
-from . import categories, credit, customers, history, rules, settings, structure, transactions
+from . import categories, credit, customers, history, quality, rules, settings, structure, transactions
 from .catalog import CATALOG, Entry, markdown_table
 
 Check = Callable[[Book], Iterable[Finding]]
@@ -62,6 +62,7 @@ CHECKS: list[Check] = [
     transactions.check_txn_amount_signs,
     transactions.check_txn_due_dates,
     transactions.check_txn_references,
+    transactions.check_invoice_credit_limits,
     history.check_history_cells,
     history.check_history_customers,
     history.check_history_categories,
@@ -69,10 +70,12 @@ CHECKS: list[Check] = [
     history.check_history_periods,
     history.check_history_open_rows,
     history.check_history_matches_customers,
+    history.check_history_remembered,
     rules.check_rule_cells,
     rules.check_rule_rows,
     rules.check_rule_texts,
     *credit.CHECKS,
+    *quality.CHECKS,
 ]
 
 # The sheet a crashing check is reported on: the one its module checks.
@@ -83,6 +86,7 @@ _MODULE_SHEET = {
     transactions.__name__: "transactions",
     history.__name__: "history",
     rules.__name__: "rules",
+    quality.__name__: "customers",
 }
 
 

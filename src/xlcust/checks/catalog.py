@@ -127,6 +127,8 @@ CATALOG: dict[str, Entry] = {
                                       N_("Type an amount, or leave blank to inherit")),
     "CAT_ACTIVE_INVALID": Entry(W, N_("Active is not a yes/no word; the category is treated as active"),
                                 N_("Type TRUE/FALSE, 是/否 or 1/0")),
+    "CAT_EMPTY_LEAF": Entry(I, N_("No customer is in this active leaf category"),
+                            N_("Nothing to do if it is new; otherwise mark it inactive")),
     # ------------------------------------------------------------------ customers
     "CUS_ERROR_VALUE": Entry(E, N_("A Customers cell holds an Excel error value"),
                              N_("Fix the formula or type the value")),
@@ -161,6 +163,21 @@ CATALOG: dict[str, Entry] = {
     "CUS_STATUS_UNKNOWN": Entry(W, N_("Status is not blank, active/正常, dormant/休眠 or "
                                               "inactive/停用; treated as active"),
                                 N_("Use one of the status words")),
+    "CUS_REQUIRED_BLANK": Entry(W, N_("A field listed in Settings required_customer_fields is blank"),
+                                N_("Fill in the field from the customer's archive")),
+    "CUS_CATEGORY_INACTIVE": Entry(W, N_("The customer's category (or a category above it) is marked inactive"),
+                                   N_("Move the customer to an active category, or activate the category")),
+    "CUS_INACTIVE_BALANCE": Entry(W, N_("A customer marked inactive or dormant still owes money"),
+                                  N_("Collect or settle the balance, or set the status back to active")),
+    "CUS_INACTIVE_INVOICED": Entry(W, N_("A customer marked inactive or dormant was invoiced within the last "
+                                         "dormant_months months"),
+                                   N_("Set the status back to active, or check the invoices' customer")),
+    "CUS_SAME_PHONE": Entry(W, N_("Two customers have the same phone number (digits compared)"),
+                            N_("Merge them if they are one firm, or correct the phone")),
+    "CUS_SAME_ADDRESS": Entry(W, N_("Two customers have the same address (spaces and full-width ignored)"),
+                              N_("Merge them if they are one firm, or correct the address")),
+    "CUS_ACTIVE_IDLE": Entry(W, N_("A customer marked active has had no transaction for dormant_months months"),
+                             N_("Set the status to dormant or inactive, or check for missing transactions")),
     "CUS_TYPE_UNKNOWN": Entry(W, N_("Customer type is not blank, 企业 (company) or 个人 (individual)"),
                               N_("Use 企业 or 个人")),
     "CUS_DATE_TEXT": Entry(W, N_("A date is typed as text (it is read as a date)"), N_("Make it a real date cell")),
@@ -206,6 +223,12 @@ CATALOG: dict[str, Entry] = {
                                       "opening balance"), N_("Type the invoice's Txn ID, or leave Reference blank")),
     "TXN_REFERENCE_OTHER_CUSTOMER": Entry(E, N_("A reference names an invoice of another customer"),
                                           N_("Correct the reference or the customer code")),
+    "TXN_OVER_CREDIT_LIMIT": Entry(W, N_("An invoice takes its customer's balance (through this row) over the "
+                                         "resolved credit limit; the workbook marks its amount red"),
+                                   N_("Collect first, raise the limit with approval, or split the delivery")),
+    "TXN_NEAR_CREDIT_LIMIT": Entry(I, N_("An invoice takes its customer's balance (through this row) to Settings "
+                                         "credit_near_limit of the credit limit or more; the workbook marks it amber"),
+                                   N_("Nothing to do yet; follow up on open invoices")),
     # ----------------------------------------------------------- category history
     "HIS_ERROR_VALUE": Entry(E, N_("A CategoryHistory cell holds an Excel error value"),
                              N_("Fix the formula or type the value")),
@@ -232,6 +255,10 @@ CATALOG: dict[str, Entry] = {
                          N_("Blank Valid to on the current row, or add a current row")),
     "HIS_CHANGE_UNRECORDED": Entry(E, N_("Customer's category differs from its open history period and it has "
                                       "transactions in that period: the change was never recorded"),
+                                   N_("Run `xlcust reclassify --apply` to record an effective date, or "
+                                      "correct Customers")),
+    "HIS_CHANGE_NO_HISTORY": Entry(E, N_("A used customer's category differs from the one xlcust remembers from its "
+                                      "last run, and no CategoryHistory row records the change"),
                                    N_("Run `xlcust reclassify --apply` to record an effective date, or "
                                       "correct Customers")),
     "HIS_OPEN_MISMATCH": Entry(W, N_("Open history period's category differs from the customer's category "

@@ -274,3 +274,56 @@ def _transactions_since(book: Book, opens: pd.DataFrame) -> pd.Series:
     since = np.zeros(len(tx), dtype=bool)
     since[dated] = tx["date"].to_numpy(dtype="datetime64[ns]")[dated].astype(np.int64) >= start.to_numpy()[dated]
     return tx.loc[since, "customer_code"].value_counts()
+
+
+def check_history_remembered(book: Book) -> Iterator[Finding]:
+    """A used customer without history rows is still in the category xlcust last saw (`xlcust.memory`).
+
+    Catches a change made while the CategoryHistory sheet was absent, or after the
+    customer's rows were deleted: T3 would have refused it; xlcust asks for its date.
+    """
+    c = book.customers
+    changes = unrecorded_changes(book)
+    for customer, row, now, then, seen in changes.itertuples(index=False, name=None):
+        seen_on = date_text(seen) if not pd.isna(seen) else "?"
+        yield error(
+            "HIS_CHANGE_NO_HISTORY", c.name,
+            msg("Customer '{customer}' is in category '{now}' here, but was in '{then}' when xlcust last saw it "
+                "(on {seen_on}) and no {sheet} row records the change: its past transactions stay in '{then}' "
+                "until the change has an effective date", customer=customer, now=now, then=then, seen_on=seen_on,
+                sheet=book.history.name),
+            **c.where("category_code", row), value=now,
+            suggestion=msg("Run `xlcust reclassify --apply` to record the change from the as-of date, or correct "
+                           "this cell back to '{then}'", then=then),
+        )
+
+
+def unrecorded_changes(book: Book) -> pd.DataFrame:
+    """Used customers without usable CategoryHistory rows whose category is not the remembered one.
+
+    Columns: customer_code, row (Customers row), now, remembered, seen_on. Customers with
+    history rows are the history checks' business (HIS_CHANGE_UNRECORDED and friends).
+    """
+    c = book.customers.data
+    columns = ["customer_code", "row", "now", "remembered", "seen_on"]
+    if book.remembered.empty or "code" not in c.columns or "category_code" not in c.columns:
+        return pd.DataFrame(columns=columns)
+    first = c[c["code"].notna().to_numpy() & ~c["code"].duplicated().to_numpy()]
+    codes = first["code"].to_numpy(dtype=object)
+    memory = book.remembered.reindex(codes)
+    then = memory["category_code"].to_numpy(dtype=object)
+    now = first["category_code"].to_numpy(dtype=object)
+    differ = ~pd.isna(then) & ~pd.isna(now) & (then != now)
+    with_periods = pd.unique(periods(book)["customer"].to_numpy(dtype=object))
+    differ &= pd.Index(codes).isin(_used_customers(book)) & ~pd.Index(codes).isin(with_periods)
+    return pd.DataFrame({
+        "customer_code": codes[differ], "row": first.index.to_numpy()[differ], "now": now[differ],
+        "remembered": then[differ], "seen_on": memory["seen_on"].to_numpy()[differ],
+    }, columns=columns)
+
+
+def _used_customers(book: Book) -> pd.Index:
+    t = book.transactions
+    if not t.present or "customer_code" not in t.data.columns:
+        return pd.Index([], dtype=object)
+    return pd.Index(pd.unique(t.data["customer_code"].dropna().to_numpy(dtype=object)), dtype=object)

@@ -329,3 +329,59 @@ def _first_positions(codes: np.ndarray, size: int) -> np.ndarray:
     np.minimum.at(first, codes[at], at)
     first[first == len(codes)] = -1
     return first
+
+
+MARKS_PER_CUSTOMER = 10
+
+
+def check_invoice_credit_limits(book: Book) -> Iterator[Finding]:
+    """An invoice row does not take its customer's balance over (or near) the credit limit.
+
+    The same rows the workbook's conditional format marks as they are typed
+    (`xlcust.credit.typed`): balance through the row, in sheet order.
+    """
+    from ..credit.typed import invoice_credit_marks
+
+    t = book.transactions
+    marks = invoice_credit_marks(book)
+    share = format(book.settings.credit_near_limit * 100, "f").rstrip("0").rstrip(".") + "%"
+    # A customer far over its limit has every later invoice marked: the first MARKS_PER_CUSTOMER rows of
+    # each kind are reported one by one, the rest in one finding on the last of them.
+    nth = marks.groupby(["customer_code", "over"], sort=False).cumcount().to_numpy()
+    count = marks.groupby(["customer_code", "over"], sort=False)["row"].transform("size").to_numpy()
+    last = nth == count - 1
+    for (row, customer, balance, limit, over), i, n, is_last in zip(
+            marks[["row", "customer_code", "balance", "credit_limit", "over"]].itertuples(index=False, name=None),
+            nth, count, last, strict=True):
+        if i >= MARKS_PER_CUSTOMER and not is_last:
+            continue
+        if i >= MARKS_PER_CUSTOMER:
+            code = "TXN_OVER_CREDIT_LIMIT" if over else "TXN_NEAR_CREDIT_LIMIT"
+            make = warning if over else info
+            yield make(
+                code, t.name,
+                msg("{n} more invoice rows of customer '{customer}' are marked (not listed one by one); this last "
+                    "one takes the balance to {balance} against a credit limit of {limit}", n=n - MARKS_PER_CUSTOMER,
+                    customer=customer, balance=money(balance), limit=money(limit)),
+                **t.where("amount", int(row)), value=money(balance),
+                suggestion=msg("The Transactions sheet colours every one of them"),
+            )
+            continue
+        figures = dict(customer=customer, balance=money(balance), limit=money(limit))
+        if over:
+            yield warning(
+                "TXN_OVER_CREDIT_LIMIT", t.name,
+                msg("This invoice takes customer '{customer}' to a balance of {balance}, over its credit limit of "
+                    "{limit} by {excess}", excess=money(balance - limit), **figures),
+                **t.where("amount", int(row)), value=money(balance),
+                suggestion=msg("Collect first, ask for approval of a higher limit, or split the delivery"),
+            )
+        else:
+            yield info(
+                "TXN_NEAR_CREDIT_LIMIT", t.name,
+                msg("This invoice takes customer '{customer}' to a balance of {balance}, {share} or more of its "
+                    "credit limit of {limit} ({available} left)", share=share, available=money(limit - balance),
+                    **figures),
+                **t.where("amount", int(row)), value=money(balance),
+                suggestion=msg("Nothing to do yet; follow up on the customer's open invoices"),
+            )

@@ -11,7 +11,8 @@
     available_credit  credit_limit − exposure (negative when over; NA without a limit)
     credit_used       exposure / credit_limit (NaN without a limit or with a limit of 0)
     over_limit        exposure > credit_limit
-    near_limit        not over, exposure > 0 and exposure ≥ 90 % of credit_limit
+    near_limit        not over, exposure > 0 and exposure ≥ Settings credit_near_limit (default 90 %)
+                      of credit_limit
 
 Money is int64 cents (Int64 where NA is possible).
 """
@@ -60,8 +61,9 @@ def credit_exposure(book: Book, ledger: Ledger, figures: pd.DataFrame | None = N
     has_limit = limit.notna().to_numpy()
     cap = limit.to_numpy(dtype=np.int64, na_value=0)
     over = has_limit & (exposure > cap)
-    # exposure ≥ 90 % of the limit, in whole cents: 10 × exposure ≥ 9 × limit.
-    near = has_limit & ~over & (exposure > 0) & (10 * exposure >= 9 * cap)
+    # exposure ≥ Settings credit_near_limit (90 %) of the limit, in whole cents: 10 × exposure ≥ 9 × limit.
+    num, den = book.settings.credit_near_limit.as_integer_ratio()
+    near = has_limit & ~over & (exposure > 0) & (den * exposure >= num * cap)
     with np.errstate(divide="ignore", invalid="ignore"):
         used = np.where(has_limit & (cap > 0), exposure / np.where(cap > 0, cap, 1), np.nan)
     frame = pd.DataFrame({

@@ -39,7 +39,7 @@ from ..book import Book
 from ..ledger._frames import day_of, text, to_days
 from ..ledger.figures import earlier_dates, whole_months
 from .explain import explanations
-from .exposure import EXPOSURE_MONEY, NEAR_LIMIT_SHARE, credit_exposure
+from .exposure import EXPOSURE_MONEY, credit_exposure
 from .registry import sheet_column, sheet_positions
 from .risk import NEUTRAL_RISK, RiskTable
 from .scoring import (
@@ -167,7 +167,7 @@ def parameters(book: Book) -> dict:
         "red_alert": {"days_late": settings.red_alert_days_late,
                       "credit_used": float(settings.red_alert_credit_used),
                       "warnings": settings.red_alert_warnings},
-        "near_limit_share": NEAR_LIMIT_SHARE,
+        "near_limit_share": float(settings.credit_near_limit),
     }
 
 

@@ -535,6 +535,8 @@ class _Build:
             else:
                 assert new is not None
                 el = etree.SubElement(sheets_el, q("sheet"), name=new.spec.name, sheetId=str(new.sheet_id))
+                if new.spec.visibility != "visible":
+                    el.set("state", new.spec.visibility)
                 el.set(f"{{{REL_NS}}}id", new.rid)
 
         # Defined names: re-point sheet-scoped ones, drop those of replaced/removed sheets.
@@ -558,7 +560,7 @@ class _Build:
             r = new.rendered
             assert r is not None
             quoted = _quote_sheet(new.spec.name)
-            names = [(OUTPUT_MARKER, '"xlcust"', True)]
+            names = [(OUTPUT_MARKER, '"xlcust"', True)] if new.spec.owned else []
             if new.spec.page.repeat_header:  # the header row (and key columns, if pages side by side) on every page
                 titles = f"{quoted}!${r.header_row}:${r.header_row}"
                 if r.pages_wide > 1 and r.repeat_columns:

@@ -29,6 +29,7 @@ from ..i18n import N_, msg
 from ..schema import INPUT_SHEETS, SETTINGS, Sheet, column_index, column_letter, normalize_header
 from . import safezip
 from .columns import open_columns, read_columns
+from .memory import read_memory
 from .package import Package, TableInfo, open_package
 from .peek import head_rows
 
@@ -41,6 +42,7 @@ def read_book(path: str | Path) -> Book:
     pkg = open_package(path)
     raws = read_raw_sheets(pkg)
     book = build_book(raws, path=str(path))
+    book.remembered = read_memory(pkg)
     book.source = pkg.fingerprint()
     return book
 

@@ -22,6 +22,7 @@ from ..views.edits import render_edits
 from ..views.page import with_page
 from ..views.reclass import reclass_sheet
 from .auditlog import read_audit_log
+from .memory import read_memory
 from .package import Package, open_package
 from .package_write import save_package
 from .reader import read_raw_sheets
@@ -30,7 +31,9 @@ from .reader import read_raw_sheets
 def read_for_apply(path: str | Path) -> tuple[Package, Book]:
     """The package (kept for saving) and the book read from it."""
     pkg = open_package(path)
-    return pkg, build_book(read_raw_sheets(pkg), path=str(path))
+    book = build_book(read_raw_sheets(pkg), path=str(path))
+    book.remembered = read_memory(pkg)  # a change made while CategoryHistory was away is recorded too
+    return pkg, book
 
 
 def apply_changes(pkg: Package, book: Book, result: RuleResult, changes: list[Change], *,

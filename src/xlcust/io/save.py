@@ -8,6 +8,7 @@ from pathlib import Path
 from ..book import Book
 from ..findings import Finding
 from ..mnemonic import mnemonic_edits
+from ..views.memory import bookkeeping_sheets
 from ..views.outputs import checks_sheet, highlights
 from ..views.page import with_page
 from ..views.sheet import OutputSheet
@@ -17,10 +18,12 @@ from .package_write import save_package
 
 
 def write_checks(path: Path, book: Book, findings: Sequence[Finding]) -> None:
-    """The Checks sheet, the filled mnemonics and the highlighted cells, in one save."""
+    """The Checks sheet, the filled mnemonics, the highlighted cells and xlcust's memory (plus a
+    CategoryHistory sheet when there is none, `views.memory`), in one save."""
     lang = book.settings.language
     sheets = with_page([checks_sheet(findings, lang)], book.settings)
-    write_outputs(path, sheets, edits=[*mnemonic_edits(book), *highlights(findings)], since=book.source)
+    write_outputs(path, [*sheets, *bookkeeping_sheets(book)], edits=[*mnemonic_edits(book), *highlights(findings)],
+                  since=book.source)
 
 
 def write_outputs(path: Path, outputs: Sequence[OutputSheet], edits: Sequence[object] = (),

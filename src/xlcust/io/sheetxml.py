@@ -409,7 +409,7 @@ def _write_rows(sheet: OutputSheet, rows: Iterable[Sequence[object]], encoders: 
     columns = list(sheet.columns)
     wrapping = [i for i, c in enumerate(layout) if c.wrap]
     for values in rows:
-        specs = any(type(v) is CellSpec for v in values)  # a later table's header row may wrap
+        specs = CellSpec in map(type, values)  # a later table's header row may wrap
         r += 1
         if r > MAX_ROWS:
             raise UsageError(f"output sheet {sheet.name!r} has more rows than Excel's {MAX_ROWS:,}")

@@ -35,18 +35,22 @@ from ..demo import AS_OF as DEMO_AS_OF
 from ..demo import DEMO_SEED, demo_data
 from ..errors import UsageError, WorkbookError, WorkbookLocked
 from ..schema import (
+    CATEGORIES,
+    CUSTOMERS,
     INPUT_SHEETS,
     KIND_ZH,
     KINDS,
     SETTINGS,
     SHEETS_BY_KEY,
+    TRANSACTIONS,
     Column,
     ColumnType,
     Sheet,
     column_letter,
 )
-from ..settings import Settings, setting_rows
+from ..settings import Settings, parse_scheme, setting_rows
 from ..views.page import Margins, PageSetup, page_setup, paper_of_code
+from .credit_marks import MarkFormulas, add_credit_marks
 
 TEMPLATE_NAME = "registry.toml"
 LANGS = ("en", "zh")
@@ -240,6 +244,7 @@ def create_workbook(
         ctx.worksheets[layout.spec.key] = sheet
         _write_input_sheet(ctx, layout, sheet, rows.get(layout.spec.key) or ())
     extras += [(x, workbook.add_worksheet(x.name)) for x in extra_sheets if not x.first]
+    _add_credit_marks(ctx, rows[SETTINGS.key])
     _define_names(ctx)
     _set_properties(ctx, created)
     for extra, sheet in extras:
@@ -291,6 +296,19 @@ def _write_input_sheet(ctx: BuildContext, layout: SheetLayout, sheet: Worksheet,
         "author": "xlcust", "x_scale": 3.4, "y_scale": 2.4, "font_size": 9,
     })
     _print_setup(ctx, layout, sheet)
+
+
+def _add_credit_marks(ctx: BuildContext, settings_rows: Rows) -> None:
+    """Invoice rows over or near the customer's credit limit turn red or amber as they are typed."""
+    typed = next((r.get("value") for r in settings_rows if r.get("key") == "coding_scheme"), None)
+    try:
+        scheme = parse_scheme(typed) if typed not in (None, "") else Settings().coding_scheme
+    except ValueError:
+        scheme = Settings().coding_scheme  # the checks report the setting; the marks use the default
+    names = {spec.key: ctx.sheet_name(spec.key) for spec in (SETTINGS, CATEGORIES, CUSTOMERS, TRANSACTIONS)}
+    last = int(ctx.tables[TRANSACTIONS.key].rsplit(":", 1)[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    add_credit_marks(ctx.worksheets[TRANSACTIONS.key], ctx.workbook, MarkFormulas(names, scheme),
+                     last + ctx.template.data["table"]["validation_rows"])
 
 
 def _write_value(ctx: BuildContext, sheet: Worksheet, row: int, col: int, value: object,

@@ -118,8 +118,8 @@ def history_edit_plan(book: Book, result: RuleResult, changes: list[Change], now
     h = book.history
     if not h.present:
         raise UsageError(f"{len(needed)} category change(s) must be recorded in CategoryHistory, but the workbook "
-                         "has no CategoryHistory sheet: add it (headers Customer code, Category code, Valid from, "
-                         "Valid to, Source, Changed at, Changed by, Note — `xlcust new` makes one) and run again")
+                         "has no CategoryHistory sheet: run `xlcust check --write` (or `xlcust run`), which adds "
+                         "it, and run again")
     for name in ("customer_code", "category_code", "valid_from", "valid_to"):
         _letter(h, name)
     as_of = result.as_of
@@ -135,7 +135,7 @@ def history_edit_plan(book: Book, result: RuleResult, changes: list[Change], now
             closed += 1
         else:
             start = result.start[i]
-            old = result.customers.at[i, "category_code"]
+            old = result.category_old[i]  # the category before the move: current, or remembered (xlcust.memory)
             if old is not None and not pd.isna(start) and pd.Timestamp(start).date() < as_of:
                 new_rows.append({
                     "customer_code": ch.customer_code, "category_code": old,

@@ -241,9 +241,14 @@ def evaluate_rules(book: Book, ledger: Ledger, as_of: dt.date | None = None) -> 
     tree = CategoryTree.from_book(book)
     known = pd.Series(current, dtype=object).isin(list(tree.rows)).to_numpy()
     sync = has_history & one_open & ~edit & known & (target != open_category)
-    change = edit | sync
+    # No history rows, but xlcust remembers another category from its last run (`xlcust.memory`):
+    # the Customers sheet was changed while the history was away; record it like any other change.
+    remembered = book.remembered["category_code"].reindex(customers["customer_code"].to_numpy(dtype=object))
+    remembered = remembered.to_numpy(dtype=object, na_value=None)
+    recall = ~has_history & ~edit & known & ~pd.isna(remembered) & (remembered != current)
+    change = edit | sync | recall
     history_change = change & np.where(has_history, target != open_category, True)
-    old = np.where(edit, current, open_category)
+    old = np.where(edit, current, np.where(recall, remembered, open_category))
 
     for i in np.flatnonzero(change & has_history):
         what = (msg("to {target} by rule {rule}", target=target[i], rule=category_rule[i]) if edit[i] else

@@ -192,11 +192,14 @@ def row_height(row: Sequence[object], columns: Sequence[ColumnSpec], layout: Seq
     """
     lines = 1
     for i in wrapping:
-        if i < len(row) and row[i] is not None:
-            lines = max(lines, lines_needed(shown(row[i], columns[i].kind), layout[i].width - 1))
-    for i, v in enumerate(row[:len(layout)]):  # a later table's header row wraps like the first one
-        if isinstance(v, CellSpec) and v.role == "header":
-            lines = max(lines, lines_needed(str(v.value), layout[i].width))
+        v = row[i] if i < len(row) else None
+        if v is None or (type(v) is str and 2 * len(v) < layout[i].width - 1):  # fits even if all CJK
+            continue
+        lines = max(lines, lines_needed(shown(v, columns[i].kind), layout[i].width - 1))
+    if CellSpec in map(type, row):  # a later table's header row wraps like the first one
+        for i, v in enumerate(row[:len(layout)]):
+            if isinstance(v, CellSpec) and v.role == "header":
+                lines = max(lines, lines_needed(str(v.value), layout[i].width))
     return POINTS_PER_LINE * lines if lines > 1 else None
 
 

@@ -113,6 +113,15 @@ class OutputSheet:
     freeze_header: bool = True
     autofilter: bool = True
     charts: Sequence[ChartSpec] = ()
+    # "visible", "hidden" or "veryHidden" (Excel's Unhide dialog does not list it; xlcust's memory).
+    visibility: str = "visible"
+    # False: the sheet is written once and is the user's from then on (no output marker), like a
+    # CategoryHistory sheet xlcust adds to a workbook that lacks one.
+    owned: bool = True
+
+    def __post_init__(self) -> None:
+        if self.visibility not in ("visible", "hidden", "veryHidden"):
+            raise UsageError(f"sheet {self.name!r}: visibility must be visible, hidden or veryHidden")
     fills: Sequence[ValueFill] = ()
 
     @property
