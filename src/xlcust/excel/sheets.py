@@ -10,23 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..i18n import term
 from ..money import format_money
 from ..views.outputs import banner, columns, sheet_title
 from ..views.sheet import OutputSheet
 
 STATEMENT_COLUMNS = (
-    ("Category", "分类编码", "text", 10),
-    ("Customer", "客户编码", "text", 12),
-    ("Name", "客户名称", "text", 28),
-    ("Date", "日期", "date", 12),
-    ("Txn", "单据号", "text", 16),
-    ("Kind", "类型", "text", 12),
-    ("Memo", "摘要", "text", 24),
-    ("Debit", "借方", "cents", 15),
-    ("Credit", "贷方", "cents", 15),
-    ("Balance", "余额", "cents", 15),
-    ("Credit limit", "信用额度", "cents", 15),
-    ("Available", "可用额度", "cents", 15),
+    (term("column header", "Category"), "text", 10),
+    (term("column header", "Customer"), "text", 12),
+    (term("column header", "Name"), "text", 28),
+    (term("column header", "Date"), "date", 12),
+    (term("column header", "Txn"), "text", 16),
+    (term("column header", "Kind"), "text", 12),
+    (term("column header", "Memo"), "text", 24),
+    (term("column header", "Debit"), "cents", 15),
+    (term("column header", "Credit"), "cents", 15),
+    (term("column header", "Balance"), "cents", 15),
+    (term("column header", "Credit limit"), "cents", 15),
+    (term("column header", "Available"), "cents", 15),
 )
 
 

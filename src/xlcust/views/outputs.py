@@ -17,7 +17,7 @@ from .. import __version__
 from ..book import Book
 from ..edits import Highlight
 from ..findings import Finding, Severity
-from ..i18n import N_, translate
+from ..i18n import N_, Term, term, translate
 from ..schema import OUTPUT_SHEETS
 from .labels import BASIS, KIND, METHOD, bucket_column, bucket_label, label, label_column, yes_no_column
 from .sheet import ColumnSpec, OutputSheet
@@ -36,26 +36,33 @@ def banner(what: str, lang: str, as_of: dt.date | None = None) -> str:
     return text + (translate(N_(" (as of {date})"), lang, date=as_of.isoformat()) if as_of else "")
 
 
-def columns(lang: str, spec: Sequence[tuple[str, str | None, str, float | None]]) -> list[ColumnSpec]:
-    """(en header, zh header, kind, width) → ColumnSpecs in the workbook's language.
+# A column header is a catalog text in the context "column header" (a literal, so the catalog
+# tools see it): `term("column header", "Customer")`. One English header can be two Chinese
+# ones, told apart by a longer context: "column header: category name" (Name is 分类名称, not
+# 客户名称), "column header: amount allocated" (核销金额), "column header: original amount" (原金额).
+Header = Term | str  # a `term("column header", …)`, or a msgid marked with `N_`
 
-    A zh header of None means the English header is a catalog msgid (marked with `N_`),
-    translated here.
-    """
-    return [ColumnSpec(translate(en, lang) if zh is None else zh if lang == "zh" else en, kind, width)
-            for en, zh, kind, width in spec]
+
+def header(text: Header, lang: str) -> str:
+    """A column header in the workbook's language."""
+    return text.render(lang) if isinstance(text, Term) else translate(text, lang)
+
+
+def columns(lang: str, spec: Sequence[tuple[Header, str, float | None]]) -> list[ColumnSpec]:
+    """(header, kind, width) → ColumnSpecs in the workbook's language."""
+    return [ColumnSpec(header(text, lang), kind, width) for text, kind, width in spec]
 
 
 # ------------------------------------------------------------------------ Checks
 
 CHECK_COLUMNS = (
-    ("Severity", "级别", "text", 9),
-    ("Code", "代码", "text", 24),
-    ("Cell", "单元格", "link", 22),
-    ("Field", "字段", "text", 16),
-    ("Value", "原值", "text", 18),
-    ("Message", "说明", "text", 70),
-    ("Suggestion", "处理建议", "text", 50),
+    (term("column header", "Severity"), "text", 9),
+    (term("column header", "Code"), "text", 24),
+    (term("column header", "Cell"), "link", 22),
+    (term("column header", "Field"), "text", 16),
+    (term("column header", "Value"), "text", 18),
+    (term("column header", "Message"), "text", 70),
+    (term("column header", "Suggestion"), "text", 50),
 )
 
 
@@ -99,7 +106,7 @@ def _cell_order(ref: str) -> tuple[int, str]:
 SETTINGS_RATES = N_("Settings")
 OWN_RATES = N_("; categories with their own rates: {codes}")
 
-Field = tuple[str, str, str | None, str, float | None]  # (frame column, en header, zh header or None, kind, width)
+Field = tuple[str, Header, str, float | None]  # (frame column, header, kind, width)
 
 
 def frame_sheet(key: str, lang: str, frame: pd.DataFrame, fields: Sequence[Field], what: str,
@@ -113,12 +120,12 @@ def frame_sheet(key: str, lang: str, frame: pd.DataFrame, fields: Sequence[Field
     money = set(frame.attrs.get("money_columns", []))
     links = links or {}
     specs = []
-    for name, en, zh, kind, width in fields:
+    for name, text, kind, width in fields:
         if name in money:
             kind = "cents"
         if name in links:
             kind = "link"
-        specs.append((en, zh, kind, width))
+        specs.append((text, kind, width))
     names = [f[0] for f in fields]
     data: dict[int, object] = {}
     link_rows: dict[int, tuple[np.ndarray, str]] = {}
@@ -161,11 +168,11 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataF
     aging = ledger.aging()
     link = _txn_link(book)
     labels = list(aging.labels)
-    bucket_fields: list[Field] = [(b, b, bucket_label(b, "zh"), "cents", 13) for b in labels]
+    bucket_fields: list[Field] = [(b, b, "cents", 13) for b in labels]  # a bucket's header is its label
     money_tail: list[Field] = [
-        ("open_amount", "Open", "未清金额", "cents", 15),
-        ("unapplied_credit", "Unapplied credit", "未核销贷方", "cents", 15),
-        ("balance", "Balance", "余额", "cents", 15),
+        ("open_amount", term("column header", "Open"), "cents", 15),
+        ("unapplied_credit", term("column header", "Unapplied credit"), "cents", 15),
+        ("balance", term("column header", "Balance"), "cents", 15),
     ]
     control = translate(N_("control: debits {debits} − credits {credits} = balance {net}"), lang,
                         debits=format_money(totals.debits), credits=format_money(totals.credits),
@@ -174,59 +181,59 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataF
         frame_sheet("Allocation", lang, _labelled(ledger.allocations, {
             "credit_kind": label_column(KIND, ledger.allocations["credit_kind"], lang),
             "method": label_column(METHOD, ledger.allocations["method"], lang)}), [
-            ("credit_txn_id", "Credit txn", "贷方单据", "text", 16),
-            ("credit_kind", "Kind", "类型", "text", 12),
-            ("credit_date", "Credit date", "贷方日期", "date", 12),
-            ("invoice_txn_id", "Settles invoice", "核销发票", "text", 16),
-            ("customer_code", "Customer", "客户编码", "text", 12),
-            ("amount", "Amount", "核销金额", "cents", 15),
-            ("method", "Method", "方式", "text", 10),
-            ("applied_on", "Applied on", "核销日期", "date", 12),
+            ("credit_txn_id", term("column header", "Credit txn"), "text", 16),
+            ("credit_kind", term("column header", "Kind"), "text", 12),
+            ("credit_date", term("column header", "Credit date"), "date", 12),
+            ("invoice_txn_id", term("column header", "Settles invoice"), "text", 16),
+            ("customer_code", term("column header", "Customer"), "text", 12),
+            ("amount", term("column header: amount allocated", "Amount"), "cents", 15),
+            ("method", term("column header", "Method"), "text", 10),
+            ("applied_on", term("column header", "Applied on"), "date", 12),
         ], translate(N_("Allocation: allocated {allocated}, unapplied credit {unapplied}; {control}"), lang,
                      allocated=format_money(totals.allocated), unapplied=format_money(totals.unapplied_credit),
                      control=control),
             as_of=ledger.as_of,
             links={"credit_txn_id": ("credit_row", link), "invoice_txn_id": ("invoice_row", link)}),
         frame_sheet("Settlement", lang, _with_kind(ledger.settlement(), lang), [
-            ("txn_id", "Txn", "单据号", "text", 16),
-            ("customer_code", "Customer", "客户编码", "text", 12),
-            ("kind", "Kind", "类型", "text", 10),
-            ("date", "Date", "日期", "date", 12),
-            ("due_date", "Due", "到期日", "date", 12),
-            ("amount", "Amount", "金额", "cents", 15),
-            ("settled_on", "Settled on", "结清日期", "date", 12),
-            ("days_to_settle", "Days to settle", "结清天数", "int", 10),
-            ("days_late", "Days late", "逾期天数", "int", 10),
-            ("open_amount", "Open", "未清金额", "cents", 15),
+            ("txn_id", term("column header", "Txn"), "text", 16),
+            ("customer_code", term("column header", "Customer"), "text", 12),
+            ("kind", term("column header", "Kind"), "text", 10),
+            ("date", term("column header", "Date"), "date", 12),
+            ("due_date", term("column header", "Due"), "date", 12),
+            ("amount", term("column header", "Amount"), "cents", 15),
+            ("settled_on", term("column header", "Settled on"), "date", 12),
+            ("days_to_settle", term("column header", "Days to settle"), "int", 10),
+            ("days_late", term("column header", "Days late"), "int", 10),
+            ("open_amount", term("column header", "Open"), "cents", 15),
         ], translate(N_("Settlement: {control}"), lang, control=control), as_of=ledger.as_of,
             links={"txn_id": ("source_row", link)}),
         frame_sheet("Aging", lang, aging.by_category, [
-            ("category_code", "Category", "分类编码", "text", 12),
-            ("name", "Name", "分类名称", "text", 22),
-            ("level", "Level", "级次", "int", 7),
+            ("category_code", term("column header", "Category"), "text", 12),
+            ("name", term("column header: category name", "Name"), "text", 22),
+            ("level", term("column header", "Level"), "int", 7),
             *bucket_fields, *money_tail,
         ], translate(N_("Aging by category ({basis} basis): total balance {total}; {control}"), lang,
                      basis=label(BASIS, aging.basis, lang), total=format_money(aging.total.get("balance")),
                      control=control), as_of=ledger.as_of),
         frame_sheet("AgingByCustomer", lang, aging.by_customer, [
-            ("customer_code", "Customer", "客户编码", "text", 12),
-            ("name", "Name", "客户名称", "text", 28),
-            ("category_code", "Category", "分类编码", "text", 10),
+            ("customer_code", term("column header", "Customer"), "text", 12),
+            ("name", term("column header", "Name"), "text", 28),
+            ("category_code", term("column header", "Category"), "text", 10),
             *bucket_fields, *money_tail,
         ], translate(N_("Aging by customer: {control}"), lang, control=control), as_of=ledger.as_of),
         frame_sheet("OpenItems", lang, _labelled(aging.items, {
             "kind": label_column(KIND, aging.items["kind"], lang),
             "bucket": bucket_column(aging.items["bucket"], lang)}), [
-            ("txn_id", "Txn", "单据号", "text", 16),
-            ("customer_code", "Customer", "客户编码", "text", 12),
-            ("category_code", "Category", "分类编码", "text", 10),
-            ("kind", "Kind", "类型", "text", 10),
-            ("date", "Date", "日期", "date", 12),
-            ("due_date", "Due", "到期日", "date", 12),
-            ("days_overdue", "Days overdue", "逾期天数", "int", 10),
-            ("bucket", "Bucket", "账龄段", "text", 10),
-            ("amount", "Amount", "原金额", "cents", 15),
-            ("open_amount", "Open", "未清金额", "cents", 15),
+            ("txn_id", term("column header", "Txn"), "text", 16),
+            ("customer_code", term("column header", "Customer"), "text", 12),
+            ("category_code", term("column header", "Category"), "text", 10),
+            ("kind", term("column header", "Kind"), "text", 10),
+            ("date", term("column header", "Date"), "date", 12),
+            ("due_date", term("column header", "Due"), "date", 12),
+            ("days_overdue", term("column header", "Days overdue"), "int", 10),
+            ("bucket", term("column header", "Bucket"), "text", 10),
+            ("amount", term("column header: original amount", "Amount"), "cents", 15),
+            ("open_amount", term("column header", "Open"), "cents", 15),
         ], translate(N_("Open items: {control}"), lang, control=control), as_of=ledger.as_of,
             links={"txn_id": ("source_row", link)}),
     ]
@@ -240,13 +247,13 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataF
                      for code in provision.by_customer["rate_source"].tolist()])
     frame.attrs = dict(provision.by_customer.attrs)
     sheets.append(frame_sheet("Provision", lang, frame, [
-        ("customer_code", "Customer", "客户编码", "text", 12),
-        ("name", "Name", "客户名称", "text", 28),
-        ("category_code", "Category", "分类编码", "text", 10),
+        ("customer_code", term("column header", "Customer"), "text", 12),
+        ("name", term("column header", "Name"), "text", 28),
+        ("category_code", term("column header", "Category"), "text", 10),
         *bucket_fields,
-        ("open_amount", "Open", "未清金额", "cents", 15),
-        ("provision", "Provision", "坏账准备", "cents", 15),
-        ("rate_source", N_("Rates from"), None, "text", 12),
+        ("open_amount", term("column header", "Open"), "cents", 15),
+        ("provision", term("column header", "Provision"), "cents", 15),
+        ("rate_source", N_("Rates from"), "text", 12),
     ], translate(N_("Bad-debt provision: total {total} (rates {rates})"), lang, total=format_money(provision.total),
                  rates=rates) + own,
         as_of=ledger.as_of))
@@ -265,20 +272,20 @@ def _collections_sheet(ledger, lang: str, control: str, link: str, warnings: pd.
                          bucket=bucket_column(frame["bucket"], lang), remind=yes_no_column(frame["remind"], lang))
     frame = frame.iloc[level_order([levels.get(c) for c in customers])].reset_index(drop=True)
     fields: list[Field] = [
-        ("category_code", "Category", "分类编码", "text", 10),
-        ("category_name", "Category name", "分类名称", "text", 18),
-        ("reminder_days", "Reminder days", "催款天数", "int", 9),
-        ("customer_code", "Customer", "客户编码", "text", 12),
-        ("customer_name", "Customer name", "客户名称", "text", 26),
-        ("contact", "Contact", "联系人", "text", 10),
-        ("phone", "Phone", "电话", "text", 14),
-        ("txn_id", "Txn", "单据号", "text", 16),
-        ("due_date", "Due", "到期日", "date", 12),
-        ("days_overdue", "Days overdue", "逾期天数", "int", 10),
-        ("bucket", "Bucket", "账龄段", "text", 10),
-        ("open_amount", "Open", "未清金额", "cents", 15),
-        ("remind", "Remind", "提醒", "text", 10),
-        ("warning_level", N_("Warning level"), None, "text", 11),
+        ("category_code", term("column header", "Category"), "text", 10),
+        ("category_name", term("column header", "Category name"), "text", 18),
+        ("reminder_days", term("column header", "Reminder days"), "int", 9),
+        ("customer_code", term("column header", "Customer"), "text", 12),
+        ("customer_name", term("column header", "Customer name"), "text", 26),
+        ("contact", term("column header", "Contact"), "text", 10),
+        ("phone", term("column header", "Phone"), "text", 14),
+        ("txn_id", term("column header", "Txn"), "text", 16),
+        ("due_date", term("column header", "Due"), "date", 12),
+        ("days_overdue", term("column header", "Days overdue"), "int", 10),
+        ("bucket", term("column header", "Bucket"), "text", 10),
+        ("open_amount", term("column header", "Open"), "cents", 15),
+        ("remind", term("column header", "Remind"), "text", 10),
+        ("warning_level", N_("Warning level"), "text", 11),
     ]
     sheet = frame_sheet("Collections", lang, frame, fields, translate(N_("Collections: {control}"), lang,
                                                                       control=control),

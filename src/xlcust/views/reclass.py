@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ..i18n import N_, translate
+from ..i18n import N_, term, translate
 from ..reclass.evaluate import Change
 from .labels import FIELD, label
 from .outputs import banner, columns, sheet_title
@@ -16,14 +16,14 @@ if TYPE_CHECKING:
     from ..book import Book
 
 RECLASS_COLUMNS = (
-    ("Customer", "客户编码", "link", 12),
-    ("Name", "客户名称", "text", 28),
-    ("Field", "字段", "text", 10),
-    ("Old", "原值", "text", 24),
-    ("New", "新值", "text", 24),
-    ("Rule", "规则", "link", 9),
-    ("Rule note", "规则说明", "text", 32),
-    ("Effective", "生效日期", "date", 12),
+    (term("column header", "Customer"), "link", 12),
+    (term("column header", "Name"), "text", 28),
+    (term("column header", "Field"), "text", 10),
+    (term("column header", "Old"), "text", 24),
+    (term("column header", "New"), "text", 24),
+    (term("column header", "Rule"), "link", 9),
+    (term("column header", "Rule note"), "text", 32),
+    (term("column header", "Effective"), "date", 12),
 )
 
 

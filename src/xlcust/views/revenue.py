@@ -140,14 +140,12 @@ def revenue_sheet(report: RevenueReport, lang: str) -> OutputSheet:
     """The "Revenue" output sheet: categories (indented by level) × periods, a total column and row."""
     words = _WORDS["zh" if lang == "zh" else "en"]
     labels = report.totals["period"].tolist()
-    spec = [(words["code"], words["code"], "text", 10), (words["name"], words["name"], "text", 30),
-            (words["level"], words["level"], "int", 6),
-            *((label, label, "cents", 14) for label in labels),
-            (words["total"], words["total"], "cents", 16)]
-    extra = ([ColumnSpec(translate(h, lang), kind, width) for h, kind, width in CONTRIBUTION_COLUMNS]
-             if report.contribution is not None else [])
+    spec = [ColumnSpec(words["code"], "text", 10), ColumnSpec(words["name"], "text", 30),
+            ColumnSpec(words["level"], "int", 6), *(ColumnSpec(label, "cents", 14) for label in labels),
+            ColumnSpec(words["total"], "cents", 16)]
+    extra = columns(lang, CONTRIBUTION_COLUMNS) if report.contribution is not None else []
     rows = _wide_rows(report, words, indent_with_spaces=True) + customer_rows(report, lang, len(labels))
-    return OutputSheet(sheet_title("Revenue", lang), [*columns(lang, spec), *extra], rows,
+    return OutputSheet(sheet_title("Revenue", lang), [*spec, *extra], rows,
                        title=banner(describe(report, lang), lang, report.parameters.as_of), autofilter=False)
 
 
