@@ -440,7 +440,7 @@ def test_saved_file_only_when_excel_says_saved(tmp_path: Path) -> None:
 def test_validate_writes_the_memory_very_hidden_and_adds_a_history_table(tmp_path: Path) -> None:
     """Issue 14 point 1 in Excel: the button leaves the memory (very hidden) and a CategoryHistory Table."""
     from xlcust.excel import handlers
-    from xlcust.io.template import load_template
+    from xlcust.io.template import table_style
     from xlcust.memory import MEMORY_SHEET
 
     from .test_history_memory import small_book
@@ -462,6 +462,6 @@ def test_validate_writes_the_memory_very_hidden_and_adds_a_history_table(tmp_pat
     assert not hasattr(history.api, "Visible") and "Protect" not in history.api.calls
     (table,) = history.tables
     assert (table.name, table.range.address) == ("tblCategoryHistory", "$A$1:$H$4")
-    assert table.style == load_template().data["table"]["style"]
+    assert table.style == table_style() == "TableStyleMedium2"
     live = book_from_host(XlwingsHost(book))
     assert live.history.present and live.remembered.loc["C001", "category_code"] == "0103"

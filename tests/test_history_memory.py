@@ -212,3 +212,30 @@ def test_new_always_creates_the_history_sheet(tmp_path: Path) -> None:
         path = tmp_path / f"new-{lang}.xlsx"
         assert runner.invoke(app, ["new", str(path), "--lang", lang]).exit_code == 0
         assert read_book(path).history.present
+
+
+def test_the_added_history_sheet_is_the_table_new_makes(tmp_path: Path) -> None:
+    """The CategoryHistory `run` adds is an Excel Table like `new`'s (name, headers in the book's language,
+    style), so the next check has nothing to say about the sheet xlcust itself made."""
+    from xlcust.io.template import create_workbook
+
+    for lang, title in (("en", "CategoryHistory"), ("zh", "分类历史")):
+        path = small_book(tmp_path)
+        if lang == "zh":
+            set_cell(path, "Settings", "A2", "language")
+            set_cell(path, "Settings", "B2", "zh")
+        runner.invoke(app, ["run", str(path)])
+        made = tmp_path / f"new-{lang}.xlsx"
+        create_workbook(made, lang=lang)
+        pkg, new = open_package(path), open_package(made)
+        (added,) = [t for t in pkg.tables() if t.sheet == title]
+        (fresh,) = [t for t in new.tables() if t.sheet == title]
+        assert (added.name, added.columns, added.header_row_count) == (fresh.name, fresh.columns, 1)
+        assert added.ref == "A1:H4"  # header and one row per customer
+        style = re.compile(rb'<tableStyleInfo name="([^"]+)"')
+        assert style.search(pkg.read_part(added.part)).group(1) == style.search(new.read_part(fresh.part)).group(1)
+        assert b"<autoFilter" not in pkg.read_part(next(s.part for s in pkg._sheets if s.name == title))
+        book = read_book(path)
+        assert book.history.present and book.history.table_name == "tblCategoryHistory"
+        _, doc = cli("check", str(path))
+        assert not [f for f in doc["findings"] if f["sheet"] == title], lang

@@ -286,7 +286,7 @@ def sheet_block(sheet: OutputSheet) -> SheetBlock:
     # the rows the file writer measures: of a frame a spread, of a stream its first ones
     picks = sample_positions(len(rows)) if frame else range(min(len(rows), SAMPLE_ROWS))
     samples = column_samples([[None if _missing(v) else v for v in rows[i]] for i in picks], len(columns))
-    layout = layouts(columns, samples, filter_arrow=sheet.autofilter)
+    layout = layouts(columns, samples, filter_arrow=sheet.filter_buttons)
     widths = [c.width for c in layout]
     wrapping = [i for i, c in enumerate(layout) if c.wrap]
     row_heights = {}
@@ -310,7 +310,7 @@ def sheet_block(sheet: OutputSheet) -> SheetBlock:
         charts=list(getattr(sheet, "charts", ())),
         header_align=[c.align for c in layout],
         wrap=[c.wrap for c in layout],
-        header_height=header_height(columns, widths, sheet.autofilter),
+        header_height=header_height(columns, widths, sheet.filter_buttons),
         title_height=title_height(sheet.title, widths[:span]) if sheet.title else None,
         title_span=span,
         row_heights=row_heights,

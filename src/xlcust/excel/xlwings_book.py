@@ -181,12 +181,11 @@ SHEET_VISIBILITY = {"hidden": 0, "veryHidden": 2}  # xlSheetHidden, xlSheetVeryH
 
 def _add_table(sheet, block: SheetBlock) -> None:
     """The block's cells as a Table (ListObject) in the template's style, as `xlcust new` makes it."""
-    from ..io.template import load_template
+    from ..io.template import table_style
 
-    style = load_template().data["table"]["style"]
     last = max(len(block.values), block.header_row + 1)  # a Table needs one data row, blank if none
     source = sheet.range((block.header_row, 1), (last, block.width))
-    sheet.tables.add(source=source, name=block.table, table_style_name=style, has_headers=True)
+    sheet.tables.add(source=source, name=block.table, table_style_name=table_style(), has_headers=True)
 
 
 def _lay_out(sheet, block: SheetBlock) -> None:

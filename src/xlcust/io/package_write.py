@@ -74,6 +74,7 @@ from .sheetxml import (
     parse_cell,
     parse_range,
     render_output_sheet,
+    table_xml,
     validate_sheet_name,
 )
 
@@ -136,12 +137,17 @@ class _NewSheet:
     rendered: RenderedSheet | None = None
     drawing: str | None = None  # its drawing part, when it has charts
     charts: list[str] = field(default_factory=list)  # its chart parts, in the order of spec.charts
+    table: str | None = None  # its table part, when it is a Table (OutputSheet.table)
 
     def parts(self) -> list[str]:
         """Every part this save writes for the sheet."""
         out = [self.part]
+        if self.drawing is not None or self.table is not None:
+            out.append(rels_part_of(self.part))
         if self.drawing is not None:
-            out += [rels_part_of(self.part), self.drawing, rels_part_of(self.drawing), *self.charts]
+            out += [self.drawing, rels_part_of(self.drawing), *self.charts]
+        if self.table is not None:
+            out.append(self.table)
         return out
 
 
@@ -250,6 +256,7 @@ class _Build:
         self._plan_sheets(wb_rels, ct)
         new_order = self._new_order()
         self._render_outputs(out_styles, dates, out_highlights, wb, new_order)
+        self._write_tables()
         self._write_charts(dates)
         self._update_workbook(wb, new_order, gone, wrote_formulas)
 
@@ -464,6 +471,9 @@ class _Build:
                 for _ in out.charts:
                     new.charts.append(_free_part("xl/charts/chart{}.xml", taken))
                     self._add_override(ct, new.charts[-1], CHART_CT)
+            if out.table is not None:
+                new.table = _free_part("xl/tables/table{}.xml", taken)
+                self._add_override(ct, new.table, TABLE_CT)
             self.new_sheets.append(new)
 
     def _new_order(self) -> list[tuple[int | None, _NewSheet | None]]:
@@ -489,7 +499,33 @@ class _Build:
             assert styles is not None
             new.rendered = render_output_sheet(new.spec, styles, dates, tab_selected=position == new_active,
                                                highlights=highlights.get(new.spec.name.casefold(), ()),
-                                               drawing_rid=_DRAWING_RID if new.drawing else None)
+                                               drawing_rid=_DRAWING_RID if new.drawing else None,
+                                               table_rid=_TABLE_RID if new.table else None)
+
+    def _write_tables(self) -> None:
+        """Each Table output's table part and sheet rels: the Table `xlcust new` makes, in the template's style."""
+        from .template import table_style
+
+        tables = [n for n in self.new_sheets if n.table is not None]
+        if not tables:
+            return
+        pkg = self.pkg
+        names = {t.name.casefold() for t in pkg.tables()} | {str(d.get("name", "")).casefold()
+                                                             for d in _defined_names(pkg._xml(pkg.workbook_part))}
+        next_id = max((_table_id(pkg.read_part(t.part)) for t in pkg.tables() if pkg.has_part(t.part)), default=0)
+        for new in tables:
+            assert new.rendered is not None and new.table is not None and new.spec.table is not None
+            name, n = new.spec.table, 1
+            while name.casefold() in names:  # Table names are workbook-wide and unique
+                n += 1
+                name = f"{new.spec.table}{n}"
+            names.add(name.casefold())
+            next_id += 1
+            r = new.rendered
+            ref = format_range(r.header_row, 0, max(r.last_row, r.header_row + 1), r.last_col)
+            headers = [c.header for c in new.spec.columns]
+            self.modified[new.table] = table_xml(next_id, name, ref, headers, table_style())
+            self.modified[rels_part_of(new.part)] = rels_xml([(_TABLE_RID, TABLE_REL, _relative(new.part, new.table))])
 
     def _write_charts(self, dates: DateSystem) -> None:
         """Each charted output's sheet rels, drawing, drawing rels and chart parts."""
@@ -500,8 +536,10 @@ class _Build:
             spec = new.spec
             rids = [f"rId{i + 1}" for i in range(len(spec.charts))]
             widths = new.rendered.widths
-            self.modified[rels_part_of(new.part)] = rels_xml([(_DRAWING_RID, DRAWING_REL,
-                                                               _relative(new.part, new.drawing))])
+            rels = [(_DRAWING_RID, DRAWING_REL, _relative(new.part, new.drawing))]
+            if new.table is not None:
+                rels.append((_TABLE_RID, TABLE_REL, _relative(new.part, new.table)))
+            self.modified[rels_part_of(new.part)] = rels_xml(rels)
             self.modified[new.drawing] = drawing_xml(spec.charts, rids, widths)
             self.modified[rels_part_of(new.drawing)] = rels_xml(
                 [(rid, CHART_REL, _relative(new.drawing, part)) for rid, part in zip(rids, new.charts, strict=True)])
@@ -660,7 +698,16 @@ class _Build:
                 new.rendered.close()
 
 
-_DRAWING_RID = "rId1"  # an output sheet's rels hold only its drawing
+_DRAWING_RID = "rId1"  # an output sheet's rels hold only its drawing (and its table)
+_TABLE_RID = "rId2"
+TABLE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+TABLE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
+
+
+def _table_id(xml: bytes) -> int:
+    """A table part's id (unique across the workbook), 0 when unreadable."""
+    match = re.search(rb'<(?:\w+:)?table\b[^>]*?\sid="(\d+)"', xml)
+    return int(match.group(1)) if match else 0
 
 
 def _free_part(pattern: str, taken: set[str]) -> str:

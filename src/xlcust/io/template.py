@@ -140,6 +140,12 @@ def parse_template(data: Mapping[str, Any]) -> Template:
     return Template(data, tuple(layouts))
 
 
+def table_style() -> str:
+    """The Table style of the template's tables as Excel names it ("TableStyleMedium2"), for a Table
+    xlcust adds to an existing workbook; the template spells it as XlsxWriter takes it ("Table Style Medium 2")."""
+    return str(load_template().data["table"]["style"]).replace(" ", "")
+
+
 def _column_ref(ref: str) -> tuple[Sheet, Column]:
     """'Customers.category_code' → (sheet, column); ValueError when either is unknown."""
     sheet_key, _, field_name = ref.partition(".")

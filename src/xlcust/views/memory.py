@@ -41,6 +41,7 @@ def history_sheet(book: Book, now: dt.datetime | None = None) -> OutputSheet:
         name=HISTORY.title(lang),
         columns=[ColumnSpec(c.header(lang), kinds.get(c.name, "text")) for c in HISTORY.columns],
         rows=rows, protect=False, owned=False, table=HISTORY.table,
+        autofilter=False,  # the Table has its own filter buttons; a sheet filter beside it would clash
     )
 
 

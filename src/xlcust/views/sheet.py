@@ -131,6 +131,11 @@ class OutputSheet:
     def header_row(self) -> int:
         return 2 if self.title else 1
 
+    @property
+    def filter_buttons(self) -> bool:
+        """The header cells show filter buttons (a sheet filter or a Table's own): room for them."""
+        return self.autofilter or self.table is not None
+
 
 def estimate_width(header: str, kind: str) -> float:
     """Column width in characters: room for the header (CJK counts double) and its filter arrow."""
