@@ -66,13 +66,15 @@ def revenue_2025(path: Path) -> dict[str, float]:
 
 
 def hide_sheet_from_xlcust(path: Path, name: str) -> None:
-    """As if the user deleted the sheet: rename it to a name xlcust does not read."""
+    """As if the user deleted the sheet: rename it (and its Table) to names xlcust does not read."""
     data = io.BytesIO()
     with zipfile.ZipFile(path) as old, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as new:
         for info in old.infolist():
             body = old.read(info.filename)
             if info.filename == "xl/workbook.xml":
                 body = body.replace(f'name="{name}"'.encode(), b'name="Old notes"')
+            if info.filename.startswith("xl/tables/"):  # and its Table, which the reader finds by name
+                body = body.replace(f'"tbl{name}"'.encode(), b'"tblOldNotes"')
             new.writestr(info, body)
     path.write_bytes(data.getvalue())
 
