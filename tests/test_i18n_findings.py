@@ -105,8 +105,11 @@ def test_the_checks_sheet_of_a_chinese_book_is_chinese(books: dict[str, Path], t
     path = tmp_path / "w.xlsx"
     path.write_bytes(books["zh"].read_bytes())
     assert runner.invoke(app, ["check", str(path), "--write"]).exit_code == 0
-    sheet = openpyxl.load_workbook(path, read_only=True)["检查结果"]
-    rows = list(sheet.iter_rows(values_only=True))
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:  # a read-only workbook holds its file open until closed (an unraisable warning otherwise)
+        rows = list(workbook["检查结果"].iter_rows(values_only=True))
+    finally:
+        workbook.close()
     header = next(i for i, r in enumerate(rows) if r and "说明" in r)
     columns = rows[header]
     body = [dict(zip(columns, r, strict=False)) for r in rows[header + 1:] if any(r)]
