@@ -16,9 +16,10 @@ from typer.testing import CliRunner
 from xlcust.book import Book
 from xlcust.checks import CATALOG, run_checks
 from xlcust.cli import app
-from xlcust.findings import error, format_finding
+from xlcust.findings import error
 from xlcust.i18n import Msg, msg
 from xlcust.uscc import uscc_problem
+from xlcust.views.findings import format_finding
 
 from .test_checks_smoke import DIRTY
 from .workbooks import registry, write_book

@@ -138,13 +138,3 @@ def summarize(findings: Iterable[Finding]) -> dict[str, int]:
 
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity is Severity.ERROR for f in findings)
-
-
-def format_finding(f: Finding, lang: str = DEFAULT_LANGUAGE) -> str:
-    """One line of text for a terminal or a message box, in `lang`."""
-    severity = f.severity.value.upper() if lang == DEFAULT_LANGUAGE else f.severity.label(lang)
-    text = f"{severity:7} {f.cell:<22} {f.code}: {f.message_in(lang)}"
-    suggestion = f.suggestion_in(lang)
-    if suggestion:
-        text += f" → {suggestion}"
-    return text

@@ -21,8 +21,9 @@ import typer
 from rich.console import Console
 
 from ..errors import UsageError, XlcustError
-from ..findings import Finding, Severity, format_finding
+from ..findings import Finding, Severity
 from ..i18n import N_, _, current_language, normalize_language, resolve_language, set_language, use_language
+from ..views.findings import format_finding
 
 app = typer.Typer(
     add_completion=False,

@@ -25,8 +25,9 @@ from collections.abc import Callable
 
 from ..book import Book
 from ..errors import XlcustError
-from ..findings import Finding, error, format_finding, has_errors, summarize
+from ..findings import Finding, error, has_errors, summarize
 from ..mnemonic import mnemonic_edits
+from ..views.findings import format_finding
 from ..views.memory import bookkeeping_sheets
 from ..views.outputs import checks_sheet, highlights
 from ..views.page import with_page

@@ -17,11 +17,12 @@ from ..audit import AUDIT_COLUMNS, audit_sheet_names
 from ..book import Book
 from ..checks import sort_by_sheet
 from ..edits import AppendRows, CellEdit
-from ..findings import format_finding, has_errors, summarize
+from ..findings import has_errors, summarize
 from ..ledger import build_ledger
 from ..reclass import AuditLog, diff, evaluate_rules, plan_apply, summarize_changes
 from ..views.audit import audit_sheet
 from ..views.edits import render_edits
+from ..views.findings import format_finding
 from ..views.outputs import checks_sheet
 from ..views.page import with_page
 from ..views.reclass import reclass_sheet

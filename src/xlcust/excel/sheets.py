@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..i18n import term
+from ..i18n import N_, term, translate
 from ..money import format_money
 from ..views.outputs import banner, columns, sheet_title
 from ..views.sheet import OutputSheet
@@ -34,8 +34,7 @@ STATEMENT_COLUMNS = (
 def statements_sheet(result) -> OutputSheet:
     """The Statements sheet of a `Statements` result (money in int cents, as the sheet's kind says)."""
     lang = result.language
-    zh = lang == "zh"
-    opening_word, closing_word = ("期初余额", "期末余额") if zh else ("Opening balance", "Closing balance")
+    opening_word, closing_word = translate(N_("Opening balance"), lang), translate(N_("Closing balance"), lang)
 
     def rows() -> Iterable[tuple]:
         for group in result.categories:
@@ -50,8 +49,7 @@ def statements_sheet(result) -> OutputSheet:
                        c.debits, c.credits, c.closing, c.credit_limit, c.available_credit)
 
     closing = sum(g.closing for g in result.categories)
-    what = (f"对账单 {result.start.isoformat()} 至 {result.end.isoformat()}：期末余额合计 {format_money(closing)}" if zh
-            else f"Statements {result.start.isoformat()} to {result.end.isoformat()}: closing balances "
-            f"{format_money(closing)}")
+    what = translate(N_("Statements {start} to {end}: closing balances {total}"), lang,
+                     start=result.start.isoformat(), end=result.end.isoformat(), total=format_money(closing))
     return OutputSheet(sheet_title("Statements", lang), columns(lang, STATEMENT_COLUMNS), rows(),
                        title=banner(what, lang), tab_color="2E75B6")

@@ -34,6 +34,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..demo import AS_OF as DEMO_AS_OF
 from ..demo import DEMO_SEED, demo_data
 from ..errors import UsageError, WorkbookError, WorkbookLocked
+from ..i18n import N_, translate
 from ..schema import (
     CATEGORIES,
     CUSTOMERS,
@@ -363,7 +364,7 @@ def _add_validations(ctx: BuildContext, spec: Sheet, sheet: Worksheet, last_row:
             options["input_title"] = column.header(lang)[:32]
             options["input_message"] = tpl.text(rule["input"], lang)[:255]
         if "error" in rule:
-            options["error_title"] = "请检查输入" if lang == "zh" else "Check this value"
+            options["error_title"] = translate(N_("Check this value"), lang)
             options["error_message"] = tpl.text(rule["error"], lang)[:255]
         sheet.data_validation(1, j, last_row, j, options)
 

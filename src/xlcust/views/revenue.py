@@ -12,12 +12,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..i18n import N_, translate
+from ..i18n import C_, N_, ctranslate, term, translate
 from ..money import cents_to_decimal, format_money
 from ..reports.revenue import RevenueReport
 from .export import ExportColumn, ExportTable, Styled
 from .labels import PERIOD, REVENUE_BASIS, TAX, label
-from .outputs import banner, columns, sheet_title
+from .outputs import Header, banner, columns, header, sheet_title
 from .sheet import CellSpec, ColumnSpec, OutputSheet
 
 # The contribution columns after each category's total (xlcust.reports.contribution): header, kind, width.
@@ -27,33 +27,39 @@ CONTRIBUTION_COLUMNS = (
 )
 CONTRIBUTION_FIELDS = ("share", "cumulative_share", "prior_net_sales", "change", "change_pct", "rank", "abc")
 
-_WORDS = {
-    "en": {"code": "Category", "name": "Name", "level": "Level", "total": "Total", "none": "(no category)",
-           "customer": "Customer", "customer_name": "Customer name", "from": "From category",
-           "from_name": "From name", "to": "To category", "to_name": "To name", "lines": "Lines",
-           "net": "Net sales moved", "first": "First date", "last": "Last date"},
-    "zh": {"code": "分类编码", "name": "分类名称", "level": "级次", "total": "合计", "none": "（未分类）",
-           "customer": "客户编码", "customer_name": "客户名称", "from": "原分类", "from_name": "原分类名称",
-           "to": "现分类", "to_name": "现分类名称", "lines": "笔数", "net": "转移净销售额",
-           "first": "最早日期", "last": "最晚日期"},
+# The headers and words of the revenue table and its reconciliation (`words` renders them).
+_WORDS: dict[str, Header] = {
+    "code": term("column header", "Category"), "name": term("column header: category name", "Name"),
+    "level": term("column header", "Level"), "total": term("column header", "Total"), "none": N_("(no category)"),
+    "customer": term("column header", "Customer"), "customer_name": term("column header", "Customer name"),
+    "from": term("column header", "From category"), "from_name": term("column header", "From name"),
+    "to": term("column header", "To category"), "to_name": term("column header", "To name"),
+    "lines": term("column header", "Lines"), "net": term("column header", "Net sales moved"),
+    "first": term("column header", "First date"), "last": term("column header", "Last date"),
 }
+# How the one-line description names the report's period, basis and tax.
+_BY = {"month": C_("revenue description", "by month"), "quarter": C_("revenue description", "by quarter"),
+       "year": C_("revenue description", "by year")}
+_BASIS = {"historical": C_("revenue description", "historical basis (category on the transaction date)"),
+          "current": C_("revenue description", "current basis")}
+_TAX = {"included": C_("revenue description", "tax included"), "excluded": C_("revenue description", "tax excluded")}
+
+
+def words(lang: str) -> dict[str, str]:
+    """The revenue table's headers and words in `lang`."""
+    return {key: header(text, lang) for key, text in _WORDS.items()}
 
 
 def describe(report: RevenueReport, lang: str = "en") -> str:
     """One line saying what the figures are and that they tie."""
     p, c = report.parameters, report.control
-    zh = lang == "zh"
-    if zh:
-        basis = "历史分类（交易日所属分类）" if p.basis == "historical" else "当前分类"
-        tax = "含税" if p.tax == "included" else "不含税"
-        by = {"month": "按月", "quarter": "按季", "year": "按年"}[p.by]
-        return (f"分类收入 {p.date_from.isoformat()} 至 {p.date_to.isoformat()}，{by}，{basis}，{tax}：净销售额 "
-                f"{format_money(c.net)} = 往来明细控制合计（{c.lines} 笔）；数据指纹 {p.data_hash[:12]}")
-    basis = "historical basis (category on the transaction date)" if p.basis == "historical" else "current basis"
-    tax = "tax included" if p.tax == "included" else "tax excluded"
-    return (f"Revenue by category {p.date_from.isoformat()} to {p.date_to.isoformat()} by {p.by}, {basis}, {tax}: "
-            f"net sales {format_money(c.net)} = control total of Transactions ({c.lines} lines); "
-            f"data hash {p.data_hash[:12]}")
+    return translate(N_("Revenue by category {date_from} to {date_to} {by}, {basis}, {tax}: net sales {net} = "
+                        "control total of Transactions ({lines} lines); data hash {data_hash}"), lang,
+                     date_from=p.date_from.isoformat(), date_to=p.date_to.isoformat(),
+                     by=ctranslate("revenue description", _BY[p.by], lang),
+                     basis=ctranslate("revenue description", _BASIS[p.basis], lang),
+                     tax=ctranslate("revenue description", _TAX[p.tax], lang),
+                     net=format_money(c.net), lines=c.lines, data_hash=p.data_hash[:12])
 
 
 def _wide_rows(report: RevenueReport, words: dict[str, str], *, indent_with_spaces: bool) -> list[list[object]]:
@@ -138,55 +144,53 @@ def customer_rows(report: RevenueReport, lang: str, before: int) -> list[list[ob
 
 def revenue_sheet(report: RevenueReport, lang: str) -> OutputSheet:
     """The "Revenue" output sheet: categories (indented by level) × periods, a total column and row."""
-    words = _WORDS["zh" if lang == "zh" else "en"]
+    shown = words(lang)
     labels = report.totals["period"].tolist()
-    spec = [ColumnSpec(words["code"], "text", 10), ColumnSpec(words["name"], "text", 30),
-            ColumnSpec(words["level"], "int", 6), *(ColumnSpec(label, "cents", 14) for label in labels),
-            ColumnSpec(words["total"], "cents", 16)]
+    spec = [ColumnSpec(shown["code"], "text", 10), ColumnSpec(shown["name"], "text", 30),
+            ColumnSpec(shown["level"], "int", 6), *(ColumnSpec(label, "cents", 14) for label in labels),
+            ColumnSpec(shown["total"], "cents", 16)]
     extra = columns(lang, CONTRIBUTION_COLUMNS) if report.contribution is not None else []
-    rows = _wide_rows(report, words, indent_with_spaces=True) + customer_rows(report, lang, len(labels))
+    rows = _wide_rows(report, shown, indent_with_spaces=True) + customer_rows(report, lang, len(labels))
     return OutputSheet(sheet_title("Revenue", lang), [*spec, *extra], rows,
                        title=banner(describe(report, lang), lang, report.parameters.as_of), autofilter=False)
 
 
 def export_tables_for(report: RevenueReport, lang: str = "en", company: str = "") -> list[ExportTable]:
     """The revenue table (wide) with its parameters block, and the reconciliation between bases."""
-    words = _WORDS["zh" if lang == "zh" else "en"]
+    shown = words(lang)
     p, c = report.parameters, report.control
     labels = report.totals["period"].tolist()
-    zh = lang == "zh"
     parameters: list[tuple[str, object]] = [
-        ("公司" if zh else "Company", company),
-        ("期间自" if zh else "From", p.date_from),
-        ("期间至" if zh else "To", p.date_to),
-        ("期间" if zh else "By", label(PERIOD, p.by, lang)),
-        ("级次" if zh else "Level", p.level),
-        ("分类口径" if zh else "Basis", label(REVENUE_BASIS, p.basis, lang)),
-        ("税" if zh else "Tax", label(TAX, p.tax, lang)),
-        ("基准日" if zh else "As of", p.as_of),
-        ("控制合计" if zh else "Control total", cents_to_decimal(c.net)),
-        ("笔数" if zh else "Lines", c.lines),
-        ("数据指纹 (SHA-256)" if zh else "Data hash (SHA-256)", p.data_hash),
+        (ctranslate("revenue parameter", "Company", lang), company),
+        (ctranslate("revenue parameter", "From", lang), p.date_from),
+        (ctranslate("revenue parameter", "To", lang), p.date_to),
+        (ctranslate("revenue parameter", "By", lang), label(PERIOD, p.by, lang)),
+        (ctranslate("revenue parameter", "Level", lang), p.level),
+        (ctranslate("revenue parameter", "Basis", lang), label(REVENUE_BASIS, p.basis, lang)),
+        (ctranslate("revenue parameter", "Tax", lang), label(TAX, p.tax, lang)),
+        (ctranslate("revenue parameter", "As of", lang), p.as_of),
+        (ctranslate("revenue parameter", "Control total", lang), cents_to_decimal(c.net)),
+        (ctranslate("revenue parameter", "Lines", lang), c.lines),
+        (ctranslate("revenue parameter", "Data hash (SHA-256)", lang), p.data_hash),
     ]
     main = ExportTable(
-        sheet_name="分类收入" if zh else "Revenue", title=describe(report, lang),
-        columns=[ExportColumn(words["code"], "text", 10), ExportColumn(words["name"], "text", 30),
-                 ExportColumn(words["level"], "int", 6), *(ExportColumn(label, "cents", 14) for label in labels),
-                 ExportColumn(words["total"], "cents", 16),
+        sheet_name=sheet_title("Revenue", lang), title=describe(report, lang),
+        columns=[ExportColumn(shown["code"], "text", 10), ExportColumn(shown["name"], "text", 30),
+                 ExportColumn(shown["level"], "int", 6), *(ExportColumn(label, "cents", 14) for label in labels),
+                 ExportColumn(shown["total"], "cents", 16),
                  *((ExportColumn(translate(h, lang), _EXPORT_KIND[kind], width) for h, kind, width in
                     CONTRIBUTION_COLUMNS) if report.contribution is not None else ())],
-        rows=_wide_rows(report, words, indent_with_spaces=False), parameters=parameters,
+        rows=_wide_rows(report, shown, indent_with_spaces=False), parameters=parameters,
     )
     rec = report.reconciliation
     reconciliation = ExportTable(
-        sheet_name="口径调节" if zh else "Reconciliation",
-        title=("历史分类与当前分类之间转移的收入" if zh else
-               "Revenue that moved between the historical and the current category"),
-        columns=[ExportColumn(words["customer"], "text", 12), ExportColumn(words["customer_name"], "text", 28),
-                 ExportColumn(words["from"], "text", 12), ExportColumn(words["from_name"], "text", 22),
-                 ExportColumn(words["to"], "text", 12), ExportColumn(words["to_name"], "text", 22),
-                 ExportColumn(words["lines"], "int", 8), ExportColumn(words["net"], "cents", 16),
-                 ExportColumn(words["first"], "date", 12), ExportColumn(words["last"], "date", 12)],
+        sheet_name=translate(N_("Reconciliation"), lang),
+        title=translate(N_("Revenue that moved between the historical and the current category"), lang),
+        columns=[ExportColumn(shown["customer"], "text", 12), ExportColumn(shown["customer_name"], "text", 28),
+                 ExportColumn(shown["from"], "text", 12), ExportColumn(shown["from_name"], "text", 22),
+                 ExportColumn(shown["to"], "text", 12), ExportColumn(shown["to_name"], "text", 22),
+                 ExportColumn(shown["lines"], "int", 8), ExportColumn(shown["net"], "cents", 16),
+                 ExportColumn(shown["first"], "date", 12), ExportColumn(shown["last"], "date", 12)],
         rows=[[r.customer_code, r.customer_name, r.from_category, r.from_name, r.to_category, r.to_name,
                int(r.lines), int(r.net_sales), _date(r.first_date), _date(r.last_date)]
               for r in rec.itertuples(index=False)],
@@ -201,7 +205,7 @@ def export_tables_for(report: RevenueReport, lang: str = "en", company: str = ""
                                "year earlier: {prior_from} to {prior_to}"), lang, a_share=f"{c.a_share:.0%}",
                             b_share=f"{c.b_share:.0%}", prior_from=c.prior_from.isoformat(),
                             prior_to=c.prior_to.isoformat()),
-            columns=[ExportColumn(words["customer"], "text", 12), ExportColumn(words["customer_name"], "text", 28),
+            columns=[ExportColumn(shown["customer"], "text", 12), ExportColumn(shown["customer_name"], "text", 28),
                      ExportColumn(translate(N_("Category code"), lang), "text", 10),
                      ExportColumn(translate(N_("Net sales"), lang), "cents", 16),
                      *(ExportColumn(translate(h, lang), _EXPORT_KIND[kind], width)

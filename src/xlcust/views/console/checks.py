@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from ...checks.catalog import CATALOG
-from ...findings import Finding, Severity, format_finding
+from ...findings import Finding, Severity
 from ...i18n import N_, translate
+from ..findings import format_finding
 from . import Column, render_table
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
