@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .checks.catalog import CATALOG
 from .docsections import fill_sections
+from .i18n import translate
 from .settings import SPECS, Settings, setting_rows
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -33,7 +34,7 @@ def settings_table() -> str:
     for spec in SPECS:
         default = defaults[spec.key]
         shown = "" if default in ("", None) else f"`{default}`"
-        lines.append(f"| `{spec.key}` | {shown} | {spec.doc_en} | {spec.doc_zh} |")
+        lines.append(f"| `{spec.key}` | {shown} | {spec.doc} | {translate(spec.doc, 'zh')} |")
     return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pydantic import BaseModel, ConfigDict
 
 from .findings import Finding, error, warning
-from .i18n import msg
+from .i18n import N_, msg, translate
 from .schema import CUSTOMERS, FALSE_WORDS, TRUE_WORDS, normalize_header
 
 
@@ -238,78 +238,63 @@ def parse_paper(value: object) -> str:
 class SettingSpec:
     key: str
     parse: Callable[[object], object]
-    doc_en: str
-    doc_zh: str
+    doc: str  # a catalog msgid: the Settings sheet shows it in the book's language
     aliases: tuple[str, ...] = ()
 
 
 SPECS: tuple[SettingSpec, ...] = (
-    SettingSpec("coding_scheme", parse_scheme, "Category coding scheme: level lengths, e.g. 2-2-2",
-                "分类编码方案，如 2-2-2", ("编码方案",)),
-    SettingSpec("as_of", parse_date, "Reporting date for aging, grades and rules (blank = today)",
-                "基准日期（空 = 今天）", ("截止日期", "基准日")),
+    SettingSpec("coding_scheme", parse_scheme, N_("Category coding scheme: level lengths, e.g. 2-2-2"), ("编码方案",)),
+    SettingSpec("as_of", parse_date, N_("Reporting date for aging, grades and rules (blank = today)"),
+                ("截止日期", "基准日")),
     SettingSpec("aging_basis", parse_choice("due", "invoice"),
-                "Aging counts days from the due date (due) or the invoice date (invoice)",
-                "账龄起算：到期日 due / 开票日 invoice", ("账龄基准",)),
-    SettingSpec("aging_bounds", parse_int_list, "Aging bucket upper bounds in days, increasing",
-                "账龄分段上限（天），递增", ("账龄分段",)),
-    SettingSpec("default_payment_terms_days", parse_int, "Payment terms when neither customer nor category says",
-                "默认账期（天）", ("默认账期",)),
+                N_("Aging counts days from the due date (due) or the invoice date (invoice)"), ("账龄基准",)),
+    SettingSpec("aging_bounds", parse_int_list, N_("Aging bucket upper bounds in days, increasing"), ("账龄分段",)),
+    SettingSpec("default_payment_terms_days", parse_int,
+                N_("Payment terms when neither customer nor category says"), ("默认账期",)),
     SettingSpec("default_credit_limit", parse_money_cents,
-                "Credit limit when neither customer nor category says (blank: none)",
-                "默认信用额度（空 = 不限）", ("默认信用额度",)),
-    SettingSpec("weight_scale", parse_int, "Credit score weight of scale (weights sum to 100)",
-                "信用评分权重：规模", ("规模权重",)),
-    SettingSpec("weight_payment", parse_int, "Credit score weight of payment behaviour",
-                "信用评分权重：回款", ("回款权重",)),
-    SettingSpec("weight_stability", parse_int, "Credit score weight of stability",
-                "信用评分权重：稳定性", ("稳定性权重",)),
-    SettingSpec("weight_risk", parse_int, "Credit score weight of industry/region risk",
-                "信用评分权重：风险", ("风险权重",)),
-    SettingSpec("grade_a_min", parse_int, "Lowest score graded A", "A 级最低分", ("A级最低分",)),
-    SettingSpec("grade_b_min", parse_int, "Lowest score graded B", "B 级最低分", ("B级最低分",)),
-    SettingSpec("grade_c_min", parse_int, "Lowest score graded C (below: D)", "C 级最低分（以下为 D）",
-                ("C级最低分",)),
-    SettingSpec("amounts_include_tax", parse_bool, "Transaction amounts include VAT",
-                "金额含税", ("金额含税",)),
+                N_("Credit limit when neither customer nor category says (blank: none)"), ("默认信用额度",)),
+    SettingSpec("weight_scale", parse_int, N_("Credit score weight of scale (weights sum to 100)"), ("规模权重",)),
+    SettingSpec("weight_payment", parse_int, N_("Credit score weight of payment behaviour"), ("回款权重",)),
+    SettingSpec("weight_stability", parse_int, N_("Credit score weight of stability"), ("稳定性权重",)),
+    SettingSpec("weight_risk", parse_int, N_("Credit score weight of industry/region risk"), ("风险权重",)),
+    SettingSpec("grade_a_min", parse_int, N_("Lowest score graded A"), ("A级最低分",)),
+    SettingSpec("grade_b_min", parse_int, N_("Lowest score graded B"), ("B级最低分",)),
+    SettingSpec("grade_c_min", parse_int, N_("Lowest score graded C (below: D)"), ("C级最低分",)),
+    SettingSpec("amounts_include_tax", parse_bool, N_("Transaction amounts include VAT"), ("金额含税",)),
     SettingSpec("provision_rates", parse_rate_list,
-                "Bad-debt provision rate per aging bucket (Not due, then each bucket)",
-                "各账龄段坏账计提比例", ("坏账计提比例",)),
-    SettingSpec("dormant_months", parse_int, "Months without a transaction before a customer is dormant",
-                "休眠月数", ("休眠月数",)),
+                N_("Bad-debt provision rate per aging bucket (Not due, then each bucket)"), ("坏账计提比例",)),
+    SettingSpec("dormant_months", parse_int,
+                N_("Months without a transaction before a customer is dormant"), ("休眠月数",)),
     SettingSpec("required_customer_fields", parse_customer_fields,
-                "Customers columns that must not be blank, e.g. tax_id,contact,phone (blank: none)",
-                "客户档案必填字段，如 tax_id,contact,phone（空 = 不要求）", ("必填字段",)),
+                N_("Customers columns that must not be blank, e.g. tax_id,contact,phone (blank: none)"), ("必填字段",)),
     SettingSpec("credit_near_limit", parse_near_share,
-                "Share of the credit limit from which a customer counts as near it (e.g. 90%)",
-                "接近信用额度的比例（如 90%）", ("额度预警比例",)),
+                N_("Share of the credit limit from which a customer counts as near it (e.g. 90%)"), ("额度预警比例",)),
     SettingSpec("new_customer_months", parse_int,
-                "Lifecycle stage: a customer whose first transaction is younger than this many months is new",
-                "生命周期：首笔业务距今不足此月数为新客户", ("新客户月数",)),
+                N_("Lifecycle stage: a customer whose first transaction is younger than this many months is new"),
+                ("新客户月数",)),
     SettingSpec("lost_months", parse_int,
-                "Lifecycle stage: months without a transaction before a customer is lost (more than dormant_months)",
-                "生命周期：无业务达此月数为流失客户（须大于休眠月数）", ("流失月数",)),
+                N_("Lifecycle stage: months without a transaction before a customer is lost "
+                   "(more than dormant_months)"),
+                ("流失月数",)),
     SettingSpec("red_alert_days_late", parse_int,
-                "Warning level: a payment warning is a red alert from this many days late (else yellow)",
-                "预警级别：回款类预警逾期达此天数为红色警报（否则为黄色预警）", ("红色警报逾期天数",)),
+                N_("Warning level: a payment warning is a red alert from this many days late (else yellow)"),
+                ("红色警报逾期天数",)),
     SettingSpec("red_alert_credit_used", parse_share,
-                "Warning level: over the credit limit is a red alert from this share of it used, e.g. 120%",
-                "预警级别：额度使用率达此比例的超额度预警为红色警报，如 120%", ("红色警报额度使用率",)),
+                N_("Warning level: over the credit limit is a red alert from this share of it used, e.g. 120%"),
+                ("红色警报额度使用率",)),
     SettingSpec("red_alert_warnings", parse_int,
-                "Warning level: a customer with this many different warnings at once has red alerts",
-                "预警级别：同一客户同时出现此数量的不同预警即为红色警报", ("红色警报预警数",)),
+                N_("Warning level: a customer with this many different warnings at once has red alerts"),
+                ("红色警报预警数",)),
     SettingSpec("abc_a_share", parse_fraction,
-                "Revenue ranking (ABC / Pareto): class A takes the largest until this share of the total",
-                "收入贡献 ABC 分类：A 类累计占比上限", ("A类占比",)),
-    SettingSpec("abc_b_share", parse_fraction, "… and class B until this share; the rest is C",
-                "收入贡献 ABC 分类：B 类累计占比上限，其余为 C 类", ("B类占比",)),
-    SettingSpec("language", parse_choice("en", "zh"), "Language of output sheets: en or zh",
-                "输出语言 en / zh", ("语言",)),
-    SettingSpec("company_name", parse_text, "Company name printed on statements", "公司名称",
-                ("公司名称",)),
-    SettingSpec("currency", parse_text, "Currency code", "币种", ("币种",)),
-    SettingSpec("paper_size", parse_paper, "Paper that output sheets and statements print on: A4, A3, A5, Letter "
-                "or Legal", "输出表与对账单的打印纸张：A4、A3、A5、Letter 或 Legal", ("纸张", "纸张大小")),
+                N_("Revenue ranking (ABC / Pareto): class A takes the largest until this share of the total"),
+                ("A类占比",)),
+    SettingSpec("abc_b_share", parse_fraction, N_("… and class B until this share; the rest is C"), ("B类占比",)),
+    SettingSpec("language", parse_choice("en", "zh"), N_("Language of output sheets: en or zh"), ("语言",)),
+    SettingSpec("company_name", parse_text, N_("Company name printed on statements"), ("公司名称",)),
+    SettingSpec("currency", parse_text, N_("Currency code"), ("币种",)),
+    SettingSpec("paper_size", parse_paper,
+                N_("Paper that output sheets and statements print on: A4, A3, A5, Letter or Legal"),
+                ("纸张", "纸张大小")),
 )
 SPEC_BY_KEY: dict[str, SettingSpec] = {
     normalize_header(name): spec for spec in SPECS for name in (spec.key, *spec.aliases)
@@ -394,5 +379,5 @@ def setting_rows(settings: Settings, lang: str = "en") -> list[tuple[str, object
             shown = ""
         else:
             shown = value
-        rows.append((spec.key, shown, spec.doc_zh if lang == "zh" else spec.doc_en))
+        rows.append((spec.key, shown, translate(spec.doc, lang)))
     return rows
