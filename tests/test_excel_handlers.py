@@ -170,3 +170,29 @@ def test_unsaved_edits_or_an_unreadable_file_mean_the_live_cells(demo_host: Memo
     _edit_first_amount(demo_host)
     demo_host.file = broken
     assert handlers.refresh_all(demo_host) == expected
+
+
+def test_buttons_speak_the_books_language(tmp_path: Path) -> None:
+    """A Chinese book's message boxes are Chinese: the summary, the counts, the title of a failure."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from xlcust.cli import app
+
+    book = tmp_path / "zh.xlsx"
+    assert CliRunner().invoke(app, ["new", str(book), "--demo", "--lang", "zh"]).exit_code == 0
+    host = host_from_file(book)
+    refreshed = handlers.refresh_all(host)
+    validated = handlers.validate(host)
+    assert refreshed.startswith("已写入 ") and "检查：0 个错误" in refreshed
+    assert validated.startswith("检查：0 个错误")
+    for text in (refreshed, validated):
+        assert not re.findall(r"[A-Za-z]{3,}", text), text
+
+    class Broken(MemoryHost):
+        def read_grid(self, sheet: str):
+            raise OSError("gone")
+
+    failed = handlers.validate(Broken({"Customers": [["Code"]]}))  # no book: the language is not known yet
+    assert failed.startswith("Validate codes could not run")

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from ..book import Book
 from ..errors import XlcustError
 from ..findings import Finding, error, has_errors, summarize
+from ..i18n import N_, _, msg, use_language
 from ..mnemonic import mnemonic_edits
 from ..views.findings import format_finding
 from ..views.memory import bookkeeping_sheets
@@ -68,39 +69,46 @@ def _handle(title: str, body: Body, host: Host | None) -> str:
     try:
         book = book_for_run(host)
         lang = book.settings.language
-        text = body(host, book)
+        with use_language(lang):  # every text below, and the sheets' labels, in the book's language
+            text = body(host, book)
     except XlcustError as exc:
         text = _failed(host, title, str(exc), lang)
     except Exception as exc:  # a bug: keep the details for us, one friendly line for the user
         from ..crashlog import write_crash_log
 
         log = write_crash_log(LOG_NAME, traceback.format_exc())
-        where = f" Details are in {log}; please report them." if log is not None else ""
-        text = _failed(host, title, f"internal error ({type(exc).__name__}: {exc}).{where}", lang)
-    host.message(text, title=f"xlcust — {title}")
+        with use_language(lang):
+            where = _(" Details are in {log}; please report them.", log=log) if log is not None else ""
+            why = _("internal error ({kind}: {detail}).", kind=type(exc).__name__, detail=exc) + where
+        text = _failed(host, title, why, lang)
+    with use_language(lang):
+        host.message(text, title=f"xlcust — {_(title)}")
     return text
 
 
 def _failed(host: Host, title: str, why: str, lang: str) -> str:
-    finding = error("RUN_FAILED", host.name, f"{title} could not run: {why}",
-                    suggestion="Fix what the message says and press the button again; "
-                               "the output sheets were not changed")
-    try:
-        host.write_sheet(sheet_block(checks_sheet([finding], lang)))
-        where = " (also on the Checks sheet)"
-    except Exception:  # noqa: BLE001 - the message box below still tells the user
-        where = ""
-    return f"{title} could not run: {why}{where}"
+    finding = error("RUN_FAILED", host.name, msg("{title} could not run: {why}", title=msg(title), why=why),
+                    suggestion=msg("Fix what the message says and press the button again; "
+                                   "the output sheets were not changed"))
+    with use_language(lang):
+        try:
+            host.write_sheet(sheet_block(checks_sheet([finding], lang)))
+            where = _(" (also on the Checks sheet)")
+        except Exception:  # noqa: BLE001 - the message box below still tells the user
+            where = ""
+        return _("{title} could not run: {why}", title=_(title), why=why) + where
 
 
 def _counts(findings: list[Finding]) -> str:
-    c = summarize(findings)
-    return f"{c['error']} error(s), {c['warning']} warning(s), {c['info']} note(s)"
+    return _("{error} error(s), {warning} warning(s), {info} note(s)", **summarize(findings))
 
 
 def _first_errors(findings: list[Finding], limit: int = 3) -> str:
     errors = [f for f in findings if f.severity.value == "error"][:limit]
-    return "".join("\n• " + format_finding(f).split(None, 1)[1] for f in errors)
+    from ..i18n import current_language
+
+    lang = current_language()
+    return "".join("\n• " + format_finding(f, lang).split(None, 1)[1] for f in errors)
 
 
 # ------------------------------------------------------------------------ buttons
@@ -109,7 +117,7 @@ def _first_errors(findings: list[Finding], limit: int = 3) -> str:
 def validate(host: Host | None = None) -> str:
     """Button "Validate codes" (`check --write`): every check → the Checks sheet; blank mnemonics filled;
     xlcust's memory written and a missing CategoryHistory added."""
-    return _handle("Validate codes", _validate, host)
+    return _handle(N_("Validate codes"), _validate, host)
 
 
 def _validate(host: Host, book: Book) -> str:
@@ -122,15 +130,15 @@ def _validate(host: Host, book: Book) -> str:
     if fills:
         host.set_cells(fills)
     host.highlight(highlights(findings))
-    text = f"Checks: {_counts(findings)} — listed on the Checks sheet."
+    text = _("Checks: {counts} — listed on the Checks sheet.", counts=_counts(findings))
     if fills:
-        text += f"\n{len(fills)} blank mnemonic(s) filled on the Customers sheet."
+        text += "\n" + _("{n} blank mnemonic(s) filled on the Customers sheet.", n=len(fills))
     return text + _first_errors(findings)
 
 
 def refresh_all(host: Host | None = None) -> str:
     """Button "Refresh all": every output sheet `xlcust run` writes (`xlcust.views.run.refresh_sheets`)."""
-    return _handle("Refresh all", _refresh_all, host)
+    return _handle(N_("Refresh all"), _refresh_all, host)
 
 
 def _refresh_all(host: Host, book: Book) -> str:
@@ -144,16 +152,17 @@ def _refresh_all(host: Host, book: Book) -> str:
     _write_bookkeeping(host, book)
     host.highlight(highlights(result.findings))
     totals = result.totals
-    return (f"Wrote {len(names)} sheets as of {result.as_of.isoformat()}.\n"
-            f"Checks: {_counts(result.findings)}.\n"
-            f"Balance {format_money(totals.net)} over {totals.rows_used} of {totals.rows_in_sheet} transaction rows."
+    return (_("Wrote {n} sheets as of {as_of}.", n=len(names), as_of=result.as_of.isoformat()) + "\n"
+            + _("Checks: {counts}.", counts=_counts(result.findings)) + "\n"
+            + _("Balance {balance} over {used} of {rows} transaction rows.", balance=format_money(totals.net),
+                used=totals.rows_used, rows=totals.rows_in_sheet)
             + (_first_errors(result.findings) if has_errors(result.findings) else ""))
 
 
 def statements(host: Host | None = None) -> str:
     """Button "Statements": this month's statements (1st of the as-of month to the as-of date)
     on the Statements sheet, one block of lines per customer."""
-    return _handle("Statements", _statements, host)
+    return _handle(N_("Statements"), _statements, host)
 
 
 def statement_period(as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -170,22 +179,23 @@ def _statements(host: Host, book: Book) -> str:
     _write(host, [statements_sheet(result)], book)
     customers = sum(len(g.customers) for g in result.categories)
     closing = sum(g.closing for g in result.categories)
-    text = (f"Statements {start.isoformat()} – {end.isoformat()}: {customers} customer(s) in "
-            f"{len(result.categories)} categor(ies), closing balance {format_money(closing)}.")
+    text = _("Statements {start} – {end}: {customers} customer(s) in {categories} categor(ies), "
+             "closing balance {closing}.", start=start.isoformat(), end=end.isoformat(), customers=customers,
+             categories=len(result.categories), closing=format_money(closing))
     if result.skipped:
-        text += (f"\n{len(result.skipped)} customer(s) with activity but no leaf category were left out; "
-                 "Validate codes lists their category cells.")
+        text += "\n" + _("{n} customer(s) with activity but no leaf category were left out; "
+                          "Validate codes lists their category cells.", n=len(result.skipped))
     return text
 
 
 def reclassify_dry_run(host: Host | None = None) -> str:
     """Button "Reclassify (dry run)": the rules' changes on the Reclass sheet; nothing else changes."""
-    return _handle("Reclassify (dry run)", _reclassify(apply=False), host)
+    return _handle(N_("Reclassify (dry run)"), _reclassify(apply=False), host)
 
 
 def reclassify_apply(host: Host | None = None) -> str:
     """Button "Apply reclassification": the rules' changes written to Customers and CategoryHistory."""
-    return _handle("Apply reclassification", _reclassify(apply=True), host)
+    return _handle(N_("Apply reclassification"), _reclassify(apply=True), host)
 
 
 def _reclassify(apply: bool) -> Body:
@@ -193,8 +203,8 @@ def _reclassify(apply: bool) -> Body:
         try:
             from .reclass_live import reclassify
         except ImportError:
-            return ("Reclassification is not available in this version of xlcust; "
-                    "update it with: pip install --upgrade \"xlcust[excel]\"")
+            return _("Reclassification is not available in this version of xlcust; "
+                     "update it with: {command}", command='pip install --upgrade "xlcust[excel]"')
         return reclassify(host, book, apply=apply)
 
     return body

@@ -18,6 +18,7 @@ from ..book import Book
 from ..checks import sort_by_sheet
 from ..edits import AppendRows, CellEdit
 from ..findings import has_errors, summarize
+from ..i18n import translate
 from ..ledger import build_ledger
 from ..reclass import AuditLog, diff, evaluate_rules, plan_apply, summarize_changes
 from ..views.audit import audit_sheet
@@ -68,19 +69,22 @@ def reclassify(host: Host, book: Book, *, apply: bool, now: dt.datetime | None =
     changes = diff(result, log.recorded())
     findings = sort_by_sheet(book, result.findings)
     summary = summarize_changes(changes)
-    head = f"{summary['changes']} change(s) for {summary['customers']} customer(s) as of {result.as_of.isoformat()}"
+    head = translate("{changes} change(s) for {customers} customer(s) as of {as_of}", lang,
+                     changes=summary["changes"], customers=summary["customers"], as_of=result.as_of.isoformat())
     if findings:
         host.write_sheet(sheet_block(checks_sheet(findings, lang)))
     if has_errors(findings):
         host.write_sheet(sheet_block(reclass_sheet(changes, lang, book=book, as_of=result.as_of)))
         errors = [f for f in findings if f.severity.value == "error"][:3]
-        return (f"{head}, but the rules have {summarize(findings)['error']} error(s), listed on the Checks sheet; "
-                "nothing was applied." + "".join("\n• " + format_finding(f).split(None, 1)[1] for f in errors))
+        return (translate("{head}, but the rules have {n} error(s), listed on the Checks sheet; nothing was applied.",
+                          lang, head=head, n=summarize(findings)["error"])
+                + "".join("\n• " + format_finding(f, lang).split(None, 1)[1] for f in errors))
     if not apply or not changes:
         host.write_sheet(sheet_block(reclass_sheet(changes, lang, book=book, as_of=result.as_of)))
         if not changes:
-            return f"{head}: the workbook already agrees with the rules."
-        return f"{head}, listed on the Reclass sheet. Press Apply reclassification to record them."
+            return translate("{head}: the workbook already agrees with the rules.", lang, head=head)
+        return translate("{head}, listed on the Reclass sheet. Press Apply reclassification to record them.",
+                         lang, head=head)
 
     plan = plan_apply(book, result, changes, now=now)
     edits = render_edits(plan.edits, lang)
@@ -89,5 +93,6 @@ def reclassify(host: Host, book: Book, *, apply: bool, now: dt.datetime | None =
         host.append_rows(block)
     host.write_sheet(sheet_block(audit_sheet([*log.rows, *plan.audit_rows], lang, log.sheet)))
     host.write_sheet(sheet_block(reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)))
-    return (f"Applied {head}.\nCustomers updated; CategoryHistory: {plan.history_closed} period(s) closed, "
-            f"{plan.history_added} added; {len(plan.audit_rows)} AuditLog row(s).")
+    return translate("Applied {head}.\nCustomers updated; CategoryHistory: {closed} period(s) closed, {added} added; "
+                     "{audit} AuditLog row(s).", lang, head=head, closed=plan.history_closed,
+                     added=plan.history_added, audit=len(plan.audit_rows))
