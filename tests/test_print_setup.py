@@ -107,6 +107,13 @@ def _col(ref: str) -> int:
     return n - 1
 
 
+def _print_title_columns(pkg: Package, name: str) -> int:
+    """How many leading columns print again on every page (0 when the sheet is one page wide)."""
+    titles = next(t for n, i, t in pkg.names if n == "_xlnm.Print_Titles" and i == str(pkg.index(name)))
+    found = re.search(r"!\$A:\$([A-Z]+)", titles)
+    return _col(found.group(1)) + 1 if found else 0
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_output_sheet_prints_on_a4_one_page_wide_with_the_house_header(demos, lang: str) -> None:
     pkg = Package(demos[lang])
@@ -151,8 +158,13 @@ def test_titles_span_the_table_and_wrap_headers_align_with_their_values(demos, l
         title_row = ws.find("m:sheetData/m:row[@r='1']", NS)
         assert title_row.get("customHeight") == "1" and float(title_row.get("ht")) >= 17
         merge = ws.find("m:mergeCells/m:mergeCell", NS).get("ref")
-        assert merge.startswith("A1:") and 1 <= _col(merge.split(":")[1]) < ncols, (name, merge)
-        assert pkg.alignment(int(rows[1][0].get("s"))).get("wrapText") == "1"
+        start, end = (_col(ref) for ref in merge.split(":"))
+        # a table printed several pages wide repeats its code and name columns on every page: the
+        # title starts after them, so no piece of it is printed again on the later pages
+        repeated = _print_title_columns(pkg, name)
+        assert start == repeated and start < end < ncols, (name, merge)
+        title = next(c for c in rows[1] if c.find("m:is", NS) is not None)
+        assert _col(title.get("r")) == start and pkg.alignment(int(title.get("s"))).get("wrapText") == "1"
         header = ws.find("m:sheetData/m:row[@r='2']", NS)
         assert float(header.get("ht")) >= 30, name  # two lines of header text
         first_values: dict[int, etree._Element] = {}
@@ -289,5 +301,10 @@ def test_the_live_excel_host_lays_the_sheets_out_as_the_file(demos) -> None:
         assert plan["PrintTitleRows"] == "$2:$2" and plan["RightHeader"] == read_book(demos["en"]).settings.company_name
         heads = {_col(c.get("r")): pkg.alignment(int(c.get("s"))).get("horizontal") for c in _cells(ws)[2]}
         assert block.header_align == [heads[i] for i in range(len(block.widths))], sheet.name
+        merge = ws.find("m:mergeCells/m:mergeCell", NS).get("ref")
+        start, end = (_col(ref) for ref in merge.split(":"))
+        assert (block.title_first, block.title_span) == (start, end + 1), sheet.name  # merged as the file
+        assert block.values[0][start] == sheet.title and not any(block.values[0][:start]), sheet.name
         if sheet.name == "Metrics":
             assert plan["PrintTitleColumns"] == "$A:$B" and block.title_span < len(block.widths)
+            assert block.title_first == 2  # past the repeated code and name

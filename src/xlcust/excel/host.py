@@ -53,6 +53,7 @@ from ..views.layout import (
     sample_positions,
     title_height,
     title_span,
+    title_start,
 )
 from ..views.page import PageSetup, choose_landscape, pages_wide
 
@@ -214,7 +215,8 @@ class SheetBlock:
     wrap: list[bool] = field(default_factory=list)  # per column: its text wraps
     header_height: float | None = None  # points
     title_height: float | None = None
-    title_span: int = 1  # columns the title is merged across
+    title_span: int = 1  # the column after the title's last (it is merged from title_first on)
+    title_first: int = 0  # the column the title starts in (past the columns repeated on every page)
     row_heights: dict[int, float] = field(default_factory=dict)  # sheet row → points, for rows of wrapped text
     page: PageSetup = field(default_factory=PageSetup)
     landscape: bool = False
@@ -298,7 +300,10 @@ def sheet_block(sheet: OutputSheet) -> SheetBlock:
     landscape = choose_landscape(printed, sheet.page)
     repeat = key_columns(kinds)
     wide = pages_wide(printed, sheet.page, landscape, repeat, charts=bool(sheet.charts))
-    span = title_span(widths, wide)
+    first = title_start(wide, repeat)
+    span = max(title_span(widths, wide), first + 1)
+    if sheet.title and first:  # the title moves past the repeated code and name columns
+        values[0] = [None] * first + [values[0][0]] + [None] * (len(kinds) - first - 1)
     return SheetBlock(
         name=sheet.name,
         values=values,
@@ -311,8 +316,9 @@ def sheet_block(sheet: OutputSheet) -> SheetBlock:
         header_align=[c.align for c in layout],
         wrap=[c.wrap for c in layout],
         header_height=header_height(columns, widths, sheet.filter_buttons),
-        title_height=title_height(sheet.title, widths[:span]) if sheet.title else None,
+        title_height=title_height(sheet.title, widths[first:span]) if sheet.title else None,
         title_span=span,
+        title_first=first,
         row_heights=row_heights,
         page=sheet.page,
         landscape=landscape,

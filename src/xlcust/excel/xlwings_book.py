@@ -204,8 +204,8 @@ def _lay_out(sheet, block: SheetBlock) -> None:
     if block.header_height:
         sheet.range((block.header_row, 1)).api.EntireRow.RowHeight = block.header_height
     if block.header_row > 1 and block.title_height:
-        title = sheet.range((1, 1), (1, max(block.title_span, 1))).api
-        if block.title_span > 1:
+        title = sheet.range((1, block.title_first + 1), (1, max(block.title_span, block.title_first + 1))).api
+        if block.title_span > block.title_first + 1:
             title.Merge()
         title.WrapText = True
         title.VerticalAlignment = XL_TOP

@@ -61,6 +61,7 @@ from ..views.layout import (
     sample_positions,
     title_height,
     title_span,
+    title_start,
 )
 from ..views.page import PageSetup, choose_landscape, pages_wide
 from ..views.sheet import KINDS, CellSpec, ColumnSpec, OutputSheet, estimate_width
@@ -253,8 +254,14 @@ class RenderedSheet:
                           charts=bool(self.charts))
 
     @property
+    def title_first(self) -> int:
+        """The column the title starts in (0, or past the columns repeated on every page)."""
+        return title_start(self.pages_wide, self.repeat_columns)
+
+    @property
     def title_columns(self) -> int:
-        return title_span(self.widths, self.pages_wide)
+        """The column after the title's last: it spans the table, or its first page."""
+        return max(title_span(self.widths, self.pages_wide), self.title_first + 1)
 
     @property
     def size(self) -> int:
@@ -628,12 +635,13 @@ def _title_and_header_rows(sheet: OutputSheet, columns: list[ColumnSpec], r: Ren
     widths = r.widths
     out = []
     if sheet.title:
-        span = r.title_columns
+        first, span = r.title_first, r.title_columns
         style = styles.title if styles.title_wrap is None else styles.title_wrap
-        blanks = "".join(f'<c r="{column_letter(i)}1" s="{style}"/>' for i in range(1, span))
-        out.append(f'<row r="1" ht="{title_height(sheet.title, widths[:span]):.4g}" customHeight="1">'
-                   f'<c r="A1" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                   f"{xml_text(sheet.title)}</t></is></c>{blanks}</row>")
+        before = "".join(f'<c r="{column_letter(i)}1" s="{style}"/>' for i in range(first))
+        after = "".join(f'<c r="{column_letter(i)}1" s="{style}"/>' for i in range(first + 1, span))
+        out.append(f'<row r="1" ht="{title_height(sheet.title, widths[first:span]):.4g}" customHeight="1">'
+                   f'{before}<c r="{column_letter(first)}1" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                   f"{xml_text(sheet.title)}</t></is></c>{after}</row>")
     head_cells = "".join(
         f'<c r="{column_letter(i)}{r.header_row}" s="{styles.header_for(c.kind)}" t="inlineStr"><is>'
         f'<t xml:space="preserve">{xml_text(c.header)}</t></is></c>'
@@ -654,8 +662,9 @@ def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highligh
                      'sort="0" autoFilter="0"/>')
     if sheet.autofilter:
         parts.append(f'<autoFilter ref="{r.data_ref}"/>')
-    if sheet.title and r.title_columns > 1:  # the title spans the table (its first page), never wider
-        parts.append(f'<mergeCells count="1"><mergeCell ref="A1:{column_letter(r.title_columns - 1)}1"/></mergeCells>')
+    if sheet.title and r.title_columns > r.title_first + 1:  # the table (its first page), never wider
+        ref = f"{column_letter(r.title_first)}1:{column_letter(r.title_columns - 1)}1"
+        parts.append(f'<mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells>')
     if highlights and styles.highlight_dxf is not None:
         parts.append(_highlight_xml(highlights, styles.highlight_dxf, 1))
     parts.extend(_value_fill_xml(sheet, r, styles))

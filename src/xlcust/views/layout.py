@@ -214,6 +214,13 @@ def key_columns(kinds: Sequence[str]) -> int:
     return n
 
 
+def title_start(pages_wide: int, repeated: int) -> int:
+    """The column the title starts in: the first, or — on a table printed several pages wide whose
+    code and name columns repeat on every page — the first after them, so that those repeated
+    columns carry no piece of the title onto the later pages."""
+    return repeated if pages_wide > 1 else 0
+
+
 def title_span(widths: Sequence[float], pages_wide: int) -> int:
     """Columns the title spans: the whole table, or those surely on the first of several pages side by side."""
     if pages_wide <= 1:
@@ -222,7 +229,7 @@ def title_span(widths: Sequence[float], pages_wide: int) -> int:
     while n < len(widths) and used + widths[n] <= share:
         used += widths[n]
         n += 1
-    return max(n - 1, 1)
+    return max(n - 1, 1)  # a title_start past it is met by the caller (at least one column)
 
 
 DEFAULT_WIDTH = 8.43  # characters: a column the sheet does not size
