@@ -119,3 +119,20 @@ def _copy_mode(target: Path, tmp: Path) -> None:
 def _discard(tmp: Path) -> None:
     with contextlib.suppress(OSError):
         tmp.unlink()
+
+
+def close_xlsxwriter(workbook: object, path: Path) -> None:
+    """Close an XlsxWriter workbook (which writes the file), its failures as our errors.
+
+    XlsxWriter raises FileCreateError when the file is open elsewhere (Excel and WPS lock it
+    on Windows) and OSError for a missing folder or a full disk.
+    """
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        workbook.close()  # type: ignore[attr-defined]
+    except FileCreateError as exc:
+        raise WorkbookLocked(f"{path}: cannot write the file ({exc.__context__ or exc}); "
+                             "close it in Excel or WPS, or choose another folder") from None
+    except OSError as exc:
+        raise WorkbookError(f"{path}: cannot write the file ({exc.strerror or exc})") from None

@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UsageError, WorkbookError, WorkbookLocked
+from ..errors import UsageError, WorkbookError
 from ..reports.statements import CategoryStatement, CustomerStatement, Statements
 from ..views.statements import fill_statement_workbook
+from .atomic import close_xlsxwriter
 
 PER = ("category", "customer")
 
@@ -72,16 +73,9 @@ def write_category_workbook(path: Path, statements: Statements, group: CategoryS
                             only: CustomerStatement | None = None) -> None:
     """One workbook: the summary sheet and the statement blocks (or only `only`'s block, without summary)."""
     import xlsxwriter
-    from xlsxwriter.exceptions import FileCreateError
 
     workbook = xlsxwriter.Workbook(str(path), {
         "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
     })
     fill_statement_workbook(workbook, statements, group, only)
-    try:
-        workbook.close()
-    except FileCreateError as exc:
-        raise WorkbookLocked(f"{path}: cannot write the file ({exc.__context__ or exc}); "
-                             "close it in Excel or WPS, or choose another folder") from None
-    except OSError as exc:
-        raise WorkbookError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
+    close_xlsxwriter(workbook, path)

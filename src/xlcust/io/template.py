@@ -27,13 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..demo import AS_OF as DEMO_AS_OF
 from ..demo import DEMO_SEED, demo_data
-from ..errors import UsageError, WorkbookError, WorkbookLocked
+from ..errors import UsageError
 from ..i18n import N_, translate
 from ..schema import (
     CATEGORIES,
@@ -51,6 +50,7 @@ from ..schema import (
 )
 from ..settings import Settings, parse_scheme, setting_rows
 from ..views.page import Margins, PageSetup, page_setup, paper_of_code
+from .atomic import close_xlsxwriter
 from .credit_marks import MarkFormulas, add_credit_marks
 
 TEMPLATE_NAME = "registry.toml"
@@ -256,13 +256,7 @@ def create_workbook(
     _set_properties(ctx, created)
     for extra, sheet in extras:
         extra.write(ctx, sheet)
-    try:
-        workbook.close()
-    except FileCreateError as exc:
-        raise WorkbookLocked(f"{path}: cannot write the file ({exc.__context__ or exc}); "
-                             "close it in Excel or WPS, or choose another folder") from None
-    except OSError as exc:
-        raise WorkbookError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
+    close_xlsxwriter(workbook, path)
 
 
 def default_setting_rows(lang: str) -> list[dict[str, object]]:
