@@ -226,3 +226,20 @@ def test_a_link_into_the_book_names_it_as_excel_writes_a_relative_file(name: str
 
 def test_the_companion_of_a_macro_book_is_a_plain_workbook(tmp_path: Path) -> None:
     assert companion_path(tmp_path / "CustomerLedger.xlsm") == tmp_path / "CustomerLedger.detail.xlsx"
+
+
+def test_run_says_how_many_companion_links_past_excels_limit_are_plain_text(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlcust.io import framexml, sheetxml
+
+    monkeypatch.setattr(framexml, "MAX_HYPERLINKS", 2)  # Excel keeps 65,530 per sheet
+    monkeypatch.setattr(sheetxml, "MAX_HYPERLINKS", 2)
+    book = make_book(tmp_path / "ledger.xlsx")
+    code, stdout, _ = run(book, "--detail", "--json")
+    detail = json.loads(stdout)["detail"]
+    # Settlement links each of its 3 txn ids, Allocation its 2 credits and 2 invoices
+    assert detail["links_past_excel_limit"] == {"Allocation": 2, "Settlement": 1, "OpenItems": 1, "Collections": 1}
+    side = openpyxl.load_workbook(tmp_path / "ledger.detail.xlsx")
+    assert len(links(side["Settlement"])) == 2
+    text = " ".join(run(book, "--detail")[2].split())
+    assert "ledger.detail.xlsx Settlement: 1 codes past Excel's 65,530 links per sheet are plain text" in text

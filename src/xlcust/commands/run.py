@@ -7,7 +7,8 @@ the book; `--detail` writes the full rows to the companion file beside it
 
 JSON: {"book", "as_of", "findings": counts, "sheets": [names], "control": {...},
 "links_past_excel_limit": {sheet: n}, "detail": {"file": path or null, "rows_in_book": limit,
-"sheets": [{"sheet", "name", "rows", "where": "book" | "companion" | "not_written"}]}}.
+"sheets": [{"sheet", "name", "rows", "where": "book" | "companion" | "not_written"}],
+"links_past_excel_limit": {sheet: n} (the companion's)}}.
 """
 
 from __future__ import annotations
@@ -93,7 +94,11 @@ def run_all(
                     return write_outputs(book, [*plan.book, *bookkeeping_sheets(registry)],
                                          edits=highlights(result.findings), out=out_path, since=registry.source)
 
-                unlinked = save_with_companion(target, plan.companion, save_book) if plan.companion else save_book()
+                unlinked_aside: dict[str, int] = {}
+                if plan.companion:
+                    unlinked, unlinked_aside = save_with_companion(target, plan.companion, save_book)
+                else:
+                    unlinked = save_book()
             progress.update(task, advance=1)
         companion = companion_path(target) if plan.companion else None
         findings, ledger, totals = result.findings, result.ledger, result.totals
@@ -117,6 +122,7 @@ def run_all(
                 "rows_in_book": registry.settings.detail_rows_in_book,
                 "sheets": [{"sheet": p.key, "name": p.sheet, "rows": p.rows, "where": p.where}
                            for p in plan.placements],
+                "links_past_excel_limit": unlinked_aside,
             },
         }
         if as_json:
@@ -137,7 +143,8 @@ def run_all(
                       markup=False)
             for line in _detail_lines(plan.placements, companion, target, registry.settings.detail_rows_in_book):
                 err.print("  " + line, markup=False, highlight=False)
-            for sheet, count in unlinked.items():
+            aside = {f"{companion.name} {sheet}": n for sheet, n in unlinked_aside.items()} if companion else {}
+            for sheet, count in {**unlinked, **aside}.items():
                 err.print("  " + _("{sheet}: {n} codes past Excel's 65,530 links per sheet are plain text (use the "
                                    "sheet's filter to find a row)", sheet=sheet, n=f"{count:,}"), markup=False)
         return EXIT_FINDINGS if has_errors(findings) else EXIT_OK

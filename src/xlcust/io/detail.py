@@ -40,19 +40,21 @@ def companion_path(target: Path) -> Path:
     return target.with_name(companion_name(target.name))
 
 
-def save_with_companion(target: Path, sheets: Sequence[OutputSheet], save_book: Callable[[], T]) -> T:
+def save_with_companion(target: Path, sheets: Sequence[OutputSheet], save_book: Callable[[], T]
+                        ) -> tuple[T, dict[str, int]]:
     """Write the companion of `target` with these sheets and save the book (`save_book`), both or neither.
 
-    Returns what `save_book` returns. Raises WorkbookLocked when the companion is open or
-    cannot be replaced; whatever `save_book` raises, after putting the old companion back.
+    Returns what `save_book` returns, and the companion's links past Excel's limit per sheet
+    (written as plain text, see `save_package`). Raises WorkbookLocked when the companion is
+    open or cannot be replaced; whatever `save_book` raises, after putting the old companion back.
     """
     companion = companion_path(target)
     _check_not_open(companion)  # before the work: an open companion would fail the run at its very end
     staged = companion.with_name(f".{companion.name}{STAGED_SUFFIX}")
     with booklock.hold(companion):
         try:
-            save_package(Package(staged, _bare_workbook(sheets[0].name)), staged, outputs=list(sheets))
-            return _swap_in(staged, companion, save_book)
+            dropped = save_package(Package(staged, _bare_workbook(sheets[0].name)), staged, outputs=list(sheets))
+            return _swap_in(staged, companion, save_book), dropped
         finally:
             _discard(staged)
 
