@@ -18,7 +18,7 @@ from ..book import Book
 from ..checks import sort_by_sheet
 from ..edits import AppendRows, CellEdit
 from ..findings import has_errors, summarize
-from ..i18n import translate
+from ..i18n import msg, translate
 from ..ledger import build_ledger
 from ..reclass import AuditLog, diff, evaluate_rules, plan_apply, summarize_changes
 from ..views.audit import audit_sheet
@@ -45,8 +45,8 @@ def audit_log_from_host(host: Host) -> AuditLog:
     if header is None:
         if not any(any(v not in (None, "") for v in r) for r in grid):
             return AuditLog(name)
-        raise UsageError(f"the {name} sheet does not look like xlcust's AuditLog (no 'When' header in its first "
-                         "rows); rename it to keep it, and xlcust will start a new one")
+        raise UsageError(msg("the {name} sheet does not look like xlcust's AuditLog (no 'When' header in its first "
+                             "rows); rename it to keep it, and xlcust will start a new one", name=name))
     width = len(AUDIT_COLUMNS)
     rows = []
     for r in grid[header + 1:]:
