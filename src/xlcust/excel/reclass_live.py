@@ -20,10 +20,12 @@ from ..edits import AppendRows, CellEdit
 from ..findings import has_errors, summarize
 from ..i18n import msg, translate
 from ..ledger import build_ledger
+from ..memory import memory_after_changes
 from ..reclass import AuditLog, diff, evaluate_rules, plan_apply, summarize_changes
 from ..views.audit import audit_sheet
 from ..views.edits import render_edits
 from ..views.findings import format_finding
+from ..views.memory import memory_sheet
 from ..views.outputs import checks_sheet
 from ..views.page import with_page
 from ..views.reclass import reclass_sheet
@@ -93,6 +95,8 @@ def reclassify(host: Host, book: Book, *, apply: bool, now: dt.datetime | None =
         host.append_rows(block)
     host.write_sheet(sheet_block(audit_sheet([*log.rows, *plan.audit_rows], lang, log.sheet)))
     host.write_sheet(sheet_block(reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)))
+    today = (now or dt.datetime.now()).date()
+    host.write_sheet(host_block(memory_sheet(book, records=memory_after_changes(book, changes, today))))
     return translate("Applied {head}.\nCustomers updated; CategoryHistory: {closed} period(s) closed, {added} added; "
                      "{audit} AuditLog row(s).", lang, head=head, closed=plan.history_closed,
                      added=plan.history_added, audit=len(plan.audit_rows))
