@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from xlcust.cli import app
 from xlcust.errors import WorkbookLocked
+from xlcust.i18n import msg
 from xlcust.io.detail import companion_path, save_with_companion
 from xlcust.io.package_write import external_target
 from xlcust.io.template import create_workbook
@@ -184,7 +185,7 @@ def test_a_failed_book_save_puts_the_old_companion_back(tmp_path: Path) -> None:
 
     def failing_save() -> None:
         assert companion.read_bytes() != b"the companion of the last run"  # the new one is in place …
-        raise WorkbookLocked("the book is open")  # … when the book cannot be saved
+        raise WorkbookLocked(msg("the book is open"))  # … when the book cannot be saved
 
     with pytest.raises(WorkbookLocked):
         save_with_companion(target, [sheet], failing_save)

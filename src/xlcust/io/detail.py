@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..errors import WorkbookBusy
-from ..i18n import N_
+from ..i18n import msg
 from ..views.detail import companion_name
 from ..views.sheet import OutputSheet
 from . import booklock
@@ -85,8 +85,8 @@ def _move(source: Path, target: Path, companion: Path) -> None:
     try:
         os.replace(source, target)
     except OSError as exc:  # Windows: the companion is open in Excel (it holds the file)
-        raise WorkbookBusy(N_("{file} cannot be replaced ({error}): close it in Excel, WPS or LibreOffice and run "
-                              "again"), file=companion.name, error=exc.strerror or str(exc)) from None
+        raise WorkbookBusy(msg("{file} cannot be replaced ({error}): close it in Excel, WPS or LibreOffice and run "
+                               "again", file=companion.name, error=exc.strerror or str(exc))) from None
 
 
 def _discard(path: Path) -> None:
