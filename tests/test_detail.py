@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
+import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -244,3 +247,18 @@ def test_run_says_how_many_companion_links_past_excels_limit_are_plain_text(tmp_
     assert len(links(side["Settlement"])) == 2
     text = " ".join(run(book, "--detail")[2].split())
     assert "ledger.detail.xlsx Settlement: 1 codes past Excel's 65,530 links per sheet are plain text" in text
+
+
+def test_libreoffice_opens_the_companion_and_finds_the_book_beside_it(tmp_path: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice (soffice) is required: the CI script installs it"
+    book = make_book(tmp_path / "ledger.xlsx")
+    assert run(book, "--detail")[0] == 0
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
+                    "--norestore", "--convert-to", "ods", "--outdir", str(tmp_path / "ods"),
+                    str(tmp_path / "ledger.detail.xlsx")], check=True, capture_output=True, timeout=180)
+    with zipfile.ZipFile(tmp_path / "ods" / "ledger.detail.ods") as ods:
+        content = ods.read("content.xml").decode()
+    # resolved against the companion's folder (the .ods sits one folder further down, and ODF
+    # counts the package itself as a level): the book beside the companion, at its row
+    assert 'xlink:href="../../ledger.xlsx#&apos;Transactions&apos;!A' in content
