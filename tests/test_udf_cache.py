@@ -98,6 +98,40 @@ def test_typing_by_column_on_the_demo_book(demo) -> None:
         pd.testing.assert_frame_equal(by_column.data, by_cell.data)
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(transactions(), st.data())
+def test_a_table_edited_in_some_columns_is_typed_as_from_nothing(grid, data) -> None:
+    """The kept table re-types only the columns whose cells changed; the rest must be what typing gives."""
+    TABLES.clear()
+    TABLES.typed(read_grid(TRANSACTIONS, grid))
+    edited = copy.deepcopy(grid)
+    for _ in range(data.draw(st.integers(1, 4))):
+        if len(edited) > 1:
+            edited[data.draw(st.integers(1, len(edited) - 1))][data.draw(st.integers(0, 7))] = data.draw(ODD)
+    kept, _ = TABLES.typed(read_grid(TRANSACTIONS, edited))
+    fresh = type_sheet(raw_from_grid(TRANSACTIONS, TRANSACTIONS.key, edited), TRANSACTIONS)
+    pd.testing.assert_frame_equal(kept.data, fresh.data)
+    assert kept.status.keys() == fresh.status.keys()
+    for field, status in fresh.status.items():
+        pd.testing.assert_series_equal(kept.status[field], status)
+
+
+def test_an_amount_edit_re_types_the_amount_column_alone(demo) -> None:
+    from xlcust import celltypes
+
+    TABLES.typed(read_grid(TRANSACTIONS, demo["Transactions"]))
+    edited = _overwrite(demo["Transactions"], "amount", 1.0)
+    typed = []
+    original = celltypes.CONVERTERS.copy()
+    try:
+        for kind, convert in original.items():
+            celltypes.CONVERTERS[kind] = lambda raw, _c=convert: typed.append(raw.name) or _c(raw)
+        TABLES.typed(read_grid(TRANSACTIONS, edited))
+    finally:
+        celltypes.CONVERTERS.update(original)
+    assert typed == ["amount"]
+
+
 def _differs(a: object, b: object) -> bool:
     """Two cells a user would call different (a type or a value; -0.0 is 0.0 to a user, but the key may differ)."""
     return type(a) is not type(b) or a != b

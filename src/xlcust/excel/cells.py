@@ -18,6 +18,7 @@ dates as datetime, empty cells as None. This module
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -31,7 +32,7 @@ from ..celltypes import parse_date_text, to_code, type_sheet
 from ..findings import Finding
 from ..headers import match_header
 from ..schema import INPUT_SHEETS, SETTINGS, TRANSACTIONS, ColumnType, Sheet
-from ..tables import SheetTable
+from ..tables import RawSheet, SheetTable
 from .gridtable import GridTable, read_grid
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
@@ -152,13 +153,14 @@ class TableCache:
 
     Bounded on purpose: a Transactions table at Excel's limit is a few hundred MB typed,
     and after an edit the old one is of no more use. So each sheet keeps only its latest
-    table; a new one replaces it (and the book and ledger built on it) *before* it is
-    typed, so two million-row copies are never alive at once. Tables of other sheets stay:
-    editing a customer re-types Customers alone.
+    table, and a new one replaces it; the book and ledger built on the old one go first.
+    Tables of other sheets stay: editing a customer re-types Customers alone. Within a
+    table, a column whose cells are unchanged (same digest, same rows) keeps its typed
+    values: editing an amount re-types the Amount column alone.
     """
 
     def __init__(self) -> None:
-        self._tables: dict[str, tuple[bytes, SheetTable, list[Finding]]] = {}
+        self._tables: dict[str, tuple[bytes, SheetTable, list[Finding], dict[str, bytes]]] = {}
         self.hits = 0
         self.misses = 0
 
@@ -171,13 +173,33 @@ class TableCache:
         self._tables.pop(table.spec.key, None)
         forget_book(table.spec.key)
         raw = table.raw_sheet()
-        typed = type_sheet(raw, table.spec)
-        self._tables[table.spec.key] = (table.key, typed, list(raw.findings))
+        unchanged = set()
+        if held is not None and held[1].columns == raw.columns and held[1].data.index.equals(raw.raw.index):
+            unchanged = {f for f, k in table.column_keys.items() if held[3].get(f) == k}
+        typed = retyped(raw, table.spec, held[1], unchanged) if held is not None and unchanged else (
+            type_sheet(raw, table.spec))
+        del held
+        self._tables[table.spec.key] = (table.key, typed, list(raw.findings), table.column_keys)
         return typed, list(raw.findings)
 
     def clear(self) -> None:
         self._tables.clear()
         self.hits = self.misses = 0
+
+
+def retyped(raw: RawSheet, spec: Sheet, before: SheetTable, unchanged: set[str]) -> SheetTable:
+    """`type_sheet(raw, spec)`, typing only the columns not in `unchanged`: those take their
+    typed values, statuses and numbering from `before`, typed from the same cells in the same rows."""
+    fresh = [f for f in raw.raw.columns if f not in unchanged]
+    part = type_sheet(dataclasses.replace(raw, raw=raw.raw[fresh]), spec)
+    data = part.data.copy(deep=False)
+    for field in unchanged:
+        data[field] = before.data[field]
+    status = {f: s for f, s in before.status.items() if f in unchanged} | part.status
+    table = dataclasses.replace(part, raw=raw.raw, data=data, status=status)
+    # Codes numbered at typing or since (`SheetTable.numbered`) stand for the same rows.
+    table.numbering = {k: v for k, v in before.numbering.items() if set(k) <= unchanged} | table.numbering
+    return table
 
 
 CACHE = ContentCache()  # results computed from a book (grades, balances …): small, by the book's key

@@ -56,7 +56,8 @@ class GridTable:
 
     spec: Sheet
     key: bytes  # the digest of the header row and every mapped column
-    _columns: tuple[pd.Series, ...] | None  # kept only until typing: the cache keeps the typed table
+    column_keys: dict[str, bytes]  # field → the digest of its column (with the header's, what `key` digests)
+    _columns: tuple[pd.Series | _Text, ...] | None  # kept only until typing: the cache keeps the typed table
     _header: HeaderMatch | None
     _grid: Grid | None  # only for the cell-by-cell path (no header found, ragged rows)
 
@@ -66,7 +67,8 @@ class GridTable:
             return raw_from_grid(self.spec, self.spec.key, self._grid or [])
         assert self._grid is not None
         head = self._grid[: self._header.row + 1]
-        return raw_sheet_from_series(self.spec, self.spec.key, head, self._header, list(self._columns))
+        series = [c.series() if isinstance(c, _Text) else c for c in self._columns]
+        return raw_sheet_from_series(self.spec, self.spec.key, head, self._header, series)
 
 
 def read_grid(spec: Sheet, grid: Grid, *, by_column: bool = True) -> GridTable:
@@ -74,22 +76,23 @@ def read_grid(spec: Sheet, grid: Grid, *, by_column: bool = True) -> GridTable:
     cell-by-cell path for the whole range (Settings, whose values are of every type by design)."""
     header = match_header(spec, grid, 0, None)
     if not by_column or header is None or len(set(map(len, grid))) > 1:  # ragged rows: never from Excel
-        return GridTable(spec, _digest_objects("cells", grid), None, None, grid)
+        return GridTable(spec, _digest_objects("cells", grid), {}, None, None, grid)
     body = grid[header.row + 1:]
-    h = hashlib.blake2b(digest_size=16)
-    h.update(_pickled(grid[: header.row + 1]))
-    h.update(len(body).to_bytes(8, "little"))
-    columns = []
+    table = hashlib.blake2b(_digest_objects("head", grid[: header.row + 1]), digest_size=16)
+    columns, keys = [], {}
     with _collector_paused():  # a million new list cells each: no cycles to find, only time lost looking
         for name, at in header.columns.items():
             cells = list(map(itemgetter(at), body))
             series, tag, parts = _column(cells, spec.by_name[name].type is ColumnType.DATE)
-            h.update(tag)
+            h = hashlib.blake2b(tag, digest_size=16)
+            h.update(len(cells).to_bytes(8, "little"))
             for part in parts:
                 h.update(len(part).to_bytes(8, "little"))
                 h.update(part)
+            keys[name] = h.digest()
+            table.update(name.encode() + b"=" + keys[name])
             columns.append(series)
-    return GridTable(spec, h.digest(), tuple(columns), header, grid[: header.row + 1])
+    return GridTable(spec, table.digest(), keys, tuple(columns), header, grid[: header.row + 1])
 
 
 def grid_key(spec: Sheet, grid: Grid) -> bytes:
@@ -100,7 +103,7 @@ def grid_key(spec: Sheet, grid: Grid) -> bytes:
 # ------------------------------------------------------------------- columns
 
 
-def _column(cells: list[object], is_date: bool) -> tuple[pd.Series, bytes, list[memoryview | bytes]]:
+def _column(cells: list[object], is_date: bool) -> tuple[pd.Series | _Text, bytes, list[memoryview | bytes]]:
     """A column's cells as the Series typing takes, the tag of their types, and the bytes to digest."""
     types = set(map(type, cells))
     tag = ",".join(sorted(t.__qualname__ for t in types)).encode() + b";"
@@ -109,9 +112,7 @@ def _column(cells: list[object], is_date: bool) -> tuple[pd.Series, bytes, list[
         return pd.Series(np.full(len(cells), None, dtype=object), dtype=object), tag, []
     if kinds == {str}:
         array = pa.array(cells, type=pa.string())
-        blank = pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)  # '' is a blank cell
-        series = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([blank])))
-        return series, tag, _buffers(array)
+        return _Text(array), tag, _buffers(array)
     if kinds <= {float, int} and (int not in kinds or not any(type(v) is int and abs(v) > _EXACT for v in cells)):
         numbers = np.array(cells, dtype=np.float64)  # None → NaN, as the column reader gives a blank
         return pd.Series(numbers), tag, [memoryview(numbers).cast("B")]
@@ -124,6 +125,17 @@ def _column(cells: list[object], is_date: bool) -> tuple[pd.Series, bytes, list[
         if stamps is not None:
             return stamps, tag, [stamps.to_numpy().view(np.int64).tobytes()]
     return _objects(cells, is_date), tag, [_pickled(cells)]
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A text column, made a Series only when typed (a cache hit needs only its bytes)."""
+
+    array: pa.Array
+
+    def series(self) -> pd.Series:
+        blank = pc.if_else(pc.equal(self.array, ""), pa.scalar(None, pa.string()), self.array)  # '' is blank
+        return pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([blank])))
 
 
 def _timestamps(array: pa.Array) -> pd.Series | None:
