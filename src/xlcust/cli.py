@@ -245,6 +245,7 @@ def run_all(
         from .io.auditlog import read_audit_log
         from .io.reader import read_book
         from .io.save import write_outputs
+        from .io.template import history_look
         from .pipeline import STAGES
         from .views.memory import bookkeeping_sheets
         from .views.outputs import highlights
@@ -268,7 +269,7 @@ def run_all(
                 result, sheets = refresh_sheets(registry, when, progress=step,
                                                 recorded=read_audit_log(book).recorded())
                 step(N_("Writing the workbook"))
-                unlinked = write_outputs(book, [*sheets, *bookkeeping_sheets(registry)],
+                unlinked = write_outputs(book, [*sheets, *bookkeeping_sheets(registry, history_look(registry))],
                                          edits=highlights(result.findings), out=out_path, since=registry.source)
             progress.update(task, advance=1)
         findings, ledger, totals = result.findings, result.ledger, result.totals

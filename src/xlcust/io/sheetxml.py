@@ -671,6 +671,10 @@ def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highligh
     if highlights and styles.highlight_dxf is not None:
         parts.append(_highlight_xml(highlights, styles.highlight_dxf, 1))
     parts.extend(_value_fill_xml(sheet, r, styles))
+    if sheet.validations:  # after conditionalFormatting, before hyperlinks (CT_Worksheet order)
+        from .validations import validations_xml  # it uses this module's escaping
+
+        parts.append(validations_xml(sheet.validations))
     if links:
         parts.append(f"<hyperlinks>{''.join(links)}</hyperlinks>")
     parts.append(page_setup_xml(sheet.page, r.landscape, r.pages_wide))
