@@ -265,7 +265,7 @@ def test_the_added_history_sheet_has_the_drop_downs_date_checks_and_note_new_giv
         made = tmp_path / f"new-{lang}.xlsx"
         create_workbook(made, lang=lang)
 
-        def rules(book: Path) -> dict[str, tuple]:
+        def rules(book: Path, title: str = title) -> dict[str, tuple]:
             ws = openpyxl.load_workbook(book)[title]
             return {str(v.sqref).split(":")[0]: (v.type, v.error, v.prompt, ws.sheet_properties.tabColor.rgb)
                     for v in ws.data_validations.dataValidation}
@@ -278,3 +278,5 @@ def test_the_added_history_sheet_has_the_drop_downs_date_checks_and_note_new_giv
         ws = openpyxl.load_workbook(path)[title]
         lists = {str(v.sqref).split(":")[0]: v.formula1 for v in ws.data_validations.dataValidation if v.type == "list"}
         assert "'Customers'!$A$2" in lists["A2"] and "'Categories'!$A$2" in lists["B2"]  # this book's own columns
+        fresh_ws = openpyxl.load_workbook(made)[title]  # printed as new's: title on top, landscape
+        assert ws.oddHeader.left.text == fresh_ws.oddHeader.left.text and ws.page_setup.orientation == "landscape"

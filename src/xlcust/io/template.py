@@ -469,7 +469,11 @@ def history_look(book: Book, template: Template | None = None) -> SheetLook:
             low, high = rule["minimum"], rule["maximum"]
             out.append(Validation(ref, "date", f"DATE({low.year},{low.month},{low.day})",
                                   f"DATE({high.year},{high.month},{high.day})", **error))
-    return SheetLook(validations=tuple(out), tab_color=layout.tab_color.lstrip("#"))
+    setup = tpl.data["print"]
+    page = page_setup(lang, title=tpl.text(layout.title, lang), company=book.settings.company_name or "",
+                      paper=paper_of_code(setup["paper"]), landscape=layout.landscape,
+                      margins=Margins(**setup["margins"]))
+    return SheetLook(validations=tuple(out), tab_color=layout.tab_color.lstrip("#"), page=page)
 
 
 def _code_column(table: SheetTable) -> str | None:

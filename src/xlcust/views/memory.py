@@ -16,6 +16,7 @@ from ..book import Book
 from ..i18n import N_, translate
 from ..memory import MEMORY_COLUMNS, MEMORY_SHEET, initial_history, memory_records
 from ..schema import HISTORY
+from .page import PageSetup
 from .sheet import ColumnSpec, OutputSheet, Validation
 
 HISTORY_NOTE = N_("Added by xlcust: the category in force when the sheet was created, from the first transaction")
@@ -43,6 +44,7 @@ class SheetLook:
 
     validations: Sequence[Validation] = ()
     tab_color: str | None = None
+    page: PageSetup | None = None  # the input sheet's print setup: its title and footer in the book's language
 
 
 def history_sheet(book: Book, now: dt.datetime | None = None, look: SheetLook | None = None) -> OutputSheet:
@@ -59,6 +61,7 @@ def history_sheet(book: Book, now: dt.datetime | None = None, look: SheetLook | 
         rows=rows, protect=False, owned=False, table=HISTORY.table,
         autofilter=False,  # the Table has its own filter buttons; a sheet filter beside it would clash
         validations=look.validations if look else (), tab_color=look.tab_color if look else None,
+        **({"page": look.page} if look and look.page else {}),
     )
 
 
