@@ -28,7 +28,9 @@ import pandas as pd
 
 from ..book import Book, RawSheet, build_book
 from ..celltypes import parse_date_text, to_code
+from ..errors import UsageError
 from ..headers import match_header
+from ..i18n import msg
 from ..schema import INPUT_SHEETS, SETTINGS, ColumnType, Sheet
 from .host import raw_from_grid
 
@@ -107,7 +109,8 @@ def as_of_date(value: object) -> dt.date:
 
 
 def _bad_date(value: object) -> dt.date:
-    raise ValueError(f"'{value}' is not a date (type it as a date, e.g. 2026-09-30, or use TODAY())")
+    raise ArgumentError(msg("'{value}' is not a date (type it as a date, e.g. 2026-09-30, or use TODAY())",
+                            value=value))
 
 
 def codes(values: Sequence[object]) -> list[str | None]:
@@ -165,7 +168,12 @@ def digest(grid: list[list[object]]) -> tuple[int, int, int]:
 # ------------------------------------------------------------------------- tables
 
 
-class TableError(ValueError):
+class ArgumentError(UsageError, ValueError):
+    """A worksheet function's argument xlcust cannot use; its message is a catalog text (the UDF shows
+    it in a cell as `#xlcust: …`). Also a ValueError, as the functions' argument errors always were."""
+
+
+class TableError(ArgumentError):
     """A range passed as a table has no header row xlcust recognises."""
 
 
@@ -193,7 +201,7 @@ def is_table(value: object) -> bool:
 
 def _grid(value: list | tuple) -> list[list[object]]:
     if not value or not all(isinstance(r, list | tuple) for r in value[:1]):
-        raise TableError("a table argument is a range with its header row, such as tblTransactions[#All]")
+        raise TableError(msg("a table argument is a range with its header row, such as tblTransactions[#All]"))
     return value if isinstance(value, list) and isinstance(value[0], list) else [list(r) for r in value]
 
 
@@ -209,7 +217,8 @@ def load_tables(tables: Sequence[object], expect: Sequence[str] = ()) -> tuple[s
         if isinstance(t, list | tuple):
             grids.append(_grid(t))
         elif not is_blank(t):
-            raise TableError(f"'{t}' is not a table: pass a range with its header row, such as tblCustomers[#All]")
+            raise TableError(msg("'{t}' is not a table: pass a range with its header row, such as tblCustomers[#All]",
+                                 t=t))
     key = tuple(digest(g) for g in grids)
     return key, CACHE.get(("book", key, tuple(expect)), lambda: _build(grids, expect))
 
@@ -220,14 +229,14 @@ def _build(grids: list[list[list[object]]], expect: Sequence[str]) -> Book:
         spec = table_spec(grid)
         if spec is None:
             heads = ", ".join(str(v) for v in grid[0][:4] if v is not None) if grid else ""
-            raise TableError(f"the range starting '{heads}' is not a table xlcust knows: pass the whole table "
-                             "with its header row, e.g. tblCustomers[#All]")
+            raise TableError(msg("the range starting '{heads}' is not a table xlcust knows: pass the whole table "
+                                 "with its header row, e.g. tblCustomers[#All]", heads=heads))
         if raws[spec.key] is not None:
-            raise TableError(f"two {spec.key} tables were passed")
+            raise TableError(msg("two {key} tables were passed", key=spec.key))
         raws[spec.key] = raw_from_grid(spec, spec.key, grid)
     for key in expect:
         if raws[key] is None:
-            raise TableError(f"pass the {key} table with its header row, e.g. tbl{key}[#All]")
+            raise TableError(msg("pass the {key} table with its header row, e.g. tbl{key}[#All]", key=key))
     return build_book(raws, path=None)  # without a Settings table every setting is at its default
 
 
