@@ -272,7 +272,8 @@ def _from_nothing(f):
     """`f()` with every cache empty, the kept tables, book and ledger put back afterwards."""
     from xlcust.excel import cells
 
-    kept = (dict(TABLES._tables), dict(cells._BOOK), LEDGERS._held, cells.CACHE._items.copy())
+    kept = (dict(TABLES._tables), dict(cells._BOOK), LEDGERS._held, cells.CACHE._items.copy(),
+            cells.FRAMES._items.copy())
     udfs.clear_cache()
     try:
         return f()
@@ -282,6 +283,7 @@ def _from_nothing(f):
         cells._BOOK.update(kept[1])
         LEDGERS._held = kept[2]
         cells.CACHE._items.update(kept[3])
+        cells.FRAMES._items.update(kept[4])
 
 
 def _edit(tables: dict[str, list[list[object]]], edit: str, n: int) -> None:

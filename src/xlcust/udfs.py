@@ -397,7 +397,7 @@ def _grades(tables: Sequence[object]) -> tuple[pd.DataFrame, str]:
     key, book = load_tables(tables, expect=["Transactions", "Customers"])
     from .credit import grade_customers
 
-    grades = derived(key, "grades", lambda: grade_customers(book, LEDGERS.ledger_of(book)))
+    grades = derived(key, "grades", lambda: grade_customers(book, LEDGERS.ledger_of(book)), per_customer=True)
     return grades, book.settings.language
 
 
@@ -624,7 +624,7 @@ def customers_where(condition: object, tables: Sequence[object]) -> list[list[ob
             out.append(row)
         return out
 
-    return derived((key, text.strip()), "where", answer)
+    return derived((key, text.strip()), "where", answer, per_customer=True)
 
 
 @excel_function(wizard=False,

@@ -205,7 +205,8 @@ def retyped(raw: RawSheet, spec: Sheet, before: SheetTable, unchanged: set[str])
     return table
 
 
-CACHE = ContentCache()  # results computed from a book (grades, balances …): small, by the book's key
+CACHE = ContentCache()  # results computed from a book (balances, revenue …): small, by the book's key
+FRAMES = ContentCache(size=4)  # a frame per customer (grades, a selection): tens of MB each, so fewer
 TABLES = TableCache()
 _BOOK: dict[tuple, Book] = {}  # the last book assembled, by its tables' keys
 
@@ -224,6 +225,7 @@ def clear_tables() -> None:
     from .ledgercache import LEDGERS
 
     CACHE.clear()
+    FRAMES.clear()
     TABLES.clear()
     _BOOK.clear()
     LEDGERS.clear()
@@ -344,7 +346,8 @@ def _serial(value: object) -> object:
     return value
 
 
-def derived(book_key: object, name: str, make: Callable[[], Any]) -> Any:
-    """A result computed from a book (grades, balances …), cached by the book's key; keep it
-    small (a figure per customer, not a frame per transaction: `ledgercache` holds the ledger)."""
-    return CACHE.get((name, book_key), make)
+def derived(book_key: object, name: str, make: Callable[[], Any], *, per_customer: bool = False) -> Any:
+    """A result computed from a book, cached by the book's key: a figure per key (`CACHE`, 16
+    kept), or with `per_customer` a frame of every customer's figures (`FRAMES`, 4 kept).
+    Never a frame per transaction: `ledgercache` holds the one ledger."""
+    return (FRAMES if per_customer else CACHE).get((name, book_key), make)
