@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from ..errors import UsageError
 from ..plain import plain_values
 from ..schema import column_letter
+from .sharedstrings import SharedStrings
 from .sheetxml import (
     _ORD_1899_12_30,
     _ORD_1900_03_01,
@@ -44,6 +45,7 @@ CHUNK = 50_000  # rows encoded at a time: bounds the memory of the joined XML
 
 # sheetxml._NEEDS_ESCAPE but &, < and >, in RE2 syntax (Arrow text is valid UTF-8: no surrogates)
 _NEEDS_CLEANING = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_"
+_TRIMMABLE = "^[ \t\n\r]|[ \t\n\r]$"
 _ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()  # datetime64 counts days from here
 
 Encoder = Callable[[object, str], str]
@@ -52,12 +54,13 @@ Encoder = Callable[[object, str], str]
 def write_frame_rows(name: str, frame: pd.DataFrame, columns: Sequence[ColumnSpec], encoders: Sequence[Encoder],
                      styles: OutputStyles, dates: DateSystem, header_row: int, write: Callable[[bytes], object],
                      links: list[str], counter: _LinkCounter, heights: Sequence[str] | None = None,
-                     wrapped: Collection[int] = ()) -> int:
+                     wrapped: Collection[int] = (), strings: SharedStrings | None = None) -> int:
     """Write the frame's rows below the header; returns the last row number (as `_write_rows` does).
 
     `links` and `counter` are the sheet's hyperlinks and dropped-link count, shared with the encoders.
     `heights`, when given, holds each row's height attributes ('' for a row of one line);
-    `wrapped` the positions of the text columns whose cells wrap.
+    `wrapped` the positions of the text columns whose cells wrap. With `strings`, text that
+    repeats in its column is written as shared strings (see `sharedstrings`).
     """
     n = len(frame)
     if frame.shape[1] > len(columns):
@@ -65,19 +68,35 @@ def write_frame_rows(name: str, frame: pd.DataFrame, columns: Sequence[ColumnSpe
     if header_row + n > MAX_ROWS:
         raise UsageError(f"output sheet {name!r} has more rows than Excel's {MAX_ROWS:,}")
     link_rows = frame.attrs.get("links", {})
+    # Text columns are escaped whole, so that a string's count in its column decides shared or inline.
+    texts: dict[int, tuple[pa.Array, np.ndarray | None]] = {}
+    for i in range(min(frame.shape[1], len(columns))):
+        s = frame.iloc[:, i]
+        if i in link_rows:
+            text = _escaped(pd.Series(_shown(s), dtype=object))
+        elif columns[i].kind != "link" and (s.dtype == object or isinstance(s.dtype, pd.StringDtype | pd.ArrowDtype)):
+            text = _escaped(s)
+        else:
+            continue
+        if text is not None:
+            texts[i] = (text, None if strings is None else strings.column_indices(text))
     for start in range(0, n, CHUNK):
         part = frame.iloc[start:start + CHUNK]
         first = header_row + 1 + start
         numbers = pa.array(np.arange(first, first + len(part), dtype=np.int64)).cast(pa.string())
         cells = []
         for i in range(part.shape[1]):
-            if i in link_rows:
+            text = None
+            if i in texts:
+                whole, shared = texts[i]
+                text = (whole.slice(start, len(part)), None if shared is None else shared[start:start + len(part)])
+            if i in link_rows and text is not None:
                 rows, target = link_rows[i]
-                cells.append(_row_link_cells(part.iloc[:, i], rows[start:start + CHUNK], target, i, styles,
+                cells.append(_row_link_cells(text, rows[start:start + CHUNK], target, i, styles,
                                              numbers, links, counter))
             else:
                 cells.append(_column_cells(part.iloc[:, i], i, columns[i].kind, encoders[i], styles, dates, numbers,
-                                           links, counter, i in wrapped))
+                                           links, counter, i in wrapped, text))
         if not cells:
             continue
         joined = pc.binary_join_element_wise(*cells, "") if len(cells) > 1 else cells[0]
@@ -99,8 +118,12 @@ def _utf8(strings: pa.Array) -> bytes:
 
 
 def _column_cells(s: pd.Series, col: int, kind: str, encode: Encoder, styles: OutputStyles, dates: DateSystem,
-                  numbers: pa.Array, links: list[str], counter: _LinkCounter, wrap: bool = False) -> pa.Array:
-    """One column's `<c>` elements for these rows ('' where a cell stays empty)."""
+                  numbers: pa.Array, links: list[str], counter: _LinkCounter, wrap: bool = False,
+                  text: tuple[pa.Array, np.ndarray | None] | None = None) -> pa.Array:
+    """One column's `<c>` elements for these rows ('' where a cell stays empty).
+
+    `text`, for a column of text, is its escaped text and shared-string indices for these rows.
+    """
     pre = f'<c r="{column_letter(col)}'
     style = styles.by_kind.get(kind, 0)
     if wrap and kind == "text" and styles.text_wrap is not None:
@@ -125,8 +148,8 @@ def _column_cells(s: pd.Series, col: int, kind: str, encode: Encoder, styles: Ou
         cells = pc.binary_join_element_wise(pre, numbers, f'"{s_num}><v>', value, "</v></c>", "")
     elif pd.api.types.is_datetime64_dtype(s.dtype):
         cells = _date_cells(s, kind, style, styles, dates, pre, numbers)
-    elif s.dtype == object or isinstance(s.dtype, pd.StringDtype | pd.ArrowDtype):
-        cells = _text_cells(s, s_num, pre, numbers)
+    elif text is not None:
+        cells = _text_cells(*text, s_num, pre, numbers)
     if cells is None:  # not a plain column: the row writer's encoder, cell by cell
         rows = numbers.to_pylist()
         cells = pa.array([("" if v is None else encode(v, r)) for v, r in zip(plain_values(s), rows, strict=True)],
@@ -148,15 +171,20 @@ def _date_cells(s: pd.Series, kind: str, style: int, styles: OutputStyles, dates
     return pc.binary_join_element_wise(pre, numbers, f'" s="{date_style}"><v>', value, "</v></c>", "")
 
 
-def _row_link_cells(s: pd.Series, rows: np.ndarray, target: str, col: int, styles: OutputStyles,
-                    numbers: pa.Array, links: list[str], counter: _LinkCounter) -> pa.Array:
+def _shown(s: pd.Series) -> np.ndarray:
+    """A link column's text: None where the cell stays empty."""
+    return np.array([None if v is None or v == "" else str(v) for v in plain_values(s)], dtype=object)
+
+
+def _row_link_cells(text: tuple[pa.Array, np.ndarray | None], rows: np.ndarray, target: str, col: int,
+                    styles: OutputStyles, numbers: pa.Array, links: list[str], counter: _LinkCounter) -> pa.Array:
     """Text that links to a row of a user's sheet (`target` + row number, e.g. 'Transactions'!A7).
 
     The targets are row numbers, made into link text only for the links Excel keeps (as the
     row writer's encoder would); the rest are counted as dropped and stay plain text.
     """
-    shown = np.array([None if v is None or v == "" else str(v) for v in plain_values(s)], dtype=object)
-    linkable = np.flatnonzero(~np.isnan(rows) & (shown != None))  # noqa: E711 (element-wise)
+    shown = pc.is_valid(text[0]).to_numpy(zero_copy_only=False)
+    linkable = np.flatnonzero(~np.isnan(rows) & shown)
     room = max(0, MAX_HYPERLINKS - len(links))
     counter.dropped += max(0, len(linkable) - room)
     linked = linkable[:room]
@@ -168,12 +196,12 @@ def _row_link_cells(s: pd.Series, rows: np.ndarray, target: str, col: int, style
                  for i, r in zip(linked.tolist(), targets, strict=True))
     attrs = np.full(len(shown), "", dtype=object)
     attrs[linked] = f' s="{styles.link}"'
-    cells = _text_cells(pd.Series(shown, dtype=object), pa.array(attrs, type=pa.string()), f'<c r="{letter}', numbers)
-    assert cells is not None  # all text by construction
+    cells = _text_cells(*text, pa.array(attrs, type=pa.string()), f'<c r="{letter}', numbers)
     return pc.fill_null(cells, "")
 
 
-def _text_cells(s: pd.Series, s_attr: str | pa.Array, pre: str, numbers: pa.Array) -> pa.Array | None:
+def _escaped(s: pd.Series) -> pa.Array | None:
+    """A column's text as XML element text, null where no cell is written; None if not all text."""
     try:
         text = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
@@ -195,6 +223,21 @@ def _text_cells(s: pd.Series, s_attr: str | pa.Array, pre: str, numbers: pa.Arra
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         plain = pc.replace_substring(plain, char, entity)
     text = plain if escaped is None else pc.if_else(pa.array(escaped), text, plain)
-    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)  # '' writes no cell
-    return pc.binary_join_element_wise(
-        pre, numbers, '"', s_attr, ' t="inlineStr"><is><t xml:space="preserve">', text, "</t></is></c>", "")
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)  # '' writes no cell
+
+
+def _text_cells(text: pa.Array, shared: np.ndarray | None, s_attr: str | pa.Array, pre: str,
+                numbers: pa.Array) -> pa.Array:
+    """Escaped text as shared-string cells where `shared` has an index, inline strings elsewhere."""
+    inline_at = None if shared is None else shared < 0
+    cells = None
+    if inline_at is None or inline_at.any():
+        # xml:space="preserve" only where a reader could trim something: whitespace at either end
+        space = pc.if_else(pc.match_substring_regex(text, _TRIMMABLE), ' xml:space="preserve"', "")
+        cells = pc.binary_join_element_wise(pre, numbers, '"', s_attr, ' t="inlineStr"><is><t', space, ">", text,
+                                            "</t></is></c>", "")
+    if shared is not None and not inline_at.all():
+        index = pa.array(shared).cast(pa.string())
+        as_shared = pc.binary_join_element_wise(pre, numbers, '"', s_attr, ' t="s"><v>', index, "</v></c>", "")
+        cells = as_shared if cells is None else pc.if_else(pa.array(inline_at), cells, as_shared)
+    return cells

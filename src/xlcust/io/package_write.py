@@ -58,6 +58,7 @@ from .package import (
     resolve_target,
 )
 from .package_styles import _canon, _Styles
+from .sharedstrings import SST_CT, SST_REL, SharedStrings
 from .sheetxml import (
     HIGHLIGHT_FORMULA,
     MAX_ROWS,
@@ -255,7 +256,8 @@ class _Build:
         # The new sheet list.
         self._plan_sheets(wb_rels, ct)
         new_order = self._new_order()
-        self._render_outputs(out_styles, dates, out_highlights, wb, new_order)
+        strings = self._shared_strings()
+        self._render_outputs(out_styles, dates, out_highlights, wb, new_order, strings)
         self._write_tables()
         self._write_charts(dates)
         self._update_workbook(wb, new_order, gone, wrote_formulas)
@@ -265,6 +267,8 @@ class _Build:
         if self.target is not None:  # a new name of the other kind: Excel opens only a package that matches it
             convert_flavour(pkg, self.target, ct, wb_rels, self.deleted)
         self._remove_deleted(wb_rels, ct)
+        if strings.changed:
+            self._save_shared_strings(strings, wb_rels, ct)
         if styles.changed:
             if styles_part is None:
                 styles_part = "xl/styles.xml" if not pkg.has_part("xl/styles.xml") else "xl/xlcust-styles.xml"
@@ -275,6 +279,31 @@ class _Build:
                            ("[Content_Types].xml", ct)):
             if _canon(root) != _canon(pkg._xml(part)):  # leave the bytes alone when nothing changed
                 self.modified[pkg._canonical(part)] = _to_bytes(root)
+
+    def _shared_strings(self) -> SharedStrings:
+        """The workbook's shared-string table, to which the output sheets add their repeated text."""
+        part = self.pkg.shared_strings_part()
+        if part is None:
+            return SharedStrings()
+        with self.pkg.parsing(part):
+            data = self.pkg.read_part(part)
+        try:
+            return SharedStrings(data)
+        except ValueError:  # not a table we can append to: the outputs keep their text inline
+            return SharedStrings(frozen=True)
+
+    def _save_shared_strings(self, strings: SharedStrings, wb_rels: etree._Element, ct: etree._Element) -> None:
+        part = self.pkg.shared_strings_part()
+        if part is None:  # a new table: its relationship and content type
+            taken = {p.lower() for p in self.pkg.parts()} - self.deleted
+            part = "xl/sharedStrings.xml"
+            n = 1
+            while part.lower() in taken:
+                n += 1
+                part = f"xl/sharedStrings{n}.xml"
+            self._add_rel(wb_rels, SST_REL, part)
+            self._add_override(ct, part, SST_CT)
+        self.modified[part] = strings.to_bytes()
 
     def _highlights(self) -> dict[str, list[str]]:
         by_sheet: dict[str, list[str]] = {}
@@ -490,7 +519,8 @@ class _Build:
         return order
 
     def _render_outputs(self, styles: OutputStyles | None, dates: DateSystem, highlights: dict[str, list[str]],
-                        wb: etree._Element, order: list[tuple[int | None, _NewSheet | None]]) -> None:
+                        wb: etree._Element, order: list[tuple[int | None, _NewSheet | None]],
+                        strings: SharedStrings | None = None) -> None:
         active = _active_tab(wb)
         new_active = self._map_tab(active, order)
         for position, (_, new) in enumerate(order):
@@ -500,7 +530,8 @@ class _Build:
             new.rendered = render_output_sheet(new.spec, styles, dates, tab_selected=position == new_active,
                                                highlights=highlights.get(new.spec.name.casefold(), ()),
                                                drawing_rid=_DRAWING_RID if new.drawing else None,
-                                               table_rid=_TABLE_RID if new.table else None)
+                                               table_rid=_TABLE_RID if new.table else None,
+                                               strings=strings)
 
     def _write_tables(self) -> None:
         """Each Table output's table part and sheet rels: the Table `xlcust new` makes, in the template's style."""

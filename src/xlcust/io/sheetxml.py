@@ -65,6 +65,7 @@ from ..views.layout import (
 )
 from ..views.page import PageSetup, choose_landscape, pages_wide
 from ..views.sheet import KINDS, CellSpec, ColumnSpec, OutputSheet, estimate_width
+from .sharedstrings import SharedStrings, needs_preserve
 
 # The sheet and edit types and A1 references live with their makers (views, core); they are
 # imported here too because the writer's callers have always found them in this module.
@@ -111,6 +112,11 @@ def xml_text(s: str) -> str:
     if _NEEDS_ESCAPE.search(s) is None and len(s) <= MAX_CELL_CHARS:
         return s
     return clean_text(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def text_element(escaped: str) -> str:
+    """`<t>` of escaped text, xml:space="preserve" only where whitespace at its ends would be trimmed."""
+    return f'<t xml:space="preserve">{escaped}</t>' if needs_preserve(escaped) else f"<t>{escaped}</t>"
 
 
 def xml_attr(s: str) -> str:
@@ -311,11 +317,13 @@ def render_output_sheet(
     main_ns: str = MAIN_NS,
     drawing_rid: str | None = None,
     table_rid: str | None = None,
+    strings: SharedStrings | None = None,
 ) -> RenderedSheet:
     """Stream the sheet's rows into a spool and build head and tail around them.
 
     drawing_rid, for a sheet with charts, is the id of its drawing in the sheet's rels;
     table_rid, for a sheet that is a Table (`OutputSheet.table`), the id of its table part.
+    strings, when given, is the workbook's shared-string table: repeated text goes there.
     """
     columns = list(sheet.columns)
     if not columns:
@@ -339,16 +347,16 @@ def render_output_sheet(
             from .framexml import write_frame_rows
 
             layout = layouts(columns, _frame_sample(sheet.rows, len(columns)), filter_arrow=sheet.filter_buttons)
-            encoders = _encoders(columns, layout, styles, dates, links, counter)
+            encoders = _encoders(columns, layout, styles, dates, links, counter, strings)
             heights = _frame_row_heights(sheet.rows, columns, layout)
             last_row = write_frame_rows(sheet.name, sheet.rows, columns, encoders, styles, dates, header_row, write,
-                                        links, counter, heights, [i for i, c in enumerate(layout) if c.wrap])
+                                        links, counter, heights, [i for i, c in enumerate(layout) if c.wrap], strings)
         else:
             rows = sheet.rows.itertuples(index=False, name=None) if hasattr(sheet.rows, "itertuples") else sheet.rows
             rows = iter(rows)
             first = list(itertools.islice(rows, SAMPLE_ROWS))
             layout = layouts(columns, column_samples(first, len(columns)), filter_arrow=sheet.filter_buttons)
-            encoders = _encoders(columns, layout, styles, dates, links, counter)
+            encoders = _encoders(columns, layout, styles, dates, links, counter, strings)
             last_row = _write_rows(sheet, itertools.chain(first, rows), encoders, header_row, write, wanted, cells,
                                    layout)
         body_size = body.tell()
@@ -369,11 +377,11 @@ def render_output_sheet(
 
 
 def _encoders(columns: list[ColumnSpec], layout: list[ColumnLayout], styles: OutputStyles, dates: DateSystem,
-              links: list[str], counter: _LinkCounter) -> list:
+              links: list[str], counter: _LinkCounter, strings: SharedStrings | None = None) -> list:
     """A cell encoder per column; text in a column that wraps gets the wrapping style."""
     wrap = styles.text_wrap
     return [_column_encoder(i, c.kind, styles, dates, links, counter,
-                            wrap if wrap is not None and lay.wrap and c.kind == "text" else None)
+                            wrap if wrap is not None and lay.wrap and c.kind == "text" else None, strings)
             for i, (c, lay) in enumerate(zip(columns, layout, strict=True))]
 
 
@@ -496,10 +504,11 @@ class _LinkCounter:
 
 
 def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem, links: list[str],
-                    counter: _LinkCounter, style: int | None = None):
+                    counter: _LinkCounter, style: int | None = None, strings: SharedStrings | None = None):
     """A function (value, row-number text) → `<c>` XML for one column, fast paths first.
 
-    style, when given, replaces the kind's number-format style (a header- or title-looking cell).
+    style, when given, replaces the kind's number-format style (a header- or title-looking cell);
+    strings, when given, takes the text met more than once (`SharedStrings.cell_index`).
     """
     letter = column_letter(col)
     pre = f'<c r="{letter}'
@@ -517,12 +526,16 @@ def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem
     cents = kind == "cents"
     _str, _int, _float, _date, _datetime = str, int, float, dt.date, dt.datetime
 
+    shared = None if strings is None else strings.cell_index
+
     def text(s: str, rs: str, s_attr: str = s_text) -> str:
         if not s:
             return ""
         if _NEEDS_ESCAPE.search(s) is not None or len(s) > MAX_CELL_CHARS:
             s = xml_text(s)
-        return f'{pre}{rs}"{s_attr} t="inlineStr"><is><t xml:space="preserve">{s}</t></is></c>'
+        if shared is not None and (i := shared(s)) >= 0:
+            return f'{pre}{rs}"{s_attr} t="s"><v>{i}</v></c>'
+        return f'{pre}{rs}"{s_attr} t="inlineStr"><is>{text_element(s)}</is></c>'
 
     def encode(v: object, rs: str) -> str:
         # Exact type checks first: this runs once per cell, millions of times.
@@ -555,7 +568,7 @@ def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem
         enc = variants.get(key)
         if enc is None:
             role_style = {"header": styles.header_for(kind), "title": styles.title}.get(v.role or "")
-            enc = variants[key] = _column_encoder(col, v.kind, styles, dates, links, counter, role_style)
+            enc = variants[key] = _column_encoder(col, v.kind, styles, dates, links, counter, role_style, strings)
         return enc(v.value, rs)  # type: ignore[operator]
 
     def slow(v: object, rs: str) -> str:
@@ -640,11 +653,11 @@ def _title_and_header_rows(sheet: OutputSheet, columns: list[ColumnSpec], r: Ren
         before = "".join(f'<c r="{column_letter(i)}1" s="{style}"/>' for i in range(first))
         after = "".join(f'<c r="{column_letter(i)}1" s="{style}"/>' for i in range(first + 1, span))
         out.append(f'<row r="1" ht="{title_height(sheet.title, widths[first:span]):.4g}" customHeight="1">'
-                   f'{before}<c r="{column_letter(first)}1" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                   f"{xml_text(sheet.title)}</t></is></c>{after}</row>")
+                   f'{before}<c r="{column_letter(first)}1" s="{style}" t="inlineStr"><is>'
+                   f"{text_element(xml_text(sheet.title))}</is></c>{after}</row>")
     head_cells = "".join(
         f'<c r="{column_letter(i)}{r.header_row}" s="{styles.header_for(c.kind)}" t="inlineStr"><is>'
-        f'<t xml:space="preserve">{xml_text(c.header)}</t></is></c>'
+        f"{text_element(xml_text(c.header))}</is></c>"
         for i, c in enumerate(columns)
     )
     height = header_height(columns, widths, sheet.filter_buttons)
