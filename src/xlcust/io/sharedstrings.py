@@ -36,6 +36,7 @@ _WHITESPACE_ENDS = (" ", "\t", "\n", "\r")
 # Text holding Excel's own escape (`_x0041_` written as `_x005F_x0041_`) is always shared:
 # openpyxl undoes that escape in the shared-string table but not in inline strings.
 _EXCEL_ESCAPED = "_x005F_x"
+MIN_REPEATS = 2  # occurrences in a column from which a text is shared
 
 
 def needs_preserve(text: str) -> bool:
@@ -99,9 +100,7 @@ class SharedStrings:
                                pc.or_kleene(pc.invert(ends), pc.not_equal(pre, "")))
         positions = np.flatnonzero(pc.fill_null(usable, False).to_numpy(zero_copy_only=False))
         values = pc.fill_null(text, "").take(pa.array(positions)).to_pylist()
-        index = self._index
-        for value, i in zip(reversed(values), reversed(positions.tolist()), strict=True):
-            index[value] = i  # the first of equal entries wins
+        self._index = dict(zip(reversed(values), reversed(positions.tolist()), strict=True))  # the first equal wins
 
     # -- assigning --------------------------------------------------------------------------
 
@@ -127,7 +126,7 @@ class SharedStrings:
         for k, (text, c) in enumerate(zip(uniq, counts.tolist(), strict=True)):
             i = index.get(text)
             if i is None:
-                if (c < 2 and _EXCEL_ESCAPED not in text) or not text:
+                if (c < MIN_REPEATS and _EXCEL_ESCAPED not in text) or not text:
                     mapped[k] = -1
                     continue
                 i = index[text] = base + len(new)
@@ -148,7 +147,7 @@ class SharedStrings:
         if i is None:
             if self.frozen:
                 return -1
-            if escaped not in self._seen_once and _EXCEL_ESCAPED not in escaped:
+            if MIN_REPEATS > 1 and escaped not in self._seen_once and _EXCEL_ESCAPED not in escaped:
                 self._seen_once.add(escaped)
                 return -1
             i = self._index[escaped] = self._existing_count + len(self._new)
