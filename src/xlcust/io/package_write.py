@@ -271,7 +271,7 @@ class _Build:
         if self.target is not None:  # a new name of the other kind: Excel opens only a package that matches it
             convert_flavour(pkg, self.target, ct, wb_rels, self.deleted)
         self._remove_deleted(wb_rels, ct)
-        if strings.changed:
+        if strings.changed or (strings.counts_references and (self.new_sheets or self._removed)):
             self._save_shared_strings(strings, wb_rels, ct)
         if styles.changed:
             if styles_part is None:

@@ -15,8 +15,8 @@ orphans until Excel next saves the book (Excel rebuilds the table then); they ar
 to repeated strings, which a re-run reuses.
 
 The table's `count` (all references in the workbook) is written when this save creates
-the table; when it appends, the references of the sheets it replaces are unknown without
-inflating them, so `count` is left out rather than wrong (it is optional).
+the table; when it appends or replaces a sheet, the references of the sheets it replaces
+are unknown without inflating them, so `count` is left out rather than wrong (it is optional).
 """
 
 from __future__ import annotations
@@ -67,6 +67,12 @@ class SharedStrings:
     def changed(self) -> bool:
         """Whether the table must be written: it grew, or this save created it."""
         return bool(self._new) or (self.existing is None and self.references > 0)
+
+    @property
+    def counts_references(self) -> bool:
+        """Whether the existing table states a `count`, which replacing a sheet makes stale."""
+        root = None if self.existing is None else _ROOT.search(self.existing)
+        return root is not None and re.search(rb"\scount\s*=", root.group(0)) is not None
 
     def __len__(self) -> int:
         return self._existing_count + len(self._new)
