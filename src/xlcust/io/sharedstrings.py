@@ -21,6 +21,7 @@ are unknown without inflating them, so `count` is left out rather than wrong (it
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -126,18 +127,18 @@ class SharedStrings:
         valid = ~np.asarray(pc.is_null(d.indices).to_numpy(zero_copy_only=False))
         uniq = d.dictionary.to_pylist()
         counts = np.bincount(codes[valid].astype(np.int64), minlength=len(uniq))
-        index, new = self._index, self._new
-        base = self._existing_count
-        mapped = np.empty(len(uniq), dtype=np.int64)
-        for k, (text, c) in enumerate(zip(uniq, counts.tolist(), strict=True)):
-            i = index.get(text)
-            if i is None:
-                if (c < MIN_REPEATS and _EXCEL_ESCAPED not in text) or not text:
-                    mapped[k] = -1
-                    continue
-                i = index[text] = base + len(new)
-                new.append(text)
-            mapped[k] = i
+        # Lookups and appends without a Python statement per distinct text (a column at Excel's
+        # limit holds half a million): dict.get through map, the new texts added in one go.
+        mapped = np.fromiter(map(self._index.get, uniq, itertools.repeat(-1)), dtype=np.int64, count=len(uniq))
+        wanted = (counts >= MIN_REPEATS) | pc.match_substring(d.dictionary, _EXCEL_ESCAPED).to_numpy(
+            zero_copy_only=False)
+        fresh = np.flatnonzero((mapped < 0) & wanted & pc.not_equal(d.dictionary, "").to_numpy(zero_copy_only=False))
+        if len(fresh):
+            texts = [uniq[k] for k in fresh.tolist()]
+            ids = np.arange(len(self), len(self) + len(fresh), dtype=np.int64)
+            self._index.update(zip(texts, ids.tolist(), strict=True))
+            self._new.extend(texts)
+            mapped[fresh] = ids
         out = np.full(n, -1, dtype=np.int64)
         out[valid] = mapped[codes[valid].astype(np.int64)]
         self.references += int((out >= 0).sum())
