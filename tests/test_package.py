@@ -134,10 +134,14 @@ def test_parts_not_ours_survive_byte_for_byte(fixture: str, request: pytest.Fixt
     new_parts = set(after) - set(before)
     assert new_parts == {pkg.sheet_part("Checks")}
     assert set(before) - set(after) == set()
+    strings = pkg.shared_strings_part()
     may_differ = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml",
-                  customers_part, table_part}
+                  customers_part, table_part, strings}
     changed = {name for name in before if before[name] != after[name]}
     assert changed <= may_differ, changed - may_differ
+    # the shared strings are appended to: every entry the user's sheets index is where it was
+    entries = lambda xml: re.findall(rb"<si>.*?</si>", xml, re.S)  # noqa: E731
+    assert entries(after[strings][0])[:len(entries(before[strings][0]))] == entries(before[strings][0])
     for keep in ("xl/drawings/vmlDrawing1.vml", "xl/comments1.xml", "xl/charts/chart1.xml", "docProps/app.xml"):
         assert after[keep] == before[keep]
     if fixture == "macro_book":
