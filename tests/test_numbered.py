@@ -59,3 +59,25 @@ def test_checks_name_the_same_rows_through_the_numbers() -> None:
     assert ("TXN_REFERENCE_OTHER_CUSTOMER", 4) in found  # I1 is first on row 2, customer 0101's
     assert ("TXN_CUSTOMER_UNKNOWN", 5) in found
     assert ("TXN_REFERENCE_UNKNOWN", 5) in found  # R1 is a receipt, not an invoice
+
+
+def test_mostly_distinct_texts_numbered_through_their_hashes_as_factorize_would() -> None:
+    from xlcust.tables import _SAMPLE
+
+    n = 2 * _SAMPLE + 5
+    ids = np.array([f"T{i % (n - 7)}" if i % 11 else None for i in range(n)], dtype=object)  # repeats and blanks
+    (numbered,) = number_columns([pd.Series(ids, dtype=object)])
+    numbers, values = pd.factorize(ids)
+    assert numbered.numbers.tolist() == numbers.tolist()
+    assert list(numbered.values) == list(values)
+
+
+def test_two_texts_sharing_a_hash_never_share_a_number() -> None:
+    from xlcust.tables import _factorize_by_hash
+
+    class SameHash(str):
+        def __hash__(self) -> int:
+            return 7
+
+    texts = np.array([SameHash("A"), SameHash("B"), SameHash("A")], dtype=object)
+    assert _factorize_by_hash(texts) is None  # the caller numbers such texts the ordinary way
