@@ -81,3 +81,21 @@ def test_two_texts_sharing_a_hash_never_share_a_number() -> None:
 
     texts = np.array([SameHash("A"), SameHash("B"), SameHash("A")], dtype=object)
     assert _factorize_by_hash(texts) is None  # the caller numbers such texts the ordinary way
+
+
+def test_typing_numbers_repeated_codes_and_kinds_as_factorizing_the_typed_column_would() -> None:
+    book = Book.from_rows(transactions=[
+        {"txn_id": "I1", "customer_code": "0102", "kind": "receipt"},
+        {"txn_id": "I2", "customer_code": "０１０１", "kind": "发票"},  # full-width: the code 0101
+        {"txn_id": "I3", "customer_code": "0101 ", "kind": "invoice"},
+        {"txn_id": "I4", "customer_code": None, "kind": "???"},
+        {"txn_id": "I5", "customer_code": "0102", "kind": "Invoice"},
+        *({"txn_id": f"R{i}", "customer_code": "0102", "kind": "receipt"} for i in range(3)),
+    ])
+    t = book.transactions
+    assert ("customer_code",) in t.numbering and ("kind",) in t.numbering  # made while typing
+    for field in ("customer_code", "kind"):
+        numbers, values = pd.factorize(t.data[field].to_numpy(dtype=object))
+        assert t.numbered(field).numbers.tolist() == numbers.tolist()
+        assert list(t.numbered(field).values) == list(values)
+    assert t.status["customer_code"].to_dict() == {3: "spaces", 4: "spaces"}
