@@ -195,7 +195,7 @@ def _numbered_codes(raw: pd.Series) -> tuple[pd.Series, pd.Series, Numbered] | N
     gathering the distinct codes back costs more than it saves."""
     cells = pa.array(raw.array)
     sample = cells.slice(0, _SAMPLE)
-    if pc.count_distinct(sample).as_py() > len(sample) // 2:
+    if pc.count_distinct(sample).as_py() > (len(sample) - sample.null_count) // 2:
         return None
     encoded = pc.dictionary_encode(cells)  # distinct texts in order of first appearance
     words = encoded.dictionary
@@ -213,7 +213,11 @@ def _numbered_codes(raw: pd.Series) -> tuple[pd.Series, pd.Series, Numbered] | N
     typed = np.append(cleaned, None)
     spaces = np.flatnonzero(moved[at])
     status = pd.Series("spaces", index=raw.index[spaces], dtype=object) if len(spaces) else _EMPTY_STATUS
-    return pd.Series(typed[at], index=raw.index, dtype=object), status, _renumbered(typed, at)
+    if len(spaces) or None in cleaned:  # cleaning merged codes or blanked some: number them again
+        numbered = _renumbered(typed, at)
+    else:  # the distinct texts are the distinct codes: their numbers are the dictionary's
+        numbered = Numbered(np.where(at == len(cleaned), -1, at).astype(np.int64), cleaned)
+    return pd.Series(typed[at], index=raw.index, dtype=object), status, numbered
 
 
 def to_code(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
