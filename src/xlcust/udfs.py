@@ -48,7 +48,19 @@ import pandas as pd
 
 from .codes import CategoryTree, CodingScheme
 from .errors import XlcustError
-from .excel.cells import CACHE, Cells, TableError, as_of_date, codes, derived, excel_date, first, is_blank, load_tables
+from .excel.cells import (
+    Cells,
+    TableError,
+    as_of_date,
+    clear_tables,
+    codes,
+    derived,
+    excel_date,
+    first,
+    is_blank,
+    load_tables,
+)
+from .excel.ledgercache import LEDGERS
 from .ledger.aging import bucket_index, bucket_labels
 from .settings import Settings, parse_int_list, parse_scheme
 
@@ -127,8 +139,9 @@ def registered_copies(xlfunc: Callable, xlarg: Callable,
 
 
 def clear_cache() -> None:
-    """Forget parsed tables (tests; Excel users never need this: the cache is keyed by content)."""
-    CACHE.clear()
+    """Forget typed tables, the ledger and results (tests, benchmarks; Excel users never need
+    this: everything is kept by an exact key of the tables' content)."""
+    clear_tables()
     _uscc_ok.cache_clear()
     _mnemonic.cache_clear()
 
@@ -368,9 +381,8 @@ def _credit_tables(more: Sequence[object]) -> bool:
 def _grades(tables: Sequence[object]) -> tuple[pd.DataFrame, str]:
     key, book = load_tables(tables, expect=["Transactions", "Customers"])
     from .credit import grade_customers
-    from .ledger import build_ledger
 
-    grades = derived(key, "grades", lambda: grade_customers(book, build_ledger(book)))
+    grades = derived(key, "grades", lambda: grade_customers(book, LEDGERS.ledger_of(book)))
     return grades, book.settings.language
 
 
@@ -584,9 +596,7 @@ def customers_where(condition: object, tables: Sequence[object]) -> list[list[ob
     key, book = load_tables(tables, expect=["Transactions", "Customers"])
 
     def answer() -> list[list[object]]:
-        from .ledger import build_ledger
-
-        selection = select_customers(book, build_ledger(book), text)
+        selection = select_customers(book, LEDGERS.ledger_of(book), text)
         lang = book.settings.language
         out: list[list[object]] = [[header("customer_code", lang), *(header(c, lang) for c in selection.columns)]]
         for rec in selection.frame.to_dict("records"):
