@@ -147,6 +147,37 @@ def test_parts_not_ours_survive_byte_for_byte(fixture: str, request: pytest.Fixt
         assert "sheet.macroEnabled.main+xml" in content_types
 
 
+def test_untouched_parts_are_copied_without_recompressing(book: Path) -> None:
+    """A part the save does not change keeps its compressed bytes (no inflate, no deflate: a 300 MB
+    Transactions sheet costs a copy), its CRC and its time."""
+    with zipfile.ZipFile(book) as z:  # deflated at a level no writer here uses: a recompressed part would differ
+        packed = {i: z.read(i) for i in z.infolist()}
+    with zipfile.ZipFile(book, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for info, data in packed.items():
+            z.writestr(info, data, compresslevel=1)
+    before_bytes = book.read_bytes()
+    with zipfile.ZipFile(book) as z:
+        before = {i.filename: i for i in z.infolist()}
+    save_package(open_package(book), outputs=[checks()])
+    after_bytes = book.read_bytes()
+    with zipfile.ZipFile(book) as z:
+        assert z.testzip() is None
+        after = {i.filename: i for i in z.infolist()}
+    rewritten = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+    untouched = set(before) - rewritten
+    assert "xl/worksheets/sheet1.xml" in untouched
+    for name in untouched:
+        a, b = before[name], after[name]
+        assert (b.CRC, b.compress_size, b.date_time) == (a.CRC, a.compress_size, a.date_time), name
+        assert _raw(after_bytes, b) == _raw(before_bytes, a), name
+
+
+def _raw(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    at = info.header_offset
+    start = at + 30 + int.from_bytes(data[at + 26:at + 28], "little") + int.from_bytes(data[at + 28:at + 30], "little")
+    return data[start:start + info.compress_size]
+
+
 def test_existing_style_indices_stay_valid(book: Path) -> None:
     before = open_package(book).read_part("xl/styles.xml").decode()
     save_package(open_package(book), outputs=[checks()], edits=[Highlight("Customers", ["C2"])])

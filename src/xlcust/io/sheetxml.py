@@ -842,7 +842,8 @@ class SheetEditor:
     _rows: dict[int, etree._Element] | None = field(default=None, init=False)
     _row_numbers: list[int] = field(default_factory=list, init=False)
 
-    _set_aside: bytes | None = field(default=None, init=False)  # the sheetData kept out by `around_cells`
+    # The sheetData kept out by `around_cells`: a view of `xml`, so that a 300 MB sheet is not copied.
+    _set_aside: memoryview | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.root = etree.fromstring(self.xml, XML_PARSER)
@@ -861,21 +862,26 @@ class SheetEditor:
             return cls(xml, name)
         start, end, empty = span
         editor = cls(xml[:start] + empty + xml[end:], name)
-        editor._set_aside = xml[start:end]
+        editor._set_aside = memoryview(xml)[start:end]
         return editor
 
     def q(self, name: str) -> str:
         return f"{{{self.ns}}}{name}"
 
     def to_bytes(self) -> bytes:
+        return b"".join(self.to_pieces())
+
+    def to_pieces(self) -> list[bytes | memoryview]:
+        """The sheet's XML as pieces to write one after the other (the set-aside cells not copied)."""
         body = etree.tostring(self.root, encoding="UTF-8", xml_declaration=False)
-        if self._set_aside is not None:
-            placeholder = _empty_sheet_data(body)
-            if placeholder is None:
-                raise WorkbookError(f"{self.name}: could not put the sheet's cells back after editing it")
-            start, end = placeholder
-            body = body[:start] + self._set_aside + body[end:]
-        return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n' + body
+        declaration = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        if self._set_aside is None:
+            return [declaration, body]
+        placeholder = _empty_sheet_data(body)
+        if placeholder is None:
+            raise WorkbookError(f"{self.name}: could not put the sheet's cells back after editing it")
+        start, end = placeholder
+        return [declaration + body[:start], self._set_aside, body[end:]]
 
     # -- rows and cells -----------------------------------------------------------------
 
