@@ -33,7 +33,7 @@ from xlcust.errors import (
     WorkbookNotFound,
 )
 from xlcust.io import package as package_module
-from xlcust.io import sheetxml
+from xlcust.io import sheetxml, zipwrite
 from xlcust.io.package import OUTPUT_MARKER, open_package
 from xlcust.io.package_write import save_package
 from xlcust.io.sheetxml import AppendRows, CellEdit, ColumnSpec, Highlight, OutputSheet
@@ -594,11 +594,11 @@ def test_failure_mid_write_leaves_the_original(book: Path, monkeypatch: pytest.M
     original = book.read_bytes()
     pkg = open_package(book)
 
-    def broken(self, out):  # the zip is half written when this fails
-        out.write(b"<worksheet")
+    def broken(self):  # the zip is half written when this fails
+        yield b"\x03\x00"
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sheetxml.RenderedSheet, "write_to", broken)
+    monkeypatch.setattr(zipwrite.DeflatingSpool, "compressed", broken)
     with pytest.raises(Exception, match="No space left on device"):
         save_package(pkg, outputs=[checks()])
     assert book.read_bytes() == original

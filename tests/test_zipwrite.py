@@ -15,7 +15,7 @@ import zlib
 import pytest
 
 from xlcust.io import zipwrite
-from xlcust.io.zipwrite import Deflate, ZipWriter
+from xlcust.io.zipwrite import Deflate, Deflater, DeflatingSpool, ZipWriter, crc32_combine
 
 XML = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>customer %d</t></is></c></row>' % (i, i, i % 97)
                for i in range(1, 20_000))
@@ -88,7 +88,7 @@ def test_copy_raw_keeps_the_compressed_bytes_crc_name_time_and_attributes(descri
 def test_a_part_deflated_in_blocks_is_one_valid_stream(workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(zipwrite, "BLOCK", 4096)  # XML is ~1.4 MB: hundreds of blocks
     out = io.BytesIO()
-    with ZipWriter(out, workers=workers) as zw:
+    with ZipWriter(out, Deflater(workers=workers)) as zw:
         with zw.open(deflated("big.xml"), size=len(XML)) as f:
             for at in range(0, len(XML), 1000):  # pieces that do not line up with blocks
                 f.write(XML[at:at + 1000])
@@ -107,7 +107,7 @@ def test_threads_do_not_change_the_bytes(monkeypatch: pytest.MonkeyPatch) -> Non
     written = []
     for workers in (0, 3):
         out = io.BytesIO()
-        with ZipWriter(out, workers=workers) as zw:
+        with ZipWriter(out, Deflater(workers=workers)) as zw:
             zw.write(deflated("big.xml"), XML)
         written.append(out.getvalue())
     assert written[0] == written[1]
@@ -115,10 +115,40 @@ def test_threads_do_not_change_the_bytes(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_zlib_fallback_writes_the_same_content() -> None:
     out = io.BytesIO()
-    with ZipWriter(out, deflate=Deflate(zlib, zipwrite.ZLIB_LEVEL)) as zw:
+    with ZipWriter(out, Deflater(Deflate(zlib, zipwrite.ZLIB_LEVEL))) as zw:
         zw.write(deflated("big.xml"), XML)
     with zipfile.ZipFile(out) as z:
         assert z.testzip() is None and z.read("big.xml") == XML
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_spooled_body_goes_between_head_and_tail(workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows deflated while they were rendered, the head and tail (known only after) deflated around them."""
+    monkeypatch.setattr(zipwrite, "BLOCK", 4096)
+    deflater = Deflater(workers=workers)
+    spool = DeflatingSpool(deflater)
+    for at in range(0, len(XML), 777):
+        spool.write(XML[at:at + 777])
+    assert spool.tell() == len(XML)
+    head, tail = b'<?xml version="1.0"?><worksheet><sheetData>', b"</sheetData></worksheet>"
+    out = io.BytesIO()
+    empty = DeflatingSpool(deflater)
+    with ZipWriter(out, deflater) as zw:
+        zw.write_spooled(deflated("xl/worksheets/sheet9.xml"), head, spool, tail)
+        zw.write_spooled(deflated("empty.xml"), b"<a>", empty, b"</a>")
+    spool.close()
+    empty.close()
+    deflater.close()
+    with zipfile.ZipFile(out) as z:
+        assert z.testzip() is None
+        assert z.read("xl/worksheets/sheet9.xml") == head + XML + tail
+        assert z.read("empty.xml") == b"<a></a>"
+
+
+@pytest.mark.parametrize(("a", "b"), [(b"", b""), (b"x", b""), (b"", b"y"), (b"head", XML), (XML, b"tail" * 9999)])
+def test_crc32_combine_without_isal_matches_zlib(a: bytes, b: bytes) -> None:
+    assert zipwrite._crc32_combine_py(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+    assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
 
 
 def test_without_isal_the_standard_zlib_is_used(tmp_path) -> None:
@@ -126,17 +156,21 @@ def test_without_isal_the_standard_zlib_is_used(tmp_path) -> None:
     target = tmp_path / "out.zip"
     code = (
         "import sys, zipfile; sys.modules['isal'] = None\n"  # makes `import isal...` raise ImportError
-        "from xlcust.io.zipwrite import ZipWriter, default_deflate\n"
+        "from xlcust.io.zipwrite import Deflater, DeflatingSpool, ZipWriter, default_deflate\n"
         "print(default_deflate().name)\n"
         f"f = open({str(target)!r}, 'w+b')\n"
         "info = zipfile.ZipInfo('a.xml'); info.compress_type = zipfile.ZIP_DEFLATED\n"
-        "with ZipWriter(f) as zw: zw.write(info, b'<a>' * 100000)\n"
-        "f.close()\n"
+        "d = Deflater(); spool = DeflatingSpool(d); spool.write(b'<b/>' * 100000)\n"
+        "with ZipWriter(f, d) as zw:\n"
+        "    zw.write(info, b'<a>' * 100000)\n"
+        "    zw.write_spooled(zipfile.ZipInfo('b.xml'), b'<r>', spool, b'</r>')\n"
+        "spool.close(); d.close(); f.close()\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "zlib"
     with zipfile.ZipFile(target) as z:
         assert z.testzip() is None and z.read("a.xml") == b"<a>" * 100000
+        assert z.read("b.xml") == b"<r>" + b"<b/>" * 100000 + b"</r>"
 
 
 def test_small_parts_carry_no_zip64_records() -> None:
@@ -182,3 +216,27 @@ def test_two_parts_of_one_name_are_refused() -> None:
         zw.write(deflated("a.xml"), b"<a/>")
         with pytest.raises(ValueError, match="two parts"):
             zw.write(deflated("A.xml"), b"<a/>")
+
+
+@pytest.mark.parametrize("descriptors", [False, True])
+def test_inflate_part_reads_what_zipfile_reads(descriptors: bool) -> None:
+    src = source_zip(descriptors=descriptors)
+    with zipfile.ZipFile(io.BytesIO(src)) as z:
+        for info in z.infolist():
+            if info.compress_type == zipfile.ZIP_DEFLATED:
+                assert zipwrite.inflate_part(src, info) == z.read(info)
+
+
+@pytest.mark.parametrize("damage", ["crc", "size", "bits"])
+def test_inflate_part_refuses_a_damaged_part(damage: str) -> None:
+    src = bytearray(source_zip())
+    info = zipfile.ZipFile(io.BytesIO(bytes(src))).getinfo("xl/worksheets/sheet1.xml")
+    if damage == "crc":
+        info.CRC ^= 1
+    elif damage == "size":
+        info.file_size -= 1  # a directory that declares less than the part holds
+    else:
+        at = info.header_offset + 30 + len(info.filename) + 2
+        src[at:at + 4] = b"\xff\xff\xff\xff"
+    with pytest.raises(zipfile.BadZipFile):
+        zipwrite.inflate_part(bytes(src), info)

@@ -77,7 +77,7 @@ from .sheetxml import (
     table_xml,
     validate_sheet_name,
 )
-from .zipwrite import ZipWriter
+from .zipwrite import Deflater, DeflatingSpool, ZipWriter
 
 # --------------------------------------------------------------------------------------
 # Saving
@@ -165,6 +165,8 @@ class _Build:
     new_sheets: list[_NewSheet] = field(default_factory=list)
     _replaced: dict[int, OutputSheet] = field(default_factory=dict)  # old sheet index → output
     _removed: set[int] = field(default_factory=set)
+    # Deflates the output sheets' rows on the other cores while the next rows render, then the zip's parts.
+    deflater: Deflater = field(default_factory=Deflater)
 
     # -- arguments ------------------------------------------------------------------------
 
@@ -514,7 +516,8 @@ class _Build:
             new.rendered = render_output_sheet(new.spec, styles, dates, tab_selected=position == new_active,
                                                highlights=highlights.get(new.spec.name.casefold(), ()),
                                                drawing_rid=_DRAWING_RID if new.drawing else None,
-                                               table_rid=_TABLE_RID if new.table else None)
+                                               table_rid=_TABLE_RID if new.table else None,
+                                               body=DeflatingSpool(self.deflater))
 
     def _write_tables(self) -> None:
         """Each Table output's table part and sheet rels: the Table `xlcust new` makes, in the template's style."""
@@ -684,7 +687,7 @@ class _Build:
         pkg = self.pkg
         modified = {k.lower(): v for k, v in self.modified.items()}
         written: set[str] = set()
-        with ZipWriter(f) as zout:
+        with ZipWriter(f, self.deflater) as zout:
             for info in pkg._infos:
                 key = info.filename.lower()
                 if key in self.deleted:
@@ -699,14 +702,14 @@ class _Build:
                     _write_part(zout, _new_info(part), data)
             for new in self.new_sheets:
                 r = new.rendered
-                assert r is not None
-                with zout.open(_new_info(new.part), size=r.size) as dst:
-                    r.write_to(dst)
+                assert r is not None and isinstance(r.body, DeflatingSpool)
+                zout.write_spooled(_new_info(new.part), r.head, r.body, r.tail)
 
     def close(self) -> None:
         for new in self.new_sheets:
             if new.rendered is not None:
                 new.rendered.close()
+        self.deflater.close()
 
 
 _DRAWING_RID = "rId1"  # an output sheet's rels hold only its drawing (and its table)

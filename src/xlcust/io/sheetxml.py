@@ -311,11 +311,14 @@ def render_output_sheet(
     main_ns: str = MAIN_NS,
     drawing_rid: str | None = None,
     table_rid: str | None = None,
+    body: IO[bytes] | None = None,
 ) -> RenderedSheet:
     """Stream the sheet's rows into a spool and build head and tail around them.
 
     drawing_rid, for a sheet with charts, is the id of its drawing in the sheet's rels;
-    table_rid, for a sheet that is a Table (`OutputSheet.table`), the id of its table part.
+    table_rid, for a sheet that is a Table (`OutputSheet.table`), the id of its table part;
+    body, where the rows go (`write`, `tell`, `close`): by default a spooled temporary file,
+    the package writer's deflates them as they come (`zipwrite.DeflatingSpool`).
     """
     columns = list(sheet.columns)
     if not columns:
@@ -326,7 +329,8 @@ def render_output_sheet(
         raise UsageError(f"output sheet {sheet.name!r}: tab colour must be RRGGBB, not {sheet.tab_color!r}")
     header_row = sheet.header_row
     # Closed by the caller (RenderedSheet.close) once the part is in the zip.
-    body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115
+    if body is None:
+        body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115
     try:
         links: list[str] = []
         counter = _LinkCounter()

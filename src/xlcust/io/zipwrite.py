@@ -3,17 +3,23 @@
 Python's `zipfile` can only copy a part by inflating and deflating it again; a workbook's
 untouched Transactions sheet is 300 MB of XML, so `ZipWriter.copy_raw` copies the part's
 compressed bytes as they are (new local header, same data, same CRC, name, time and
-attributes). New parts go through `ZipWriter.open`, which deflates them pigz-style: the
-part is cut into blocks, each block deflated on a worker thread with the previous
-block's last 32 KiB as its dictionary and ended with a sync flush, and the pieces are
-joined in order into one ordinary deflate stream (the CRC is taken over the whole
-part). isal's deflate (`isal.isal_zlib`) is used where its wheel installs, zlib's
-elsewhere (Pyodide); both release the GIL, so the blocks use every core.
+attributes).
 
-Zip64 records are written only for an entry or an offset past `zipfile.ZIP64_LIMIT` (2 GiB),
-the limit Python's own writer uses: Excel refuses packages whose small parts carry Zip64
-records. Local headers carry the sizes (no data descriptors): the target file is
-seekable and each header is patched once its part is written.
+Everything else is deflated pigz-style (`_BlockStream`): the bytes are cut into 1 MiB
+blocks, each deflated on a worker thread with the previous block's last 32 KiB as its
+dictionary and ended with a sync flush, and the pieces are joined in order into one
+ordinary deflate stream. An output sheet's rows are deflated while they are rendered
+(`DeflatingSpool`, the renderer's spool): the other core compresses while this one
+renders, and only the compressed rows wait for the zip. `ZipWriter.write_spooled` puts
+head + rows + tail into the package as one stream and combines their CRCs. isal's
+deflate (`isal.isal_zlib`) is used where its wheel installs, zlib's elsewhere (Pyodide,
+where no threads start either: blocks are then deflated in the calling thread); both
+release the GIL. Benchmarks: bench/README.md, "The zip writer".
+
+Zip64 records are written only for an entry or an offset past `zipfile.ZIP64_LIMIT`
+(2 GiB), the limit Python's own writer uses: Excel refuses packages whose small parts
+carry Zip64 records. Local headers carry the sizes (no data descriptors): the target
+file is seekable and each header is patched once its part is written.
 """
 
 from __future__ import annotations
@@ -23,16 +29,17 @@ import contextlib
 import os
 import struct
 import sys
+import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO
 
 from .safezip import _data_offset
 
-try:  # isal: about 5x zlib's speed at level 3 on sheet XML for ~7% more bytes (bench/README.md, "zip writer")
+try:  # isal: a fifth of zlib level 3's CPU on sheet XML for ~7% more bytes (bench/README.md, "The zip writer")
     from isal import isal_zlib as _fast_zlib
 except ImportError:  # no wheel for this platform (Pyodide): the standard library's zlib
     _fast_zlib = None
@@ -43,6 +50,7 @@ ZLIB_LEVEL = 3
 BLOCK = 1 << 20  # bytes per block deflated on its own: big enough that joining costs nothing measurable
 _DICT = 32 << 10  # deflate's window: a block primed with this much of the previous loses no ratio
 _IN_FLIGHT_PER_WORKER = 3  # blocks queued per worker: bounds memory at a few MiB per part
+_SPOOL_IN_MEMORY = 16 << 20  # deflated bytes of a sheet body kept in memory before spilling to disk
 
 ZIP64_LIMIT = zipfile.ZIP64_LIMIT  # a module constant so that tests can lower it
 _LOCAL = struct.Struct("<4s5H3L2H")
@@ -66,7 +74,7 @@ class Deflate:
     def name(self) -> str:
         return "isal" if self.module is _fast_zlib and _fast_zlib is not None else "zlib"
 
-    def compressor(self, zdict: bytes = b"") -> zlib._Compress:
+    def compressor(self, zdict: bytes | memoryview = b"") -> zlib._Compress:
         m = self.module
         if zdict:
             return m.compressobj(self.level, m.DEFLATED, -15, 8, m.Z_DEFAULT_STRATEGY, zdict)  # type: ignore[attr-defined]
@@ -86,6 +94,29 @@ def default_workers() -> int:
     if sys.platform == "emscripten":
         return 0
     return min(os.cpu_count() or 1, 4)
+
+
+class Deflater:
+    """A deflate implementation and the threads that run it, for one save: its spools and its zip writer."""
+
+    def __init__(self, deflate: Deflate | None = None, workers: int | None = None) -> None:
+        self.deflate = deflate or default_deflate()
+        self.workers = default_workers() if workers is None else workers
+        self._pool = (ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="xlcust-deflate")
+                      if self.workers > 1 else None)
+
+    def submit(self, block: bytes | memoryview, zdict: bytes | memoryview, last: bool) -> Future[bytes]:
+        """Deflate one block on a worker (in this thread when there are none)."""
+        if self._pool is not None:
+            return self._pool.submit(_deflate_block, self.deflate, block, zdict, last)
+        done: Future[bytes] = Future()
+        done.set_result(_deflate_block(self.deflate, block, zdict, last))
+        return done
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
 
 @dataclass
@@ -111,21 +142,15 @@ class ZipWriter:
     `open` for a part streamed in pieces. One entry at a time.
     """
 
-    def __init__(self, f: IO[bytes], *, deflate: Deflate | None = None, workers: int | None = None) -> None:
+    def __init__(self, f: IO[bytes], deflater: Deflater | None = None) -> None:
+        """Write to f (from its current position); deflate with `deflater`, else one of its own."""
         self._f = f
         self._pos = f.tell()
         self._start = self._pos
         self._entries: list[_Entry] = []
         self._names: set[str] = set()
-        self.deflate = deflate or default_deflate()
-        n = default_workers() if workers is None else workers
-        self._pool: ThreadPoolExecutor | None = None
-        if n > 1:
-            try:
-                self._pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="xlcust-deflate")
-            except RuntimeError:  # no threads here: deflate in the calling thread
-                self._pool = None
-        self._workers = n
+        self._own_deflater = deflater is None
+        self.deflater = deflater or Deflater()
 
     # -- entries --------------------------------------------------------------------------
 
@@ -152,19 +177,47 @@ class ZipWriter:
             out.write(data)
 
     @contextlib.contextmanager
-    def open(self, info: zipfile.ZipInfo, *, size: int | None = None) -> Iterator[_PartStream]:
+    def open(self, info: zipfile.ZipInfo, *, size: int | None = None) -> Iterator[_BlockStream | _StoredStream]:
         """A stream for one part; `size`, when known, lets a large part get its Zip64 header up front."""
         zip64 = size is not None and size >= ZIP64_LIMIT
         entry = self._entry(info.filename, info.date_time, info.compress_type, info.external_attr,
                             info.create_system, info.comment)
         header_at = self._pos
         self._write_local(entry, zip64=zip64)
-        stream = _PartStream(self, entry.method)
+        stream = _BlockStream(self.deflater, self._out) if entry.method == zipfile.ZIP_DEFLATED \
+            else _StoredStream(self.deflater.deflate, self._out)
         yield stream
-        stream.finish()
-        entry.crc, entry.compress_size, entry.file_size = stream.crc, stream.compressed, stream.size
+        stream.finish(last=True)
+        self._finish(entry, header_at, zip64, crc=stream.crc, compressed=stream.compressed, size=stream.size)
+
+    def write_spooled(self, info: zipfile.ZipInfo, head: bytes, body: DeflatingSpool, tail: bytes) -> None:
+        """A deflated part made of head + body + tail, the body deflated already while it was written.
+
+        Head and tail are deflated here as segments of the same stream; the CRC of the whole
+        is combined from the three.
+        """
+        size = len(head) + body.size + len(tail)
+        zip64 = size >= ZIP64_LIMIT
+        entry = self._entry(info.filename, info.date_time, zipfile.ZIP_DEFLATED, info.external_attr,
+                            info.create_system, info.comment)
+        header_at = self._pos
+        self._write_local(entry, zip64=zip64)
+        deflate = self.deflater.deflate
+        compressed = 0
+        for piece in (_deflate_block(deflate, head, b"", False), *body.compressed(),
+                      _deflate_block(deflate, tail, b"", True)):
+            self._out(piece)
+            compressed += len(piece)
+        crc = crc32_combine(deflate.crc32(head), body.crc, body.size)
+        crc = crc32_combine(crc, deflate.crc32(tail), len(tail))
+        self._finish(entry, header_at, zip64, crc=crc, compressed=compressed, size=size)
+
+    def _finish(self, entry: _Entry, header_at: int, zip64: bool, *, crc: int, compressed: int, size: int) -> None:
+        """Record the part's CRC and sizes in its local header (written before its data) and in the directory."""
+        entry.crc, entry.compress_size, entry.file_size = crc, compressed, size
         if not zip64 and max(entry.file_size, entry.compress_size) >= ZIP64_LIMIT:
-            raise zipfile.LargeZipFile(f"part {info.filename} is larger than announced; give its size")
+            name = entry.name.decode("utf-8")
+            raise zipfile.LargeZipFile(f"part {name} is larger than announced; give its size")
         end = self._pos
         self._f.seek(header_at)
         self._write_local(entry, zip64=zip64, count=False)
@@ -173,9 +226,8 @@ class ZipWriter:
 
     def close(self) -> None:
         """Write the central directory (Zip64 end records only when needed) and stop the workers."""
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+        if self._own_deflater:
+            self.deflater.close()
         cd_start = self._pos
         for e in self._entries:
             extra = []
@@ -211,9 +263,8 @@ class ZipWriter:
     def __exit__(self, *exc: object) -> None:
         if exc[0] is None:
             self.close()
-        elif self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        elif self._own_deflater:
+            self.deflater.close()
 
     # -- internals ------------------------------------------------------------------------
 
@@ -252,15 +303,18 @@ class ZipWriter:
         self._pos += len(data)
 
 
-class _PartStream:
-    """What `ZipWriter.open` yields: write() the part's bytes; blocks deflate on the writer's threads."""
+class _BlockStream:
+    """Bytes written to it are cut into blocks deflated on the deflater's threads, emitted in order.
 
-    def __init__(self, zw: ZipWriter, method: int) -> None:
-        self._zw = zw
-        self._stored = method == zipfile.ZIP_STORED
-        self._deflate = zw.deflate
+    Each block is primed with the previous block's last 32 KiB and ends on a byte boundary
+    (sync flush), so the pieces joined are one deflate stream; `finish(last=True)` ends it.
+    """
+
+    def __init__(self, deflater: Deflater, emit: Callable[[bytes], object]) -> None:
+        self._deflater = deflater
+        self._emit_to = emit
         self._buffer = bytearray()
-        self._prev_tail = b""
+        self._prev_tail: bytes | memoryview = b""
         self._pending: collections.deque[Future[bytes]] = collections.deque()
         self.crc = 0
         self.size = 0
@@ -268,41 +322,182 @@ class _PartStream:
 
     def write(self, data: bytes | memoryview) -> int:
         n = len(data)
-        self.crc = self._deflate.crc32(data, self.crc)
+        self.crc = self._deflater.deflate.crc32(data, self.crc)
         self.size += n
-        if self._stored:
-            self._emit(data)
-            return n
-        self._buffer += data
-        while len(self._buffer) >= BLOCK:
-            block = bytes(self._buffer[:BLOCK])
-            del self._buffer[:BLOCK]
-            self._submit(block, last=False)
+        # Renderers write MBs at a time: whole blocks of immutable bytes go out as views, not copies.
+        view = memoryview(data) if isinstance(data, bytes) else memoryview(bytes(data))
+        if self._buffer:
+            take = BLOCK - len(self._buffer)
+            self._buffer += view[:take]
+            view = view[take:]
+            if len(self._buffer) < BLOCK:
+                return n
+            self._submit(bytes(self._buffer), last=False)
+            self._buffer = bytearray()
+        while len(view) >= BLOCK:
+            self._submit(view[:BLOCK], last=False)
+            view = view[BLOCK:]
+        self._buffer += view
         return n
 
-    def finish(self) -> None:
-        if not self._stored:
-            self._submit(bytes(self._buffer), last=True)
-            self._buffer = bytearray()
-            while self._pending:
-                self._emit(self._pending.popleft().result())
+    def tell(self) -> int:
+        return self.size
 
-    def _submit(self, block: bytes, *, last: bool) -> None:
-        zdict, self._prev_tail = self._prev_tail, block[-_DICT:]
-        pool = self._zw._pool
-        if pool is None:
-            self._emit(_deflate_block(self._deflate, block, zdict, last))
-            return
-        self._pending.append(pool.submit(_deflate_block, self._deflate, block, zdict, last))
-        while len(self._pending) > self._zw._workers * _IN_FLIGHT_PER_WORKER:
+    def finish(self, *, last: bool) -> None:
+        """Deflate what is buffered and emit every block; `last` ends the deflate stream."""
+        if self._buffer or last:
+            self._submit(bytes(self._buffer), last=last)
+            self._buffer = bytearray()
+        while self._pending:
             self._emit(self._pending.popleft().result())
 
-    def _emit(self, piece: bytes | memoryview) -> None:
-        self._zw._out(piece)
+    def cancel(self) -> None:
+        for f in self._pending:
+            f.cancel()
+        self._pending.clear()
+
+    def _submit(self, block: bytes | memoryview, *, last: bool) -> None:
+        zdict, self._prev_tail = self._prev_tail, block[-_DICT:]
+        self._pending.append(self._deflater.submit(block, zdict, last))
+        while len(self._pending) > max(self._deflater.workers, 1) * _IN_FLIGHT_PER_WORKER:
+            self._emit(self._pending.popleft().result())
+
+    def _emit(self, piece: bytes) -> None:
+        self._emit_to(piece)
         self.compressed += len(piece)
 
 
-def _deflate_block(deflate: Deflate, block: bytes, zdict: bytes, last: bool) -> bytes:
+class _StoredStream:
+    """A part stored, not deflated (a part that came stored keeps its method)."""
+
+    def __init__(self, deflate: Deflate, emit: Callable[[bytes | memoryview], object]) -> None:
+        self._deflate = deflate
+        self._emit = emit
+        self.crc = 0
+        self.size = 0
+
+    @property
+    def compressed(self) -> int:
+        return self.size
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.crc = self._deflate.crc32(data, self.crc)
+        self.size += len(data)
+        self._emit(data)
+        return len(data)
+
+    def finish(self, *, last: bool) -> None:
+        pass
+
+
+class DeflatingSpool:
+    """Where a sheet's rows go while they are rendered: deflated as they come, kept compressed.
+
+    A file-like `write`/`tell` for the renderer; the blocks deflate on the other cores while
+    the next rows render, and ~10x fewer bytes wait for the zip than a spool of raw XML.
+    `ZipWriter.write_spooled` puts it in the package between its head and tail.
+    """
+
+    def __init__(self, deflater: Deflater) -> None:
+        self._store = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 (closed by close)
+        self._stream = _BlockStream(deflater, self._store.write)
+        self._finished = False
+
+    def write(self, data: bytes | memoryview) -> int:
+        return self._stream.write(data)
+
+    def tell(self) -> int:
+        return self._stream.size
+
+    @property
+    def size(self) -> int:
+        return self._stream.size
+
+    @property
+    def crc(self) -> int:
+        return self._stream.crc
+
+    def compressed(self) -> Iterator[bytes]:
+        """The deflated body (a sync-flushed stream segment), in pieces."""
+        if not self._finished:
+            self._stream.finish(last=False)
+            self._finished = True
+        self._store.seek(0)
+        while piece := self._store.read(1 << 20):
+            yield piece
+
+    def close(self) -> None:
+        self._stream.cancel()
+        self._store.close()
+
+
+def inflate_part(source: bytes | memoryview, info: zipfile.ZipInfo) -> bytes:
+    """A deflated part of the zip held in `source`, inflated by isal where installed (3x zlib's speed).
+
+    Stops at the size the directory declares and checks the CRC, as zipfile's reader does;
+    raises zipfile.BadZipFile when either disagrees.
+    """
+    module = _fast_zlib or zlib
+    start = _data_offset(memoryview(source), info, info.filename)
+    raw = memoryview(source)[start:start + info.compress_size]
+    inflater = module.decompressobj(-15)
+    try:
+        data = inflater.decompress(raw, info.file_size + 1)
+    except module.error as exc:  # isal's error is not zlib's: the caller knows zipfile's
+        raise zipfile.BadZipFile(f"part {info.filename}: {exc}") from None
+    if len(data) != info.file_size or inflater.unconsumed_tail:
+        raise zipfile.BadZipFile(f"part {info.filename} does not inflate to its declared size")
+    if module.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+    return data
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """The CRC-32 of A + B from crc(A), crc(B) and len(B): isal's, else zlib's algorithm in Python.
+
+    Python's zlib has no crc32_combine; this is zlib's GF(2) matrix method (crc32.c, 1.2.5),
+    a few thousand operations whatever the lengths.
+    """
+    if _fast_zlib is not None:
+        return _fast_zlib.crc32_combine(crc1, crc2, len2)
+    return _crc32_combine_py(crc1, crc2, len2)
+
+
+def _crc32_combine_py(crc1: int, crc2: int, len2: int) -> int:
+    def times(mat: list[int], vec: int) -> int:
+        out, i = 0, 0
+        while vec:
+            if vec & 1:
+                out ^= mat[i]
+            vec >>= 1
+            i += 1
+        return out
+
+    def square(mat: list[int]) -> list[int]:
+        return [times(mat, mat[n]) for n in range(32)]
+
+    if len2 <= 0:
+        return crc1
+    odd = [0xEDB88320] + [1 << n for n in range(31)]  # the operator for one zero bit
+    even = square(odd)  # two zero bits
+    odd = square(even)  # four zero bits
+    while True:  # apply len2 zero bytes to crc1, a power of two at a time
+        even = square(odd)
+        if len2 & 1:
+            crc1 = times(even, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+        odd = square(even)
+        if len2 & 1:
+            crc1 = times(odd, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+    return crc1 ^ crc2
+
+
+def _deflate_block(deflate: Deflate, block: bytes | memoryview, zdict: bytes | memoryview, last: bool) -> bytes:
     """One block as raw deflate, ending on a byte boundary (sync flush) unless it is the last."""
     c = deflate.compressor(zdict)
     m = deflate.module
