@@ -172,6 +172,23 @@ def test_untouched_parts_are_copied_without_recompressing(book: Path) -> None:
         assert _raw(after_bytes, b) == _raw(before_bytes, a), name
 
 
+@pytest.mark.parametrize("isal", [True, False])
+def test_saved_with_or_without_isal_reads_back(book: Path, isal: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without isal (Pyodide has no wheel) the same save goes through the standard zlib, one thread."""
+    if not isal:
+        monkeypatch.setattr(zipwrite, "_fast_zlib", None)
+        monkeypatch.setattr(zipwrite, "default_workers", lambda: 0)
+    many = [("warning", f"Customers!A{i}", Decimal(i), dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4), 0.5, i,
+             i * 100) for i in range(2, 20_000)]  # several MiB of XML: many blocks
+    save_package(open_package(book), outputs=[checks(rows=many)], edits=[Highlight("Customers", ["B2"])])
+    with zipfile.ZipFile(book) as z:
+        assert z.testzip() is None
+    rows = calamine_rows(book, "Checks")
+    assert [r[1] for r in rows[-2:]] == ["Customers!A19998", "Customers!A19999"]
+    assert openpyxl.load_workbook(book, read_only=True)["Checks"].max_row == len(rows)
+    assert zipwrite.default_deflate().name == ("isal" if isal else "zlib")
+
+
 def _raw(data: bytes, info: zipfile.ZipInfo) -> bytes:
     at = info.header_offset
     start = at + 30 + int.from_bytes(data[at + 26:at + 28], "little") + int.from_bytes(data[at + 28:at + 30], "little")
