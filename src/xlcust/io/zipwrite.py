@@ -50,7 +50,7 @@ ZLIB_LEVEL = 3
 BLOCK = 1 << 20  # bytes per block deflated on its own: big enough that joining costs nothing measurable
 _DICT = 32 << 10  # deflate's window: a block primed with this much of the previous loses no ratio
 _IN_FLIGHT_PER_WORKER = 3  # blocks queued per worker: bounds memory at a few MiB per part
-_SPOOL_IN_MEMORY = 16 << 20  # deflated bytes of a sheet body kept in memory before spilling to disk
+_SPOOL_IN_MEMORY = 8 << 20  # deflated bytes of a sheet body kept in memory before spilling to disk
 
 ZIP64_LIMIT = zipfile.ZIP64_LIMIT  # a module constant so that tests can lower it
 _LOCAL = struct.Struct("<4s5H3L2H")
@@ -324,8 +324,11 @@ class _BlockStream:
         n = len(data)
         self.crc = self._deflater.deflate.crc32(data, self.crc)
         self.size += n
-        # Renderers write MBs at a time: whole blocks of immutable bytes go out as views, not copies.
-        view = memoryview(data) if isinstance(data, bytes) else memoryview(bytes(data))
+        # Renderers write MBs at a time (an edited sheet 300 MB at once): whole blocks of read-only
+        # bytes go to the workers as views, not copies; a buffer the caller may change is copied.
+        view = memoryview(data)
+        if not view.readonly:
+            view = memoryview(bytes(view))
         if self._buffer:
             take = BLOCK - len(self._buffer)
             self._buffer += view[:take]
