@@ -187,9 +187,13 @@ def main() -> None:
             row("XlsxWriter constant_memory, same cells", theirs, floor,
                 f"{times['_cells']:,} cells; xlcust writes them in {times['writing the output sheets']:.1f} s")
         whole = child(RUN_CODE, str(path), str(Path(tmp) / "run.xlsx"))
+        out_bytes = (Path(tmp) / "run.xlsx").stat().st_size
     writing = times["writing the output sheets"]
     row("whole `xlcust run` (own process)", whole["seconds"], floor,
         f"peak {whole['rss_mib']:,.0f} MiB; target ≤ 3× floor + writing = {3 * floor + writing:.1f} s")
+    in_bytes = path.stat().st_size
+    print(f"output workbook {out_bytes / 2**20:,.1f} MiB, input {in_bytes / 2**20:,.1f} MiB "
+          f"({out_bytes / in_bytes:.2f}× the input)")
 
 
 if __name__ == "__main__":
