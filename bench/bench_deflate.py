@@ -2,8 +2,8 @@
 
     python bench/bench_deflate.py OUT.xlsx [--part xl/worksheets/sheet9.xml] [--mb 60]
 
-Compares the standard zlib, isal (xlcust's choice, `io/zipwrite.py`) and, when installed,
-zlib-ng (`pip install zlib-ng`) and libdeflate (`pip install deflate`: whole buffers only,
+Compares the standard zlib, zlib-ng (xlcust's choice, `io/zipwrite.py`) and, when installed,
+isal (`pip install isal`) and libdeflate (`pip install deflate`: whole buffers only,
 always ending with a final block, so it cannot be split into blocks joined pigz-style).
 Then xlcust's own block writer (`zipwrite.ZipWriter`) on the same bytes with 0 and 2
 worker threads: CPU and wall clock (wall only means something on a quiet machine).

@@ -146,16 +146,16 @@ def test_a_spooled_body_goes_between_head_and_tail(workers: int, monkeypatch: py
 
 
 @pytest.mark.parametrize(("a", "b"), [(b"", b""), (b"x", b""), (b"", b"y"), (b"head", XML), (XML, b"tail" * 9999)])
-def test_crc32_combine_without_isal_matches_zlib(a: bytes, b: bytes) -> None:
+def test_crc32_combine_without_zlib_ng_matches_zlib(a: bytes, b: bytes) -> None:
     assert zipwrite._crc32_combine_py(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
     assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
 
 
-def test_without_isal_the_standard_zlib_is_used(tmp_path) -> None:
-    """Where isal has no wheel (Pyodide), importing it fails: the writer falls back to zlib and still works."""
+def test_without_zlib_ng_the_standard_zlib_is_used(tmp_path) -> None:
+    """Where zlib-ng has no wheel (Pyodide), importing it fails: the writer falls back to zlib and still works."""
     target = tmp_path / "out.zip"
     code = (
-        "import sys, zipfile; sys.modules['isal'] = None\n"  # makes `import isal...` raise ImportError
+        "import sys, zipfile; sys.modules['zlib_ng'] = None\n"  # makes `import zlib_ng...` raise ImportError
         "from xlcust.io.zipwrite import Deflater, DeflatingSpool, ZipWriter, default_deflate\n"
         "print(default_deflate().name)\n"
         f"f = open({str(target)!r}, 'w+b')\n"

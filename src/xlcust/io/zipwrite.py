@@ -11,8 +11,8 @@ dictionary and ended with a sync flush, and the pieces are joined in order into 
 ordinary deflate stream. An output sheet's rows are deflated while they are rendered
 (`DeflatingSpool`, the renderer's spool): the other core compresses while this one
 renders, and only the compressed rows wait for the zip. `ZipWriter.write_spooled` puts
-head + rows + tail into the package as one stream and combines their CRCs. isal's
-deflate (`isal.isal_zlib`) is used where its wheel installs, zlib's elsewhere (Pyodide,
+head + rows + tail into the package as one stream and combines their CRCs. zlib-ng's
+deflate (`zlib_ng.zlib_ng`) is used where its wheel installs, zlib's elsewhere (Pyodide,
 where no threads start either: blocks are then deflated in the calling thread); both
 release the GIL. Benchmarks: bench/README.md, "The zip writer".
 
@@ -39,13 +39,14 @@ from typing import IO
 
 from .safezip import _data_offset
 
-try:  # isal: a fifth of zlib level 3's CPU on sheet XML for ~7% more bytes (bench/README.md, "The zip writer")
-    from isal import isal_zlib as _fast_zlib
+try:  # zlib-ng: zlib's output at a fraction of its CPU (bench/README.md, "The zip writer")
+    from zlib_ng import zlib_ng as _fast_zlib
 except ImportError:  # no wheel for this platform (Pyodide): the standard library's zlib
     _fast_zlib = None
 
-# isal level 2 and zlib level 3 (the fallback, what xlcust wrote with before) give about the same bytes.
-ISAL_LEVEL = 2
+# zlib-ng level 4 writes fewer bytes than zlib level 3 / 6 did (the new sheets / an edited
+# Transactions sheet) for 60 % of the CPU; zlib level 3 is the fallback, what xlcust wrote before.
+FAST_LEVEL = 4
 ZLIB_LEVEL = 3
 BLOCK = 1 << 20  # bytes per block deflated on its own: big enough that joining costs nothing measurable
 _DICT = 32 << 10  # deflate's window: a block primed with this much of the previous loses no ratio
@@ -67,12 +68,12 @@ _DESCRIPTOR_FLAG = 0x08
 class Deflate:
     """A raw-deflate implementation (wbits -15): the module and the level to use it at."""
 
-    module: object  # isal.isal_zlib or zlib: the same compressobj / crc32 interface
+    module: object  # zlib_ng.zlib_ng or zlib: the same compressobj / crc32 interface
     level: int
 
     @property
     def name(self) -> str:
-        return "isal" if self.module is _fast_zlib and _fast_zlib is not None else "zlib"
+        return "zlib-ng" if self.module is _fast_zlib and _fast_zlib is not None else "zlib"
 
     def compressor(self, zdict: bytes | memoryview = b"") -> zlib._Compress:
         m = self.module
@@ -85,8 +86,8 @@ class Deflate:
 
 
 def default_deflate() -> Deflate:
-    """isal when installed, else zlib at the level xlcust always used."""
-    return Deflate(_fast_zlib, ISAL_LEVEL) if _fast_zlib is not None else Deflate(zlib, ZLIB_LEVEL)
+    """zlib-ng when installed, else zlib at the level xlcust used before."""
+    return Deflate(_fast_zlib, FAST_LEVEL) if _fast_zlib is not None else Deflate(zlib, ZLIB_LEVEL)
 
 
 def default_workers() -> int:
@@ -435,34 +436,35 @@ class DeflatingSpool:
 
 
 def inflate_part(source: bytes | memoryview, info: zipfile.ZipInfo) -> bytes:
-    """A deflated part of the zip held in `source`, inflated by isal where installed (3x zlib's speed).
+    """A deflated part of the zip held in `source`, inflated by zlib-ng where installed (faster than zlib).
 
-    Stops at the size the directory declares and checks the CRC, as zipfile's reader does;
-    raises zipfile.BadZipFile when either disagrees.
+    As zipfile's reader: stops at the size the directory declares and checks the CRC of
+    what it read; raises zipfile.BadZipFile when the part is shorter or the CRC differs.
     """
     module = _fast_zlib or zlib
     start = _data_offset(memoryview(source), info, info.filename)
     raw = memoryview(source)[start:start + info.compress_size]
     inflater = module.decompressobj(-15)
     try:
-        data = inflater.decompress(raw, info.file_size + 1)
-    except module.error as exc:  # isal's error is not zlib's: the caller knows zipfile's
+        data = inflater.decompress(raw, info.file_size)
+    except module.error as exc:  # zlib-ng's error is not zlib's: the caller knows zipfile's
         raise zipfile.BadZipFile(f"part {info.filename}: {exc}") from None
-    if len(data) != info.file_size or inflater.unconsumed_tail:
-        raise zipfile.BadZipFile(f"part {info.filename} does not inflate to its declared size")
+    if len(data) != info.file_size:
+        raise zipfile.BadZipFile(f"part {info.filename} is shorter than its declared size")
     if module.crc32(data) != info.CRC:
         raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
     return data
 
 
 def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
-    """The CRC-32 of A + B from crc(A), crc(B) and len(B): isal's, else zlib's algorithm in Python.
+    """The CRC-32 of A + B from crc(A), crc(B) and len(B): zlib-ng's, else zlib's algorithm in Python.
 
     Python's zlib has no crc32_combine; this is zlib's GF(2) matrix method (crc32.c, 1.2.5),
     a few thousand operations whatever the lengths.
     """
-    if _fast_zlib is not None:
-        return _fast_zlib.crc32_combine(crc1, crc2, len2)
+    combine = getattr(_fast_zlib, "crc32_combine", None)  # not in every zlib-ng binding release
+    if combine is not None:
+        return combine(crc1, crc2, len2)
     return _crc32_combine_py(crc1, crc2, len2)
 
 
