@@ -120,6 +120,10 @@ class OutputSheet:
     # An Excel Table (ListObject) of this name over the header and rows: a sheet the user keeps
     # typing into and the readers expect as a Table (an added CategoryHistory), not an output.
     table: str | None = None
+    # The sheet's links lead into this workbook file beside it (a name, relative) instead of into
+    # this workbook: a companion detail file's way back to the book's Transactions rows, and the
+    # book's way to its companion (`xlcust.views.detail`).
+    link_file: str | None = None
 
     def __post_init__(self) -> None:
         if self.visibility not in ("visible", "hidden", "veryHidden"):
