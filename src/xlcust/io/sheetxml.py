@@ -675,6 +675,10 @@ def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highligh
     if highlights and styles.highlight_dxf is not None:
         parts.append(_highlight_xml(highlights, styles.highlight_dxf, 1))
     parts.extend(_value_fill_xml(sheet, r, styles))
+    if sheet.validations:  # after conditionalFormatting, before hyperlinks (CT_Worksheet order)
+        from .validations import validations_xml  # it uses this module's escaping
+
+        parts.append(validations_xml(sheet.validations))
     if links:
         if sheet.link_file:  # into another file: each link through its own relationship (package_write)
             links = [f'<hyperlink r:id="{link_rid(i)}"{link[len("<hyperlink"):]}' for i, link in enumerate(links)]
