@@ -122,7 +122,13 @@ def test_the_issue_scenario_end_to_end(tmp_path: Path) -> None:
     assert status == 1 and codes(doc) == {"HIS_CHANGE_UNRECORDED"}
 
     # reclassify --apply records the change from the as-of date; past revenue stays in 0103.
+    seen_before = read_book(path).remembered["seen_on"].to_dict()
     assert runner.invoke(app, ["reclassify", str(path), "--apply"]).exit_code == 0
+    # the apply keeps xlcust's memory current itself: C001 remembered in 0102 from today, C002 untouched
+    remembered = read_book(path).remembered
+    assert remembered["category_code"].to_dict() == {"C001": "0102", "C002": "0102"}
+    assert remembered.at["C001", "seen_on"] == pd.Timestamp(dt.date.today())
+    assert remembered.at["C002", "seen_on"] == seen_before["C002"]
     assert cli("check", str(path))[0] == 0
     assert revenue_2025(path) == {"0103": 10449.00, "0102": 500.00}
     assert cli("check", str(path), "--write")[0] == 0

@@ -45,7 +45,7 @@ from .commands.base import (
 )
 from .errors import UsageError
 from .findings import Severity, has_errors, summarize
-from .i18n import N_, _, current_language
+from .i18n import N_, _, current_language, msg
 
 # Re-exported: tests and scripts import the shared helpers from here too.
 __all__ = [
@@ -77,14 +77,14 @@ def new(
 
         book_lang = current_language()
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise UsageError(_("{name}: the workbook name must end in .xlsx (or .xlsm for the one with buttons "
+            raise UsageError(msg("{name}: the workbook name must end in .xlsx (or .xlsm for the one with buttons "
                                "and macros)", name=path.name))
         if path.exists() and not force:
-            raise UsageError(_("{path} already exists; choose another name or add --force", path=path))
+            raise UsageError(msg("{path} already exists; choose another name or add --force", path=path))
         try:  # a folder that is not there yet is made, as `run --out` does
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(_("{folder}: cannot make the folder ({reason})", folder=path.parent,
+            raise UsageError(msg("{folder}: cannot make the folder ({reason})", folder=path.parent,
                                reason=exc.strerror or exc)) from None
         with err.status(_("Creating workbook…")):
             if path.suffix.lower() == ".xlsm":  # Excel opens an .xlsm only with its macro-enabled parts
@@ -165,7 +165,7 @@ def _minimum_severity(text: str, *, errors_only: bool, all_lines: bool) -> Sever
     try:
         return Severity(text.strip().lower())
     except ValueError:
-        raise UsageError(_("--min-severity must be error, warning or info, not '{value}'", value=text)) from None
+        raise UsageError(msg("--min-severity must be error, warning or info, not '{value}'", value=text)) from None
 
 
 AllRowsOpt = Annotated[bool, typer.Option("--all", help=N_("Show every row, not the summary and the largest items"))]

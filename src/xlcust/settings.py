@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pydantic import BaseModel, ConfigDict
 
 from .findings import Finding, error, warning
-from .i18n import N_, msg, translate
+from .i18n import N_, msg, translate, yes_no
 from .schema import CUSTOMERS, FALSE_WORDS, TRUE_WORDS, normalize_header
 
 
@@ -373,8 +373,8 @@ def setting_rows(settings: Settings, lang: str = "en") -> list[tuple[str, object
             shown = f"{(value * 100).normalize():f}%"
         elif isinstance(value, tuple):
             shown = ",".join(str(v) for v in value)
-        elif isinstance(value, bool):
-            shown = "TRUE" if value else "FALSE"
+        elif isinstance(value, bool):  # a Chinese sheet says 是/否, as its drop-downs do; parse_bool reads both
+            shown = ("TRUE" if value else "FALSE") if lang == "en" else yes_no(value, lang)
         elif value is None:
             shown = ""
         else:

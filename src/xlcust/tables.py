@@ -4,12 +4,19 @@ A `SheetTable` holds one input sheet twice: `raw` (the cell values exactly as re
 object dtype) and `data` (typed: codes as text, dates as datetime64, money as
 integer cents in nullable Int64). Both are indexed by the row number Excel shows,
 so any check can name the cell: `table.where(field, row)`.
+
+A code column (customer codes, kinds, txn ids, references) is also available as
+numbers, `table.numbered(field)`: each row's position in the column's distinct
+values. At a million rows, hashing the texts costs more than anything done with
+them, so each column is numbered once per Book and every check and the ledger
+group, join and match on the integers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .findings import Finding
@@ -29,6 +36,8 @@ class SheetTable:
     table_name: str | None = None  # the Excel Table (ListObject) holding the data, if any
     table_ref: str | None = None
     status: dict[str, pd.Series] = field(default_factory=dict)  # field → sparse cell status
+    # (fields, …) → their shared numbering, made on first use (`numbered`); `data` is never changed after typing.
+    numbering: dict[tuple[str, ...], tuple[Numbered, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -46,11 +55,66 @@ class SheetTable:
             loc["column"] = self.columns.get(field_name)
         return loc
 
+    def numbered(self, field_name: str) -> Numbered:
+        """The typed column `field_name` as numbers into its distinct values (see `Numbered`)."""
+        return self.numbered_together(field_name)[0]
+
+    def numbered_together(self, *field_names: str) -> tuple[Numbered, ...]:
+        """Several text columns numbered into one shared list of distinct values.
+
+        Txn ids and references so numbered match by number: a reference's number is
+        the number of the txn id it names (a value only in references gets its own).
+        """
+        numbers = self.numbering.get(field_names)
+        if numbers is None or len(numbers[0].numbers) != len(self.data):
+            numbers = number_columns([self.data[f] for f in field_names])
+            self.numbering[field_names] = numbers
+        return numbers
+
     def has(self, field_name: str) -> bool:
         return field_name in self.columns
 
     def __len__(self) -> int:
         return len(self.data)
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """A text column as numbers: `numbers[i]` is row i's position in `values`, −1 when blank.
+
+    `values` are the distinct texts in order of first appearance (what `pd.factorize`
+    gives), shared by the columns numbered together.
+    """
+
+    numbers: np.ndarray  # int64, one per row
+    values: np.ndarray  # object
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def texts(self) -> np.ndarray:
+        """The column's texts again (object, None when blank), from the numbers."""
+        return np.append(self.values, None)[self.numbers]
+
+
+def number_columns(columns: list[pd.Series]) -> tuple[Numbered, ...]:
+    """Number the columns' texts in one hashing pass (blank: −1)."""
+    arrays = [_objects(c) for c in columns]
+    joined = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+    numbers, values = pd.factorize(joined)
+    values = np.asarray(values, dtype=object)
+    numbers = numbers.astype(np.int64, copy=False)
+    out, start = [], 0
+    for a in arrays:
+        out.append(Numbered(numbers[start:start + len(a)], values))
+        start += len(a)
+    return tuple(out)
+
+
+def _objects(column: pd.Series) -> np.ndarray:
+    if column.dtype == object:
+        return column.to_numpy(dtype=object, copy=False)
+    return np.asarray(column.to_numpy(dtype=object, na_value=None), dtype=object)
 
 
 @dataclass

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 
 from ..archive import first_duplicate_rows, parse_status
@@ -31,7 +32,8 @@ from ..book import Book
 from ..codes import CategoryTree
 from ..findings import Finding, info, warning
 from ..i18n import msg
-from ..ledger.lines import select_lines
+from ..ledger._frames import sum_by
+from ..ledger.lines import classify
 from .cells import blank_mask, date_text, label, money, shown
 from .settings import setting_rows
 
@@ -109,12 +111,50 @@ def _stopped(book: Book) -> pd.Series:
     return state.where(state.isin(("inactive", "dormant")).to_numpy())
 
 
-def _lines(book: Book) -> pd.DataFrame:
-    t = book.transactions
-    if not t.present or not all(t.has(f) for f in ("customer_code", "kind", "amount", "date")):
-        return pd.DataFrame(columns=["customer_code", "kind", "date", "amount"])
-    lines, _excluded = select_lines(t.data, pd.Timestamp(book.settings.effective_as_of()))
-    return lines
+_NO_DAY = np.iinfo(np.int64).min  # NaT as int64: "no line"
+
+
+class _Lines:
+    """The ledger's lines (`xlcust.ledger.lines.classify`), per customer code of the Transactions sheet.
+
+    Customers are looked up by number (`SheetTable.numbered`), never by matching a
+    million codes; `at(codes)` maps a few codes to those numbers.
+    """
+
+    def __init__(self, book: Book) -> None:
+        t = book.transactions
+        self.usable = t.present and all(t.has(f) for f in ("customer_code", "kind", "amount", "date"))
+        customer = t.numbered("customer_code")
+        self._index = pd.Index(customer.values)
+        self.size = len(customer) + 1  # the last slot: a code with no line
+        if not self.usable:
+            self.customer = np.zeros(0, dtype=np.int64)
+            self.days = self.amount = self._kind = self.customer
+            self._kinds = []
+            return
+        rows = classify(t.data, pd.Timestamp(book.settings.effective_as_of()), t.numbered("kind"), customer)
+        kept = rows.kept
+        self.customer = customer.numbers[kept]
+        self.days = t.data["date"].to_numpy(dtype="datetime64[ns]").view(np.int64)[kept]
+        self.amount = t.data["amount"].to_numpy(dtype=np.int64, na_value=0)[kept] * rows.sign[kept].astype(np.int64)
+        self._kinds = list(rows.kind.values)
+        self._kind = rows.kind.numbers[kept]
+
+    def of_kind(self, kind: str) -> np.ndarray:
+        """Which lines are of `kind`."""
+        return self._kind == (self._kinds.index(kind) if kind in self._kinds else -2)
+
+    def at(self, codes: np.ndarray) -> np.ndarray:
+        """Each code's number (the last slot for a code with no line)."""
+        at = self._index.get_indexer(codes)
+        return np.where(at < 0, self.size - 1, at)
+
+    def last_day(self, mask: np.ndarray | None = None) -> np.ndarray:
+        """Per customer number, the latest date of its lines (of `mask`'s lines), as int64 (_NO_DAY: none)."""
+        out = np.full(self.size, _NO_DAY, dtype=np.int64)
+        sel = slice(None) if mask is None else mask
+        np.maximum.at(out, self.customer[sel], self.days[sel])
+        return out
 
 
 def _months_before(book: Book, months: int) -> pd.Timestamp:
@@ -129,18 +169,19 @@ def check_stopped_customers_trading(book: Book) -> Iterator[Finding]:
     stopped = _stopped(book).dropna()
     if stopped.empty:
         return
-    lines = _lines(book)
+    lines = _Lines(book)
     codes = t.data.loc[stopped.index, "code"]
-    balance = lines.groupby("customer_code", sort=False)["amount"].sum()
+    balance = sum_by(lines.customer, lines.amount, lines.size)
     months = book.settings.dormant_months
     since = _months_before(book, months)
-    recent = lines[(lines["kind"] == "invoice").to_numpy()
-                   & (lines["date"].to_numpy(dtype="datetime64[ns]") > since.to_datetime64())]
-    recent_count = recent.groupby("customer_code", sort=False).size()
-    recent_last = recent.groupby("customer_code", sort=False)["date"].max()
-    for row, code in codes.dropna().items():
+    recent = lines.of_kind("invoice") & (lines.days > since.to_datetime64().astype("datetime64[ns]").view(np.int64))
+    recent_count = np.bincount(lines.customer[recent], minlength=lines.size)
+    recent_last = lines.last_day(recent)
+    codes = codes.dropna()
+    numbers = lines.at(codes.to_numpy(dtype=object))
+    for (row, code), number in zip(codes.items(), numbers, strict=True):
         word = shown(t, "status", row)
-        owed = int(balance.get(code, 0))
+        owed = int(balance[number])
         if owed > 0:
             yield warning(
                 "CUS_INACTIVE_BALANCE", t.name,
@@ -150,13 +191,13 @@ def check_stopped_customers_trading(book: Book) -> Iterator[Finding]:
                 suggestion=msg("Collect or settle the balance before closing the customer, or set the status "
                                "back to active"),
             )
-        n = int(recent_count.get(code, 0))
+        n = int(recent_count[number])
         if n:
             yield warning(
                 "CUS_INACTIVE_INVOICED", t.name,
                 msg("Customer '{code}' is marked '{status}' but has {n} invoice(s) in the last {months} months "
                     "(the latest on {day})", code=code, status=word, n=n, months=months,
-                    day=date_text(recent_last[code])),
+                    day=date_text(pd.Timestamp(int(recent_last[number])))),
                 **t.where("status", row), value=word,
                 suggestion=msg("Set the status back to active if the customer trades again, or check that the "
                                "invoices were booked to the right customer"),
@@ -229,24 +270,26 @@ def check_idle_active_customers(book: Book) -> Iterator[Finding]:
     cutoff = _months_before(book, months)
     stopped = _stopped(book)
     active = t.data[stopped.isna().to_numpy() & t.data["code"].notna().to_numpy()]
-    lines = _lines(book)
-    last = lines.groupby("customer_code", sort=False)["date"].max()
     if active.empty:
         return
-    last_day = pd.Series(pd.to_datetime(last.reindex(active["code"].to_numpy()).to_numpy()), index=active.index)
-    opened = pd.to_datetime(active["opened_on"] if "opened_on" in active.columns
-                            else pd.Series(pd.NaT, index=active.index))
-    never = last_day.isna() & opened.notna() & (opened < cutoff)
-    idle = last_day.notna() & (last_day <= cutoff)
-    for row in active.index[(idle | never).to_numpy()]:
-        code = active.at[row, "code"]
+    lines = _Lines(book)
+    codes = active["code"].to_numpy(dtype=object)
+    last_day = lines.last_day()[lines.at(codes)]  # int64 ns; _NO_DAY: no line
+    opened = (active["opened_on"].to_numpy(dtype="datetime64[ns]") if "opened_on" in active.columns
+              else np.full(len(active), np.datetime64("NaT"), dtype="datetime64[ns]"))
+    cut = cutoff.to_datetime64().astype("datetime64[ns]")
+    never = (last_day == _NO_DAY) & ~np.isnat(opened) & (opened < cut)
+    idle = (last_day != _NO_DAY) & (last_day <= cut.view(np.int64))
+    rows = active.index.to_numpy()
+    for i in np.flatnonzero(idle | never):
+        row, code = int(rows[i]), codes[i]
         where = t.where("status", row) if t.has("status") else t.where("code", row)
-        if pd.isna(last_day[row]):
+        if last_day[i] == _NO_DAY:
             text = msg("Customer '{code}' is active but has had no transaction since it was opened on {day}",
-                       code=code, day=date_text(opened[row]))
+                       code=code, day=date_text(opened[i]))
         else:
             text = msg("Customer '{code}' is active but its last transaction was on {day}, over {months} "
-                       "months ago", code=code, day=date_text(last_day[row]), months=months)
+                       "months ago", code=code, day=date_text(pd.Timestamp(int(last_day[i]))), months=months)
         yield warning(
             "CUS_ACTIVE_IDLE", t.name, text, **where,
             suggestion=msg("Set the status to dormant or inactive if the customer has stopped buying; "

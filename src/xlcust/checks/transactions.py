@@ -11,11 +11,11 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from ..archive import first_duplicate_rows
 from ..book import Book
 from ..findings import Finding, error, info, warning
 from ..i18n import N_, Msg, msg
 from ..schema import KIND_TEXT, KIND_ZH, KINDS
+from ..tables import Numbered
 from .cells import (
     date_text,
     dates_as_text,
@@ -51,13 +51,20 @@ def check_txn_ids(book: Book) -> Iterator[Finding]:
     yield from per_cell(error, "TXN_ID_MISSING", t, "txn_id", blank_rows(t, "txn_id"),
                         msg("Txn ID is blank"),
                         msg("Give every transaction its voucher or invoice number; receipts refer to invoices by it"))
-    ids = t.data["txn_id"]
-    for row, first in first_duplicate_rows(ids).items():
+    ids, _refs = t.numbered_together("txn_id", "reference")
+    rows = t.data.index.to_numpy()
+    first = _first_positions(ids.numbers, len(ids))
+    # A row repeats an id when the id's first row is an earlier one (a blank id, −1, repeats nothing).
+    later = np.flatnonzero((ids.numbers >= 0) & (first[ids.numbers] != np.arange(len(rows))))
+    for at in later:
+        row, txn_id = int(rows[at]), ids.values[ids.numbers[at]]
+        first_row = int(rows[first[ids.numbers[at]]])
         yield error(
             "TXN_DUPLICATE_ID", t.name,
-            msg("Txn ID '{txn_id}' is already used on row {first}", txn_id=ids[row], first=first),
-            **t.where("txn_id", row), value=ids[row],
-            suggestion=msg("Give this transaction its own id, or delete it if it repeats row {first}", first=first),
+            msg("Txn ID '{txn_id}' is already used on row {first}", txn_id=txn_id, first=first_row),
+            **t.where("txn_id", row), value=txn_id,
+            suggestion=msg("Give this transaction its own id, or delete it if it repeats row {first}",
+                           first=first_row),
         )
 
 
@@ -73,11 +80,12 @@ def check_txn_customers(book: Book) -> Iterator[Finding]:
     if not readable(customers, "code"):
         return  # SHEET_MISSING / HDR_MISSING_COLUMN already say why nothing can match
     known = customers.data["code"].dropna()
-    codes = t.data["customer_code"]
-    unknown = codes[~codes.isin(known).to_numpy()]
-    unknown = unknown[unknown.notna().to_numpy()]  # a blank code is TXN_CUSTOMER_MISSING
-    if unknown.empty:
+    customer = t.numbered("customer_code")  # each distinct code looked up once
+    is_known = np.append(pd.Index(customer.values).isin(known), True)  # a blank (−1) is TXN_CUSTOMER_MISSING
+    at = np.flatnonzero(~is_known[customer.numbers])
+    if not len(at):
         return
+    unknown = pd.Series(customer.values[customer.numbers[at]], index=t.data.index[at], dtype=object)
     as_number = set(rows_with(t, "customer_code", "number"))
     if as_number:
         lengths = sorted(known.str.len().unique())
@@ -260,27 +268,23 @@ def check_txn_references(book: Book) -> Iterator[Finding]:
     if not readable(t, "reference", "txn_id"):
         return
     d = t.data
-    settling, settled = _of_kinds(d["kind"], SETTLING_KINDS, SETTLED_KINDS)
-    settling &= d["reference"].notna().to_numpy()
+    settling, settled = _of_kinds(t.numbered("kind"), SETTLING_KINDS, SETTLED_KINDS)
+    ids, refs_numbered = t.numbered_together("txn_id", "reference")  # a reference's number is its txn id's
+    settling &= refs_numbered.numbers >= 0
     if not settling.any():
         return
     rows = d.index.to_numpy()
-    ids = d["txn_id"]
     # Positions (not rows) of the references and of what they may settle; a million rows
     # hold hundreds of thousands of each.
     at_ref, at_invoice = np.flatnonzero(settling), np.flatnonzero(settled)
-    refs = d["reference"].to_numpy(dtype=object)[at_ref]
-    # Invoice ids and references get shared integer codes in one hashing pass (a blank id: -1).
-    codes, uniques = pd.factorize(np.concatenate([ids.to_numpy(dtype=object)[at_invoice], refs]))
-    invoice_code, ref_code = codes[: len(at_invoice)], codes[len(at_invoice):]
-    invoice_of = _first_positions(invoice_code, len(uniques))[ref_code]  # into at_invoice; -1: none
-
+    ref_code = refs_numbered.numbers[at_ref]
+    refs = ids.values[ref_code]
+    invoice_of = _first_positions(ids.numbers[at_invoice], len(ids))[ref_code]  # into at_invoice; -1: none
     unknown = np.flatnonzero(invoice_of < 0)
     if len(unknown):
         # What an unknown reference names instead, if anything: the first row with that id.
-        named = ids[ids.isin(uniques[ref_code[unknown]]).to_numpy()]
-        first_row = pd.Series(named.index.to_numpy(), index=named.to_numpy())
-        first_row = first_row[~first_row.index.duplicated()]
+        first_at = _first_positions(ids.numbers, len(ids))[ref_code[unknown]]
+        first_row = {refs[j]: rows[at] for j, at in zip(unknown, first_at, strict=True) if at >= 0}
         for j in unknown:
             ref = refs[j]
             other = first_row.get(ref)
@@ -312,11 +316,11 @@ def check_txn_references(book: Book) -> Iterator[Finding]:
         )
 
 
-def _of_kinds(kinds: pd.Series, *groups: tuple[str, ...]) -> list[np.ndarray]:
-    """For each group of kinds, which rows are of one of them (one hashing pass over the column)."""
-    codes, words = pd.factorize(kinds)
-    # A lookup table per group, indexed by each row's code; a blank kind's -1 picks the final False.
-    return [np.append(np.isin(words, group), False)[codes] for group in groups]
+def _of_kinds(kinds: Numbered, *groups: tuple[str, ...]) -> list[np.ndarray]:
+    """For each group of kinds, which rows are of one of them (the kinds numbered once per Book)."""
+    words = np.asarray(kinds.values, dtype=object)
+    # A lookup table per group, indexed by each row's number; a blank kind's -1 picks the final False.
+    return [np.append(np.isin(words, group), False)[kinds.numbers] for group in groups]
 
 
 def _first_positions(codes: np.ndarray, size: int) -> np.ndarray:

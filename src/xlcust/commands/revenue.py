@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
-from ..i18n import N_, _, current_language
+from ..i18n import N_, _, current_language, msg
 from .base import (
     BookArg,
     JsonOpt,
@@ -79,7 +79,7 @@ def revenue(
         mode = tax
         if ex_tax:
             if tax not in (None, "excluded"):
-                raise UsageError(_("--ex-tax and --tax included contradict each other"))
+                raise UsageError(msg("--ex-tax and --tax included contradict each other"))
             mode = "excluded"
         if out_path is not None:
             check_export_path(out_path)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..archive import customer_credit_limits
 from ..book import Book
+from ..ledger._frames import group_cumsum
 from ..ledger.lines import SIGN
 
 MARK_COLUMNS = ["row", "customer_code", "balance", "credit_limit", "over", "near"]
@@ -33,28 +34,33 @@ def invoice_credit_marks(book: Book) -> pd.DataFrame:
     if not t.present or not all(f in t.data.columns for f in needed) or not c.present or "code" not in c.data:
         return empty
     d = t.data
-    kinds = d["kind"].astype(object).to_numpy()
-    sign = np.array([SIGN.get(k, 0) if isinstance(k, str) else 0 for k in kinds], dtype=np.int64)
-    amount = d["amount"].to_numpy(dtype=np.float64, na_value=0).astype(np.int64)
-    customer = d["customer_code"].astype(object).where(d["customer_code"].notna(), None)
-    signed = pd.Series(sign * amount, index=d.index)
-    balance = signed.groupby(customer.to_numpy(), dropna=True, sort=False).cumsum()
+    # Kinds and customers by number (`SheetTable.numbered`): a million rows, a few thousand codes.
+    kind, customer = t.numbered("kind"), t.numbered("customer_code")
+    sign = np.append(np.array([SIGN.get(k, 0) for k in kind.values], dtype=np.int64), 0)[kind.numbers]
+    amount = d["amount"].to_numpy(dtype=np.int64, na_value=0)
+    who = customer.numbers
+    # Balance through each row: the running sum of the customer's rows in sheet order.
+    order = np.argsort(who, kind="stable")
+    balance = np.zeros(len(who), dtype=np.int64)
+    balance[order] = group_cumsum((sign * amount)[order], who[order])
     limits = customer_credit_limits(book)
     codes = c.data["code"]
     first = ~codes.duplicated().to_numpy() & codes.notna().to_numpy()
     by_code = pd.Series(limits.to_numpy()[first], index=codes.to_numpy(dtype=object)[first], dtype="Int64")
-    limit = customer.map(by_code).astype("Int64")
-    is_invoice = (kinds == "invoice") & customer.notna().to_numpy() & limit.notna().to_numpy()
-    rows = np.flatnonzero(is_invoice)
+    limit_of = by_code.reindex(customer.values)  # per distinct customer code; NA: no limit
+    has_limit = np.append(limit_of.notna().to_numpy(), False)[who]  # a blank code (−1): none
+    cap_of = np.append(limit_of.to_numpy(dtype=np.int64, na_value=0), 0)
+    invoice = np.append(np.asarray(kind.values, dtype=object) == "invoice", False)[kind.numbers]
+    rows = np.flatnonzero(invoice & has_limit)
     if not len(rows):
         return empty
-    bal = balance.reindex(d.index).to_numpy(dtype=np.float64, na_value=0).astype(np.int64)[rows]
-    cap = limit.to_numpy(dtype=np.float64, na_value=0).astype(np.int64)[rows]
+    bal = balance[rows]
+    cap = cap_of[who[rows]]
     num, den = book.settings.credit_near_limit.as_integer_ratio()
     over = bal > cap
     near = ~over & (bal > 0) & (den * bal >= num * cap)
     keep = over | near
     return pd.DataFrame({
-        "row": d.index.to_numpy()[rows][keep], "customer_code": customer.to_numpy()[rows][keep],
+        "row": d.index.to_numpy()[rows][keep], "customer_code": customer.values[who[rows][keep]],
         "balance": bal[keep], "credit_limit": cap[keep], "over": over[keep], "near": near[keep],
     }, columns=MARK_COLUMNS)

@@ -23,6 +23,7 @@ from ..errors import (
     UsageError,
     WorkbookError,
 )
+from ..i18n import msg
 from ..schema import column_index, column_letter
 from . import booklock
 from .atomic import _check_not_open, _check_unchanged, _write_atomically
@@ -171,14 +172,14 @@ class _Build:
         seen: set[str] = set()
         for out in self.outputs:
             if not isinstance(out, OutputSheet):
-                raise UsageError(f"outputs must be OutputSheet objects, not {type(out).__name__}")
+                raise ValueError(f"outputs must be OutputSheet objects, not {type(out).__name__}")
             validate_sheet_name(out.name)
             if out.name.casefold() in seen:
-                raise UsageError(f"two output sheets are both called {out.name!r}")
+                raise ValueError(f"two output sheets are both called {out.name!r}")
             seen.add(out.name.casefold())
             for chart in out.charts:
                 if not isinstance(chart, ChartSpec):
-                    raise UsageError(f"charts of {out.name!r} must be ChartSpec objects, not {type(chart).__name__}")
+                    raise ValueError(f"charts of {out.name!r} must be ChartSpec objects, not {type(chart).__name__}")
         ours = {n.casefold() for n in pkg.output_sheets()}
         index = {s.name.casefold(): i for i, s in enumerate(pkg._sheets)}
 
@@ -191,32 +192,35 @@ class _Build:
             if i is None:
                 continue
             if not owned(i):
-                raise UsageError(f"sheet {pkg._sheets[i].name!r} in {pkg.path.name} was not written by xlcust: "
-                                 "rename it or remove it, then run again")
+                raise UsageError(msg("sheet '{name}' in {book} was not written by xlcust: rename it or remove it, "
+                                     "then run again", name=pkg._sheets[i].name, book=pkg.path.name))
             self._replaced[i] = out
         for name in self.remove_outputs:
             i = index.get(name.casefold())
             if i is None or i in self._replaced:
                 continue
             if not owned(i):
-                raise UsageError(f"refusing to remove sheet {pkg._sheets[i].name!r}: it was not written by xlcust")
+                raise UsageError(msg("refusing to remove sheet '{name}': it was not written by xlcust",
+                                     name=pkg._sheets[i].name))
             self._removed.add(i)
         if len(self._removed) == len(pkg._sheets) and not self.outputs:
-            raise UsageError("a workbook needs at least one sheet; nothing would be left")
+            raise UsageError(msg("a workbook needs at least one sheet; nothing would be left"))
         busy = {pkg._sheets[i].name.casefold() for i in (*self._replaced, *self._removed)} | seen
         for edit in self.edits:
             if not isinstance(edit, (CellEdit, AppendRows, Highlight)):
-                raise UsageError(f"unknown edit {edit!r}")
+                raise ValueError(f"unknown edit {edit!r}")
             folded = edit.sheet.casefold()
             if isinstance(edit, Highlight) and folded in seen:
                 continue  # highlights on an output written now go into that sheet's XML
             if folded in busy:
-                raise UsageError(f"cannot edit sheet {edit.sheet!r}: it is an output sheet replaced by this run")
+                raise ValueError(f"cannot edit sheet {edit.sheet!r}: it is an output sheet replaced by this run")
             i = index.get(folded)
             if i is None:
-                raise UsageError(f"{pkg.path.name} has no sheet {edit.sheet!r} to edit")
+                raise UsageError(msg("{name} has no sheet '{sheet}' to edit",
+                                     name=pkg.path.name, sheet=edit.sheet))
             if pkg._sheets[i].kind != "worksheet":
-                raise UsageError(f"sheet {edit.sheet!r} is a chart or dialog sheet, not a worksheet")
+                raise UsageError(msg("sheet '{sheet}' is a chart or dialog sheet, not a worksheet",
+                                     sheet=edit.sheet))
             if isinstance(edit, CellEdit):
                 parse_cell(f"{edit.col_letter}{edit.row}")  # raises UsageError outside Excel's grid
 
@@ -392,22 +396,25 @@ class _Build:
             first_col = column_index(e.start_col_letter or "A")
             last = first_row + len(rows) - 1
             if last > MAX_ROWS:
-                raise UsageError(f"{e.sheet}: appending {len(rows)} rows would pass Excel's last row")
+                raise UsageError(msg("{sheet}: appending {count} rows would pass Excel's last row",
+                                     sheet=e.sheet, count=len(rows)))
             ed.append_rows(first_row, first_col, rows, dates, style_row=first_row - 1 or None, date_style=date_style)
             return
         folded = e.table_name.casefold()
         info = next((t for t in tables if folded in (t.name.casefold(), t.display_name.casefold())), None)
         if info is None or info.sheet.casefold() != ed.name.casefold():
-            raise UsageError(f"no table {e.table_name!r} on sheet {e.sheet!r}")
+            raise UsageError(msg("no table '{table_name}' on sheet '{sheet}'",
+                                 table_name=e.table_name, sheet=e.sheet))
         if info.totals_row_count:
-            raise WorkbookError(f"table {info.name} on {info.sheet} has a totals row: turn it off (Table Design > "
-                                "Total Row), run again, then turn it back on")
+            raise WorkbookError(msg("table {name} on {sheet} has a totals row: turn it off (Table Design > Total "
+                                    "Row), run again, then turn it back on",
+                                    name=info.name, sheet=info.sheet))
         r1, c1, r2, c2 = parse_range(info.ref)
         first_col = column_index(e.start_col_letter) if e.start_col_letter else c1
         width = max(len(r) for r in rows)
         if first_col < c1 or first_col + width - 1 > c2:
-            raise UsageError(f"rows for table {info.name} do not fit its columns {column_letter(c1)}:"
-                             f"{column_letter(c2)}")
+            raise ValueError(f"rows for table {info.name} do not fit its columns "
+                             f"{column_letter(c1)}:{column_letter(c2)}")
         data_first = r1 + info.header_row_count
         if r2 < data_first:  # header only
             first_row = data_first
@@ -418,18 +425,20 @@ class _Build:
         style_row = r2 if r2 >= data_first else None
         new_last = first_row + len(rows) - 1
         if new_last > MAX_ROWS:
-            raise UsageError(f"table {info.name}: appending {len(rows)} rows would pass Excel's last row")
+            raise UsageError(msg("table {name}: appending {count} rows would pass Excel's last row",
+                                 name=info.name, count=len(rows)))
         for r in range(r2 + 1, new_last + 1):
             for c in range(c1, c2 + 1):
                 if ed.has_value(r, c):
-                    raise WorkbookError(f"{info.sheet}!{column_letter(c)}{r} below table {info.name} is not empty: "
-                                        "move what is there and run again")
+                    raise WorkbookError(msg("{sheet}!{column}{r} below table {name} is not empty: move what is there "
+                                            "and run again",
+                                            sheet=info.sheet, column=column_letter(c), r=r, name=info.name))
         for other in tables:
             if other.part != info.part and other.sheet == info.sheet:
                 o1, k1, o2, k2 = parse_range(other.ref)
                 if o1 <= new_last and o2 > r2 and k1 <= c2 and k2 >= c1:
-                    raise WorkbookError(f"table {info.name} cannot grow: table {other.name} is in the way on "
-                                        f"{info.sheet}")
+                    raise WorkbookError(msg("table {name} cannot grow: table {other} is in the way on {sheet}",
+                                            name=info.name, other=other.name, sheet=info.sheet))
         table = copy.deepcopy(self.pkg._xml(info.part))
         ns = etree.QName(table).namespace
         formulas: dict[int, str] = {}
@@ -733,8 +742,8 @@ def _refuse_table_header(e: CellEdit, col: int, tables: list[TableInfo]) -> None
     for t in tables:
         r1, c1, _r2, c2 = parse_range(t.ref)
         if t.header_row_count and e.row == r1 and c1 <= col <= c2:
-            raise UsageError(f"{e.sheet}!{e.col_letter}{e.row} is a header of table {t.name}: "
-                             "rename the column in Excel instead")
+            raise UsageError(msg("{sheet}!{col_letter}{row} is a header of table {name}: rename the column in Excel "
+                                 "instead", sheet=e.sheet, col_letter=e.col_letter, row=e.row, name=t.name))
 
 
 def _same_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:

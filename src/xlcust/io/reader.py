@@ -78,8 +78,8 @@ def _open_cells(pkg: Package) -> python_calamine.CalamineWorkbook:
     try:
         return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.for_native_readers()))
     except Exception as exc:  # calamine raises its own error types for broken parts
-        raise CorruptWorkbook(f"{pkg.path.name}: cannot read the workbook ({exc}); "
-                              "open it in Excel and save it again") from None
+        raise CorruptWorkbook(msg("{name}: cannot read the workbook ({error}); open it in Excel and save it again",
+                                  name=pkg.path.name, error=exc)) from None
 
 
 def raw_sheets(

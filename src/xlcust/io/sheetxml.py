@@ -46,6 +46,7 @@ from lxml import etree
 
 from ..edits import AppendRows, CellEdit, Highlight
 from ..errors import UsageError, WorkbookError
+from ..i18n import msg
 from ..refs import MAX_COLS, MAX_ROWS, format_range, parse_cell, parse_range
 from ..schema import column_index, column_letter
 from ..views.layout import (
@@ -296,9 +297,10 @@ def table_xml(table_id: int, name: str, ref: str, headers: Sequence[str], style:
 
 def validate_sheet_name(name: str) -> None:
     if not name or len(name) > 31 or any(ch in name for ch in "[]:*?/\\") or name[0] == "'" or name[-1] == "'":
-        raise UsageError(f"{name!r} cannot be an Excel sheet name (1–31 characters, none of []:*?/\\)")
+        raise UsageError(msg("'{name}' cannot be an Excel sheet name (1–31 characters, none of []:*?/\\)",
+                             name=name))
     if name.casefold() == "history":
-        raise UsageError("'History' is reserved by Excel and cannot be a sheet name")
+        raise UsageError(msg("'History' is reserved by Excel and cannot be a sheet name"))
 
 
 def render_output_sheet(
@@ -319,11 +321,11 @@ def render_output_sheet(
     """
     columns = list(sheet.columns)
     if not columns:
-        raise UsageError(f"output sheet {sheet.name!r} has no columns")
+        raise ValueError(f"output sheet {sheet.name!r} has no columns")
     if len(columns) > MAX_COLS:
-        raise UsageError(f"output sheet {sheet.name!r} has more columns than Excel allows")
+        raise UsageError(msg("output sheet '{name}' has more columns than Excel allows", name=sheet.name))
     if sheet.tab_color and not re.fullmatch(r"#?[0-9A-Fa-f]{6}", sheet.tab_color):
-        raise UsageError(f"output sheet {sheet.name!r}: tab colour must be RRGGBB, not {sheet.tab_color!r}")
+        raise ValueError(f"output sheet {sheet.name!r}: tab colour must be RRGGBB, not {sheet.tab_color!r}")
     header_row = sheet.header_row
     # Closed by the caller (RenderedSheet.close) once the part is in the zip.
     body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115
@@ -432,9 +434,10 @@ def _write_rows(sheet: OutputSheet, rows: Iterable[Sequence[object]], encoders: 
         specs = CellSpec in map(type, values)  # a later table's header row may wrap
         r += 1
         if r > MAX_ROWS:
-            raise UsageError(f"output sheet {sheet.name!r} has more rows than Excel's {MAX_ROWS:,}")
+            raise UsageError(msg("output sheet '{name}' has more rows than Excel's {limit}",
+                                 name=sheet.name, limit=f"{MAX_ROWS:,}"))
         if len(values) > ncols:
-            raise UsageError(f"output sheet {sheet.name!r}, row {r}: {len(values)} values for {ncols} columns")
+            raise ValueError(f"output sheet {sheet.name!r}, row {r}: {len(values)} values for {ncols} columns")
         if wanted and r in wanted:
             _keep_cells(sheet, values, r, wanted[r], kept)
         rs = str(r)
@@ -599,7 +602,7 @@ def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem
 def _location(target: object) -> str:
     loc = str(target).lstrip("#")
     if "://" in loc or loc.lower().startswith("mailto:"):
-        raise UsageError(f"link target {loc!r}: only places inside the workbook (like 'Customers'!B7) are supported")
+        raise ValueError(f"link target {loc!r}: only places inside the workbook (like 'Customers'!B7) are supported")
     return loc
 
 
@@ -726,7 +729,7 @@ def merge_cells_to_sqref(cells: Iterable[str]) -> str:
     for ref in cells:
         r1, c1, r2, c2 = parse_range(ref)
         if (r2 - r1 + 1) * (c2 - c1 + 1) > 1_000_000:
-            raise UsageError(f"highlight range too large: {ref!r}")
+            raise ValueError(f"highlight range too large: {ref!r}")
         points.update((c, r) for c in range(c1, c2 + 1) for r in range(r1, r2 + 1))
     ranges: list[str] = []
     run: list[int] | None = None  # [col, first row, last row]
@@ -872,7 +875,8 @@ class SheetEditor:
         if self._set_aside is not None:
             placeholder = _empty_sheet_data(body)
             if placeholder is None:
-                raise WorkbookError(f"{self.name}: could not put the sheet's cells back after editing it")
+                raise WorkbookError(msg("{name}: could not put the sheet's cells back after editing it",
+                                        name=self.name))
             start, end = placeholder
             body = body[:start] + self._set_aside + body[end:]
         return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n' + body
@@ -999,8 +1003,8 @@ class SheetEditor:
         spans_others = ref is not None and parse_range(ref)[0:2] != parse_range(ref)[2:4]
         if (kind == "shared" and ref is not None) or (kind in ("array", "dataTable") and spans_others):
             raise WorkbookError(
-                f"{self.name}!{column_letter(col)}{row} holds a formula shared with other cells: "
-                "change it in Excel, or clear the formula first, and run again"
+                msg("{name}!{column}{row} holds a formula shared with other cells: change it in Excel, or clear the "
+                    "formula first, and run again", name=self.name, column=column_letter(col), row=row)
             )
 
     def has_value(self, row_number: int, col: int) -> bool:

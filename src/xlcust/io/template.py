@@ -33,7 +33,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..demo import AS_OF as DEMO_AS_OF
 from ..demo import DEMO_SEED, demo_data
 from ..errors import UsageError
-from ..i18n import N_, translate
+from ..i18n import N_, msg, translate
 from ..schema import (
     CATEGORIES,
     CUSTOMERS,
@@ -219,12 +219,12 @@ def create_workbook(
     """
     path = Path(path)
     if lang not in LANGS:
-        raise UsageError(f"language must be en or zh, not '{lang}'")
+        raise UsageError(msg("language must be en or zh, not '{lang}'", lang=lang))
     macro = path.suffix.lower() == ".xlsm"
     if vba_project is not None and not macro:
-        raise UsageError(f"{path.name}: a workbook with macros must be named .xlsm")
+        raise UsageError(msg("{name}: a workbook with macros must be named .xlsm", name=path.name))
     if macro and vba_project is None:
-        raise UsageError(f"{path.name}: an .xlsm needs a VBA project; name the workbook .xlsx")
+        raise UsageError(msg("{name}: an .xlsm needs a VBA project; name the workbook .xlsx", name=path.name))
     tpl = template or load_template()
     rows: dict[str, Rows] = dict(data) if data is not None else (
         dict(demo_data(seed, lang).rows) if demo else {})
@@ -241,7 +241,7 @@ def create_workbook(
         created = dt.datetime.combine(DEMO_AS_OF, dt.time(0, 0))
     if vba_project is not None:
         if not Path(vba_project).is_file():
-            raise UsageError(f"VBA project {vba_project} not found")
+            raise UsageError(msg("VBA project {path} not found", path=vba_project))
         workbook.add_vba_project(str(vba_project))
         workbook.set_vba_name("ThisWorkbook")
 

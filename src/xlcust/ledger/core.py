@@ -12,10 +12,11 @@ import pandas as pd
 
 from ..codes import CodingScheme
 from ..errors import UsageError
+from ..i18n import msg
 from ..settings import Settings
 from ._frames import NO_DATE, day_of, from_days, text, to_days, with_money
 from .allocation import AllocationResult, Credits, Debits, allocate
-from .lines import select
+from .lines import Numbers, select
 from .terms import category_table, customer_table
 
 if TYPE_CHECKING:
@@ -118,8 +119,9 @@ def build_ledger(book: Book, as_of: dt.date | None = None, basis: str | None = N
     (`due` or `invoice`; default: Settings aging_basis). Only transactions dated on or
     before `as_of` count. Raises UsageError for an unknown basis; never for odd data."""
     settings = book.settings
+    t = book.transactions
     return build_ledger_from_frames(
-        book.transactions.data, book.customers.data, book.categories.data, settings, as_of, basis
+        t.data, book.customers.data, book.categories.data, settings, as_of, basis, numbers=Numbers.of(t)
     )
 
 
@@ -132,16 +134,22 @@ def build_ledger_from_frames(
     basis: str | None = None,
     *,
     replay_all: bool = False,
+    numbers: Numbers | None = None,
 ) -> Ledger:
-    """`build_ledger` on the typed frames themselves (what a Book holds)."""
+    """`build_ledger` on the typed frames themselves (what a Book holds).
+
+    `numbers` are the Transactions' code columns as numbers (`Numbers.of` the Book's table),
+    when the caller has them; else they are numbered here.
+    """
     as_of = as_of or settings.effective_as_of()
     basis = basis or settings.aging_basis
     if basis not in BASES:
-        raise UsageError(f"aging basis must be 'due' or 'invoice', not {basis!r}")
+        raise UsageError(msg("aging basis must be 'due' or 'invoice', not '{basis}'", basis=basis))
     scheme = CodingScheme(tuple(settings.coding_scheme))
     as_of_ts = pd.Timestamp(as_of)
 
-    selection = select(transactions, as_of_ts)
+    numbers = numbers or Numbers.of_frame(transactions)
+    selection = select(transactions, as_of_ts, numbers)
     lines, excluded = selection.lines, selection.excluded
     # The customer table is matched per distinct customer code, not per line.
     code_no, distinct = selection.customer_number, selection.customers
@@ -166,7 +174,9 @@ def build_ledger_from_frames(
     terms = custs["terms_days"].to_numpy(dtype=np.int64)[cust_no[di]]
     due = np.where(has_due, to_days(explicit_due), day[di] + terms)
 
-    ref_index = _match_references(cust_no, txn, lines["reference"].to_numpy(dtype=object), di, ci)
+    kept = selection.kept
+    ref_index = _match_references(cust_no, numbers.txn_id.numbers[kept], numbers.reference.numbers[kept], di, ci,
+                                  len(numbers.txn_id))
 
     debits = Debits(cust_no[di], day[di], due, tiebreak[di], amount[di])
     credits = Credits(cust_no[ci], day[ci], tiebreak[ci], -amount[ci], ref_index)
@@ -231,32 +241,32 @@ def _tiebreak(cust_no: np.ndarray, day: np.ndarray, sign: np.ndarray, txn: np.nd
 
 
 def _match_references(cust_no: np.ndarray, txn: np.ndarray, ref: np.ndarray, di: np.ndarray,
-                      ci: np.ndarray) -> np.ndarray:
+                      ci: np.ndarray, size: int) -> np.ndarray:
     """Per credit: index into the debit items of the item its reference names, or −1.
 
-    The item must belong to the same customer; with a repeated txn id the first row wins.
-    A reference to another customer's item, to a credit or to nothing is no reference
-    (the credit is applied FIFO; the checks report the reference).
+    `txn` and `ref` are the lines' txn ids and references numbered together (0 … size − 1;
+    −1 blank), so references match by number. The item must belong to the same customer;
+    with a repeated txn id the first row wins. A reference to another customer's item, to
+    a credit or to nothing is no reference (the credit is applied FIFO; the checks report
+    the reference).
     """
     out = np.full(len(ci), -1, dtype=np.int64)
-    named = np.flatnonzero(pd.notna(ref[ci]))
+    named = np.flatnonzero(ref[ci] >= 0)
     if len(di) == 0 or len(named) == 0:
         return out
-    # Debit txn ids and references share one numbering, so references match by number.
-    codes, uniques = pd.factorize(np.concatenate([txn[di], ref[ci[named]]]), use_na_sentinel=True)
-    item_code, ref_code = codes[: len(di)], codes[len(di):]
+    item_code, ref_code = txn[di], ref[ci[named]]
     seen, first_row = np.unique(item_code, return_index=True)
-    first = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the last slot takes items without a txn id (−1)
+    first = np.full(size + 1, -1, dtype=np.int64)  # the last slot takes items without a txn id (−1)
     first[seen] = first_row
     item = first[ref_code]  # the first item with the referenced txn id …
     ref_customer = cust_no[ci[named]]
     own = (item >= 0) & (cust_no[di][item] == ref_customer)  # … if it is the customer's own
     out[named[own]] = item[own]
-    repeated = np.bincount(item_code[item_code >= 0], minlength=len(uniques)) > 1
+    repeated = np.bincount(item_code[item_code >= 0], minlength=size) > 1
     rest = np.flatnonzero(~own & repeated[ref_code])
     if len(rest):
         # A txn id on items of several customers (the checks report it): match on (customer, txn id).
-        width = len(uniques) + 1
+        width = size + 1
         keys, first_row = np.unique(cust_no[di] * width + item_code, return_index=True)
         key = ref_customer[rest] * width + ref_code[rest]
         at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)

@@ -68,6 +68,7 @@ import pandas as pd
 from ..codes import CodingScheme
 from ..errors import UsageError
 from ..history import categories_in_force, current_categories
+from ..i18n import msg
 from ..ledger._frames import from_days, sum_by, text, text_values, to_days, with_money
 from ..ledger.lines import Selection, select
 from ..ledger.records import json_records
@@ -393,18 +394,20 @@ def current_year_revenue(book: Book, as_of: dt.date | None = None) -> RevenueRep
 def _validate(date_from: dt.date, date_to: dt.date, by: str, level: int | None, basis: str, tax: str | None,
               scheme: CodingScheme, include_tax: bool) -> None:
     if date_from > date_to:
-        raise UsageError(f"the period starts after it ends ({date_from.isoformat()} > {date_to.isoformat()})")
+        raise UsageError(msg("the period starts after it ends ({start} > {end})",
+                             start=date_from.isoformat(), end=date_to.isoformat()))
     if by not in PERIODS:
-        raise UsageError(f"periods are by {', '.join(PERIODS)}, not '{by}'")
+        raise UsageError(msg("periods are by {periods}, not '{by}'", periods=', '.join(PERIODS), by=by))
     if basis not in BASES:
-        raise UsageError(f"the basis is historical or current, not '{basis}'")
+        raise UsageError(msg("the basis is historical or current, not '{basis}'", basis=basis))
     if level is not None and not 1 <= level <= scheme.depth:
-        raise UsageError(f"the level must be between 1 and {scheme.depth} (coding scheme {scheme}), not {level}")
+        raise UsageError(msg("the level must be between 1 and {depth} (coding scheme {scheme}), not {level}",
+                             depth=scheme.depth, scheme=scheme, level=level))
     if tax is not None and tax not in TAX_MODES:
-        raise UsageError(f"tax is included or excluded, not '{tax}'")
+        raise UsageError(msg("tax is included or excluded, not '{tax}'", tax=tax))
     if tax == "included" and not include_tax:
-        raise UsageError("amounts are entered without tax (Settings amounts_include_tax is FALSE); "
-                         "revenue including tax is not computed")
+        raise UsageError(msg("amounts are entered without tax (Settings amounts_include_tax is FALSE); revenue "
+                             "including tax is not computed"))
 
 
 # ------------------------------------------------------------------------ periods

@@ -19,12 +19,16 @@ from .sheet import ColumnSpec, OutputSheet
 HISTORY_NOTE = N_("Added by xlcust: the category in force when the sheet was created, from the first transaction")
 
 
-def memory_sheet(book: Book, today: dt.date | None = None) -> OutputSheet:
-    """The very hidden memory sheet: customer_code, category_code, seen_on (machine-read, not for people)."""
+def memory_sheet(book: Book, today: dt.date | None = None,
+                 records: list[tuple[str, str, dt.date]] | None = None) -> OutputSheet:
+    """The very hidden memory sheet: customer_code, category_code, seen_on (machine-read, not for people).
+
+    `records` (default: `memory_records` of the book) is what to remember, such as `memory_after_changes`.
+    """
     return OutputSheet(
         name=MEMORY_SHEET,
         columns=[ColumnSpec(name, "date" if name == "seen_on" else "text") for name in MEMORY_COLUMNS],
-        rows=memory_records(book, today),
+        rows=memory_records(book, today) if records is None else records,
         visibility="veryHidden", freeze_header=False, autofilter=False,
     )
 

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import UsageError
 from .page import PageSetup
 
 if TYPE_CHECKING:
@@ -40,7 +39,7 @@ class ColumnSpec:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise UsageError(f"column {self.header!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
+            raise ValueError(f"column {self.header!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
 
 
 ROLES = ("header", "title")
@@ -61,9 +60,9 @@ class CellSpec:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise UsageError(f"cell {self.value!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
+            raise ValueError(f"cell {self.value!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
         if self.role is not None and self.role not in ROLES:
-            raise UsageError(f"cell {self.value!r}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
+            raise ValueError(f"cell {self.value!r}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ class ValueFill:
     def __post_init__(self) -> None:
         for colour in (self.fill, self.font):
             if not re.fullmatch(r"[0-9A-Fa-f]{6}", colour):
-                raise UsageError(f"value fill {self.value!r}: colour must be RRGGBB, not {colour!r}")
+                raise ValueError(f"value fill {self.value!r}: colour must be RRGGBB, not {colour!r}")
 
 
 @dataclass
@@ -124,7 +123,7 @@ class OutputSheet:
 
     def __post_init__(self) -> None:
         if self.visibility not in ("visible", "hidden", "veryHidden"):
-            raise UsageError(f"sheet {self.name!r}: visibility must be visible, hidden or veryHidden")
+            raise ValueError(f"sheet {self.name!r}: visibility must be visible, hidden or veryHidden")
     fills: Sequence[ValueFill] = ()
 
     @property
