@@ -72,11 +72,13 @@ from .sheetxml import (
     RenderedSheet,
     SheetEditor,
     format_range,
+    link_rid,
     parse_cell,
     parse_range,
     render_output_sheet,
     table_xml,
     validate_sheet_name,
+    xml_attr,
 )
 
 # --------------------------------------------------------------------------------------
@@ -139,11 +141,12 @@ class _NewSheet:
     drawing: str | None = None  # its drawing part, when it has charts
     charts: list[str] = field(default_factory=list)  # its chart parts, in the order of spec.charts
     table: str | None = None  # its table part, when it is a Table (OutputSheet.table)
+    link_rels: bool = False  # its rels hold links into another file (OutputSheet.link_file)
 
     def parts(self) -> list[str]:
         """Every part this save writes for the sheet."""
         out = [self.part]
-        if self.drawing is not None or self.table is not None:
+        if self.drawing is not None or self.table is not None or self.link_rels:
             out.append(rels_part_of(self.part))
         if self.drawing is not None:
             out += [self.drawing, rels_part_of(self.drawing), *self.charts]
@@ -262,6 +265,7 @@ class _Build:
         self._render_outputs(out_styles, dates, out_highlights, wb, new_order)
         self._write_tables()
         self._write_charts(dates)
+        self._write_file_links()
         self._update_workbook(wb, new_order, gone, wrote_formulas)
 
         if drop_calc_chain and (calc_chain := self._calc_chain_part()) is not None:
@@ -555,6 +559,23 @@ class _Build:
             for chart, part in zip(spec.charts, new.charts, strict=True):
                 self.modified[part] = chart_xml(chart, spec.name, new.rendered.cells, dates)
 
+    def _write_file_links(self) -> None:
+        """Sheets whose links lead into another file (`OutputSheet.link_file`): one external relationship
+        per link in the sheet's rels, the target file relative (beside this one) and the place in it
+        on the link itself (its `location`), as Excel writes a link to a cell of another workbook."""
+        for new in self.new_sheets:
+            r = new.rendered
+            if not new.spec.link_file or r is None or not r.hyperlinks:
+                continue
+            target = xml_attr(external_target(new.spec.link_file))
+            body = "".join(f'<Relationship Id="{link_rid(i)}" Type="{HYPERLINK_REL}" Target="{target}" '
+                           'TargetMode="External"/>' for i in range(r.hyperlinks)).encode()
+            part = rels_part_of(new.part)
+            rels = self.modified.get(part) or rels_xml([])
+            end = rels.rindex(b"</Relationships>")
+            self.modified[part] = rels[:end] + body + rels[end:]
+            new.link_rels = True
+
     def _map_tab(self, old: int, order: list[tuple[int | None, _NewSheet | None]]) -> int:
         """Where the sheet at old index sits now (or the nearest survivor)."""
         if old in self._replaced:
@@ -711,6 +732,18 @@ _DRAWING_RID = "rId1"  # an output sheet's rels hold only its drawing (and its t
 _TABLE_RID = "rId2"
 TABLE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 TABLE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
+
+
+HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+
+
+def external_target(file_name: str) -> str:
+    """A file name as a link's relative target, escaped the way Excel writes one (XlsxWriter's rules:
+    %, space, quotes, brackets and the like as %XX, # as %23; other characters, Chinese too, as they are)."""
+    out = file_name.replace("%", "%25")
+    for char in ' "<>[]^`{}#':
+        out = out.replace(char, f"%{ord(char):02x}")
+    return out
 
 
 def _table_id(xml: bytes) -> int:

@@ -184,6 +184,25 @@ def raw_sheet_from_columns(
     )
     if series is None:
         return None
+    return raw_sheet_from_series(spec, sheet_name, head, header, series, table)
+
+
+def raw_sheet_from_series(
+    spec: Sheet,
+    sheet_name: str,
+    head: list[list[object]],
+    header: HeaderMatch,
+    series: list[pd.Series],
+    table: TableInfo | None = None,
+) -> RawSheet:
+    """The `RawSheet` of a sheet read by whole columns, however they were read.
+
+    `series` are the data below the header, one per field `header` maps (in its order);
+    `head` the sheet's rows down to the header, for the findings about them. The file
+    reader (fastexcel) and the worksheet functions (Excel's lists of rows, column by
+    column: `xlcust.excel.gridtable`) both end here.
+    """
+    fields = list(header.columns)
     first = header.row + 2  # Excel row of the first data row
     length = len(series[0]) if series else 0
     frame = pd.DataFrame({f: s.set_axis(pd.RangeIndex(first, first + length))

@@ -671,7 +671,13 @@ def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highligh
     if highlights and styles.highlight_dxf is not None:
         parts.append(_highlight_xml(highlights, styles.highlight_dxf, 1))
     parts.extend(_value_fill_xml(sheet, r, styles))
+    if sheet.validations:  # after conditionalFormatting, before hyperlinks (CT_Worksheet order)
+        from .validations import validations_xml  # it uses this module's escaping
+
+        parts.append(validations_xml(sheet.validations))
     if links:
+        if sheet.link_file:  # into another file: each link through its own relationship (package_write)
+            links = [f'<hyperlink r:id="{link_rid(i)}"{link[len("<hyperlink"):]}' for i, link in enumerate(links)]
         parts.append(f"<hyperlinks>{''.join(links)}</hyperlinks>")
     parts.append(page_setup_xml(sheet.page, r.landscape, r.pages_wide))
     if drawing_rid:  # after headerFooter (CT_Worksheet order)
@@ -680,6 +686,11 @@ def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highligh
         parts.append(f'<tableParts count="1"><tablePart r:id="{xml_attr(table_rid)}"/></tableParts>')
     parts.append("</worksheet>")
     return "".join(parts)
+
+
+def link_rid(i: int) -> str:
+    """The relationship id of a sheet's i-th link into another file (`OutputSheet.link_file`)."""
+    return f"rIdL{i + 1}"
 
 
 def page_setup_xml(page: PageSetup, landscape: bool, wide: int = 1) -> str:
