@@ -63,6 +63,7 @@ def run_all(
         from ..io.detail import companion_path, save_with_companion
         from ..io.reader import read_book
         from ..io.save import write_outputs
+        from ..io.template import history_look
         from ..pipeline import STAGES
         from ..views.detail import place_detail
         from ..views.memory import bookkeeping_sheets
@@ -91,7 +92,7 @@ def run_all(
                 step(N_("Writing the workbook"))
 
                 def save_book() -> dict[str, int]:
-                    return write_outputs(book, [*plan.book, *bookkeeping_sheets(registry)],
+                    return write_outputs(book, [*plan.book, *bookkeeping_sheets(registry, history_look(registry))],
                                          edits=highlights(result.findings), out=out_path, since=registry.source)
 
                 unlinked_aside: dict[str, int] = {}

@@ -28,8 +28,10 @@ import pandas as pd
 
 from ..book import Book, book_from_tables
 from ..celltypes import parse_date_text, to_code, type_sheet
+from ..errors import UsageError
 from ..findings import Finding
 from ..headers import match_header
+from ..i18n import msg
 from ..schema import INPUT_SHEETS, SETTINGS, TRANSACTIONS, ColumnType, Sheet
 from ..tables import SheetTable
 from .gridtable import GridTable, read_grid
@@ -109,7 +111,8 @@ def as_of_date(value: object) -> dt.date:
 
 
 def _bad_date(value: object) -> dt.date:
-    raise ValueError(f"'{value}' is not a date (type it as a date, e.g. 2026-09-30, or use TODAY())")
+    raise ArgumentError(msg("'{value}' is not a date (type it as a date, e.g. 2026-09-30, or use TODAY())",
+                            value=value))
 
 
 def codes(values: Sequence[object]) -> list[str | None]:
@@ -207,7 +210,12 @@ def clear_tables() -> None:
 # ------------------------------------------------------------------------- tables
 
 
-class TableError(ValueError):
+class ArgumentError(UsageError, ValueError):
+    """A worksheet function's argument xlcust cannot use; its message is a catalog text (the UDF shows
+    it in a cell as `#xlcust: …`). Also a ValueError, as the functions' argument errors always were."""
+
+
+class TableError(ArgumentError):
     """A range passed as a table has no header row xlcust recognises."""
 
 
@@ -235,7 +243,7 @@ def is_table(value: object) -> bool:
 
 def _grid(value: list | tuple) -> list[list[object]]:
     if not value or not all(isinstance(r, list | tuple) for r in value[:1]):
-        raise TableError("a table argument is a range with its header row, such as tblTransactions[#All]")
+        raise TableError(msg("a table argument is a range with its header row, such as tblTransactions[#All]"))
     return value if isinstance(value, list) and isinstance(value[0], list) else [list(r) for r in value]
 
 
@@ -255,16 +263,17 @@ def load_tables(tables: Sequence[object], expect: Sequence[str] = ()) -> tuple[t
             spec = table_spec(grid)
             if spec is None:
                 heads = ", ".join(str(v) for v in grid[0][:4] if v is not None) if grid else ""
-                raise TableError(f"the range starting '{heads}' is not a table xlcust knows: pass the whole "
-                                 "table with its header row, e.g. tblCustomers[#All]")
+                raise TableError(msg("the range starting '{heads}' is not a table xlcust knows: pass the whole "
+                                     "table with its header row, e.g. tblCustomers[#All]", heads=heads))
             if spec.key in grids:
-                raise TableError(f"two {spec.key} tables were passed")
+                raise TableError(msg("two {key} tables were passed", key=spec.key))
             grids[spec.key] = read_grid(spec, grid, by_column=spec.key != SETTINGS.key)
         elif not is_blank(t):
-            raise TableError(f"'{t}' is not a table: pass a range with its header row, such as tblCustomers[#All]")
+            raise TableError(msg("'{t}' is not a table: pass a range with its header row, such as tblCustomers[#All]",
+                                 t=t))
     for key in expect:
         if key not in grids:
-            raise TableError(f"pass the {key} table with its header row, e.g. tbl{key}[#All]")
+            raise TableError(msg("pass the {key} table with its header row, e.g. tbl{key}[#All]", key=key))
     key = tuple((spec.key, grids[spec.key].key) for spec in INPUT_SHEETS if spec.key in grids)
     book = _BOOK.get(key)
     if book is None:

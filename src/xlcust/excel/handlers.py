@@ -58,7 +58,9 @@ def _write_bookkeeping(host: Host, book: Book) -> None:
     """What `run` and `check --write` add to the file, through the host: xlcust's very hidden memory of
     each used customer's category, and a CategoryHistory Table when the workbook has none
     (`views.memory`), so the category lock holds for a user who only presses buttons."""
-    for sheet in bookkeeping_sheets(book):
+    from ..io.template import history_look  # the template's drop-downs and note, as `xlcust new` gives
+
+    for sheet in bookkeeping_sheets(book, history_look(book)):
         host.write_sheet(sheet_block(sheet))
 
 

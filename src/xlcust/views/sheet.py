@@ -84,6 +84,29 @@ class ValueFill:
                 raise ValueError(f"value fill {self.value!r}: colour must be RRGGBB, not {colour!r}")
 
 
+@dataclass(frozen=True)
+class Validation:
+    """An Excel data validation on a range of a sheet: a drop-down, a date range, or only a prompt.
+
+    kind: "list" (formula1 is the list's source, a formula without "="), "date" (between formula1
+    and formula2, Excel serial days), "any" (no check: the prompt alone, shown when a cell of the
+    range is selected — a note on a header cell). Texts are already in the sheet's language.
+    """
+
+    ref: str  # "A2:A5001"
+    kind: str = "any"
+    formula1: str | None = None
+    formula2: str | None = None
+    prompt_title: str | None = None  # at most 32 characters (Excel)
+    prompt: str | None = None  # at most 255 characters (Excel)
+    error_title: str | None = None
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("any", "list", "date"):
+            raise ValueError(f"validation {self.ref}: unknown kind {self.kind!r}")
+
+
 @dataclass
 class OutputSheet:
     """A sheet xlcust owns: replaced wholesale on every run, protected against accidental edits.
@@ -129,6 +152,8 @@ class OutputSheet:
         if self.visibility not in ("visible", "hidden", "veryHidden"):
             raise ValueError(f"sheet {self.name!r}: visibility must be visible, hidden or veryHidden")
     fills: Sequence[ValueFill] = ()
+    # Drop-downs and prompts on a sheet the user goes on typing into (an added CategoryHistory).
+    validations: Sequence[Validation] = ()
 
     @property
     def header_row(self) -> int:
