@@ -81,6 +81,7 @@ from .sheetxml import (
     validate_sheet_name,
     xml_attr,
 )
+from .zipwrite import Deflater, DeflatingSpool, ZipWriter
 
 # --------------------------------------------------------------------------------------
 # Saving
@@ -163,11 +164,14 @@ class _Build:
     edits: list[CellEdit | AppendRows | Highlight]
     remove_outputs: list[str]
     target: Path | None = None  # where the save goes: its extension says .xlsx or .xlsm (io.flavour)
-    modified: dict[str, bytes] = field(default_factory=dict)  # part → new bytes (existing or created parts)
+    # part → new bytes (existing or created parts); an edited user sheet as pieces, not joined (`SheetEditor.to_pieces`)
+    modified: dict[str, bytes | list[bytes | memoryview]] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)  # lower-case part names
     new_sheets: list[_NewSheet] = field(default_factory=list)
     _replaced: dict[int, OutputSheet] = field(default_factory=dict)  # old sheet index → output
     _removed: set[int] = field(default_factory=set)
+    # Deflates the output sheets' rows on the other cores while the next rows render, then the zip's parts.
+    deflater: Deflater = field(default_factory=Deflater)
 
     # -- arguments ------------------------------------------------------------------------
 
@@ -254,9 +258,11 @@ class _Build:
         out_styles = styles.output_styles(with_highlight=bool(out_highlights), fills=fills) if self.outputs else None
 
         # User sheets: remove old highlights everywhere, apply edits.
-        editors = self._edit_user_sheets(styles, dates, highlights_by_sheet, gone)
+        editors, originals = self._edit_user_sheets(styles, dates, highlights_by_sheet, gone)
         for editor_part, editor in editors.items():
-            self.modified[editor_part] = editor.to_bytes()
+            pieces = editor.to_pieces()
+            if not _same_bytes(pieces, originals[editor_part]):  # the same highlights again: leave the part as it is
+                self.modified[editor_part] = pieces
             drop_calc_chain |= editor.result.formulas_removed
         wrote_formulas = any(e.result.wrote_formulas for e in editors.values())
 
@@ -370,7 +376,8 @@ class _Build:
         return None
 
     def _edit_user_sheets(self, styles: _Styles, dates: DateSystem, highlights: dict[str, list[str]],
-                          gone: list[int]) -> dict[str, SheetEditor]:
+                          gone: list[int]) -> tuple[dict[str, SheetEditor], dict[str, bytes]]:
+        """An editor per user sheet that changes, and the XML each started from."""
         pkg = self.pkg
         editors: dict[str, SheetEditor] = {}
 
@@ -381,7 +388,9 @@ class _Build:
         xml: dict[str, bytes] = {}  # each sheet part decompressed once (a big one is 100 MB)
 
         def new_editor(part: str, name: str) -> SheetEditor:
-            raw = xml[part] if part in xml else pkg.read_part(part)
+            if part not in xml:
+                xml[part] = pkg.read_part(part)
+            raw = xml[part]
             with pkg.parsing(part):
                 return SheetEditor(raw, name) if part in cell_edits else SheetEditor.around_cells(raw, name)
 
@@ -391,17 +400,25 @@ class _Build:
                 editors[s.part] = new_editor(s.part, s.name)
             return editors[s.part]
 
+        outputs = {o.name.casefold() for o in self.outputs}
+        will_edit = cell_edits | {pkg._sheet(k).part for k in highlights if k not in outputs and k in names}
         markers = (HIGHLIGHT_FORMULA.encode(), HIGHLIGHT_FORMULA.replace('"', "&quot;").encode())
         for i, s in enumerate(pkg._sheets):
             if i in gone or s.kind != "worksheet":
                 continue
-            xml[s.part] = pkg.read_part(s.part)
-            if any(m in xml[s.part] for m in markers):
+            raw = pkg.read_part(s.part)
+            if s.part in will_edit:  # kept, not read twice; the others are let go at once (100s of MB)
+                xml[s.part] = raw
+            if any(m in raw for m in markers):
+                xml[s.part] = raw
                 ed = new_editor(s.part, s.name)
                 with pkg.parsing(s.part):
                     removed = ed.remove_highlights()
                 if removed:
                     editors[s.part] = ed
+                elif s.part not in will_edit:
+                    del xml[s.part]
+            del raw
 
         tables = pkg.tables()
         for e in self.edits:
@@ -412,11 +429,10 @@ class _Build:
                 editor(e.sheet).set_cell(e.row, col, e.value, dates, date_style=date_style)
             elif isinstance(e, AppendRows):
                 self._append(editor(e.sheet), e, tables, styles, dates)
-        outputs = {o.name.casefold() for o in self.outputs}
         for sheet_key, cells in highlights.items():
             if sheet_key not in outputs:
                 editor(pkg._sheet(sheet_key).name).add_highlight(cells, styles.highlight_dxf())
-        return editors
+        return editors, {part: xml[part] if part in xml else pkg.read_part(part) for part in editors}
 
     def _append(self, ed: SheetEditor, e: AppendRows, tables: list[TableInfo], styles: _Styles,
                 dates: DateSystem) -> None:
@@ -544,7 +560,7 @@ class _Build:
                                                highlights=highlights.get(new.spec.name.casefold(), ()),
                                                drawing_rid=_DRAWING_RID if new.drawing else None,
                                                table_rid=_TABLE_RID if new.table else None,
-                                               strings=strings)
+                                               strings=strings, body=DeflatingSpool(self.deflater))
 
     def _write_tables(self) -> None:
         """Each Table output's table part and sheet rels: the Table `xlcust new` makes, in the template's style."""
@@ -727,36 +743,33 @@ class _Build:
     # -- writing --------------------------------------------------------------------------
 
     def write_zip(self, f: IO[bytes]) -> None:
+        """The new package into f: untouched parts copied as compressed bytes, the rest deflated (`zipwrite`)."""
         pkg = self.pkg
         modified = {k.lower(): v for k, v in self.modified.items()}
         written: set[str] = set()
-        # Level 3 for the parts written here: a third of level 6's time on large sheets for ~5% more bytes.
-        # Copied parts keep the default level (their ZipInfo carries none).
-        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=3) as zout:
+        with ZipWriter(f, self.deflater) as zout:
             for info in pkg._infos:
                 key = info.filename.lower()
                 if key in self.deleted:
                     continue
                 written.add(key)
                 if key in modified:
-                    zout.writestr(_same_info(info), modified[key])
-                    continue
-                with pkg._zip.open(info) as src, zout.open(_same_info(info), "w") as dst:
-                    while chunk := src.read(1 << 20):
-                        dst.write(chunk)
+                    _write_part(zout, _same_info(info), modified[key])
+                else:  # not inflated, not checked: a part we do not change leaves as it came
+                    zout.copy_raw(pkg._data, info)
             for part, data in self.modified.items():  # parts created by this save (styles)
                 if part.lower() not in written:
-                    zout.writestr(part, data)
+                    _write_part(zout, _new_info(part), data)
             for new in self.new_sheets:
                 r = new.rendered
-                assert r is not None
-                with zout.open(new.part, "w", force_zip64=r.size >= zipfile.ZIP64_LIMIT) as dst:
-                    r.write_to(dst)
+                assert r is not None and isinstance(r.body, DeflatingSpool)
+                zout.write_spooled(_new_info(new.part), r.head, r.body, r.tail)
 
     def close(self) -> None:
         for new in self.new_sheets:
             if new.rendered is not None:
                 new.rendered.close()
+        self.deflater.close()
 
 
 _DRAWING_RID = "rId1"  # an output sheet's rels hold only its drawing (and its table)
@@ -810,14 +823,48 @@ def _refuse_table_header(e: CellEdit, col: int, tables: list[TableInfo]) -> None
                                  "instead", sheet=e.sheet, col_letter=e.col_letter, row=e.row, name=t.name))
 
 
+def _write_part(zout: ZipWriter, info: zipfile.ZipInfo, data: bytes | list[bytes | memoryview]) -> None:
+    if isinstance(data, bytes):
+        zout.write(info, data)
+        return
+    with zout.open(info, size=sum(len(p) for p in data)) as dst:
+        for piece in data:
+            dst.write(piece)
+
+
+def _same_bytes(pieces: Sequence[bytes | memoryview], original: bytes) -> bool:
+    """Whether the pieces joined are `original`, without joining them.
+
+    Compared a MiB at a time as bytes: memoryview equality goes item by item (a second for 300 MB).
+    """
+    if sum(len(p) for p in pieces) != len(original):
+        return False
+    view, at, step = memoryview(original), 0, 1 << 20
+    for p in pieces:
+        piece = memoryview(p)
+        for off in range(0, len(piece), step):
+            if bytes(piece[off:off + step]) != bytes(view[at + off:at + off + step]):
+                return False
+        at += len(piece)
+    return True
+
+
 def _same_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    """A fresh header for a copied part: same name, time, compression and attributes."""
+    """A fresh header for a rewritten part: same name, time, compression and attributes."""
     out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     out.compress_type = info.compress_type
     out.external_attr = info.external_attr
+    out.create_system = info.create_system
     out.comment = info.comment
-    out.file_size = info.file_size  # lets zipfile choose Zip64 only for parts that need it
     return out
+
+
+def _new_info(part: str) -> zipfile.ZipInfo:
+    """The header of a part this save creates: deflated, dated 1980-01-01 as zipfile dates streamed parts."""
+    info = zipfile.ZipInfo(part)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16  # rw for its owner when unzipped, as zipfile's writestr gives it
+    return info
 
 
 def _active_tab(wb: etree._Element) -> int:

@@ -320,12 +320,15 @@ def render_output_sheet(
     drawing_rid: str | None = None,
     table_rid: str | None = None,
     strings: SharedStrings | None = None,
+    body: IO[bytes] | None = None,
 ) -> RenderedSheet:
     """Stream the sheet's rows into a spool and build head and tail around them.
 
     drawing_rid, for a sheet with charts, is the id of its drawing in the sheet's rels;
-    table_rid, for a sheet that is a Table (`OutputSheet.table`), the id of its table part.
-    strings, when given, is the workbook's shared-string table: repeated text goes there.
+    table_rid, for a sheet that is a Table (`OutputSheet.table`), the id of its table part;
+    strings, when given, is the workbook's shared-string table: repeated text goes there;
+    body, where the rows go (`write`, `tell`, `close`): by default a spooled temporary file,
+    the package writer's deflates them as they come (`zipwrite.DeflatingSpool`).
     """
     columns = list(sheet.columns)
     if not columns:
@@ -336,7 +339,8 @@ def render_output_sheet(
         raise ValueError(f"output sheet {sheet.name!r}: tab colour must be RRGGBB, not {sheet.tab_color!r}")
     header_row = sheet.header_row
     # Closed by the caller (RenderedSheet.close) once the part is in the zip.
-    body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115
+    if body is None:
+        body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115
     try:
         links: list[str] = []
         counter = _LinkCounter()
@@ -869,7 +873,8 @@ class SheetEditor:
     _rows: dict[int, etree._Element] | None = field(default=None, init=False)
     _row_numbers: list[int] = field(default_factory=list, init=False)
 
-    _set_aside: bytes | None = field(default=None, init=False)  # the sheetData kept out by `around_cells`
+    # The sheetData kept out by `around_cells`: a view of `xml`, so that a 300 MB sheet is not copied.
+    _set_aside: memoryview | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.root = etree.fromstring(self.xml, XML_PARSER)
@@ -888,22 +893,27 @@ class SheetEditor:
             return cls(xml, name)
         start, end, empty = span
         editor = cls(xml[:start] + empty + xml[end:], name)
-        editor._set_aside = xml[start:end]
+        editor._set_aside = memoryview(xml)[start:end]
         return editor
 
     def q(self, name: str) -> str:
         return f"{{{self.ns}}}{name}"
 
     def to_bytes(self) -> bytes:
+        return b"".join(self.to_pieces())
+
+    def to_pieces(self) -> list[bytes | memoryview]:
+        """The sheet's XML as pieces to write one after the other (the set-aside cells not copied)."""
         body = etree.tostring(self.root, encoding="UTF-8", xml_declaration=False)
-        if self._set_aside is not None:
-            placeholder = _empty_sheet_data(body)
-            if placeholder is None:
-                raise WorkbookError(msg("{name}: could not put the sheet's cells back after editing it",
-                                        name=self.name))
-            start, end = placeholder
-            body = body[:start] + self._set_aside + body[end:]
-        return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n' + body
+        declaration = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        if self._set_aside is None:
+            return [declaration, body]
+        placeholder = _empty_sheet_data(body)
+        if placeholder is None:
+            raise WorkbookError(msg("{name}: could not put the sheet's cells back after editing it",
+                                    name=self.name))
+        start, end = placeholder
+        return [declaration + body[:start], self._set_aside, body[end:]]
 
     # -- rows and cells -----------------------------------------------------------------
 
