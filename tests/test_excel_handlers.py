@@ -111,9 +111,10 @@ def test_unreadable_sheet_becomes_a_message_and_a_checks_row(tmp_path: Path) -> 
 
 def test_workbook_problem_is_a_friendly_message(monkeypatch: pytest.MonkeyPatch, demo_host: MemoryHost) -> None:
     from xlcust.errors import UsageError
+    from xlcust.i18n import msg
 
     def refuse(book, as_of=None, progress=None, recorded=None):
-        raise UsageError("aging basis must be 'due' or 'invoice', not 'x'")
+        raise UsageError(msg("aging basis must be 'due' or 'invoice', not '{basis}'", basis="x"))
 
     monkeypatch.setattr("xlcust.views.run.refresh", refuse)
     text = handlers.refresh_all(demo_host)
@@ -196,3 +197,25 @@ def test_buttons_speak_the_books_language(tmp_path: Path) -> None:
 
     failed = handlers.validate(Broken({"Customers": [["Code"]]}))  # no book: the language is not known yet
     assert failed.startswith("Validate codes could not run")
+
+
+def test_a_chinese_books_workbook_problem_is_told_in_chinese(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The error's catalog text is rendered in the book's language: message box and Checks row."""
+    from typer.testing import CliRunner
+
+    from xlcust.cli import app
+    from xlcust.errors import WorkbookLocked
+    from xlcust.i18n import msg
+
+    book = tmp_path / "zh.xlsx"
+    assert CliRunner().invoke(app, ["new", str(book), "--demo", "--lang", "zh"]).exit_code == 0
+    host = host_from_file(book)
+
+    def refuse(book, as_of=None, progress=None, recorded=None):
+        raise WorkbookLocked(msg("{name} is read-only: clear its read-only setting and run again", name="zh.xlsx"))
+
+    monkeypatch.setattr("xlcust.views.run.refresh", refuse)
+    text = handlers.refresh_all(host)
+    assert "zh.xlsx 是只读文件：请取消只读属性后再运行" in text and "read-only" not in text
+    [checks] = host.written.values()  # the Checks sheet alone, under its Chinese name
+    assert any("是只读文件" in str(v) for row in checks.values for v in row)

@@ -122,7 +122,13 @@ def test_the_issue_scenario_end_to_end(tmp_path: Path) -> None:
     assert status == 1 and codes(doc) == {"HIS_CHANGE_UNRECORDED"}
 
     # reclassify --apply records the change from the as-of date; past revenue stays in 0103.
+    seen_before = read_book(path).remembered["seen_on"].to_dict()
     assert runner.invoke(app, ["reclassify", str(path), "--apply"]).exit_code == 0
+    # the apply keeps xlcust's memory current itself: C001 remembered in 0102 from today, C002 untouched
+    remembered = read_book(path).remembered
+    assert remembered["category_code"].to_dict() == {"C001": "0102", "C002": "0102"}
+    assert remembered.at["C001", "seen_on"] == pd.Timestamp(dt.date.today())
+    assert remembered.at["C002", "seen_on"] == seen_before["C002"]
     assert cli("check", str(path))[0] == 0
     assert revenue_2025(path) == {"0103": 10449.00, "0102": 500.00}
     assert cli("check", str(path), "--write")[0] == 0
@@ -241,3 +247,36 @@ def test_the_added_history_sheet_is_the_table_new_makes(tmp_path: Path) -> None:
         assert book.history.present and book.history.table_name == "tblCategoryHistory"
         _, doc = cli("check", str(path))
         assert not [f for f in doc["findings"] if f["sheet"] == title], lang
+
+
+def test_the_added_history_sheet_has_the_drop_downs_date_checks_and_note_new_gives(tmp_path: Path) -> None:
+    """Issue 14: the sheet `check --write` adds is typed into like `new`'s: the same validations per column
+    (customer and category codes from their sheets, dates), the template's note on the header, its tab colour."""
+    import openpyxl
+
+    from xlcust.io.template import create_workbook
+
+    for lang, title in (("en", "CategoryHistory"), ("zh", "分类历史")):
+        path = small_book(tmp_path)
+        if lang == "zh":
+            set_cell(path, "Settings", "A2", "language")
+            set_cell(path, "Settings", "B2", "zh")
+        assert cli("check", str(path), "--write")[0] == 0
+        made = tmp_path / f"new-{lang}.xlsx"
+        create_workbook(made, lang=lang)
+
+        def rules(book: Path, title: str = title) -> dict[str, tuple]:
+            ws = openpyxl.load_workbook(book)[title]
+            return {str(v.sqref).split(":")[0]: (v.type, v.error, v.prompt, ws.sheet_properties.tabColor.rgb)
+                    for v in ws.data_validations.dataValidation}
+
+        added, fresh = rules(path), rules(made)
+        assert {k: v[:2] for k, v in added.items() if k != "A1"} == {k: v[:2] for k, v in fresh.items()}
+        assert added["A2"][0] == "list" and added["C2"][0] == "date"
+        assert added["A1"][2] and added["A1"][2][:12] in str(openpyxl.load_workbook(made)[title]["A1"].comment.text)
+        assert added["A2"][3] == fresh["A2"][3]  # the tab colour
+        ws = openpyxl.load_workbook(path)[title]
+        lists = {str(v.sqref).split(":")[0]: v.formula1 for v in ws.data_validations.dataValidation if v.type == "list"}
+        assert "'Customers'!$A$2" in lists["A2"] and "'Categories'!$A$2" in lists["B2"]  # this book's own columns
+        fresh_ws = openpyxl.load_workbook(made)[title]  # printed as new's: title on top, landscape
+        assert ws.oddHeader.left.text == fresh_ws.oddHeader.left.text and ws.page_setup.orientation == "landscape"

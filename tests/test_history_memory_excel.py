@@ -70,3 +70,17 @@ def test_the_next_press_reads_the_memory_from_the_live_cells_and_catches_a_chang
     assert "HIS_CHANGE_NO_HISTORY" in {f.code for f in run_checks(book)}
     handlers.validate(host)
     assert ["C001", "0103"] in [r[:2] for r in memory_rows(host)]
+
+
+def test_apply_reclassification_keeps_the_memory_current(tmp_path: Path) -> None:
+    """The Apply button records an unrecorded change and remembers the new category at once."""
+    host = host_from_file(small_book(tmp_path))
+    handlers.validate(host)  # the memory and the CategoryHistory Table: C001 in 0103
+    history = host.written.pop("CategoryHistory")  # the added sheet, as the live book now holds it
+    host.grids["CategoryHistory"] = [list(r) for r in history.values]
+    row = next(i for i, r in enumerate(host.grids["Customers"]) if r[0] == "C001")
+    host.grids["Customers"][row][2] = "0102"  # moved on the Customers sheet, no history row yet
+    text = handlers.reclassify_apply(host)
+    assert text.startswith("Applied"), text
+    today = dt.datetime.combine(TODAY, dt.time())
+    assert memory_rows(host) == [["C001", "0102", today], ["C002", "0102", today]]

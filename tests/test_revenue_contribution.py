@@ -133,6 +133,28 @@ def test_nothing_sold_a_year_earlier_or_at_all() -> None:
     assert empty.by_customer.empty and empty.by_category["net_sales"].eq(0).all()
 
 
+def test_one_pass_over_both_years_gives_the_same_reports() -> None:
+    """The year and the year earlier looked up together (`sales_lines_in`, what a run does) give
+    the same report and contribution as each period on its own, on both bases and with tax stripped."""
+    from xlcust.reports.contribution import prior_period
+    from xlcust.reports.revenue import sales_lines_in
+
+    book = make_book(amounts_include_tax=True)
+    for basis in ("historical", "current"):
+        for tax in ("included", "excluded"):
+            lines = sales_lines_in(book, [H1, prior_period(*H1)])
+            shared = revenue(book, *H1, by="quarter", basis=basis, tax=tax, lines=lines)
+            alone = revenue(book, *H1, by="quarter", basis=basis, tax=tax)
+            assert shared.to_json() == alone.to_json()
+            pd.testing.assert_frame_equal(shared.lines, alone.lines)
+            together, apart = contribution(book, shared, lines), contribution(book, alone)
+            assert together.to_json() == apart.to_json()
+            pd.testing.assert_frame_equal(together.prior.lines, apart.prior.lines)
+            assert len(together.prior.lines) == 5  # B1 … B5: B6 is after the prior period
+    # lines looked up for other dates are not used for a period they do not cover
+    assert revenue(book, *H1, lines=sales_lines_in(book, [(D(2026, 1, 1), D(2026, 3, 31))])).control.lines == 7
+
+
 def test_a_year_earlier_of_29_february() -> None:
     assert year_earlier(D(2028, 2, 29)) == D(2027, 2, 28)
     assert year_earlier(D(2026, 3, 31)) == D(2025, 3, 31)

@@ -86,11 +86,11 @@ def test_nothing_to_state_is_not_an_error(book: Path, tmp_path: Path) -> None:
     assert json.loads(stdout)["files"] == []
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--from", "2026-13-01", "--to", "2026-06-30"], "--from must be a date"),
-    (["--from", "2026-07-01", "--to", "2026-06-30"], "starts"),
-    ([*PERIOD, "--category", "0199"], "no such category"),
-    ([*PERIOD, "--per", "page"], "--per must be"),
+@pytest.mark.parametrize(("args", "message"), [  # the book is Chinese: so is why it could not run
+    (["--from", "2026-13-01", "--to", "2026-06-30"], "--from 须为年份在前的日期"),
+    (["--from", "2026-07-01", "--to", "2026-06-30"], "晚于结束日期"),
+    ([*PERIOD, "--category", "0199"], "没有这个分类"),
+    ([*PERIOD, "--per", "page"], "--per 只能是 category 或 customer"),
 ])
 def test_bad_arguments_exit_2_with_one_line(book: Path, tmp_path: Path, args: list[str], message: str) -> None:
     code, stdout, stderr = invoke(book, *args, "--out", tmp_path, "--json")
@@ -110,7 +110,7 @@ def test_pdf_without_libreoffice_says_to_install_it(book: Path, tmp_path: Path,
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     code, _, stderr = invoke(book, *PERIOD, "--category", "0102", "--out", tmp_path, "--pdf")
     assert code == 2
-    assert "install LibreOffice to make PDFs" in stderr
+    assert "生成 PDF 需要安装 LibreOffice" in stderr  # the book is Chinese
 
 
 def test_pdf_renders_the_chinese_statements(book: Path, tmp_path: Path) -> None:

@@ -198,6 +198,23 @@ def test_empty_settings_hold_the_defaults(opened) -> None:
     assert values["coding_scheme"] == "2-2-2"
     assert values["language"] == "zh"
     assert values["as_of"] is None  # blank: today
+    assert values["amounts_include_tax"] == "是"  # as the Categories' 启用 column says it, not TRUE
+
+
+def test_a_chinese_settings_yes_no_reads_back(tmp_path: Path) -> None:
+    """是/否 on a Chinese Settings sheet, TRUE/FALSE on an English one: the reader takes both."""
+    from xlcust.io.reader import read_book
+
+    for lang, yes in (("zh", "是"), ("en", "TRUE")):
+        path = tmp_path / f"{lang}.xlsx"
+        create_workbook(path, lang=lang)
+        ws_values = {r[0]: r[1] for r in python_calamine.CalamineWorkbook.from_path(str(path))
+                     .get_sheet_by_name(SETTINGS.title(lang)).to_python()[1:]}
+        assert ws_values["amounts_include_tax"] == yes
+        assert read_book(path).settings.amounts_include_tax is True
+    rows = [{"key": "amounts_include_tax", "value": "否", "note": ""}, {"key": "language", "value": "zh", "note": ""}]
+    create_workbook(tmp_path / "no.xlsx", lang="zh", data={SETTINGS.key: rows})
+    assert read_book(tmp_path / "no.xlsx").settings.amounts_include_tax is False
 
 
 # ------------------------------------------------------------------ validation

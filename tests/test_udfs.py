@@ -141,6 +141,19 @@ def test_argument_problems_are_one_text_cell() -> None:
         "#xlcust: pass the Transactions table")
 
 
+def test_argument_problems_speak_the_language_of_the_users_system(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A formula has no --lang: its `#xlcust:` text follows the system locale (Chinese Windows → Chinese)."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert udfs.AGING_BUCKET(AS_OF, "next week") == (
+        "#xlcust: “next week”不是日期（请按日期输入，如 2026-09-30，或使用 TODAY()）")
+    assert udfs.CUSTOMER_BALANCE("C1", "tblTransactions").startswith("#xlcust: “tblTransactions”不是表")
+    assert udfs.AGING_BUCKET(AS_OF, AS_OF, "60,30").startswith("#xlcust: 账龄分段须为递增的正数")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert udfs.AGING_BUCKET(AS_OF, "next week").startswith("#xlcust: 'next week' is not a date")
+
+
 @pytest.mark.parametrize(("code", "level", "valid"), [
     ("01", 1, True), ("0101", 2, True), ("010101", 3, True), ("101", None, False), (101.0, None, False),
     ("０１", 1, True), (" 01 ", 1, True), ("0a", None, False), ("01010", None, False), (None, None, None),

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .errors import UsageError
+from .i18n import msg
 from .schema import OUTPUT_SHEETS
 
 AUDIT_KEY = "AuditLog"
@@ -98,8 +99,8 @@ def entries_from_grid(name: str, grid: Sequence[Sequence[object]]) -> list[Audit
     if header is None:
         if not any(v not in (None, "") for r in grid for v in r):
             return []
-        raise UsageError(f"the {name} sheet does not look like xlcust's AuditLog (no 'When' header in its first "
-                         "rows); rename it to keep it, and xlcust will start a new one")
+        raise UsageError(msg("the {name} sheet does not look like xlcust's AuditLog (no 'When' header in its first "
+                             "rows); rename it to keep it, and xlcust will start a new one", name=name))
     return [AuditEntry.from_values(r) for r in grid[header + 1:] if any(v not in (None, "") for v in r)]
 
 

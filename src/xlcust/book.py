@@ -34,7 +34,7 @@ from .schema import (
 from .settings import SettingEntry, Settings, resolve_settings
 from .tables import RawSheet, SheetTable
 
-__all__ = ["Book", "RawSheet", "SheetTable", "build_book"]
+__all__ = ["Book", "RawSheet", "SheetTable", "book_from_tables", "build_book"]
 
 
 def empty_memory() -> pd.DataFrame:
@@ -147,6 +147,16 @@ def build_book(raws: dict[str, RawSheet | None], path: str | None) -> Book:
     tables = {key: type_sheet(raws.get(key), spec) for key, spec in (
         (s.key, s) for s in (SETTINGS, CATEGORIES, CUSTOMERS, TRANSACTIONS, RULES, HISTORY, RISK)
     )}
+    return book_from_tables(tables, findings, path)
+
+
+def book_from_tables(tables: dict[str, SheetTable], findings: list[Finding], path: str | None) -> Book:
+    """A `Book` of sheets typed already (`type_sheet`), by `Sheet.key`, every input sheet present
+    (a missing one as `type_sheet(None, spec)`); `findings` are the readers'. Resolves settings.
+
+    The worksheet functions type each table once and build many books from the same typed
+    tables (`xlcust.excel.cells`); a table is never changed after typing, so books may share it.
+    """
     st = tables[SETTINGS.key]
     entries = []
     if st.present and "key" in st.raw.columns:

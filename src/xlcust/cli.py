@@ -45,7 +45,7 @@ from .commands.base import (
 )
 from .errors import UsageError
 from .findings import Severity, has_errors, summarize
-from .i18n import N_, _, current_language
+from .i18n import N_, _, current_language, msg
 
 # Re-exported: tests and scripts import the shared helpers from here too.
 __all__ = [
@@ -77,14 +77,14 @@ def new(
 
         book_lang = current_language()
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise UsageError(_("{name}: the workbook name must end in .xlsx (or .xlsm for the one with buttons "
+            raise UsageError(msg("{name}: the workbook name must end in .xlsx (or .xlsm for the one with buttons "
                                "and macros)", name=path.name))
         if path.exists() and not force:
-            raise UsageError(_("{path} already exists; choose another name or add --force", path=path))
+            raise UsageError(msg("{path} already exists; choose another name or add --force", path=path))
         try:  # a folder that is not there yet is made, as `run --out` does
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(_("{folder}: cannot make the folder ({reason})", folder=path.parent,
+            raise UsageError(msg("{folder}: cannot make the folder ({reason})", folder=path.parent,
                                reason=exc.strerror or exc)) from None
         with err.status(_("Creating workbook…")):
             if path.suffix.lower() == ".xlsm":  # Excel opens an .xlsm only with its macro-enabled parts
@@ -165,7 +165,7 @@ def _minimum_severity(text: str, *, errors_only: bool, all_lines: bool) -> Sever
     try:
         return Severity(text.strip().lower())
     except ValueError:
-        raise UsageError(_("--min-severity must be error, warning or info, not '{value}'", value=text)) from None
+        raise UsageError(msg("--min-severity must be error, warning or info, not '{value}'", value=text)) from None
 
 
 AllRowsOpt = Annotated[bool, typer.Option("--all", help=N_("Show every row, not the summary and the largest items"))]
@@ -221,94 +221,6 @@ def aging(book: BookArg, as_of: AsOfOpt = None, basis: BasisOpt = None, as_json:
                     open=money_text(total.get("open_amount")), unapplied=money_text(total.get("unapplied_credit")),
                     balance=money_text(total.get("balance"))), markup=False)
         return report_outcome(book, findings, coverage)
-
-    run(body, lang)
-
-
-@app.command("run", help=N_("Everything the buttons do: checks, ledger, aging, provision, collections, into the "
-                            "output sheets."))
-def run_all(
-    book: BookArg,
-    as_of: AsOfOpt = None,
-    out_path: Annotated[
-        Path | None, typer.Option("--out", help=N_("Write the result to this file instead of updating BOOK"))
-    ] = None,
-    as_json: JsonOpt = False,
-    lang: LangOpt = None,
-) -> None:
-    """`xlcust run`: the full refresh of the output sheets."""
-
-    def body() -> int:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        from .io import booklock
-        from .io.auditlog import read_audit_log
-        from .io.reader import read_book
-        from .io.save import write_outputs
-        from .pipeline import STAGES
-        from .views.memory import bookkeeping_sheets
-        from .views.outputs import highlights
-        from .views.run import refresh_sheets
-
-        when = parse_date_option(as_of, "--as-of")
-        if out_path is not None:
-            out_path.parent.mkdir(parents=True, exist_ok=True)
-        warn_flavour(book, out_path)
-        with Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
-                      console=err, transient=True, disable=not err.is_terminal) as progress:
-            task = progress.add_task(_("Reading the workbook"), total=len(STAGES) + 2)
-
-            def step(stage: str) -> None:
-                progress.update(task, advance=1, description=_(stage))
-
-            # One run at a time on a book: a second one is refused now, not after minutes of work.
-            with booklock.hold(out_path or book):
-                registry = read_book(book)
-                adopt_language(registry)
-                result, sheets = refresh_sheets(registry, when, progress=step,
-                                                recorded=read_audit_log(book).recorded())
-                step(N_("Writing the workbook"))
-                unlinked = write_outputs(book, [*sheets, *bookkeeping_sheets(registry)],
-                                         edits=highlights(result.findings), out=out_path, since=registry.source)
-            progress.update(task, advance=1)
-        findings, ledger, totals = result.findings, result.ledger, result.totals
-        counts = summarize(findings)
-        target = out_path or book
-        summary = {
-            "book": str(target),
-            "as_of": ledger.as_of.isoformat(),
-            "findings": counts,
-            "sheets": [s.name for s in sheets],
-            "control": {
-                "transactions": totals.rows_in_sheet,
-                "used": totals.rows_used,
-                "debits": totals.debits,
-                "credits": totals.credits,
-                "balance": totals.net,
-                "unapplied_credit": totals.unapplied_credit,
-            },
-            "links_past_excel_limit": unlinked,
-        }
-        if as_json:
-            from .money import cents_to_decimal
-
-            summary["control"] = {k: (cents_to_decimal(v) if k not in ("transactions", "used") else v)
-                                  for k, v in summary["control"].items()}
-            emit_json(summary)
-        else:
-            err.print(_("Wrote {n} output sheets to {target} (as of {as_of})", n=len(sheets), target=target,
-                        as_of=ledger.as_of.isoformat()), markup=False)
-            err.print("  " + _("checks: {error} error(s), {warning} warning(s), {info} note(s)", **counts),
-                      markup=False)
-            err.print("  " + _("ledger: {used} of {total} transaction rows; balance {balance} = open items {open} − "
-                               "unapplied {unapplied}", used=f"{totals.rows_used:,}",
-                               total=f"{totals.rows_in_sheet:,}", balance=money_text(totals.net),
-                               open=money_text(totals.open_items), unapplied=money_text(totals.unapplied_credit)),
-                      markup=False)
-            for sheet, count in unlinked.items():
-                err.print("  " + _("{sheet}: {n} codes past Excel's 65,530 links per sheet are plain text (use the "
-                                   "sheet's filter to find a row)", sheet=sheet, n=f"{count:,}"), markup=False)
-        return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
     run(body, lang)
 

@@ -250,9 +250,9 @@ def msg(msgid: str, /, **params: object) -> Msg:
     return Msg(msgid, **params)
 
 
-def render(text: str | Msg, lang: str) -> str:
-    """A text in `lang`: a Msg is translated, a plain string (a name, a code) is shown as is."""
-    return text.render(lang) if isinstance(text, Msg) else text
+def render(text: str | Msg | Joined, lang: str) -> str:
+    """A text in `lang`: a Msg (or Joined) is translated, a plain string (a name, a code) is shown as is."""
+    return text.render(lang) if isinstance(text, Msg | Joined) else text
 
 
 YES, NO = N_("Yes"), N_("No")

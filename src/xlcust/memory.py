@@ -19,6 +19,7 @@ hosts; this module only says what goes in it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -70,6 +71,22 @@ def memory_records(book: Book, today: dt.date | None = None) -> list[tuple[str, 
     seen = np.where(same, old["seen_on"].dt.date.to_numpy(dtype=object), today)
     return [(c, k, s) for c, k, s in zip(codes.tolist(), category.tolist(), seen.tolist(), strict=True)
             if k is not None]
+
+
+def memory_after_changes(book: Book, changes: Iterable[object], today: dt.date | None = None,
+                         ) -> list[tuple[str, str, dt.date]]:
+    """What to remember once a reclassification's `changes` are recorded (`reclassify --apply`).
+
+    `memory_records` of the book as read, except that a used customer whose category change takes
+    effect by the as-of date is remembered in its new category, seen today: the next run then finds
+    the memory current instead of an unrecorded change.
+    """
+    today = today or dt.date.today()
+    as_of = book.settings.effective_as_of()
+    moved = {c.customer_code: c.new for c in changes
+             if c.field == "category" and c.new and (c.effective is None or c.effective <= as_of)}
+    return [(code, moved[code], today if moved[code] != category else seen) if code in moved
+            else (code, category, seen) for code, category, seen in memory_records(book, today)]
 
 
 def initial_history(book: Book) -> list[dict[str, object]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .errors import UsageError
+from .i18n import msg
 from .schema import column_index, column_letter
 
 MAX_ROWS = 1_048_576
@@ -19,10 +20,10 @@ def parse_cell(ref: str) -> tuple[int, int]:
     """"B7" → (7, 1): the row Excel shows and the 0-based column."""
     m = _REF.match(ref.strip())
     if not m:
-        raise UsageError(f"not a cell reference: {ref!r}")
+        raise UsageError(msg("not a cell reference: '{ref}'", ref=ref))
     row, col = int(m.group(2)), column_index(m.group(1))
     if not (1 <= row <= MAX_ROWS and 0 <= col < MAX_COLS):
-        raise UsageError(f"cell reference out of Excel's grid: {ref!r}")
+        raise UsageError(msg("cell reference out of Excel's grid: '{ref}'", ref=ref))
     return row, col
 
 

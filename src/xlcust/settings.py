@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pydantic import BaseModel, ConfigDict
 
 from .findings import Finding, error, warning
-from .i18n import N_, msg, translate
+from .i18n import N_, msg, translate, yes_no
 from .schema import CUSTOMERS, FALSE_WORDS, TRUE_WORDS, normalize_header
 
 
@@ -56,6 +56,9 @@ class Settings(BaseModel):
     company_name: str = ""
     currency: str = "CNY"
     paper_size: str = "A4"
+    # Past this many rows a detail sheet (Allocation, Settlement, OpenItems, Collections) keeps only its
+    # totals in the book and its rows go to the companion file (`xlcust.views.detail`): a big book stays small.
+    detail_rows_in_book: int = 100_000
 
     def effective_as_of(self) -> dt.date:
         return self.as_of or dt.date.today()
@@ -169,6 +172,14 @@ def parse_money_cents(value: object) -> int | None:
         return round(Decimal(text) * 100)
     except InvalidOperation:
         raise ValueError(msg("expected an amount such as 100000")) from None
+
+
+def parse_row_count(value: object) -> int:
+    """A number of rows: a whole number, 0 or more."""
+    rows = parse_int(value)
+    if rows < 0:
+        raise ValueError(msg("expected a number of rows, 0 or more"))
+    return rows
 
 
 def parse_customer_fields(value: object) -> tuple[str, ...]:
@@ -295,6 +306,10 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("paper_size", parse_paper,
                 N_("Paper that output sheets and statements print on: A4, A3, A5, Letter or Legal"),
                 ("纸张", "纸张大小")),
+    SettingSpec("detail_rows_in_book", parse_row_count,
+                N_("Detail sheets (Allocation, Settlement, OpenItems, Collections) with more rows keep only their "
+                   "totals in the workbook; xlcust run --detail writes their rows to a companion file"),
+                ("明细行数上限",)),
 )
 SPEC_BY_KEY: dict[str, SettingSpec] = {
     normalize_header(name): spec for spec in SPECS for name in (spec.key, *spec.aliases)
@@ -373,8 +388,8 @@ def setting_rows(settings: Settings, lang: str = "en") -> list[tuple[str, object
             shown = f"{(value * 100).normalize():f}%"
         elif isinstance(value, tuple):
             shown = ",".join(str(v) for v in value)
-        elif isinstance(value, bool):
-            shown = "TRUE" if value else "FALSE"
+        elif isinstance(value, bool):  # a Chinese sheet says 是/否, as its drop-downs do; parse_bool reads both
+            shown = ("TRUE" if value else "FALSE") if lang == "en" else yes_no(value, lang)
         elif value is None:
             shown = ""
         else:

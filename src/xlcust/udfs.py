@@ -48,7 +48,21 @@ import pandas as pd
 
 from .codes import CategoryTree, CodingScheme
 from .errors import XlcustError
-from .excel.cells import CACHE, Cells, TableError, as_of_date, codes, derived, excel_date, first, is_blank, load_tables
+from .excel.cells import (
+    ArgumentError,
+    Cells,
+    TableError,
+    as_of_date,
+    clear_tables,
+    codes,
+    derived,
+    excel_date,
+    first,
+    is_blank,
+    load_tables,
+)
+from .excel.ledgercache import LEDGERS
+from .i18n import N_, Joined, Msg, msg, render, system_language, translate
 from .ledger.aging import bucket_index, bucket_labels
 from .settings import Settings, parse_int_list, parse_scheme
 
@@ -79,9 +93,10 @@ def excel_function(*, volatile: bool = False, wizard: bool = True, **arguments: 
             try:
                 return f(*args)
             except (ValueError, XlcustError) as exc:
-                return f"#xlcust: {exc}"
+                return "#xlcust: " + _problem(exc)
             except ImportError as exc:  # a part of xlcust this installation lacks
-                return f"#xlcust: not available in this installation ({exc.name}); pip install --upgrade xlcust"
+                return "#xlcust: " + translate(N_("not available in this installation ({module}); pip install "
+                                                  "--upgrade xlcust"), system_language(), module=exc.name)
 
         options = {name: {"doc": doc, **({"ndim": ndim} if ndim else {})} for name, (ndim, doc) in arguments.items()}
         udf.__xlcust_udf__ = {"category": CATEGORY, "args": options, "volatile": volatile,
@@ -95,6 +110,17 @@ def excel_function(*, volatile: bool = False, wizard: bool = True, **arguments: 
         return xw.func(category=CATEGORY, volatile=volatile, call_in_wizard=wizard)(udf)
 
     return wrap
+
+
+def _problem(exc: Exception) -> str:
+    """Why a function gave no answer, in the language of the user's system (a formula has no other).
+
+    An XlcustError and a core ValueError carry a catalog text; any other ValueError is shown as it is.
+    """
+    lang = system_language()
+    if isinstance(exc, XlcustError):
+        return exc.render(lang)
+    return render(exc.args[0], lang) if exc.args and isinstance(exc.args[0], Msg) else str(exc)
 
 
 def worksheet_functions() -> dict[str, Callable]:
@@ -127,8 +153,9 @@ def registered_copies(xlfunc: Callable, xlarg: Callable,
 
 
 def clear_cache() -> None:
-    """Forget parsed tables (tests; Excel users never need this: the cache is keyed by content)."""
-    CACHE.clear()
+    """Forget typed tables, the ledger and results (tests, benchmarks; Excel users never need
+    this: everything is kept by an exact key of the tables' content)."""
+    clear_tables()
     _uscc_ok.cache_clear()
     _mnemonic.cache_clear()
 
@@ -147,7 +174,8 @@ def aging_bounds(value: object) -> tuple[int, ...]:
         return DEFAULTS.aging_bounds
     bounds = parse_int_list(value)
     if not bounds or any(b <= 0 for b in bounds) or list(bounds) != sorted(set(bounds)):
-        raise ValueError(f"aging bounds must be positive and increasing, such as 30,60,90,180, not '{value}'")
+        raise ArgumentError(msg("aging bounds must be positive and increasing, such as 30,60,90,180, not '{value}'",
+                                value=value))
     return bounds
 
 
@@ -327,7 +355,7 @@ def category_of(code: object, date: object = None, customers: object = None, his
     from .history import category_at, current_categories
 
     if customers is None:
-        raise TableError("pass the Customers table with its header row, e.g. tblCustomers[#All]")
+        raise TableError(msg("pass the Customers table with its header row, e.g. tblCustomers[#All]"))
     key, book = load_tables([customers, history], expect=["Customers"])
     cells = Cells.of(code)
     keys = codes(cells.values)
@@ -368,9 +396,8 @@ def _credit_tables(more: Sequence[object]) -> bool:
 def _grades(tables: Sequence[object]) -> tuple[pd.DataFrame, str]:
     key, book = load_tables(tables, expect=["Transactions", "Customers"])
     from .credit import grade_customers
-    from .ledger import build_ledger
 
-    grades = derived(key, "grades", lambda: grade_customers(book, build_ledger(book)))
+    grades = derived(key, "grades", lambda: grade_customers(book, LEDGERS.ledger_of(book)))
     return grades, book.settings.language
 
 
@@ -394,7 +421,7 @@ def _weights(value: object) -> Settings:
     if not cells:
         return DEFAULTS
     if len(cells) != 4:
-        raise ValueError("weights are four numbers: scale, payment, stability, risk (e.g. \"25,40,20,15\")")
+        raise ArgumentError(msg("weights are four numbers: scale, payment, stability, risk (e.g. \"25,40,20,15\")"))
     w = [int(float(v)) for v in cells]
     return DEFAULTS.model_copy(update={"weight_scale": w[0], "weight_payment": w[1], "weight_stability": w[2],
                                        "weight_risk": w[3]})
@@ -407,7 +434,7 @@ def _thresholds(value: object, settings: Settings) -> Settings:
     if not cells:
         return settings
     if len(cells) != 3:
-        raise ValueError("grade thresholds are three numbers: lowest A, B and C scores (e.g. \"80,65,50\")")
+        raise ArgumentError(msg("grade thresholds are three numbers: lowest A, B and C scores (e.g. \"80,65,50\")"))
     a, b, c = (int(float(v)) for v in cells)
     return settings.model_copy(update={"grade_a_min": a, "grade_b_min": b, "grade_c_min": c})
 
@@ -418,7 +445,7 @@ def _number(value: object) -> float | None:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"'{value}' is not a score from 0 to 100") from None
+        raise ArgumentError(msg("'{value}' is not a score from 0 to 100", value=value)) from None
 
 
 def score_from_dimensions(scale: object, payment: object, stability: object, risk: object,
@@ -486,7 +513,7 @@ def CREDIT_SCORE(what, *more):
     if _credit_tables(more):
         return _per_code(what, more, lambda g, lang: g["score"])
     if len(more) < 3:
-        raise ValueError("give scale, payment, stability and risk scores, or a customer code and the tables")
+        raise ArgumentError(msg("give scale, payment, stability and risk scores, or a customer code and the tables"))
     return score_from_dimensions(what, *more[:4])
 
 
@@ -501,7 +528,7 @@ def CREDIT_GRADE(what, *more):
     if len(more) <= 1:
         return grade_from_score(what, more[0] if more else None)
     if len(more) < 3:
-        raise ValueError("give a score, or scale, payment, stability and risk scores")
+        raise ArgumentError(msg("give a score, or scale, payment, stability and risk scores"))
     scores = score_from_dimensions(what, *more[:4])
     return grade_from_score(scores, more[4] if len(more) > 4 else None)
 
@@ -514,7 +541,7 @@ def CREDIT_EXPLAIN(what, *more):
     if _credit_tables(more):
         return _per_code(what, more, lambda g, lang: g["explanation_zh" if lang == "zh" else "explanation"])
     if len(more) < 3:
-        raise ValueError("give scale, payment, stability and risk scores, or a customer code and the tables")
+        raise ArgumentError(msg("give scale, payment, stability and risk scores, or a customer code and the tables"))
     return explain_dimensions(what, *more[:5])
 
 
@@ -529,7 +556,7 @@ def category_revenue(category: object, date_from: object, date_to: object, trans
 
     start, end = excel_date(first(date_from)), excel_date(first(date_to))
     if start is None or end is None:
-        raise ValueError("from and to must be dates, e.g. 2026-01-01 and 2026-09-30")
+        raise ArgumentError(msg("from and to must be dates, e.g. 2026-01-01 and 2026-09-30"))
     basis = "historical" if is_blank(first(basis)) else str(first(basis)).strip().lower()
     tax = None if is_blank(first(tax)) else str(first(tax)).strip().lower()
     key, book = load_tables([transactions, customers, categories, history, settings],
@@ -578,15 +605,14 @@ def customers_where(condition: object, tables: Sequence[object]) -> list[list[ob
         try:  # a typing mistake is answered before any table is read
             compile_where(text)
         except ConditionError as exc:
-            where = "" if exc.at is None else ("at the end: " if exc.at > len(text) else f"character {exc.at}: ")
-            fix = f" ({exc.suggestion})" if exc.suggestion else ""
-            raise ValueError(f"{where}{exc.problem}{fix}") from None
+            where = () if exc.at is None else (
+                (msg("at the end: "),) if exc.at > len(text) else (msg("character {at}: ", at=exc.at),))
+            fix = (msg(" ({suggestion})", suggestion=exc.suggestion),) if exc.suggestion else ()
+            raise ArgumentError(Joined((*where, exc.problem, *fix), sep="")) from None
     key, book = load_tables(tables, expect=["Transactions", "Customers"])
 
     def answer() -> list[list[object]]:
-        from .ledger import build_ledger
-
-        selection = select_customers(book, build_ledger(book), text)
+        selection = select_customers(book, LEDGERS.ledger_of(book), text)
         lang = book.settings.language
         out: list[list[object]] = [[header("customer_code", lang), *(header(c, lang) for c in selection.columns)]]
         for rec in selection.frame.to_dict("records"):

@@ -22,7 +22,7 @@ from rich.console import Console
 
 from ..errors import UsageError, XlcustError
 from ..findings import Finding, Severity
-from ..i18n import N_, _, current_language, normalize_language, resolve_language, set_language, use_language
+from ..i18n import N_, _, current_language, msg, normalize_language, resolve_language, set_language, use_language
 from ..views.findings import format_finding
 
 app = typer.Typer(
@@ -69,7 +69,7 @@ def parse_date_option(value: str | None, name: str) -> dt.date | None:
         return None
     when = parse_date_text(value)
     if when is None:
-        raise UsageError(_("{name} must be a date written year first (2026-09-30, 2026/9/30, 2026.9.30, "
+        raise UsageError(msg("{name} must be a date written year first (2026-09-30, 2026/9/30, 2026.9.30, "
                            "2026年9月30日 or 20260930), not '{value}'", name=name, value=value))
     return when
 
@@ -96,14 +96,19 @@ def emit_json(document: dict) -> None:
 
 
 @contextmanager
-def guarded() -> Iterable[None]:
-    """Turn every failure into one line on stderr and exit code 2."""
+def guarded(book: Path | None = None) -> Iterable[None]:
+    """Turn every failure into one line on stderr and exit code 2.
+
+    An XlcustError carries a catalog text: it is shown in the language of the command (`--lang`,
+    else the book's Settings `language`, else the locale), even when it stopped the command
+    before the book was read (a malformed --as-of, a locked or missing file).
+    """
     try:
         yield
     except typer.Exit:
         raise
     except XlcustError as exc:
-        err.print(f"xlcust: {exc}", style="red", markup=False)
+        err.print(f"xlcust: {exc.render(error_language(book))}", style="red", markup=False)
         raise typer.Exit(EXIT_FAILED) from None
     except KeyboardInterrupt:
         err.print(_("xlcust: interrupted; the workbook was not changed"), markup=False)
@@ -248,6 +253,25 @@ def report_outcome(book: Path, findings: list[Finding], coverage: Any = None) ->
     return EXIT_FINDINGS if incomplete else EXIT_OK
 
 
+def error_language(book: Path | None) -> str:
+    """The language to tell why a command failed: --lang, else the book's own (read from its
+    Settings' first rows if the command had not read them yet), else the current one."""
+    if _requested_language is not None or book is None:
+        return current_language()
+    from ..io.peek import settings_language
+
+    return settings_language(book) or current_language()
+
+
+def command_book() -> Path | None:
+    """The workbook the running command works on (its BOOK argument or --into), if any."""
+    from typer._click.globals import get_current_context  # the click typer bundles
+
+    ctx = get_current_context(silent=True)
+    params = ctx.params if ctx is not None else {}
+    return next((params[k] for k in ("book", "into") if isinstance(params.get(k), Path)), None)
+
+
 def remember_root_language(lang: str | None) -> None:
     """A --lang given before the command name (`xlcust --lang zh aging …`), for `run` to use."""
     global _root_language
@@ -261,9 +285,9 @@ def run(body: Callable[[], int], lang: str | None = None) -> None:
     requested = normalize_language(lang)
     if lang is not None and requested is None:
         with use_language(resolve_language(None)), guarded():
-            raise UsageError(_("--lang must be en or zh, not '{lang}'", lang=lang))
+            raise UsageError(msg("--lang must be en or zh, not '{lang}'", lang=lang))
     _requested_language = requested
-    with use_language(resolve_language(requested)), guarded():
+    with use_language(resolve_language(requested)), guarded(command_book()):
         code = body()
     raise typer.Exit(code)
 
@@ -279,7 +303,7 @@ def ledger_for(book: Path, as_of: str | None, basis: str | None = None):
 
     when = parse_date_option(as_of, "--as-of")
     if basis is not None and basis not in ("due", "invoice"):
-        raise UsageError(_("--basis must be due or invoice, not '{basis}'", basis=basis))
+        raise UsageError(msg("--basis must be due or invoice, not '{basis}'", basis=basis))
     registry = load_book(book)
     with err.status(_("Allocating receipts and credit notes…")):
         return registry, build_ledger(registry, as_of=when, basis=basis)

@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
-from ..i18n import N_, _, current_language, render
+from ..i18n import N_, Joined, _, current_language, msg
 from .base import (
     AsOfOpt,
     BookArg,
@@ -46,21 +46,19 @@ WhereOpt = Annotated[
 
 def where_problem(exc) -> UsageError:
     """A ConditionError as one message: the condition, a caret under the character, the fix."""
-    lang = current_language()
     if exc.at is None:
-        head = _("--where cannot be used: {problem}", problem=render(exc.problem, lang))
+        head = msg("--where cannot be used: {problem}", problem=exc.problem)
     elif exc.at > len(exc.text):
-        head = _("--where, at the end: {problem}", problem=render(exc.problem, lang))
+        head = msg("--where, at the end: {problem}", problem=exc.problem)
     else:
-        head = _("--where, character {at} of {length}: {problem}", at=exc.at, length=len(exc.text),
-                 problem=render(exc.problem, lang))
-    lines = [head, "  " + exc.text]
+        head = msg("--where, character {at} of {length}: {problem}", at=exc.at, length=len(exc.text),
+                   problem=exc.problem)
+    lines: list[object] = [head, "  " + exc.text]  # the condition as the user typed it
     if exc.at is not None:
         lines.append("  " + " " * _width(exc.text[:exc.at - 1]) + "^")
-    fix = render(exc.suggestion, lang) if exc.suggestion else ""
-    if fix:
-        lines.append(fix)
-    return UsageError("\n".join(lines))
+    if exc.suggestion:
+        lines.append(exc.suggestion)
+    return UsageError(Joined(tuple(lines), sep="\n"))
 
 
 def _width(text: str) -> int:

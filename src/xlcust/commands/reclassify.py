@@ -9,7 +9,7 @@ import typer
 
 from ..errors import UsageError
 from ..findings import has_errors, summarize
-from ..i18n import N_, _, current_language
+from ..i18n import N_, _, current_language, msg
 from .base import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -55,7 +55,7 @@ def reclassify(book: BookArg, as_of: AsOfOpt = None, apply: ApplyOpt = False, ou
 
         when = parse_date_option(as_of, "--as-of")
         if out_path is not None and not apply:
-            raise UsageError(_("--out writes the applied changes: use it together with --apply"))
+            raise UsageError(msg("--out writes the applied changes: use it together with --apply"))
         with err.status(_("Reading {name}…", name=book.name)):
             pkg, registry = read_for_apply(book)
         adopt_language(registry)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
-from ..i18n import N_, _, current_language
+from ..i18n import N_, _, current_language, msg
 from .base import (
     BookArg,
     JsonOpt,
@@ -67,8 +67,9 @@ def revenue(
     def body() -> int:
         from ..io.export import export_tables
         from ..money import format_money
-        from ..reports.contribution import with_contribution
+        from ..reports.contribution import prior_period, with_contribution
         from ..reports.revenue import revenue as build
+        from ..reports.revenue import sales_lines_in
         from ..views.console.reports import print_revenue
         from ..views.export import check_export_path
         from ..views.revenue import describe, export_tables_for
@@ -78,16 +79,18 @@ def revenue(
         mode = tax
         if ex_tax:
             if tax not in (None, "excluded"):
-                raise UsageError(_("--ex-tax and --tax included contradict each other"))
+                raise UsageError(msg("--ex-tax and --tax included contradict each other"))
             mode = "excluded"
         if out_path is not None:
             check_export_path(out_path)
         registry = load_book(book)
         findings = figures_findings(registry, "revenue")[0]
         with err.status(_("Adding up revenue by category…")):
-            report = build(registry, start, end, by=by, level=level, basis=basis, tax=mode)
+            # the year earlier's lines in the same pass: the comparison below needs them
+            lines = sales_lines_in(registry, [(start, end), prior_period(start, end)])
+            report = build(registry, start, end, by=by, level=level, basis=basis, tax=mode, lines=lines)
         with err.status(_("Comparing with a year earlier and ranking…")):
-            with_contribution(registry, report)
+            with_contribution(registry, report, lines)
         lang = registry.settings.language
         if out_path is not None:
             with err.status(_("Writing {name}…", name=out_path.name)):

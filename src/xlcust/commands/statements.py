@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import UsageError
-from ..i18n import N_, _, current_language
+from ..i18n import N_, _, current_language, msg
 from ..money import format_money, money_to_json
 from .base import (
     BookArg,
@@ -76,7 +76,7 @@ def statements(
         end = parse_date_option(date_to, "--to")
         assert start is not None and end is not None  # both options are required
         if per not in ("category", "customer"):
-            raise UsageError(_("--per must be category or customer, not '{per}'", per=per))
+            raise UsageError(msg("--per must be category or customer, not '{per}'", per=per))
         folder = out_dir if out_dir is not None else book.parent / "statements"
         code = category.strip().upper() if category else None
 

@@ -11,14 +11,14 @@ dates as datetime, empty cells as None. This module
 * turns table ranges (header row + data, e.g. `tblTransactions[#All]`) into a `Book`
   through the reader's own header matching and typing (`io.reader.raw_sheet_from_grid`,
   `celltypes.build_book`), so a UDF and the headless command read the same values;
-* caches parsed tables and derived results by a hash of their content: a spill over a
-  column, or the same table passed to many cells in one recalculation, parses once.
+* keeps the typed tables and derived results by an exact key of their content
+  (`gridtable`): a spill over a column, or the same table passed to many cells in one
+  recalculation, is typed once, and an edit to one table re-types that table alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -26,11 +26,15 @@ from typing import Any
 
 import pandas as pd
 
-from ..book import Book, RawSheet, build_book
-from ..celltypes import parse_date_text, to_code
+from ..book import Book, book_from_tables
+from ..celltypes import parse_date_text, to_code, type_sheet
+from ..errors import UsageError
+from ..findings import Finding
 from ..headers import match_header
-from ..schema import INPUT_SHEETS, SETTINGS, ColumnType, Sheet
-from .host import raw_from_grid
+from ..i18n import msg
+from ..schema import INPUT_SHEETS, SETTINGS, TRANSACTIONS, ColumnType, Sheet
+from ..tables import SheetTable
+from .gridtable import GridTable, read_grid
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 
@@ -107,7 +111,8 @@ def as_of_date(value: object) -> dt.date:
 
 
 def _bad_date(value: object) -> dt.date:
-    raise ValueError(f"'{value}' is not a date (type it as a date, e.g. 2026-09-30, or use TODAY())")
+    raise ArgumentError(msg("'{value}' is not a date (type it as a date, e.g. 2026-09-30, or use TODAY())",
+                            value=value))
 
 
 def codes(values: Sequence[object]) -> list[str | None]:
@@ -120,9 +125,9 @@ def codes(values: Sequence[object]) -> list[str | None]:
 
 
 class ContentCache:
-    """A small LRU keyed by content hashes: same table contents, same parsed result."""
+    """A small LRU keyed by content keys: same table contents, same result."""
 
-    def __init__(self, size: int = 32) -> None:
+    def __init__(self, size: int = 16) -> None:
         self.size = size
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self.hits = 0
@@ -145,27 +150,72 @@ class ContentCache:
         self.hits = self.misses = 0
 
 
-CACHE = ContentCache()
+class TableCache:
+    """The typed tables of the ranges last passed, one per input sheet, by exact content key.
 
-
-def digest(grid: list[list[object]]) -> tuple[int, int, int]:
-    """A content key of a cell range: its size and the hash of its values.
-
-    Python's own hash of the cells as one flat tuple: 5× faster than hashing a pickle
-    (datetimes pickle slowly) and 2× faster than a tuple per row, which matters because
-    xlwings hands over a fresh copy of a table on every call. Two different tables of the
-    same size sharing a 64-bit hash is not a risk worth a slower spreadsheet.
+    Bounded on purpose: a Transactions table at Excel's limit is a few hundred MB typed,
+    and after an edit the old one is of no more use. So each sheet keeps only its latest
+    table; a new one replaces it (and the book and ledger built on it) *before* it is
+    typed, so two million-row copies are never alive at once. Tables of other sheets stay:
+    editing a customer re-types Customers alone.
     """
-    widths = set(map(len, grid))
-    if len(widths) > 1:  # ragged rows (never from Excel): keep each row's extent in the key
-        return len(grid), max(widths), hash(tuple(map(tuple, grid)))
-    return len(grid), max(widths, default=0), hash(tuple(itertools.chain.from_iterable(grid)))
+
+    def __init__(self) -> None:
+        self._tables: dict[str, tuple[bytes, SheetTable, list[Finding]]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def typed(self, table: GridTable) -> tuple[SheetTable, list[Finding]]:
+        held = self._tables.get(table.spec.key)
+        if held is not None and held[0] == table.key:
+            self.hits += 1
+            return held[1], held[2]
+        self.misses += 1
+        self._tables.pop(table.spec.key, None)
+        forget_book(table.spec.key)
+        raw = table.raw_sheet()
+        typed = type_sheet(raw, table.spec)
+        self._tables[table.spec.key] = (table.key, typed, list(raw.findings))
+        return typed, list(raw.findings)
+
+    def clear(self) -> None:
+        self._tables.clear()
+        self.hits = self.misses = 0
+
+
+CACHE = ContentCache()  # results computed from a book (grades, balances …): small, by the book's key
+TABLES = TableCache()
+_BOOK: dict[tuple, Book] = {}  # the last book assembled, by its tables' keys
+
+
+def forget_book(sheet: str) -> None:
+    """Drop the book (and the shared ledger) built on the `sheet` table being replaced."""
+    _BOOK.clear()
+    if sheet == TRANSACTIONS.key:
+        from .ledgercache import LEDGERS
+
+        LEDGERS.clear()
+
+
+def clear_tables() -> None:
+    """Forget every table, book, ledger and result (tests; Excel users never need this)."""
+    from .ledgercache import LEDGERS
+
+    CACHE.clear()
+    TABLES.clear()
+    _BOOK.clear()
+    LEDGERS.clear()
 
 
 # ------------------------------------------------------------------------- tables
 
 
-class TableError(ValueError):
+class ArgumentError(UsageError, ValueError):
+    """A worksheet function's argument xlcust cannot use; its message is a catalog text (the UDF shows
+    it in a cell as `#xlcust: …`). Also a ValueError, as the functions' argument errors always were."""
+
+
+class TableError(ArgumentError):
     """A range passed as a table has no header row xlcust recognises."""
 
 
@@ -193,42 +243,51 @@ def is_table(value: object) -> bool:
 
 def _grid(value: list | tuple) -> list[list[object]]:
     if not value or not all(isinstance(r, list | tuple) for r in value[:1]):
-        raise TableError("a table argument is a range with its header row, such as tblTransactions[#All]")
+        raise TableError(msg("a table argument is a range with its header row, such as tblTransactions[#All]"))
     return value if isinstance(value, list) and isinstance(value[0], list) else [list(r) for r in value]
 
 
-def load_tables(tables: Sequence[object], expect: Sequence[str] = ()) -> tuple[str, Book]:
-    """(content key, `Book`) from table ranges, each recognised by its header; cached by content.
+def load_tables(tables: Sequence[object], expect: Sequence[str] = ()) -> tuple[tuple, Book]:
+    """(content key, `Book`) from table ranges, each recognised by its header; typed once per content.
 
     Omitted optional arguments (None) are skipped. `expect` names the sheets (Sheet.key)
     that must be among the tables; a TableError says which is missing and how to pass it
-    (a Table's `[#All]` includes the header row).
+    (a Table's `[#All]` includes the header row). The key is one exact digest per table
+    (`gridtable`), in sheet order, so functions passed the same tables in any order
+    share their results.
     """
-    grids = []
+    grids: dict[str, GridTable] = {}
     for t in tables:
         if isinstance(t, list | tuple):
-            grids.append(_grid(t))
+            grid = _grid(t)
+            spec = table_spec(grid)
+            if spec is None:
+                heads = ", ".join(str(v) for v in grid[0][:4] if v is not None) if grid else ""
+                raise TableError(msg("the range starting '{heads}' is not a table xlcust knows: pass the whole "
+                                     "table with its header row, e.g. tblCustomers[#All]", heads=heads))
+            if spec.key in grids:
+                raise TableError(msg("two {key} tables were passed", key=spec.key))
+            grids[spec.key] = read_grid(spec, grid, by_column=spec.key != SETTINGS.key)
         elif not is_blank(t):
-            raise TableError(f"'{t}' is not a table: pass a range with its header row, such as tblCustomers[#All]")
-    key = tuple(digest(g) for g in grids)
-    return key, CACHE.get(("book", key, tuple(expect)), lambda: _build(grids, expect))
-
-
-def _build(grids: list[list[list[object]]], expect: Sequence[str]) -> Book:
-    raws: dict[str, RawSheet | None] = {spec.key: None for spec in INPUT_SHEETS}
-    for grid in grids:
-        spec = table_spec(grid)
-        if spec is None:
-            heads = ", ".join(str(v) for v in grid[0][:4] if v is not None) if grid else ""
-            raise TableError(f"the range starting '{heads}' is not a table xlcust knows: pass the whole table "
-                             "with its header row, e.g. tblCustomers[#All]")
-        if raws[spec.key] is not None:
-            raise TableError(f"two {spec.key} tables were passed")
-        raws[spec.key] = raw_from_grid(spec, spec.key, grid)
+            raise TableError(msg("'{t}' is not a table: pass a range with its header row, such as tblCustomers[#All]",
+                                 t=t))
     for key in expect:
-        if raws[key] is None:
-            raise TableError(f"pass the {key} table with its header row, e.g. tbl{key}[#All]")
-    return build_book(raws, path=None)  # without a Settings table every setting is at its default
+        if key not in grids:
+            raise TableError(msg("pass the {key} table with its header row, e.g. tbl{key}[#All]", key=key))
+    key = tuple((spec.key, grids[spec.key].key) for spec in INPUT_SHEETS if spec.key in grids)
+    book = _BOOK.get(key)
+    if book is None:
+        typed, findings = {}, []
+        for spec in INPUT_SHEETS:  # in sheet order: the findings come in the order the file reader gives them
+            if spec.key in grids:
+                typed[spec.key], found = TABLES.typed(grids.pop(spec.key))
+                findings.extend(found)
+            else:
+                typed[spec.key] = type_sheet(None, spec)
+        book = book_from_tables(typed, findings, path=None)  # without a Settings table every setting is at its default
+        _BOOK.clear()
+        _BOOK[key] = book
+    return key, book
 
 
 def serial_dates(value: object) -> object:
@@ -264,5 +323,6 @@ def _serial(value: object) -> object:
 
 
 def derived(book_key: object, name: str, make: Callable[[], Any]) -> Any:
-    """A result computed from a book (a ledger, grades …), cached beside it."""
+    """A result computed from a book (grades, balances …), cached by the book's key; keep it
+    small (a figure per customer, not a frame per transaction: `ledgercache` holds the ledger)."""
     return CACHE.get((name, book_key), make)

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from ..book import Book
 from ..errors import XlcustError
 from ..findings import Finding, error, has_errors, summarize
-from ..i18n import N_, _, msg, use_language
+from ..i18n import N_, Joined, Msg, _, msg, render, use_language
 from ..mnemonic import mnemonic_edits
 from ..views.findings import format_finding
 from ..views.memory import bookkeeping_sheets
@@ -58,7 +58,9 @@ def _write_bookkeeping(host: Host, book: Book) -> None:
     """What `run` and `check --write` add to the file, through the host: xlcust's very hidden memory of
     each used customer's category, and a CategoryHistory Table when the workbook has none
     (`views.memory`), so the category lock holds for a user who only presses buttons."""
-    for sheet in bookkeeping_sheets(book):
+    from ..io.template import history_look  # the template's drop-downs and note, as `xlcust new` gives
+
+    for sheet in bookkeeping_sheets(book, history_look(book)):
         host.write_sheet(sheet_block(sheet))
 
 
@@ -72,7 +74,7 @@ def _handle(title: str, body: Body, host: Host | None) -> str:
         with use_language(lang):  # every text below, and the sheets' labels, in the book's language
             text = body(host, book)
     except XlcustError as exc:
-        text = _failed(host, title, str(exc), lang)
+        text = _failed(host, title, exc.message, lang)  # a catalog text: shown in the book's language
     except Exception as exc:  # a bug: keep the details for us, one friendly line for the user
         from ..crashlog import write_crash_log
 
@@ -86,7 +88,7 @@ def _handle(title: str, body: Body, host: Host | None) -> str:
     return text
 
 
-def _failed(host: Host, title: str, why: str, lang: str) -> str:
+def _failed(host: Host, title: str, why: str | Msg | Joined, lang: str) -> str:
     finding = error("RUN_FAILED", host.name, msg("{title} could not run: {why}", title=msg(title), why=why),
                     suggestion=msg("Fix what the message says and press the button again; "
                                    "the output sheets were not changed"))
@@ -96,7 +98,7 @@ def _failed(host: Host, title: str, why: str, lang: str) -> str:
             where = _(" (also on the Checks sheet)")
         except Exception:  # noqa: BLE001 - the message box below still tells the user
             where = ""
-        return _("{title} could not run: {why}", title=_(title), why=why) + where
+        return _("{title} could not run: {why}", title=_(title), why=render(why, lang)) + where
 
 
 def _counts(findings: list[Finding]) -> str:

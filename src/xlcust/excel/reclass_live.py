@@ -18,12 +18,14 @@ from ..book import Book
 from ..checks import sort_by_sheet
 from ..edits import AppendRows, CellEdit
 from ..findings import has_errors, summarize
-from ..i18n import translate
+from ..i18n import msg, translate
 from ..ledger import build_ledger
+from ..memory import memory_after_changes
 from ..reclass import AuditLog, diff, evaluate_rules, plan_apply, summarize_changes
 from ..views.audit import audit_sheet
 from ..views.edits import render_edits
 from ..views.findings import format_finding
+from ..views.memory import memory_sheet
 from ..views.outputs import checks_sheet
 from ..views.page import with_page
 from ..views.reclass import reclass_sheet
@@ -45,8 +47,8 @@ def audit_log_from_host(host: Host) -> AuditLog:
     if header is None:
         if not any(any(v not in (None, "") for v in r) for r in grid):
             return AuditLog(name)
-        raise UsageError(f"the {name} sheet does not look like xlcust's AuditLog (no 'When' header in its first "
-                         "rows); rename it to keep it, and xlcust will start a new one")
+        raise UsageError(msg("the {name} sheet does not look like xlcust's AuditLog (no 'When' header in its first "
+                             "rows); rename it to keep it, and xlcust will start a new one", name=name))
     width = len(AUDIT_COLUMNS)
     rows = []
     for r in grid[header + 1:]:
@@ -93,6 +95,8 @@ def reclassify(host: Host, book: Book, *, apply: bool, now: dt.datetime | None =
         host.append_rows(block)
     host.write_sheet(sheet_block(audit_sheet([*log.rows, *plan.audit_rows], lang, log.sheet)))
     host.write_sheet(sheet_block(reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)))
+    today = (now or dt.datetime.now()).date()
+    host.write_sheet(host_block(memory_sheet(book, records=memory_after_changes(book, changes, today))))
     return translate("Applied {head}.\nCustomers updated; CategoryHistory: {closed} period(s) closed, {added} added; "
                      "{audit} AuditLog row(s).", lang, head=head, closed=plan.history_closed,
                      added=plan.history_added, audit=len(plan.audit_rows))

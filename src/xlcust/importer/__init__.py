@@ -71,11 +71,13 @@ class ImportOptions:
 
     def check(self) -> None:
         if self.date_order not in (None, "dmy", "mdy"):
-            raise UsageError(f"--date-order must be dmy or mdy, not '{self.date_order}'")
+            raise UsageError(msg("--date-order must be dmy or mdy, not '{date_order}'",
+                                 date_order=self.date_order))
         if self.kind is not None and self.kind not in KINDS:
-            raise UsageError(f"--kind must be one of {', '.join(KINDS)}, not '{self.kind}'")
+            raise UsageError(msg("--kind must be one of {kinds}, not '{kind}'",
+                                 kinds=', '.join(KINDS), kind=self.kind))
         if self.new_category is not None and self.category is None:
-            raise UsageError("--new-category NAME needs --category CODE: the code of the category to add")
+            raise UsageError(msg("--new-category NAME needs --category CODE: the code of the category to add"))
 
 
 @dataclass
@@ -127,7 +129,7 @@ def plan_transaction_import(source: Source, reg: Registry, options: ImportOption
     options = options or ImportOptions()
     options.check()
     if options.create_customers and options.category is None:
-        raise UsageError("--create-customers needs --category CODE: the leaf category new customers go into")
+        raise UsageError(msg("--create-customers needs --category CODE: the leaf category new customers go into"))
     clock = _Clock()
     prep = prepare(source, "transactions", sheet=options.sheet, maps=options.maps)
     clock("read")
@@ -189,23 +191,26 @@ def _default_category(reg: Registry, options: ImportOptions, report: ImportRepor
     tree = reg.tree
     if code in tree:
         if not tree.is_leaf(code):
-            raise UsageError(f"--category {code} has sub-categories; customers belong to leaf (末级) categories: "
-                             f"use one of {tree.describe(tree.leaves_under(code))}")
+            raise UsageError(msg("--category {code} has sub-categories; customers belong to leaf (末级) categories: "
+                                 "use one of {leaves}",
+                                 code=code, leaves=tree.describe(tree.leaves_under(code))))
         return code, new  # --new-category only ever adds a missing category
     if options.new_category is None:
         leaves = [c for c in tree.codes if tree.is_leaf(c)]
         hint = f"leaf categories: {tree.describe(leaves)}" if leaves else "the Categories sheet is empty"
-        raise UsageError(f"--category {code} is not on the Categories sheet ({hint}); add it there, or add "
-                         f"--new-category NAME to create it")
+        raise UsageError(msg("--category {code} is not on the Categories sheet ({hint}); add it there, or add "
+                             "--new-category NAME to create it", code=code, hint=hint))
     if not reg.scheme.is_valid(code):
-        raise UsageError(f"--category {code} does not fit the coding scheme {reg.scheme} (codes of "
-                         f"{', '.join(str(n) for n in reg.scheme.lengths)} characters, digits and A-Z)")
+        raise UsageError(msg("--category {code} does not fit the coding scheme {scheme} (codes of {lengths} "
+                             "characters, digits and A-Z)",
+                             code=code, scheme=reg.scheme, lengths=', '.join(str(n) for n in reg.scheme.lengths)))
     parent = reg.scheme.parent_of(code)
     if parent is not None and parent not in tree:
-        raise UsageError(f"--category {code}: its parent category {parent} is not on the Categories sheet")
+        raise UsageError(msg("--category {code}: its parent category {parent} is not on the Categories sheet",
+                             code=code, parent=parent))
     if parent is not None and not reg.book.customers.data["category_code"].ne(parent).all():
-        raise UsageError(f"--category {code}: its parent {parent} has customers, which must stay on a leaf; "
-                         "choose a code under a category without customers")
+        raise UsageError(msg("--category {code}: its parent {parent} has customers, which must stay on a leaf; "
+                             "choose a code under a category without customers", code=code, parent=parent))
     new.add({"code": code, "name": options.new_category.strip(), "active": True}, [])
     return code, new
 

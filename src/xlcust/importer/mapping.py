@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..headers import HEADER_SCAN_ROWS, match_header
+from ..i18n import msg
 from ..schema import CUSTOMERS, TRANSACTIONS, Column, ColumnType, Sheet, column_index, column_letter, normalize_header
 from .report import MappedColumn
 from .source import Grid
@@ -123,7 +124,8 @@ def parse_map_options(pairs: Sequence[str]) -> list[tuple[str, str]]:
     for pair in pairs:
         src, sep, target = pair.partition("=")
         if not sep or not src.strip():
-            raise UsageError(f"--map takes SRC=FIELD (a header or column letter, then a field), not '{pair}'")
+            raise UsageError(msg("--map takes SRC=FIELD (a header or column letter, then a field), not '{pair}'",
+                                 pair=pair))
         out.append((src.strip(), target.strip()))
     return out
 
@@ -137,7 +139,8 @@ def _field_for(spec: Sheet, text: str) -> str | None:
         if key in {normalize_header(n) for n in c.all_names}:
             return c.name
     names = ", ".join(c.name for c in spec.columns)
-    raise UsageError(f"--map: '{text}' is not a field to import into; use one of {names}, or - to ignore a column")
+    raise UsageError(msg("--map: '{text}' is not a field to import into; use one of {names}, or - to ignore a column",
+                         text=text, names=names))
 
 
 _LETTERS = re.compile(r"[A-Za-z]{1,3}")
@@ -149,8 +152,9 @@ def map_columns(spec: Sheet, grid: Grid, overrides: Sequence[tuple[str, str]]) -
     found = match_header(spec, head)
     if found is None:
         words = ", ".join(f"{c.en} / {c.zh}" for c in spec.required_columns)
-        raise UsageError(f"{grid.name}: no header row in the first {HEADER_SCAN_ROWS} rows names the columns to "
-                         f"import (such as {words}); add a header row, or name columns with --map")
+        raise UsageError(msg("{name}: no header row in the first {rows} rows names the columns to "
+                             "import (such as {words}); add a header row, or name columns with --map",
+                             name=grid.name, rows=HEADER_SCAN_ROWS, words=words))
     header = head[found.row]
     headers = {c: str(v).strip() for c, v in enumerate(header) if v is not None and str(v).strip()}
     columns = dict(found.columns)
@@ -175,8 +179,9 @@ def _source_column(src: str, headers: dict[int, str], grid: Grid) -> int:
     key = normalize_header(src)
     matches = [c for c, h in headers.items() if normalize_header(h) == key]
     if len(matches) > 1:
-        raise UsageError(f"--map: the header '{src}' names {len(matches)} columns "
-                         f"({', '.join(column_letter(c) for c in matches)}); use the column letter instead")
+        raise UsageError(msg("--map: the header '{src}' names {count} columns ({letters}); use the column letter "
+                             "instead",
+                             src=src, count=len(matches), letters=', '.join(column_letter(c) for c in matches)))
     if matches:
         return matches[0]
     if _LETTERS.fullmatch(src):
@@ -184,7 +189,8 @@ def _source_column(src: str, headers: dict[int, str], grid: Grid) -> int:
         if col < grid.cells.shape[1]:
             return col
     known = ", ".join(f"'{h}'" for h in headers.values())
-    raise UsageError(f"--map: no column headed '{src}' in {grid.name} (headers: {known}); or give a column letter")
+    raise UsageError(msg("--map: no column headed '{src}' in {name} (headers: {known}); or give a column letter",
+                         src=src, name=grid.name, known=known))
 
 
 def choose_grid(spec: Sheet, grids: Sequence[Grid], sheet: str | None) -> Grid:
@@ -194,7 +200,7 @@ def choose_grid(spec: Sheet, grids: Sequence[Grid], sheet: str | None) -> Grid:
             if g.sheet is not None and g.sheet.casefold() == sheet.casefold():
                 return g
         names = ", ".join(g.sheet or "" for g in grids)
-        raise UsageError(f"--sheet: no sheet '{sheet}' (sheets: {names})")
+        raise UsageError(msg("--sheet: no sheet '{sheet}' (sheets: {names})", sheet=sheet, names=names))
     scored = [(header_score(spec, g), -i, g) for i, g in enumerate(grids)]
     best = max(scored, key=lambda t: (t[0], t[1]))
     return best[2]

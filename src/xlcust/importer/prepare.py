@@ -56,7 +56,7 @@ def prepare(source: Source, what: str, *, sheet: str | None = None, maps: Sequen
         if sheet is not None:
             from ..errors import UsageError
 
-            raise UsageError("--sheet is for workbooks; a CSV file has one table")
+            raise UsageError(msg("--sheet is for workbooks; a CSV file has one table"))
         grid = source.grids[0]
     else:
         grid = choose_grid(spec, source.grids, sheet)

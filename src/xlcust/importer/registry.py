@@ -35,6 +35,7 @@ from ..codes import CategoryTree, CodingScheme
 from ..edits import AppendRows
 from ..errors import UsageError
 from ..findings import Finding, Severity
+from ..i18n import msg
 from ..refs import parse_range
 from ..schema import CATEGORIES, CUSTOMERS, HISTORY, TRANSACTIONS, column_index
 from ..uscc import normalize_uscc
@@ -83,8 +84,8 @@ class Registry:
         for key, spec in ((CUSTOMERS.key, CUSTOMERS), (TRANSACTIONS.key, TRANSACTIONS)):
             t = self.table(key)
             if not t.present:
-                raise UsageError(f"{path.name} has no {spec.key} sheet ({spec.zh}): is it an xlcust registry? "
-                                 f"Create one with `xlcust new`")
+                raise UsageError(msg("{name} has no {key} sheet ({zh}): is it an xlcust registry? Create one with "
+                                     "`xlcust new`", name=path.name, key=spec.key, zh=spec.zh))
 
     def table(self, key: str) -> SheetTable:
         return {
@@ -184,11 +185,13 @@ class Registry:
     def place(self, new: NewRows) -> Placed:
         t = self.table(new.key)
         if not t.present:
-            raise UsageError(f"{self.path.name} has no {new.key} sheet to add rows to")
+            raise UsageError(msg("{name} has no {key} sheet to add rows to",
+                                 name=self.path.name, key=new.key))
         missing = [c.en for c in t.spec.required_columns if c.name not in t.columns]
         if missing:
-            raise UsageError(f"the {t.name} sheet of {self.path.name} lacks the column(s) {', '.join(missing)}; "
-                             "run `xlcust check` and fix its header first")
+            raise UsageError(msg("the {sheet} sheet of {book} lacks the column(s) {columns}; run `xlcust check` and "
+                                 "fix its header first",
+                                 sheet=t.name, book=self.path.name, columns=', '.join(missing)))
         if t.table_name and t.table_ref:
             r1, c1, r2, c2 = parse_range(t.table_ref)
             data_first = r1 + 1

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import UsageError
+from ..i18n import msg
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 CSV_SUFFIXES = (".csv", ".txt", ".csv.gz", ".txt.gz")
@@ -42,7 +43,8 @@ def source_format(path: Path) -> str:
         return name.rsplit(".", 1)[1]
     if name.endswith(CSV_SUFFIXES):
         return "csv"
-    raise UsageError(f"{path.name}: import reads .csv, .xlsx, .xlsm or .xls files (a .csv may be gzip-compressed)")
+    raise UsageError(msg("{name}: import reads .csv, .xlsx, .xlsm or .xls files (a .csv may be gzip-compressed)",
+                         name=path.name))
 
 
 

@@ -131,8 +131,8 @@ class TransactionPlanner:
              bool(f & {"amount", "debit", "credit"}) or {"quantity", "unit_price"} <= f),
         ) if not ok]
         if missing:
-            raise UsageError(f"{prep.info.name}: no column for {'; '.join(missing)}; name them with --map "
-                             "SRC=FIELD")
+            raise UsageError(msg("{name}: no column for {fields}; name them with --map SRC=FIELD",
+                                 name=prep.info.name, fields='; '.join(missing)))
         self.line_items = "amount" not in f and not f & {"debit", "credit"}
         self.group = self.line_items if group_lines is None else group_lines
         self.created: dict[str, dict] = {}  # customer code → record, for customers made by this import
@@ -223,7 +223,7 @@ class TransactionPlanner:
         missing = c["quantity"].values.isna().to_numpy() | c["unit_price"].values.isna().to_numpy()
         self._set(reason, missing, "IMP_AMOUNT_MISSING")
         if len(q) and float(np.abs(q).max()) * float(np.abs(p).max()) >= 2**62:
-            raise UsageError("quantities × unit prices too large to add up exactly")
+            raise UsageError(msg("quantities × unit prices too large to add up exactly"))
         return q * p, qp + pp, dc
 
     def _kinds(self, c: dict[str, Cleaned], value: np.ndarray, dc: np.ndarray, reason: np.ndarray) -> np.ndarray:

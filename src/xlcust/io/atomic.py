@@ -19,6 +19,7 @@ from ..errors import (
     WorkbookError,
     WorkbookLocked,
 )
+from ..i18n import msg
 from . import booklock
 from .package import Package
 
@@ -33,10 +34,12 @@ def _lock_files(target: Path) -> list[Path]:
 def _check_not_open(target: Path) -> None:
     for lock in _lock_files(target):
         if lock.exists():
-            raise WorkbookLocked(f"{target.name} is open in Excel/WPS/LibreOffice (lock file {lock.name}): close it "
-                                 f"and run again; if it is not open, delete {lock.name}")
+            raise WorkbookLocked(msg("{name} is open in Excel/WPS/LibreOffice (lock file {lock}): close it and run "
+                                     "again; if it is not open, delete {lock}",
+                                     name=target.name, lock=lock.name))
     if target.exists() and not os.access(target, os.W_OK):
-        raise WorkbookLocked(f"{target.name} is read-only: clear its read-only setting and run again")
+        raise WorkbookLocked(msg("{name} is read-only: clear its read-only setting and run again",
+                                 name=target.name))
 
 
 def _check_unchanged(pkg: Package, target: Path) -> None:
@@ -47,8 +50,8 @@ def _check_unchanged(pkg: Package, target: Path) -> None:
     except FileNotFoundError:
         return
     if (st.st_mtime_ns, st.st_size) != pkg._stamp:
-        raise WorkbookLocked(f"{target.name} was changed by another program after xlcust read it: "
-                             "save and close it there, then run again")
+        raise WorkbookLocked(msg("{name} was changed by another program after xlcust read it: save and close it "
+                                 "there, then run again", name=target.name))
 
 
 def _write_atomically(target: Path, write: Callable[[IO[bytes]], None], *, keep_bytes: bool = False
@@ -58,10 +61,12 @@ def _write_atomically(target: Path, write: Callable[[IO[bytes]], None], *, keep_
         fd, tmp_name = tempfile.mkstemp(prefix=booklock.tmp_prefix(target), suffix=booklock.TMP_SUFFIX,
                                         dir=target.parent)
     except PermissionError:
-        raise WorkbookLocked(f"cannot write in the folder of {target.name}: check its permissions and run again"
+        raise WorkbookLocked(msg("cannot write in the folder of {name}: check its permissions and run again",
+                                 name=target.name)
                              ) from None
     except OSError as exc:
-        raise WorkbookError(f"cannot save {target.name} ({exc.strerror or exc}): check the folder and run again"
+        raise WorkbookError(msg("cannot save {name} ({reason}): check the folder and run again",
+                                name=target.name, reason=exc.strerror or exc)
                             ) from None
     tmp = Path(tmp_name)
     booklock.lock_temporary(fd)  # a later run's cleanup leaves this file alone while we live
@@ -79,12 +84,13 @@ def _write_atomically(target: Path, write: Callable[[IO[bytes]], None], *, keep_
         return data
     except PermissionError:
         _discard(tmp)
-        raise WorkbookLocked(f"{target.name} is open in Excel/WPS/LibreOffice or read-only: close it and run again"
+        raise WorkbookLocked(msg("{name} is open in Excel/WPS/LibreOffice or read-only: close it and run again",
+                                 name=target.name)
                              ) from None
     except OSError as exc:
         _discard(tmp)
-        raise WorkbookError(f"cannot save {target.name} ({exc.strerror or exc}): free some disk space or check the "
-                            "folder, then run again") from None
+        raise WorkbookError(msg("cannot save {name} ({reason}): free some disk space or check the folder, then run "
+                                "again", name=target.name, reason=exc.strerror or exc)) from None
     except BaseException:
         _discard(tmp)
         raise
@@ -132,7 +138,8 @@ def close_xlsxwriter(workbook: object, path: Path) -> None:
     try:
         workbook.close()  # type: ignore[attr-defined]
     except FileCreateError as exc:
-        raise WorkbookLocked(f"{path}: cannot write the file ({exc.__context__ or exc}); "
-                             "close it in Excel or WPS, or choose another folder") from None
+        raise WorkbookLocked(msg("{path}: cannot write the file ({reason}); close it in Excel or WPS, or choose "
+                                 "another folder", path=path, reason=exc.__context__ or exc)) from None
     except OSError as exc:
-        raise WorkbookError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
+        raise WorkbookError(msg("{path}: cannot write the file ({reason})",
+                                path=path, reason=exc.strerror or exc)) from None

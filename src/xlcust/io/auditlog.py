@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..audit import AuditEntry, audit_sheet_names, entries_from_grid
 from ..errors import UsageError
+from ..i18n import msg
 from ..reclass.audit import AuditLog
 from ..views.audit import audit_sheet
 from ..views.sheet import OutputSheet
@@ -35,7 +36,8 @@ def read_audit(pkg: Package) -> list[AuditEntry]:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.for_native_readers()))
         grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for broken parts
-        raise UsageError(f"{pkg.path.name}: cannot read the {name} sheet ({exc})") from None
+        raise UsageError(msg("{book}: cannot read the {sheet} sheet ({error})",
+                             book=pkg.path.name, sheet=name, error=exc)) from None
     return entries_from_grid(name, grid)
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import WorkbookBusy, WorkbookLocked
-from ..i18n import N_
+from ..i18n import msg
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
     import msvcrt
@@ -107,17 +107,17 @@ def _acquire(path: Path, book: str) -> int:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o666)
         except PermissionError:
-            raise WorkbookLocked(f"cannot write in the folder of {book}: check its permissions and run again"
-                                 ) from None
+            raise WorkbookLocked(msg("cannot write in the folder of {book}: check its permissions and run again",
+                                     book=book)) from None
         except OSError as exc:  # a symlink planted as the lock file (ELOOP), or a full disk
-            raise WorkbookBusy(N_("cannot lock {book} for writing ({error}): remove {lock} if it is not "
-                                  "xlcust's, then run again"), book=book, error=exc.strerror or str(exc),
-                               lock=path.name) from None
+            raise WorkbookBusy(msg("cannot lock {book} for writing ({error}): remove {lock} if it is not "
+                                   "xlcust's, then run again", book=book, error=exc.strerror or str(exc),
+                                   lock=path.name)) from None
         if not _try_lock(fd):
             holder = _holder(fd)
             os.close(fd)
-            raise WorkbookBusy(N_("another xlcust run (process {pid}) is writing {book}: wait until it has "
-                                  "finished, then run again"), pid=holder or "?", book=book)
+            raise WorkbookBusy(msg("another xlcust run (process {pid}) is writing {book}: wait until it has "
+                                   "finished, then run again", pid=holder or "?", book=book))
         try:  # the previous holder may have removed the file between our open and our lock
             same = os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
         except FileNotFoundError:
@@ -130,8 +130,8 @@ def _acquire(path: Path, book: str) -> int:
             return fd
         _unlock(fd)
         os.close(fd)
-    raise WorkbookBusy(N_("another xlcust run (process {pid}) is writing {book}: wait until it has "
-                          "finished, then run again"), pid="?", book=book)
+    raise WorkbookBusy(msg("another xlcust run (process {pid}) is writing {book}: wait until it has "
+                           "finished, then run again", pid="?", book=book))
 
 
 def _holder(fd: int) -> str:
@@ -199,5 +199,5 @@ def refuse_if_changed(book: Path, read: Fingerprint | None) -> None:
         return
     now = fingerprint(book)
     if now is not None and now != read:
-        raise WorkbookBusy(N_("{book} was changed by another program after xlcust read it: xlcust did not "
-                              "replace it; save and close it there, then run again"), book=book.name)
+        raise WorkbookBusy(msg("{book} was changed by another program after xlcust read it: xlcust did not "
+                               "replace it; save and close it there, then run again", book=book.name))

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import WorkbookError, WorkbookLocked
+from ..i18n import msg
 from ..views.export import ExportTable, check_export_path, csv_rows, fill_xlsx
 
 
@@ -59,7 +60,8 @@ def _atomic(path: Path, write, *, text: bool) -> None:
     """Write through a temporary file in the target's folder, then move it into place."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise WorkbookError(f"cannot write {path}: folder {folder} does not exist")
+        raise WorkbookError(msg("cannot write {path}: folder {folder} does not exist",
+                                path=path, folder=folder))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=folder)
     try:
         if text:
@@ -71,10 +73,11 @@ def _atomic(path: Path, write, *, text: bool) -> None:
         os.replace(tmp, path)
     except PermissionError:
         _remove(tmp)
-        raise WorkbookLocked(f"cannot write {path}: it is open in another program or not writable") from None
+        raise WorkbookLocked(msg("cannot write {path}: it is open in another program or not writable",
+                                 path=path)) from None
     except OSError as exc:
         _remove(tmp)
-        raise WorkbookError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise WorkbookError(msg("cannot write {path}: {reason}", path=path, reason=exc.strerror or exc)) from None
     except BaseException:
         _remove(tmp)
         raise

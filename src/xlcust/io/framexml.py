@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UsageError
+from ..i18n import msg
 from ..plain import plain_values
 from ..schema import column_letter
 from .sheetxml import (
@@ -61,9 +62,10 @@ def write_frame_rows(name: str, frame: pd.DataFrame, columns: Sequence[ColumnSpe
     """
     n = len(frame)
     if frame.shape[1] > len(columns):
-        raise UsageError(f"output sheet {name!r}: {frame.shape[1]} columns of values for {len(columns)} columns")
+        raise ValueError(f"output sheet {name!r}: {frame.shape[1]} columns of values for {len(columns)} columns")
     if header_row + n > MAX_ROWS:
-        raise UsageError(f"output sheet {name!r} has more rows than Excel's {MAX_ROWS:,}")
+        raise UsageError(msg("output sheet '{name}' has more rows than Excel's {limit}",
+                             name=name, limit=f"{MAX_ROWS:,}"))
     link_rows = frame.attrs.get("links", {})
     for start in range(0, n, CHUNK):
         part = frame.iloc[start:start + CHUNK]

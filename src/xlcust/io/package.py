@@ -66,9 +66,9 @@ from ..errors import (
     WorkbookLocked,
     WorkbookNotFound,
 )
-from ..i18n import N_
+from ..i18n import N_, Msg, msg
 from ..schema import OUTPUT_SHEETS
-from . import booklock, safezip
+from . import booklock, safezip, zipwrite
 from .sheetxml import (
     MAIN_NS,
     REL_NS,
@@ -148,36 +148,40 @@ def open_package(path: str | os.PathLike[str]) -> Package:
     try:
         st = p.stat()
         if p.is_dir():
-            raise NotAWorkbook(f"{name} is a folder, not a workbook: give the path of an .xlsx or .xlsm file")
+            raise NotAWorkbook(msg("{name} is a folder, not a workbook: give the path of an .xlsx or .xlsm file",
+                                   name=name))
         safezip.check_file_size(name, st.st_size)
         data = p.read_bytes()
     except FileNotFoundError:
-        raise WorkbookNotFound(f"{p}: no such file; check the path and run again") from None
+        raise WorkbookNotFound(msg("{path}: no such file; check the path and run again", path=p)) from None
     except PermissionError:
-        raise WorkbookLocked(f"{name} cannot be read (permission denied or locked by another program): "
-                             "close it or fix its permissions and run again") from None
+        raise WorkbookLocked(msg("{name} cannot be read (permission denied or locked by another program): close it "
+                                 "or fix its permissions and run again", name=name)) from None
     except OSError as exc:
-        raise WorkbookError(f"{name} cannot be read ({exc.strerror or exc}): check the file and run again") from None
+        raise WorkbookError(msg("{name} cannot be read ({reason}): check the file and run again",
+                                name=name, reason=exc.strerror or exc)) from None
     return Package(p, data, (st.st_mtime_ns, st.st_size))
 
 
 def _sniff(name: str, data: bytes) -> None:
     """Raise the right error for bytes that are not an OOXML zip package."""
     if not data:
-        raise CorruptWorkbook(f"{name} is empty (0 bytes): restore it from a backup or save it again from Excel")
+        raise CorruptWorkbook(msg("{name} is empty (0 bytes): restore it from a backup or save it again from Excel",
+                                  name=name))
     if data.startswith(OLE_MAGIC):
         if "EncryptionInfo".encode("utf-16-le") in data:
-            raise EncryptedWorkbook(f"{name} is password-protected: open it in Excel, remove the password "
-                                    "(File > Info > Protect Workbook) and save it, then run again")
-        raise NotAWorkbook(f"{name} is an old-format Excel (.xls) or other Office file: open it in Excel and "
-                           "save it as .xlsx (or .xlsm), then run again")
+            raise EncryptedWorkbook(msg("{name} is password-protected: open it in Excel, remove the password (File "
+                                        "> Info > Protect Workbook) and save it, then run again", name=name))
+        raise NotAWorkbook(msg("{name} is an old-format Excel (.xls) or other Office file: open it in Excel and "
+                               "save it as .xlsx (or .xlsm), then run again", name=name))
     if not data.startswith(b"PK"):
-        raise NotAWorkbook(f"{name} is not an Excel workbook (.xlsx/.xlsm): open it in Excel and save it as "
-                           ".xlsx, then run again")
+        raise NotAWorkbook(msg("{name} is not an Excel workbook (.xlsx/.xlsm): open it in Excel and save it as "
+                               ".xlsx, then run again", name=name))
 
 
-def _corrupt(name: str, what: str) -> CorruptWorkbook:
-    return CorruptWorkbook(f"{name} is damaged ({what}): open it in Excel to repair it, save it, and run again")
+def _corrupt(name: str, what: Msg) -> CorruptWorkbook:
+    return CorruptWorkbook(msg("{name} is damaged ({what}): open it in Excel to repair it, save it, and run again",
+                               name=name, what=what))
 
 
 # --------------------------------------------------------------------------------------
@@ -199,7 +203,7 @@ class Package:
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
-            raise _corrupt(name, f"not a readable zip: {exc}") from None
+            raise _corrupt(name, msg("not a readable zip: {error}", error=str(exc))) from None
         # Bombs, duplicate or escaping names and DTDs are refused before any part is parsed.
         self._infos = safezip.check_directory(zf, name)
         safezip.check_no_dtd(zf, self._infos, name)
@@ -212,19 +216,22 @@ class Package:
         self._xml_cache: dict[str, etree._Element] = {}
         if "[content_types].xml" not in self._by_lower:
             if "mimetype" in self._by_lower:
-                raise NotAWorkbook(f"{name} is an OpenDocument spreadsheet (.ods): save it as .xlsx and run again")
-            raise NotAWorkbook(f"{name} is a zip file but not an Excel workbook: save it as .xlsx and run again")
+                raise NotAWorkbook(msg("{name} is an OpenDocument spreadsheet (.ods): save it as .xlsx and run again",
+                                       name=name))
+            raise NotAWorkbook(msg("{name} is a zip file but not an Excel workbook: save it as .xlsx and run again",
+                                   name=name))
         self.workbook_part = self._find_workbook_part()
         if self.workbook_part.lower().endswith(".bin"):
-            raise NotAWorkbook(f"{name} is a binary workbook (.xlsb): open it in Excel and save it as .xlsx "
-                               "or .xlsm, then run again")
+            raise NotAWorkbook(msg("{name} is a binary workbook (.xlsb): open it in Excel and save it as .xlsx or "
+                                   ".xlsm, then run again", name=name))
         root = self._xml(self.workbook_part)
         ns = etree.QName(root).namespace
         if ns == STRICT_MAIN_NS:
-            raise NotAWorkbook(f"{name} is saved as 'Strict Open XML': save it in Excel as "
-                               "'Excel Workbook (*.xlsx)' and run again")
+            raise NotAWorkbook(msg("{name} is saved as 'Strict Open XML': save it in Excel as 'Excel Workbook "
+                                   "(*.xlsx)' and run again", name=name))
         if ns != MAIN_NS or etree.QName(root).localname != "workbook":
-            raise NotAWorkbook(f"{name} is not an Excel workbook: save it as .xlsx and run again")
+            raise NotAWorkbook(msg("{name} is not an Excel workbook: save it as .xlsx and run again",
+                                   name=name))
         pr = root.find(f"{{{ns}}}workbookPr")
         self.date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
         self._sheets = self._read_sheets(root)
@@ -273,9 +280,12 @@ class Package:
         """The decompressed bytes of one part ("xl/workbook.xml")."""
         info = self._info(name)
         try:
+            if info.compress_type == zipfile.ZIP_DEFLATED:  # zlib-ng's inflate (zipwrite.inflate_part): faster
+                return zipwrite.inflate_part(self._data, info)
             return self._zip.read(info)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-            raise _corrupt(self.path.name, f"part {info.filename} unreadable: {exc}") from None
+            raise _corrupt(self.path.name, msg("part {part} unreadable: {error}", part=info.filename,
+                                                   error=str(exc))) from None
 
     def open_part(self, name: str) -> IO[bytes]:
         """A part as a stream, for reading its beginning without decompressing the rest."""
@@ -306,7 +316,8 @@ class Package:
             try:
                 root = etree.fromstring(self.read_part(name), XML_PARSER)
             except etree.XMLSyntaxError as exc:
-                raise _corrupt(self.path.name, f"part {name} is not well-formed XML: {exc}") from None
+                raise _corrupt(self.path.name, msg("part {part} is not well-formed XML: {error}", part=name,
+                                                       error=str(exc))) from None
             self._xml_cache[name] = root
         return root
 
@@ -334,13 +345,14 @@ class Package:
         for rel in self.rels(""):
             if rel.type.endswith("/officeDocument") and not rel.external:
                 if not self.has_part(rel.target):
-                    raise _corrupt(self.path.name, f"main part {rel.target} missing")
+                    raise _corrupt(self.path.name, msg("main part {part} missing", part=rel.target))
                 return rel.target
         if self.has_part("xl/workbook.xml"):
             return self._canonical("xl/workbook.xml")
         if self.has_part("word/document.xml") or self.has_part("ppt/presentation.xml"):
-            raise NotAWorkbook(f"{self.path.name} is a Word or PowerPoint file, not an Excel workbook")
-        raise _corrupt(self.path.name, "xl/workbook.xml missing")
+            raise NotAWorkbook(msg("{name} is a Word or PowerPoint file, not an Excel workbook",
+                                   name=self.path.name))
+        raise _corrupt(self.path.name, msg("main part {part} missing", part="xl/workbook.xml"))
 
     # -- sheets ---------------------------------------------------------------------------
 
@@ -352,12 +364,12 @@ class Package:
         for el in () if sheets_el is None else sheets_el.iterchildren(f"{{{ns}}}sheet"):
             rel = rels.get(el.get(f"{{{REL_NS}}}id", ""))
             if rel is None or rel.external:
-                raise _corrupt(self.path.name, f"sheet {el.get('name')!r} has no part")
+                raise _corrupt(self.path.name, msg("sheet '{sheet}' has no part", sheet=el.get("name")))
             kind = rel.type.rsplit("/", 1)[-1]
             out.append(_SheetEntry(el.get("name", ""), int(el.get("sheetId", "0")), rel.id, rel.target, kind,
                                    el.get("state", "visible")))
         if not out:
-            raise _corrupt(self.path.name, "no sheets")
+            raise _corrupt(self.path.name, msg("no sheets"))
         return out
 
     def sheet_names(self) -> list[str]:

@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..errors import XlcustError
+from ..i18n import msg
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 
@@ -45,7 +46,7 @@ def find_soffice() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise PdfError("install LibreOffice to make PDFs (no soffice program was found on PATH)")
+    raise PdfError(msg("install LibreOffice to make PDFs (no soffice program was found on PATH)"))
 
 
 Progress = Callable[[int, int], None]  # (PDFs made so far, PDFs asked for)
@@ -84,7 +85,8 @@ def convert_to_pdf(workbooks: Sequence[Path], out_dir: Path, *, timeout: float |
         shutil.rmtree(profile, ignore_errors=True)
     missing = [t.name for t in targets if not t.is_file()]
     if missing:
-        raise PdfError(f"LibreOffice made no {', '.join(missing)}; check that the workbooks open in LibreOffice")
+        raise PdfError(msg("LibreOffice made no {files}; check that the workbooks open in LibreOffice",
+                           files=', '.join(missing)))
     return targets
 
 
@@ -97,7 +99,8 @@ def _run(command: list[str], limit: float, poll: Callable[[], None]) -> None:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, start_new_session=True)
     except OSError as exc:
-        raise PdfError(f"cannot start LibreOffice ({exc.strerror or exc}); install LibreOffice to make PDFs") from None
+        raise PdfError(msg("cannot start LibreOffice ({reason}); install LibreOffice to make PDFs",
+                           reason=exc.strerror or exc)) from None
     deadline = time.monotonic() + limit
     while True:
         try:  # communicate() may be retried after a timeout without losing output
@@ -106,11 +109,13 @@ def _run(command: list[str], limit: float, poll: Callable[[], None]) -> None:
         except subprocess.TimeoutExpired:
             if time.monotonic() >= deadline:
                 _kill(process)
-                raise PdfError(f"LibreOffice did not finish within {limit:.0f} s and was stopped") from None
+                raise PdfError(msg("LibreOffice did not finish within {limit} s and was stopped",
+                                   limit=f"{limit:.0f}")) from None
             poll()
     if process.returncode != 0:
         last = (stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
-        raise PdfError(f"LibreOffice failed (exit code {process.returncode}): {last}")
+        raise PdfError(msg("LibreOffice failed (exit code {code}): {last}",
+                           code=process.returncode, last=last))
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:

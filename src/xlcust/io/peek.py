@@ -13,6 +13,8 @@ as None, column A at index 0.
 
 from __future__ import annotations
 
+import os
+
 from lxml import etree
 
 from ..celltypes import ExcelError
@@ -106,3 +108,30 @@ def _shared_strings(pkg: Package, last: int) -> list[str]:
             if len(out) > last:
                 break
     return out
+
+
+def settings_language(path: str | os.PathLike[str]) -> str | None:
+    """The `language` a user set on the workbook's Settings sheet, from its first rows only; else None.
+
+    For a host that must speak the book's language before (or without) reading it whole: the
+    CLI, when an argument is refused or the book cannot be read. Any problem reading it → None.
+    """
+    from ..errors import XlcustError
+    from ..i18n import normalize_language
+    from ..schema import SETTINGS, normalize_header
+    from .package import open_package
+
+    try:
+        pkg = open_package(path)
+        by_norm = {normalize_header(n): n for n in pkg.sheet_names()}
+        name = next((by_norm[n] for n in map(normalize_header, SETTINGS.all_names) if n in by_norm), None)
+        rows = head_rows(pkg, name, _SETTINGS_ROWS) if name is not None else []
+    except (XlcustError, OSError, ValueError, KeyError, etree.Error):
+        return None
+    for row in rows:
+        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip().lower() == "language":
+            return normalize_language(str(row[1])) if row[1] is not None else None
+    return None
+
+
+_SETTINGS_ROWS = 200  # Settings has some 40 keys; users add notes and blank rows between them

@@ -78,8 +78,8 @@ def _open_cells(pkg: Package) -> python_calamine.CalamineWorkbook:
     try:
         return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.for_native_readers()))
     except Exception as exc:  # calamine raises its own error types for broken parts
-        raise CorruptWorkbook(f"{pkg.path.name}: cannot read the workbook ({exc}); "
-                              "open it in Excel and save it again") from None
+        raise CorruptWorkbook(msg("{name}: cannot read the workbook ({error}); open it in Excel and save it again",
+                                  name=pkg.path.name, error=exc)) from None
 
 
 def raw_sheets(
@@ -184,6 +184,25 @@ def raw_sheet_from_columns(
     )
     if series is None:
         return None
+    return raw_sheet_from_series(spec, sheet_name, head, header, series, table)
+
+
+def raw_sheet_from_series(
+    spec: Sheet,
+    sheet_name: str,
+    head: list[list[object]],
+    header: HeaderMatch,
+    series: list[pd.Series],
+    table: TableInfo | None = None,
+) -> RawSheet:
+    """The `RawSheet` of a sheet read by whole columns, however they were read.
+
+    `series` are the data below the header, one per field `header` maps (in its order);
+    `head` the sheet's rows down to the header, for the findings about them. The file
+    reader (fastexcel) and the worksheet functions (Excel's lists of rows, column by
+    column: `xlcust.excel.gridtable`) both end here.
+    """
+    fields = list(header.columns)
     first = header.row + 2  # Excel row of the first data row
     length = len(series[0]) if series else 0
     frame = pd.DataFrame({f: s.set_axis(pd.RangeIndex(first, first + length))

@@ -15,10 +15,12 @@ import datetime as dt
 from pathlib import Path
 
 from ..book import Book, build_book
+from ..memory import memory_after_changes
 from ..reclass.apply import ApplyReport, plan_apply
 from ..reclass.evaluate import Change, RuleResult
 from ..views.audit import audit_sheet
 from ..views.edits import render_edits
+from ..views.memory import memory_sheet
 from ..views.page import with_page
 from ..views.reclass import reclass_sheet
 from .auditlog import read_audit_log
@@ -46,5 +48,7 @@ def apply_changes(pkg: Package, book: Book, result: RuleResult, changes: list[Ch
     log = read_audit_log(pkg)
     outputs = with_page([audit_sheet([*log.rows, *plan.audit_rows], lang, log.sheet),
                          reclass_sheet(changes, lang, book=book, as_of=result.as_of, applied=True)], book.settings)
-    save_package(pkg, out, outputs=outputs, edits=render_edits(plan.edits, lang))
+    # xlcust's memory follows the recorded changes in the same save, so the next run finds it current
+    memory = memory_sheet(book, records=memory_after_changes(book, changes, (now or dt.datetime.now()).date()))
+    save_package(pkg, out, outputs=[*outputs, memory], edits=render_edits(plan.edits, lang))
     return plan.report(len(changes), written=True)

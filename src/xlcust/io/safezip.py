@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import RefusedPackage
-from ..i18n import N_
+from ..i18n import N_, Msg
 
 # A worksheet at Excel's last row (1,048,576) with 2 KiB of XML per row — far wider than any
 # registry sheet (~300 bytes per row) — is 2 GiB: no part of a workbook Excel can hold is larger.
@@ -78,12 +78,12 @@ CEILINGS = Ceilings()
 
 def refuse(book: str, msgid: str, **params: object) -> RefusedPackage:
     """The error for a refused package, its message from the catalog."""
-    return RefusedPackage(msgid, book=book, **params)
+    return RefusedPackage(Msg(msgid, book=book, **params))
 
 
 def damaged(book: str, msgid: str, **params: object) -> RefusedPackage:
     """The error for a package damaged in the way `msgid` (a fragment of the catalog) says."""
-    return RefusedPackage(_DAMAGED, book=book, what=_what(msgid, **params))
+    return RefusedPackage(Msg(_DAMAGED, book=book, what=Msg(msgid, **params)))  # both parts in the reader's language
 
 
 def check_package(data: bytes, book: str, ceilings: Ceilings = CEILINGS) -> None:
@@ -277,9 +277,3 @@ def _safe_name(name: str) -> bool:
     segments = name.rstrip("/").split("/")  # a trailing slash is a folder entry some tools write
     return all(s not in ("", ".", "..") for s in segments)
 
-
-def _what(msgid: str, **params: object) -> str:
-    """A fragment for `_DAMAGED`, translated now (the host's language is set by then)."""
-    from ..i18n import _
-
-    return _(msgid, **params)

@@ -15,15 +15,16 @@ from ..views.sheet import OutputSheet
 from .booklock import Fingerprint
 from .package import open_package
 from .package_write import save_package
+from .template import history_look
 
 
 def write_checks(path: Path, book: Book, findings: Sequence[Finding]) -> None:
     """The Checks sheet, the filled mnemonics, the highlighted cells and xlcust's memory (plus a
-    CategoryHistory sheet when there is none, `views.memory`), in one save."""
+    CategoryHistory sheet when there is none, `views.memory`, with the template's look), in one save."""
     lang = book.settings.language
     sheets = with_page([checks_sheet(findings, lang)], book.settings)
-    write_outputs(path, [*sheets, *bookkeeping_sheets(book)], edits=[*mnemonic_edits(book), *highlights(findings)],
-                  since=book.source)
+    write_outputs(path, [*sheets, *bookkeeping_sheets(book, history_look(book))],
+                  edits=[*mnemonic_edits(book), *highlights(findings)], since=book.source)
 
 
 def write_outputs(path: Path, outputs: Sequence[OutputSheet], edits: Sequence[object] = (),

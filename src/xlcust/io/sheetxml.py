@@ -46,6 +46,7 @@ from lxml import etree
 
 from ..edits import AppendRows, CellEdit, Highlight
 from ..errors import UsageError, WorkbookError
+from ..i18n import msg
 from ..refs import MAX_COLS, MAX_ROWS, format_range, parse_cell, parse_range
 from ..schema import column_index, column_letter
 from ..views.layout import (
@@ -296,9 +297,10 @@ def table_xml(table_id: int, name: str, ref: str, headers: Sequence[str], style:
 
 def validate_sheet_name(name: str) -> None:
     if not name or len(name) > 31 or any(ch in name for ch in "[]:*?/\\") or name[0] == "'" or name[-1] == "'":
-        raise UsageError(f"{name!r} cannot be an Excel sheet name (1–31 characters, none of []:*?/\\)")
+        raise UsageError(msg("'{name}' cannot be an Excel sheet name (1–31 characters, none of []:*?/\\)",
+                             name=name))
     if name.casefold() == "history":
-        raise UsageError("'History' is reserved by Excel and cannot be a sheet name")
+        raise UsageError(msg("'History' is reserved by Excel and cannot be a sheet name"))
 
 
 def render_output_sheet(
@@ -311,22 +313,26 @@ def render_output_sheet(
     main_ns: str = MAIN_NS,
     drawing_rid: str | None = None,
     table_rid: str | None = None,
+    body: IO[bytes] | None = None,
 ) -> RenderedSheet:
     """Stream the sheet's rows into a spool and build head and tail around them.
 
     drawing_rid, for a sheet with charts, is the id of its drawing in the sheet's rels;
-    table_rid, for a sheet that is a Table (`OutputSheet.table`), the id of its table part.
+    table_rid, for a sheet that is a Table (`OutputSheet.table`), the id of its table part;
+    body, where the rows go (`write`, `tell`, `close`): by default a spooled temporary file,
+    the package writer's deflates them as they come (`zipwrite.DeflatingSpool`).
     """
     columns = list(sheet.columns)
     if not columns:
-        raise UsageError(f"output sheet {sheet.name!r} has no columns")
+        raise ValueError(f"output sheet {sheet.name!r} has no columns")
     if len(columns) > MAX_COLS:
-        raise UsageError(f"output sheet {sheet.name!r} has more columns than Excel allows")
+        raise UsageError(msg("output sheet '{name}' has more columns than Excel allows", name=sheet.name))
     if sheet.tab_color and not re.fullmatch(r"#?[0-9A-Fa-f]{6}", sheet.tab_color):
-        raise UsageError(f"output sheet {sheet.name!r}: tab colour must be RRGGBB, not {sheet.tab_color!r}")
+        raise ValueError(f"output sheet {sheet.name!r}: tab colour must be RRGGBB, not {sheet.tab_color!r}")
     header_row = sheet.header_row
     # Closed by the caller (RenderedSheet.close) once the part is in the zip.
-    body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115
+    if body is None:
+        body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115
     try:
         links: list[str] = []
         counter = _LinkCounter()
@@ -432,9 +438,10 @@ def _write_rows(sheet: OutputSheet, rows: Iterable[Sequence[object]], encoders: 
         specs = CellSpec in map(type, values)  # a later table's header row may wrap
         r += 1
         if r > MAX_ROWS:
-            raise UsageError(f"output sheet {sheet.name!r} has more rows than Excel's {MAX_ROWS:,}")
+            raise UsageError(msg("output sheet '{name}' has more rows than Excel's {limit}",
+                                 name=sheet.name, limit=f"{MAX_ROWS:,}"))
         if len(values) > ncols:
-            raise UsageError(f"output sheet {sheet.name!r}, row {r}: {len(values)} values for {ncols} columns")
+            raise ValueError(f"output sheet {sheet.name!r}, row {r}: {len(values)} values for {ncols} columns")
         if wanted and r in wanted:
             _keep_cells(sheet, values, r, wanted[r], kept)
         rs = str(r)
@@ -599,7 +606,7 @@ def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem
 def _location(target: object) -> str:
     loc = str(target).lstrip("#")
     if "://" in loc or loc.lower().startswith("mailto:"):
-        raise UsageError(f"link target {loc!r}: only places inside the workbook (like 'Customers'!B7) are supported")
+        raise ValueError(f"link target {loc!r}: only places inside the workbook (like 'Customers'!B7) are supported")
     return loc
 
 
@@ -668,7 +675,13 @@ def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highligh
     if highlights and styles.highlight_dxf is not None:
         parts.append(_highlight_xml(highlights, styles.highlight_dxf, 1))
     parts.extend(_value_fill_xml(sheet, r, styles))
+    if sheet.validations:  # after conditionalFormatting, before hyperlinks (CT_Worksheet order)
+        from .validations import validations_xml  # it uses this module's escaping
+
+        parts.append(validations_xml(sheet.validations))
     if links:
+        if sheet.link_file:  # into another file: each link through its own relationship (package_write)
+            links = [f'<hyperlink r:id="{link_rid(i)}"{link[len("<hyperlink"):]}' for i, link in enumerate(links)]
         parts.append(f"<hyperlinks>{''.join(links)}</hyperlinks>")
     parts.append(page_setup_xml(sheet.page, r.landscape, r.pages_wide))
     if drawing_rid:  # after headerFooter (CT_Worksheet order)
@@ -677,6 +690,11 @@ def _sheet_tail(sheet: OutputSheet, r: RenderedSheet, links: list[str], highligh
         parts.append(f'<tableParts count="1"><tablePart r:id="{xml_attr(table_rid)}"/></tableParts>')
     parts.append("</worksheet>")
     return "".join(parts)
+
+
+def link_rid(i: int) -> str:
+    """The relationship id of a sheet's i-th link into another file (`OutputSheet.link_file`)."""
+    return f"rIdL{i + 1}"
 
 
 def page_setup_xml(page: PageSetup, landscape: bool, wide: int = 1) -> str:
@@ -726,7 +744,7 @@ def merge_cells_to_sqref(cells: Iterable[str]) -> str:
     for ref in cells:
         r1, c1, r2, c2 = parse_range(ref)
         if (r2 - r1 + 1) * (c2 - c1 + 1) > 1_000_000:
-            raise UsageError(f"highlight range too large: {ref!r}")
+            raise ValueError(f"highlight range too large: {ref!r}")
         points.update((c, r) for c in range(c1, c2 + 1) for r in range(r1, r2 + 1))
     ranges: list[str] = []
     run: list[int] | None = None  # [col, first row, last row]
@@ -842,7 +860,8 @@ class SheetEditor:
     _rows: dict[int, etree._Element] | None = field(default=None, init=False)
     _row_numbers: list[int] = field(default_factory=list, init=False)
 
-    _set_aside: bytes | None = field(default=None, init=False)  # the sheetData kept out by `around_cells`
+    # The sheetData kept out by `around_cells`: a view of `xml`, so that a 300 MB sheet is not copied.
+    _set_aside: memoryview | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.root = etree.fromstring(self.xml, XML_PARSER)
@@ -861,21 +880,27 @@ class SheetEditor:
             return cls(xml, name)
         start, end, empty = span
         editor = cls(xml[:start] + empty + xml[end:], name)
-        editor._set_aside = xml[start:end]
+        editor._set_aside = memoryview(xml)[start:end]
         return editor
 
     def q(self, name: str) -> str:
         return f"{{{self.ns}}}{name}"
 
     def to_bytes(self) -> bytes:
+        return b"".join(self.to_pieces())
+
+    def to_pieces(self) -> list[bytes | memoryview]:
+        """The sheet's XML as pieces to write one after the other (the set-aside cells not copied)."""
         body = etree.tostring(self.root, encoding="UTF-8", xml_declaration=False)
-        if self._set_aside is not None:
-            placeholder = _empty_sheet_data(body)
-            if placeholder is None:
-                raise WorkbookError(f"{self.name}: could not put the sheet's cells back after editing it")
-            start, end = placeholder
-            body = body[:start] + self._set_aside + body[end:]
-        return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n' + body
+        declaration = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        if self._set_aside is None:
+            return [declaration, body]
+        placeholder = _empty_sheet_data(body)
+        if placeholder is None:
+            raise WorkbookError(msg("{name}: could not put the sheet's cells back after editing it",
+                                    name=self.name))
+        start, end = placeholder
+        return [declaration + body[:start], self._set_aside, body[end:]]
 
     # -- rows and cells -----------------------------------------------------------------
 
@@ -999,8 +1024,8 @@ class SheetEditor:
         spans_others = ref is not None and parse_range(ref)[0:2] != parse_range(ref)[2:4]
         if (kind == "shared" and ref is not None) or (kind in ("array", "dataTable") and spans_others):
             raise WorkbookError(
-                f"{self.name}!{column_letter(col)}{row} holds a formula shared with other cells: "
-                "change it in Excel, or clear the formula first, and run again"
+                msg("{name}!{column}{row} holds a formula shared with other cells: change it in Excel, or clear the "
+                    "formula first, and run again", name=self.name, column=column_letter(col), row=row)
             )
 
     def has_value(self, row_number: int, col: int) -> bool:

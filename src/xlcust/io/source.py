@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CorruptWorkbook, UsageError, WorkbookError, WorkbookNotFound
+from ..i18n import msg
 from ..importer.source import Grid, Source, source_format
 from . import safezip
 
@@ -38,11 +39,12 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise WorkbookNotFound(f"{path}: no such file; check the path and run again") from None
+        raise WorkbookNotFound(msg("{path}: no such file; check the path and run again", path=path)) from None
     except IsADirectoryError:
-        raise UsageError(f"{path} is a folder: give the file to import") from None
+        raise UsageError(msg("{path} is a folder: give the file to import", path=path)) from None
     except OSError as exc:
-        raise WorkbookError(f"{path.name} cannot be read ({exc.strerror or exc})") from None
+        raise WorkbookError(msg("{name} cannot be read ({reason})",
+                                name=path.name, reason=exc.strerror or exc)) from None
 
 
 # ------------------------------------------------------------------------------- CSV
@@ -52,14 +54,15 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     """(text, encoding label): strict UTF-8 (BOM or not), else strict GB18030; anything else is refused."""
     for bom in _UTF16_BOMS:
         if data.startswith(bom):
-            raise UsageError(f"{name} is UTF-16 text (Excel's 'Unicode Text'); save it as 'CSV UTF-8 (Comma "
-                             "delimited)' and run again")
+            raise UsageError(msg("{name} is UTF-16 text (Excel's 'Unicode Text'); save it as 'CSV UTF-8 (Comma "
+                                 "delimited)' and run again", name=name))
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "UTF-8 with BOM"
         except UnicodeDecodeError as exc:
-            raise UsageError(f"{name} starts with a UTF-8 mark but byte {exc.start + 3} is not UTF-8: the file is "
-                             "damaged or mixes encodings; save it again as 'CSV UTF-8' and run again") from None
+            raise UsageError(msg("{name} starts with a UTF-8 mark but byte {byte} is not UTF-8: the file is "
+                                 "damaged or mixes encodings; save it again as 'CSV UTF-8' and run again",
+                                 name=name, byte=exc.start + 3)) from None
     try:
         text, label = data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError as utf8_error:
@@ -67,11 +70,12 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
             text, label = data.decode("gb18030"), "GB18030 (GBK)"
         except UnicodeDecodeError:
             raise UsageError(
-                f"{name} is neither UTF-8 nor GB18030/GBK text (byte {utf8_error.start} is not UTF-8): open it in "
-                "Excel or WPS and save it as 'CSV UTF-8 (Comma delimited)', then run again") from None
+                msg("{name} is neither UTF-8 nor GB18030/GBK text (byte {byte} is not UTF-8): open it in Excel or "
+                    "WPS and save it as 'CSV UTF-8 (Comma delimited)', then run again",
+                    name=name, byte=utf8_error.start)) from None
     if "\x00" in text:
-        raise UsageError(f"{name} holds NUL characters: it is not a text CSV (a spreadsheet renamed .csv, or "
-                         "UTF-16 without a mark); save it as 'CSV UTF-8' and run again")
+        raise UsageError(msg("{name} holds NUL characters: it is not a text CSV (a spreadsheet renamed .csv, or "
+                             "UTF-16 without a mark); save it as 'CSV UTF-8' and run again", name=name))
     return text, label
 
 
@@ -96,7 +100,8 @@ def read_csv_grid(path: Path) -> Grid:
         try:  # inflated within the ceilings of a workbook's sheet, stopping there however large the file
             data = safezip.BoundedInflater(path.name, 31, safezip.MAX_TEXT_BYTES).inflate(data)
         except (OSError, EOFError, zlib.error) as exc:
-            raise CorruptWorkbook(f"{path.name}: the gzip file is damaged ({exc})") from None
+            raise CorruptWorkbook(msg("{name}: the gzip file is damaged ({error})",
+                                      name=path.name, error=exc)) from None
     text, encoding = decode_text(data, path.name)
     delimiter = sniff_delimiter(text)
     cells = _parse_csv(text, delimiter)
@@ -148,6 +153,6 @@ def read_spreadsheet_grids(path: Path) -> list[Grid]:
             grids.append(Grid(cells.replace({"": None}), f"{path.name}!{name}", source_format(path), sheet=name,
                               sheets=tuple(names)))
     except Exception as exc:  # calamine raises its own error types for broken or encrypted files
-        raise CorruptWorkbook(f"{path.name}: cannot read it as a spreadsheet ({exc}); open it in Excel, save it "
-                              "again and run again") from None
+        raise CorruptWorkbook(msg("{name}: cannot read it as a spreadsheet ({error}); open it in Excel, save it "
+                                  "again and run again", name=path.name, error=exc)) from None
     return grids

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError, WorkbookError
+from ..i18n import msg
 from ..reports.statements import CategoryStatement, CustomerStatement, Statements
 from ..views.statements import fill_statement_workbook
 from .atomic import close_xlsxwriter
@@ -47,11 +48,12 @@ def _safe(text: str) -> str:
 def write_statements(statements: Statements, out_dir: Path, per: str = "category") -> list[StatementFile]:
     """Write the workbooks into `out_dir` (created if missing): one per category, or per customer."""
     if per not in PER:
-        raise UsageError(f"--per must be category or customer, not '{per}'")
+        raise UsageError(msg("--per must be category or customer, not '{per}'", per=per))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WorkbookError(f"{out_dir}: cannot create the folder ({exc.strerror or exc})") from None
+        raise WorkbookError(msg("{folder}: cannot create the folder ({reason})",
+                                folder=out_dir, reason=exc.strerror or exc)) from None
     files = []
     for group in statements.categories:
         if per == "category":

@@ -30,13 +30,16 @@ import xlsxwriter
 from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..book import Book
 from ..demo import AS_OF as DEMO_AS_OF
 from ..demo import DEMO_SEED, demo_data
 from ..errors import UsageError
-from ..i18n import N_, translate
+from ..i18n import N_, msg, translate
+from ..refs import MAX_ROWS
 from ..schema import (
     CATEGORIES,
     CUSTOMERS,
+    HISTORY,
     INPUT_SHEETS,
     KIND_ZH,
     KINDS,
@@ -49,7 +52,10 @@ from ..schema import (
     column_letter,
 )
 from ..settings import Settings, parse_scheme, setting_rows
+from ..tables import SheetTable
+from ..views.memory import SheetLook
 from ..views.page import Margins, PageSetup, page_setup, paper_of_code
+from ..views.sheet import Validation
 from .atomic import close_xlsxwriter
 from .credit_marks import MarkFormulas, add_credit_marks
 
@@ -219,12 +225,12 @@ def create_workbook(
     """
     path = Path(path)
     if lang not in LANGS:
-        raise UsageError(f"language must be en or zh, not '{lang}'")
+        raise UsageError(msg("language must be en or zh, not '{lang}'", lang=lang))
     macro = path.suffix.lower() == ".xlsm"
     if vba_project is not None and not macro:
-        raise UsageError(f"{path.name}: a workbook with macros must be named .xlsm")
+        raise UsageError(msg("{name}: a workbook with macros must be named .xlsm", name=path.name))
     if macro and vba_project is None:
-        raise UsageError(f"{path.name}: an .xlsm needs a VBA project; name the workbook .xlsx")
+        raise UsageError(msg("{name}: an .xlsm needs a VBA project; name the workbook .xlsx", name=path.name))
     tpl = template or load_template()
     rows: dict[str, Rows] = dict(data) if data is not None else (
         dict(demo_data(seed, lang).rows) if demo else {})
@@ -241,7 +247,7 @@ def create_workbook(
         created = dt.datetime.combine(DEMO_AS_OF, dt.time(0, 0))
     if vba_project is not None:
         if not Path(vba_project).is_file():
-            raise UsageError(f"VBA project {vba_project} not found")
+            raise UsageError(msg("VBA project {path} not found", path=vba_project))
         workbook.add_vba_project(str(vba_project))
         workbook.set_vba_name("ThisWorkbook")
 
@@ -433,3 +439,49 @@ def _set_properties(ctx: BuildContext, created: dt.datetime | None = None) -> No
         "comments": tpl.text(book["comments"], lang),
     })
     ctx.workbook.set_custom_property("xlcust_template", f"registry v{tpl.data['version']}")
+
+
+# ------------------------------------------------------------------- an added CategoryHistory
+
+
+def history_look(book: Book, template: Template | None = None) -> SheetLook:
+    """The template's look for a CategoryHistory sheet that `run` / `check --write` add to `book`.
+
+    The drop-downs and date checks `xlcust new` puts on the sheet, and its note, as a prompt on the
+    header's first cell. A book made elsewhere has no CustomerCodes / CategoryCodes names, so a list's
+    source is the code column of the book's own Customers / Categories sheet, however long it grows.
+    """
+    tpl = template or load_template()
+    lang = book.settings.language
+    layout = next(s for s in tpl.sheets if s.spec.key == HISTORY.key)
+    last = min(1 + max(len(book.customers), 1) + tpl.data["table"]["validation_rows"], MAX_ROWS)
+    sources = {"CustomerCodes": _code_column(book.customers), "CategoryCodes": _code_column(book.categories)}
+    out = [Validation("A1", prompt_title=tpl.text(layout.title, lang)[:32], prompt=tpl.text(layout.note, lang))]
+    for j, column in enumerate(HISTORY.columns):
+        rule = tpl.validation(HISTORY, column)
+        if rule is None:
+            continue
+        ref = f"{column_letter(j)}2:{column_letter(j)}{last}"
+        error = {"error_title": translate(N_("Check this value"), lang), "error": tpl.text(rule["error"], lang)}
+        if rule["validate"] == "list" and sources.get(rule.get("name", "")):
+            out.append(Validation(ref, "list", sources[rule["name"]], **error))
+        elif rule["validate"] == "date":
+            low, high = rule["minimum"], rule["maximum"]
+            out.append(Validation(ref, "date", f"DATE({low.year},{low.month},{low.day})",
+                                  f"DATE({high.year},{high.month},{high.day})", **error))
+    setup = tpl.data["print"]
+    page = page_setup(lang, title=tpl.text(layout.title, lang), company=book.settings.company_name or "",
+                      paper=paper_of_code(setup["paper"]), landscape=layout.landscape,
+                      margins=Margins(**setup["margins"]))
+    return SheetLook(validations=tuple(out), tab_color=layout.tab_color.lstrip("#"), page=page)
+
+
+def _code_column(table: SheetTable) -> str | None:
+    """A list source over a sheet's code column, from its first data row to its last filled one."""
+    letter = table.columns.get("code")
+    if not table.present or letter is None:
+        return None
+    sheet = "'" + table.name.replace("'", "''") + "'"
+    first = table.header_row + 1
+    cells = f"{sheet}!${letter}${first}:${letter}${MAX_ROWS}"
+    return f"OFFSET({sheet}!${letter}${first},0,0,MAX(1,COUNTA({cells})),1)"

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..codes import CodingScheme
 from ..errors import UsageError
+from ..i18n import msg
 from ..settings import Settings
 from ._frames import NO_DATE, day_of, from_days, text, to_days, with_money
 from .allocation import AllocationResult, Credits, Debits, allocate
@@ -144,7 +145,7 @@ def build_ledger_from_frames(
     as_of = as_of or settings.effective_as_of()
     basis = basis or settings.aging_basis
     if basis not in BASES:
-        raise UsageError(f"aging basis must be 'due' or 'invoice', not {basis!r}")
+        raise UsageError(msg("aging basis must be 'due' or 'invoice', not '{basis}'", basis=basis))
     scheme = CodingScheme(tuple(settings.coding_scheme))
     as_of_ts = pd.Timestamp(as_of)
 

@@ -28,6 +28,12 @@ import pandas as pd
 from ..codes import CodingScheme
 from ._frames import text, text_values
 
+# The columns of the Customers and Categories sheets the ledger reads (customer_table,
+# category_table), and no others: a worksheet function keeps its ledger while these are
+# unchanged (`xlcust.excel.ledgercache`); tests change every other column and compare.
+CUSTOMER_FIELDS = ("code", "name", "category_code", "contact", "phone", "payment_terms_days")
+CATEGORY_FIELDS = ("code", "name", "payment_terms_days", "reminder_days", "provision_rates")
+
 
 def _first_rows(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     codes = frame[key]
@@ -98,7 +104,7 @@ def customer_table(
     unregistered = seen[~pd.Index(seen, dtype=object).isin(registered)]  # usually few: a smaller sort below
     codes = pd.Index(np.unique(np.concatenate([registered.astype(str), unregistered.astype(str)])), dtype=object,
                      name="customer_code")
-    used = ["name", "category_code", "contact", "phone", "payment_terms_days"]
+    used = list(CUSTOMER_FIELDS[1:])
     reg = registry[used].reindex(codes)  # customers only seen in transactions get NaN here …
 
     def cells(column: str) -> np.ndarray:  # … which becomes None, as in the Book

@@ -101,8 +101,8 @@ def customer_edits(book: Book, changes: list[Change]) -> list[CellEdit]:
     if final_tags:
         letter = c.columns.get("tags")
         if letter is None:
-            raise UsageError(f"rules change tags, but the {c.name} sheet has no Tags column: add one (header "
-                             "'Tags' or '标签') and run again")
+            raise UsageError(msg("rules change tags, but the {name} sheet has no Tags column: add one (header "
+                                 "'Tags' or '标签') and run again", name=c.name))
         edits += [CellEdit(c.name, row, letter, tags) for (_, row), tags in final_tags.items()]
     return edits
 
@@ -117,9 +117,9 @@ def history_edit_plan(book: Book, result: RuleResult, changes: list[Change], now
         return [], 0, 0
     h = book.history
     if not h.present:
-        raise UsageError(f"{len(needed)} category change(s) must be recorded in CategoryHistory, but the workbook "
-                         "has no CategoryHistory sheet: run `xlcust check --write` (or `xlcust run`), which adds "
-                         "it, and run again")
+        raise UsageError(msg("{count} category change(s) must be recorded in CategoryHistory, but the workbook has "
+                             "no CategoryHistory sheet: run `xlcust check --write` (or `xlcust run`), which adds "
+                             "it, and run again", count=len(needed)))
     for name in ("customer_code", "category_code", "valid_from", "valid_to"):
         _letter(h, name)
     as_of = result.as_of
@@ -178,6 +178,6 @@ def _letter(t: SheetTable, name: str) -> str:
     letter = t.columns.get(name)
     if letter is None:
         label = t.spec.by_name[name].en
-        raise UsageError(f"the {t.name} sheet has no '{label}' column, which reclassify needs to write: add it "
-                         "and run again")
+        raise UsageError(msg("the {name} sheet has no '{label}' column, which reclassify needs to write: add it and "
+                             "run again", name=t.name, label=label))
     return letter

@@ -34,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from ..codes import CategoryTree
-from ..errors import UsageError
 from ..findings import Finding, error
 from ..i18n import msg
 from ..rules import ActionKind, Env, Rule, RuleSet, compile_rules, evaluate, fold, metrics_frame
@@ -171,7 +170,7 @@ def _apply_tag(tokens: list[str], key: str, display: str, added: bool) -> list[s
 def evaluate_rules(book: Book, ledger: Ledger, as_of: dt.date | None = None) -> RuleResult:
     """Run the Rules sheet over every customer at the ledger's as-of date (see the module docstring)."""
     if as_of is not None and as_of != ledger.as_of:
-        raise UsageError(f"the ledger is as of {ledger.as_of.isoformat()}, not {as_of.isoformat()}: build it at "
+        raise ValueError(f"the ledger is as of {ledger.as_of.isoformat()}, not {as_of.isoformat()}: build it at "
                          "the date the rules should see")
     as_of = ledger.as_of
     credit = metrics_module.credit_installed()

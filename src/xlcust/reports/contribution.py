@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..ledger._frames import text, text_values, with_money
-from .revenue import RevenueImbalance, RevenueReport, revenue
+from ..ledger._frames import sum_by, text, text_values, with_money
+from .revenue import RevenueImbalance, RevenueReport, SalesLines, revenue, sales_lines_in
 
 if TYPE_CHECKING:
     from ..book import Book
@@ -77,11 +77,21 @@ def year_earlier(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def contribution(book: Book, report: RevenueReport) -> Contribution:
-    """Share, change against the same dates a year earlier and ABC class (module docstring)."""
+def prior_period(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date]:
+    """The same dates a year earlier: what a report is compared with."""
+    return year_earlier(date_from), year_earlier(date_to)
+
+
+def contribution(book: Book, report: RevenueReport, lines: SalesLines | None = None) -> Contribution:
+    """Share, change against the same dates a year earlier and ABC class (module docstring).
+
+    `lines` (`sales_lines_in`) that include the year-earlier dates spare a second pass over the sheet.
+    """
     p = report.parameters
-    prior_from, prior_to = year_earlier(p.date_from), year_earlier(p.date_to)
-    prior = revenue(book, prior_from, prior_to, by=p.by, level=p.level, basis=p.basis, tax=p.tax)
+    prior_from, prior_to = prior_period(p.date_from, p.date_to)
+    if lines is None or not lines.covers(prior_from, prior_to):  # the book is the report's: so is its hash
+        lines = sales_lines_in(book, [(prior_from, prior_to)], known_hash=p.data_hash)
+    prior = revenue(book, prior_from, prior_to, by=p.by, level=p.level, basis=p.basis, tax=p.tax, lines=lines)
     settings = book.settings
     a, b = float(settings.abc_a_share), float(settings.abc_b_share)
     b = max(a, b)  # a B threshold below A's leaves class B empty rather than inverting the classes
@@ -117,9 +127,9 @@ def contribution(book: Book, report: RevenueReport) -> Contribution:
                         a, b)
 
 
-def with_contribution(book: Book, report: RevenueReport) -> RevenueReport:
-    """The report with its `contribution` filled in (returned for chaining)."""
-    report.contribution = contribution(book, report)
+def with_contribution(book: Book, report: RevenueReport, lines: SalesLines | None = None) -> RevenueReport:
+    """The report with its `contribution` filled in (returned for chaining); `lines` as for `contribution`."""
+    report.contribution = contribution(book, report, lines)
     return report
 
 
@@ -134,7 +144,7 @@ def _category_totals(report: RevenueReport) -> pd.DataFrame:
     codes = shown.fillna(_NONE).to_numpy(dtype=object)
     line_counts: dict[str, int] = {}
     scheme = report.scheme
-    for code, n in pd.Series(codes).value_counts().items():
+    for code, n in pd.Series(codes, dtype=object).value_counts().items():  # object: no str inference
         for ancestor in ([code] if code == _NONE else _ancestors(str(code), scheme)):
             line_counts[ancestor] = line_counts.get(ancestor, 0) + int(n)
     keys = sums.index.to_numpy(dtype=object)
@@ -157,16 +167,33 @@ def _ancestors(code: str, scheme) -> list[str]:
 
 
 def _customer_totals(report: RevenueReport, book: Book) -> pd.DataFrame:
-    """Per customer: net sales over the period, lines, name and category (the report's basis, last line)."""
+    """Per customer: net sales over the period, lines, name and category (the report's basis, last line).
+
+    "Last line": the latest-dated line with a category (of two on one day, the one lower on the
+    sheet). Customers in code order. Numbered with numpy rather than grouped by pandas on the
+    codes (issue 15: this ran twice per run, for the year and the year earlier).
+    """
     lines = report.lines
     basis_column = "historical_category" if report.parameters.basis == "historical" else "current_category"
-    work = pd.DataFrame({"key": lines["customer_code"].to_numpy(dtype=object),
-                         "net_sales": lines["net_sales"].to_numpy(dtype=np.int64),
-                         "category_code": lines[basis_column].to_numpy(dtype=object),
-                         "date": lines["date"].to_numpy()})
-    g = work.sort_values("date", kind="stable").groupby("key", sort=True)
-    out = g.agg(net_sales=("net_sales", "sum"), lines=("net_sales", "size"),
-                category_code=("category_code", "last")).reset_index()
+    number, distinct = pd.factorize(lines["customer_code"].to_numpy(dtype=object))  # every sales line has one
+    distinct = np.asarray(distinct, dtype=object)
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    group = rank[number]
+    n = len(distinct)
+    categories = lines[basis_column].to_numpy(dtype=object)
+    with_category = np.flatnonzero(~pd.isna(categories))
+    days = lines["date"].to_numpy(dtype="datetime64[ns]").view(np.int64)[with_category]
+    by_date = with_category[np.lexsort((with_category, days))]  # by date, then sheet order
+    latest = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(latest, group[by_date], np.arange(len(by_date)))
+    category = np.full(n, None, dtype=object)
+    category[latest >= 0] = categories[by_date[latest[latest >= 0]]]
+    out = pd.DataFrame({"key": distinct[order],
+                        "net_sales": sum_by(group, lines["net_sales"].to_numpy(dtype=np.int64), n),
+                        "lines": np.bincount(group, minlength=n).astype(np.int64),
+                        "category_code": category})
     names = book.customers.data.drop_duplicates("code").set_index("code")["name"]
     out["name"] = text_values(names.reindex(out["key"]).to_numpy(dtype=object))
     return out

@@ -57,6 +57,8 @@ Semantics, each a decision an auditor can check:
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -66,12 +68,14 @@ import pandas as pd
 from ..codes import CodingScheme
 from ..errors import UsageError
 from ..history import categories_in_force, current_categories
+from ..i18n import msg
 from ..ledger._frames import from_days, sum_by, text, text_values, to_days, with_money
 from ..ledger.lines import Selection, select
 from ..ledger.records import json_records
 from ..ledger.rollup import rollup
 from ..ledger.terms import category_table, inherit
 from ..money import money_to_json
+from ..tables import Numbered
 from .datahash import data_hash
 
 if TYPE_CHECKING:
@@ -216,8 +220,13 @@ def revenue(
     level: int | None = None,
     basis: str = "historical",
     tax: str | None = None,
+    lines: SalesLines | None = None,
 ) -> RevenueReport:
-    """Net sales per period × category of `book` (module docstring). UsageError for bad arguments."""
+    """Net sales per period × category of `book` (module docstring). UsageError for bad arguments.
+
+    `lines` (`sales_lines_in`) are the book's sales lines already looked up for ranges that
+    include this one: a report and its year-earlier comparison share one pass over the sheet.
+    """
     settings = book.settings
     scheme = CodingScheme.from_settings(settings)
     _validate(date_from, date_to, by, level, basis, tax, scheme, settings.amounts_include_tax)
@@ -226,14 +235,13 @@ def revenue(
     categories = category_table(book.categories.data, scheme)
     periods = period_table(date_from, date_to, by)
 
-    selection = _sales(book, date_from, date_to)
-    sales = selection.lines
+    if lines is None or not lines.covers(date_from, date_to):
+        lines = sales_lines_in(book, [(date_from, date_to)])
+    part = lines.within(date_from, date_to)
+    sales = part.lines
     customer = sales["customer_code"]
-    in_force = categories_in_force(book, customer, sales["date"])
-    historical = in_force["category_code"].to_numpy(dtype=object)
-    current = _current_category(book, selection)
+    historical, current, rate = part.historical, part.current, part.rate
     gross = sales["amount"].to_numpy(dtype=np.int64)
-    rate = tax_rates(book, scheme, historical)
     net = strip_tax(gross, rate) if strip else gross.copy()
     days = to_days(sales["date"].to_numpy())
     period = period_ids(days, by) - period_ids(np.array([_day(date_from)]), by)[0]
@@ -246,7 +254,7 @@ def revenue(
         "source_row": sales["source_row"], "txn_id": sales["txn_id"], "customer_code": customer,
         "kind": sales["kind"], "date": sales["date"],
         "period": text(periods["period"].to_numpy(dtype=object)[period]),
-        "historical_category": text(historical), "category_source": in_force["source"].to_numpy(dtype=object),
+        "historical_category": text(historical), "category_source": part.source,
         "current_category": text(current),
         "tax_rate": rate, "amount": gross, "tax": gross - net, "net_sales": net,
     }, copy=False)
@@ -262,7 +270,7 @@ def revenue(
     totals = periods.assign(net_sales=per_period)
     with_money(totals, ["net_sales"])
 
-    fallback = (in_force["source"] == "current_fallback").to_numpy()
+    fallback = part.source == "current_fallback"
     no_category = pd.isna(shown_code)
     has_rate = ~np.isnan(rate)
     control = sheet_control(book, date_from, date_to, strip, scheme)
@@ -278,7 +286,7 @@ def revenue(
     fallbacks = _fallbacks(frame[fallback])
     params = RevenueParameters(
         date_from=date_from, date_to=date_to, by=by, level=level or scheme.depth, depth=scheme.depth,
-        basis=basis, tax=tax, tax_stripped=strip, as_of=settings.effective_as_of(), data_hash=data_hash(book),
+        basis=basis, tax=tax, tax_stripped=strip, as_of=settings.effective_as_of(), data_hash=lines.data_hash,
     )
     report = RevenueReport(params, control, by_category, totals, frame, reconciliation, difference, fallbacks,
                            categories, scheme)
@@ -286,20 +294,97 @@ def revenue(
     return report
 
 
-def sales_lines(book: Book, date_from: dt.date, date_to: dt.date) -> pd.DataFrame:
-    """Invoices and credit notes dated in the period, as the ledger's line selection keeps them."""
-    return _sales(book, date_from, date_to).lines
+@dataclass(frozen=True)
+class _Part:
+    """The sales lines of one date range, with their look-ups (see `SalesLines.within`)."""
+
+    lines: pd.DataFrame  # `sales_lines`' columns, RangeIndex, sheet order
+    historical: np.ndarray  # object: the category in force on the line's date (None: none)
+    source: np.ndarray  # object: where that came from (`xlcust.history.SOURCES`)
+    current: np.ndarray  # object: the customer's category on the Customers sheet (None: none)
+    rate: np.ndarray  # float: the historical category's tax rate, NaN when none is found
 
 
-def _sales(book: Book, date_from: dt.date, date_to: dt.date) -> Selection:
-    """`sales_lines` with their customer codes numbered (`xlcust.ledger.lines.Selection`)."""
+@dataclass(frozen=True)
+class SalesLines:
+    """The sales lines dated in some date ranges, each looked up once: its category in force,
+    its current category, its tax rate (and the book's data hash, when first asked for).
+
+    Issue 15: the year-earlier comparison used to select, place and rate its lines in a
+    second pass over the whole sheet; now a report and its comparison take theirs from one.
+    Every look-up is per line, so a range's lines are the same whichever ranges were asked.
+    """
+
+    book: Book
+    ranges: tuple[tuple[dt.date, dt.date], ...]
+    all: _Part
+    known_hash: str | None = None
+
+    def covers(self, date_from: dt.date, date_to: dt.date) -> bool:
+        """Whether every day from `date_from` to `date_to` is in one of the ranges looked up."""
+        return any(start <= date_from and date_to <= end for start, end in self.ranges)
+
+    def within(self, date_from: dt.date, date_to: dt.date) -> _Part:
+        """The lines dated from `date_from` to `date_to` (both included), in sheet order."""
+        if self.ranges == ((date_from, date_to),):
+            return self.all
+        dates = self.all.lines["date"].to_numpy(dtype="datetime64[ns]")
+        rows = np.flatnonzero((dates >= np.datetime64(date_from, "ns")) & (dates <= np.datetime64(date_to, "ns")))
+        a = self.all
+        return _Part(a.lines.iloc[rows].reset_index(drop=True), a.historical[rows], a.source[rows],
+                     a.current[rows], a.rate[rows])
+
+    @functools.cached_property
+    def data_hash(self) -> str:
+        """`data_hash(book)`, computed once for every report made from these lines."""
+        return self.known_hash or data_hash(self.book)
+
+
+def sales_lines_in(book: Book, ranges: Sequence[tuple[dt.date, dt.date]], *, known_hash: str | None = None
+                   ) -> SalesLines:
+    """The book's sales lines dated in any of `ranges`, looked up once (see `SalesLines`).
+
+    `known_hash` is the book's data hash when the caller has it already.
+    """
     t = book.transactions.data
     dates = t["date"].to_numpy(dtype="datetime64[ns]")
-    # Narrow the sheet first (cheap comparisons) so the ledger's selection works on sales only.
-    candidate = np.flatnonzero((dates >= np.datetime64(date_from, "ns")) & (dates <= np.datetime64(date_to, "ns")))
-    kind = t["kind"].to_numpy(dtype=object)[candidate]
-    candidate = candidate[(kind == "invoice") | (kind == "credit_note")]
-    return select(t.iloc[candidate], pd.Timestamp(date_to))
+    inside = np.zeros(len(dates), dtype=bool)
+    for start, end in ranges:  # the cheap comparisons first, so the selection works on sales only
+        inside |= (dates >= np.datetime64(start, "ns")) & (dates <= np.datetime64(end, "ns"))
+    # The Book's numbered kinds and customer codes (shared with the checks and the ledger): no text hashed again.
+    table = book.transactions
+    kind, customer = table.numbered("kind"), table.numbered("customer_code")
+    candidate = np.flatnonzero(inside & _is_sale(kind))
+    # Every candidate is dated on or before the last day, so "after the as-of date" leaves none out.
+    selection = select(t.iloc[candidate], pd.Timestamp(max(end for _, end in ranges)),
+                       _Codes(Numbered(kind.numbers[candidate], kind.values),
+                              Numbered(customer.numbers[candidate], customer.values)))
+    sales = selection.lines
+    in_force = categories_in_force(book, sales["customer_code"], sales["date"])
+    historical = in_force["category_code"].to_numpy(dtype=object)
+    rate = tax_rates(book, CodingScheme.from_settings(book.settings), historical)
+    part = _Part(sales, historical, in_force["source"].to_numpy(dtype=object), _current_category(book, selection),
+                 rate)
+    return SalesLines(book, tuple(ranges), part, known_hash)
+
+
+@dataclass(frozen=True)
+class _Codes:
+    """What `select` reads of `xlcust.ledger.lines.Numbers`: the kinds and customer codes numbered
+    (the txn ids and references, which revenue does not match, are not numbered for it)."""
+
+    kind: Numbered
+    customer: Numbered
+
+
+def _is_sale(kind: Numbered) -> np.ndarray:
+    """Per row, whether its kind is invoice or credit_note (from the numbered kinds; a blank is not)."""
+    return np.append(np.isin(kind.values, list(SALES_SIGN)), False)[kind.numbers]
+
+
+def sales_lines(book: Book, date_from: dt.date, date_to: dt.date) -> pd.DataFrame:
+    """Invoices and credit notes dated in the period, as the ledger's line selection keeps them."""
+    return sales_lines_in(book, [(date_from, date_to)]).all.lines
 
 
 def _current_category(book: Book, sales: Selection) -> np.ndarray:
@@ -315,27 +400,32 @@ def _current_category(book: Book, sales: Selection) -> np.ndarray:
 def current_year_revenue(book: Book, as_of: dt.date | None = None) -> RevenueReport:
     """What `xlcust run` shows: 1 January of the as-of year to the as-of date, by month, historical,
     with its contribution (share, change on a year earlier, ABC)."""
-    from .contribution import with_contribution
+    from .contribution import prior_period, with_contribution
 
     as_of = as_of or book.settings.effective_as_of()
-    return with_contribution(book, revenue(book, dt.date(as_of.year, 1, 1), as_of, by="month", basis="historical"))
+    start = dt.date(as_of.year, 1, 1)
+    lines = sales_lines_in(book, [(start, as_of), prior_period(start, as_of)])
+    return with_contribution(book, revenue(book, start, as_of, by="month", basis="historical", lines=lines),
+                             lines=lines)
 
 
 def _validate(date_from: dt.date, date_to: dt.date, by: str, level: int | None, basis: str, tax: str | None,
               scheme: CodingScheme, include_tax: bool) -> None:
     if date_from > date_to:
-        raise UsageError(f"the period starts after it ends ({date_from.isoformat()} > {date_to.isoformat()})")
+        raise UsageError(msg("the period starts after it ends ({start} > {end})",
+                             start=date_from.isoformat(), end=date_to.isoformat()))
     if by not in PERIODS:
-        raise UsageError(f"periods are by {', '.join(PERIODS)}, not '{by}'")
+        raise UsageError(msg("periods are by {periods}, not '{by}'", periods=', '.join(PERIODS), by=by))
     if basis not in BASES:
-        raise UsageError(f"the basis is historical or current, not '{basis}'")
+        raise UsageError(msg("the basis is historical or current, not '{basis}'", basis=basis))
     if level is not None and not 1 <= level <= scheme.depth:
-        raise UsageError(f"the level must be between 1 and {scheme.depth} (coding scheme {scheme}), not {level}")
+        raise UsageError(msg("the level must be between 1 and {depth} (coding scheme {scheme}), not {level}",
+                             depth=scheme.depth, scheme=scheme, level=level))
     if tax is not None and tax not in TAX_MODES:
-        raise UsageError(f"tax is included or excluded, not '{tax}'")
+        raise UsageError(msg("tax is included or excluded, not '{tax}'", tax=tax))
     if tax == "included" and not include_tax:
-        raise UsageError("amounts are entered without tax (Settings amounts_include_tax is FALSE); "
-                         "revenue including tax is not computed")
+        raise UsageError(msg("amounts are entered without tax (Settings amounts_include_tax is FALSE); revenue "
+                             "including tax is not computed"))
 
 
 # ------------------------------------------------------------------------ periods
@@ -451,16 +541,18 @@ def sheet_control(book: Book, date_from: dt.date, date_to: dt.date, strip: bool,
     counts when it has a date in the period, an amount, a customer code and kind
     invoice or credit_note.
     """
-    t = book.transactions.data
+    table = book.transactions
+    t = table.data
     dates = t["date"].to_numpy(dtype="datetime64[ns]")
-    # The cheap test on the whole sheet, the others on the rows still in the running.
-    rows = np.flatnonzero((dates >= np.datetime64(date_from, "ns")) & (dates <= np.datetime64(date_to, "ns")))
-    kind = t["kind"].to_numpy(dtype=object)[rows]
-    rows = rows[(kind == "invoice") | (kind == "credit_note")]
-    customer = t["customer_code"].to_numpy(dtype=object)[rows]
-    rows = rows[t["amount"].notna().to_numpy(dtype=bool)[rows] & pd.notna(customer) & (customer != "")]
-    is_invoice = t["kind"].to_numpy(dtype=object)[rows] == "invoice"
-    signed = t["amount"].to_numpy(dtype=np.int64, na_value=0)[rows] * np.where(is_invoice, 1, -1)
+    # The kinds and customer codes as the Book numbers them (a blank is −1): tests on integers.
+    kind, customer = table.numbered("kind"), table.numbered("customer_code")
+    has_customer = np.append(np.array([c != "" for c in customer.values], dtype=bool), False)
+    rows = np.flatnonzero((dates >= np.datetime64(date_from, "ns")) & (dates <= np.datetime64(date_to, "ns"))
+                          & _is_sale(kind) & has_customer[customer.numbers])
+    amount = t["amount"].array[rows]
+    rows = rows[~np.asarray(amount.isna(), dtype=bool)]
+    is_invoice = np.append(kind.values == "invoice", False)[kind.numbers[rows]]
+    signed = t["amount"].array[rows].to_numpy(dtype=np.int64) * np.where(is_invoice, 1, -1)
     tax = 0
     if strip:
         codes = categories_in_force(book, t["customer_code"].iloc[rows], t["date"].iloc[rows])["category_code"]

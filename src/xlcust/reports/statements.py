@@ -39,6 +39,7 @@ import pandas as pd
 from ..archive import customer_credit_limits
 from ..codes import CategoryTree
 from ..errors import UsageError
+from ..i18n import msg
 from ..ledger import build_ledger
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ def build_statements(book: Book, start: dt.date, end: dt.date, category: str | N
     period that ends before it starts or an unknown category; StatementImbalance on a bug.
     """
     if start > end:
-        raise UsageError(f"the period starts ({start}) after it ends ({end})")
+        raise UsageError(msg("the period starts ({start}) after it ends ({end})", start=start, end=end))
     tree = CategoryTree.from_book(book)
     wanted = _wanted_leaves(tree, category)
     ledger = build_ledger(book, as_of=end)
@@ -241,7 +242,8 @@ def _wanted_leaves(tree: CategoryTree, category: str | None) -> list[str]:
         return tree.leaves
     if category not in tree:
         known = tree.describe([c for c in tree.codes if tree.level(c) == 1])
-        raise UsageError(f"--category {category}: no such category (top-level categories: {known or 'none'})")
+        raise UsageError(msg("--category {category}: no such category (top-level categories: {known})",
+                             category=category, known=known or msg("none")))
     return tree.leaves_under(category)
 
 

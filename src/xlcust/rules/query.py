@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..findings import Finding
-from ..i18n import Msg
+from ..i18n import Joined, Msg
 from ..money import cents_to_decimal
 from . import metrics as metrics_module
 from .compiler import Context, Expr, compile_condition, evaluate
@@ -49,7 +49,8 @@ class ConditionError(UsageError):
         self.pos = problem.pos
         self.problem: str | Msg = problem.message
         self.suggestion: str | Msg = problem.suggestion
-        super().__init__(str(problem.message))
+        # a plain-text problem (none today) is shown as it is
+        super().__init__(problem.message if isinstance(problem.message, Msg) else Joined((problem.message,)))
 
     @property
     def at(self) -> int | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..errors import UsageError
 from ..refs import parse_cell, parse_range
 
 KINDS = ("bar", "line", "pie")
@@ -35,7 +34,7 @@ class ChartSeries:
         if self.name and self.name.startswith("="):
             parse_cell(self.name[1:])
         if self.color is not None and not _is_rgb(self.color):
-            raise UsageError(f"series colour must be RRGGBB, not {self.color!r}")
+            raise ValueError(f"series colour must be RRGGBB, not {self.color!r}")
 
     @property
     def name_cell(self) -> tuple[int, int] | None:
@@ -75,28 +74,28 @@ class ChartSpec:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise UsageError(f"chart kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+            raise ValueError(f"chart kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
         if self.direction not in DIRECTIONS:
-            raise UsageError(f"chart direction must be one of {', '.join(DIRECTIONS)}, not {self.direction!r}")
+            raise ValueError(f"chart direction must be one of {', '.join(DIRECTIONS)}, not {self.direction!r}")
         if self.grouping not in GROUPINGS:
-            raise UsageError(f"chart grouping must be one of {', '.join(GROUPINGS)}, not {self.grouping!r}")
+            raise ValueError(f"chart grouping must be one of {', '.join(GROUPINGS)}, not {self.grouping!r}")
         if self.legend is not None and self.legend not in LEGENDS:
-            raise UsageError(f"legend must be one of {', '.join(LEGENDS)} or None, not {self.legend!r}")
+            raise ValueError(f"legend must be one of {', '.join(LEGENDS)} or None, not {self.legend!r}")
         series = tuple(s if isinstance(s, ChartSeries) else ChartSeries(values=s[1], name=s[0]) for s in self.series)
         if not series:
-            raise UsageError(f"chart {self.title or ''!r} has no series")
+            raise ValueError(f"chart {self.title or ''!r} has no series")
         if self.kind == "pie" and len(series) != 1:
-            raise UsageError("a pie chart draws exactly one series")
+            raise ValueError("a pie chart draws exactly one series")
         object.__setattr__(self, "series", series)
         counts = {range_count(s.values) for s in series}
         if self.categories is not None:
             counts.add(range_count(_line(self.categories, "categories")))
         if len(counts) != 1:
-            raise UsageError(f"chart {self.title or ''!r}: categories and series differ in length")
+            raise ValueError(f"chart {self.title or ''!r}: categories and series differ in length")
         parse_cell(self.anchor)
         cols, rows = self.size
         if not (cols > 0 and rows > 0) or (self.size_emu is not None and min(self.size_emu) <= 0):
-            raise UsageError("a chart's size must be positive")
+            raise ValueError("a chart's size must be positive")
 
     def cells(self) -> set[tuple[int, int]]:
         """Every cell the chart reads: (row Excel shows, 0-based column)."""
@@ -115,7 +114,7 @@ def _is_rgb(value: str) -> bool:
 def _line(ref: str, what: str) -> str:
     r1, c1, r2, c2 = parse_range(ref)
     if r1 != r2 and c1 != c2:
-        raise UsageError(f"{what} {ref!r} must be one row or one column")
+        raise ValueError(f"{what} {ref!r} must be one row or one column")
     return ref
 
 

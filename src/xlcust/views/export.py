@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from ..i18n import msg
 from ..money import cents_to_decimal
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class ExportTable:
 def check_export_path(path: Path) -> None:
     """Raise UsageError unless the file name ends in .csv or .xlsx (call before the work)."""
     if path.suffix.lower() not in EXPORT_SUFFIXES:
-        raise UsageError(f"{path.name}: the export file name must end in .csv or .xlsx")
+        raise UsageError(msg("{name}: the export file name must end in .csv or .xlsx", name=path.name))
 
 
 # ----------------------------------------------------------------------------- CSV

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import UsageError
 from .page import PageSetup
 
 if TYPE_CHECKING:
@@ -40,7 +39,7 @@ class ColumnSpec:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise UsageError(f"column {self.header!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
+            raise ValueError(f"column {self.header!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
 
 
 ROLES = ("header", "title")
@@ -61,9 +60,9 @@ class CellSpec:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise UsageError(f"cell {self.value!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
+            raise ValueError(f"cell {self.value!r}: unknown kind {self.kind!r} (one of {', '.join(KINDS)})")
         if self.role is not None and self.role not in ROLES:
-            raise UsageError(f"cell {self.value!r}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
+            raise ValueError(f"cell {self.value!r}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,30 @@ class ValueFill:
     def __post_init__(self) -> None:
         for colour in (self.fill, self.font):
             if not re.fullmatch(r"[0-9A-Fa-f]{6}", colour):
-                raise UsageError(f"value fill {self.value!r}: colour must be RRGGBB, not {colour!r}")
+                raise ValueError(f"value fill {self.value!r}: colour must be RRGGBB, not {colour!r}")
+
+
+@dataclass(frozen=True)
+class Validation:
+    """An Excel data validation on a range of a sheet: a drop-down, a date range, or only a prompt.
+
+    kind: "list" (formula1 is the list's source, a formula without "="), "date" (between formula1
+    and formula2, Excel serial days), "any" (no check: the prompt alone, shown when a cell of the
+    range is selected — a note on a header cell). Texts are already in the sheet's language.
+    """
+
+    ref: str  # "A2:A5001"
+    kind: str = "any"
+    formula1: str | None = None
+    formula2: str | None = None
+    prompt_title: str | None = None  # at most 32 characters (Excel)
+    prompt: str | None = None  # at most 255 characters (Excel)
+    error_title: str | None = None
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("any", "list", "date"):
+            raise ValueError(f"validation {self.ref}: unknown kind {self.kind!r}")
 
 
 @dataclass
@@ -121,11 +143,17 @@ class OutputSheet:
     # An Excel Table (ListObject) of this name over the header and rows: a sheet the user keeps
     # typing into and the readers expect as a Table (an added CategoryHistory), not an output.
     table: str | None = None
+    # The sheet's links lead into this workbook file beside it (a name, relative) instead of into
+    # this workbook: a companion detail file's way back to the book's Transactions rows, and the
+    # book's way to its companion (`xlcust.views.detail`).
+    link_file: str | None = None
 
     def __post_init__(self) -> None:
         if self.visibility not in ("visible", "hidden", "veryHidden"):
-            raise UsageError(f"sheet {self.name!r}: visibility must be visible, hidden or veryHidden")
+            raise ValueError(f"sheet {self.name!r}: visibility must be visible, hidden or veryHidden")
     fills: Sequence[ValueFill] = ()
+    # Drop-downs and prompts on a sheet the user goes on typing into (an added CategoryHistory).
+    validations: Sequence[Validation] = ()
 
     @property
     def header_row(self) -> int:
