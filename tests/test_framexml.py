@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import fastexcel
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 import python_calamine
@@ -15,6 +19,7 @@ import xlsxwriter
 from xlcust.io import framexml, sheetxml
 from xlcust.io.package import open_package
 from xlcust.io.package_write import save_package
+from xlcust.io.peek import head_rows
 from xlcust.io.sheetxml import ColumnSpec, OutputSheet
 
 COLUMNS = [ColumnSpec("Code"), ColumnSpec("Count", "int"), ColumnSpec("Amount", "cents"), ColumnSpec("Date", "date"),
@@ -104,3 +109,45 @@ def test_links_to_rows_match_link_pairs(tmp_path: Path, monkeypatch, link_limit:
     assert links(tmp_path / "a.xlsx") == links(tmp_path / "b.xlsx")
     assert len(links(tmp_path / "a.xlsx")) == min(link_limit, sum(1 for c, r in zip(codes, rows, strict=True)
                                                                   if c and not np.isnan(r)))
+
+
+def test_cells_without_references_read_back_in_place_through_every_reader(tmp_path: Path) -> None:
+    """The column writer leaves r="B7" out except after a gap; every reader puts each value in its column."""
+    seed = tmp_path / "seed.xlsx"
+    wb = xlsxwriter.Workbook(seed)
+    wb.add_worksheet("Customers").write("A1", "Code")
+    wb.close()
+    columns = [ColumnSpec("A"), ColumnSpec("B", "int"), ColumnSpec("C"), ColumnSpec("D", "cents")]
+    data = pd.DataFrame({0: pd.Series(["a1", None, "a3", "a4", None], dtype=object),
+                         1: pd.array([1, 2, None, 4, None], dtype="Int64"),
+                         2: pd.Series(["c1", "c2", None, None, None], dtype=object),
+                         3: pd.array([100, None, 300, None, 500], dtype="Int64")})
+    out = tmp_path / "frame.xlsx"
+    save_package(open_package(seed), out, outputs=[OutputSheet("Out", columns, data)])
+    xml = open_package(out).read_part(open_package(out).sheet_part("Out"))
+    body = xml.split(b"</row>", 1)[1]  # past the header row
+    assert body.count(b"<c>") + body.count(b"<c ") == 11
+    assert body.count(b' r="') - body.count(b"<row ") == 3  # B3, D4 and D6 follow a gap
+    want = [["a1", 1, "c1", 1.0], [None, 2, "c2", None], ["a3", None, None, 3.0], ["a4", 4, None, None],
+            [None, None, None, 5.0]]
+
+    def norm(rows: list[list[object]]) -> list[list[object]]:
+        return [[None if v in ("", None) or v != v else (int(v) if isinstance(v, float) and j == 1 else v)
+                 for j, v in enumerate(r)] for r in rows]
+
+    calamine = python_calamine.CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Out").to_python()
+    assert norm(calamine[1:]) == want
+    fast = fastexcel.read_excel(str(out)).load_sheet_by_name("Out").to_pandas()
+    assert norm([list(r) for r in fast.itertuples(index=False)]) == want
+    for read_only in (True, False):
+        book = openpyxl.load_workbook(out, read_only=read_only)
+        assert norm([list(r) for r in book["Out"].iter_rows(min_row=2, max_col=4, values_only=True)]) == want
+        book.close()
+    assert norm([(r + [None] * 4)[:4] for r in head_rows(open_package(out), "Out", 6)[1:]]) == want
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice (soffice) is required: the CI script installs it"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2", "--outdir",
+                    str(tmp_path), str(out)], check=True, capture_output=True, timeout=300)
+    lines = next(tmp_path.glob("frame*.csv")).read_text(encoding="utf-8").splitlines()
+    assert lines[1:] == ["a1,1,c1,1", ",2,c2,", "a3,,,3", "a4,4,,", ",,,5"]

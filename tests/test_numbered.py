@@ -59,3 +59,43 @@ def test_checks_name_the_same_rows_through_the_numbers() -> None:
     assert ("TXN_REFERENCE_OTHER_CUSTOMER", 4) in found  # I1 is first on row 2, customer 0101's
     assert ("TXN_CUSTOMER_UNKNOWN", 5) in found
     assert ("TXN_REFERENCE_UNKNOWN", 5) in found  # R1 is a receipt, not an invoice
+
+
+def test_mostly_distinct_texts_numbered_through_their_hashes_as_factorize_would() -> None:
+    from xlcust.tables import _SAMPLE
+
+    n = 2 * _SAMPLE + 5
+    ids = np.array([f"T{i % (n - 7)}" if i % 11 else None for i in range(n)], dtype=object)  # repeats and blanks
+    (numbered,) = number_columns([pd.Series(ids, dtype=object)])
+    numbers, values = pd.factorize(ids)
+    assert numbered.numbers.tolist() == numbers.tolist()
+    assert list(numbered.values) == list(values)
+
+
+def test_two_texts_sharing_a_hash_never_share_a_number() -> None:
+    from xlcust.tables import _factorize_by_hash
+
+    class SameHash(str):
+        def __hash__(self) -> int:
+            return 7
+
+    texts = np.array([SameHash("A"), SameHash("B"), SameHash("A")], dtype=object)
+    assert _factorize_by_hash(texts) is None  # the caller numbers such texts the ordinary way
+
+
+def test_typing_numbers_repeated_codes_and_kinds_as_factorizing_the_typed_column_would() -> None:
+    book = Book.from_rows(transactions=[
+        {"txn_id": "I1", "customer_code": "0102", "kind": "receipt"},
+        {"txn_id": "I2", "customer_code": "０１０１", "kind": "发票"},  # full-width: the code 0101
+        {"txn_id": "I3", "customer_code": "0101 ", "kind": "invoice"},
+        {"txn_id": "I4", "customer_code": None, "kind": "???"},
+        {"txn_id": "I5", "customer_code": "0102", "kind": "Invoice"},
+        *({"txn_id": f"R{i}", "customer_code": "0102", "kind": "receipt"} for i in range(3)),
+    ])
+    t = book.transactions
+    assert ("customer_code",) in t.numbering and ("kind",) in t.numbering  # made while typing
+    for field in ("customer_code", "kind"):
+        numbers, values = pd.factorize(t.data[field].to_numpy(dtype=object))
+        assert t.numbered(field).numbers.tolist() == numbers.tolist()
+        assert list(t.numbered(field).values) == list(values)
+    assert t.status["customer_code"].to_dict() == {3: "spaces", 4: "spaces"}

@@ -33,7 +33,7 @@ from xlcust.errors import (
     WorkbookNotFound,
 )
 from xlcust.io import package as package_module
-from xlcust.io import sheetxml
+from xlcust.io import sheetxml, zipwrite
 from xlcust.io.package import OUTPUT_MARKER, open_package
 from xlcust.io.package_write import save_package
 from xlcust.io.sheetxml import AppendRows, CellEdit, ColumnSpec, Highlight, OutputSheet
@@ -134,10 +134,14 @@ def test_parts_not_ours_survive_byte_for_byte(fixture: str, request: pytest.Fixt
     new_parts = set(after) - set(before)
     assert new_parts == {pkg.sheet_part("Checks")}
     assert set(before) - set(after) == set()
+    strings = pkg.shared_strings_part()
     may_differ = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml",
-                  customers_part, table_part}
+                  customers_part, table_part, strings}
     changed = {name for name in before if before[name] != after[name]}
     assert changed <= may_differ, changed - may_differ
+    # the shared strings are appended to: every entry the user's sheets index is where it was
+    entries = lambda xml: re.findall(rb"<si>.*?</si>", xml, re.S)  # noqa: E731
+    assert entries(after[strings][0])[:len(entries(before[strings][0]))] == entries(before[strings][0])
     for keep in ("xl/drawings/vmlDrawing1.vml", "xl/comments1.xml", "xl/charts/chart1.xml", "docProps/app.xml"):
         assert after[keep] == before[keep]
     if fixture == "macro_book":
@@ -145,6 +149,55 @@ def test_parts_not_ours_survive_byte_for_byte(fixture: str, request: pytest.Fixt
         content_types = after["[Content_Types].xml"][0].decode()
         assert "application/vnd.ms-office.vbaProject" in content_types
         assert "sheet.macroEnabled.main+xml" in content_types
+
+
+def test_untouched_parts_are_copied_without_recompressing(book: Path) -> None:
+    """A part the save does not change keeps its compressed bytes (no inflate, no deflate: a 300 MB
+    Transactions sheet costs a copy), its CRC and its time."""
+    with zipfile.ZipFile(book) as z:  # deflated at a level no writer here uses: a recompressed part would differ
+        packed = {i: z.read(i) for i in z.infolist()}
+    with zipfile.ZipFile(book, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for info, data in packed.items():
+            z.writestr(info, data, compresslevel=1)
+    before_bytes = book.read_bytes()
+    with zipfile.ZipFile(book) as z:
+        before = {i.filename: i for i in z.infolist()}
+    save_package(open_package(book), outputs=[checks()])
+    after_bytes = book.read_bytes()
+    with zipfile.ZipFile(book) as z:
+        assert z.testzip() is None
+        after = {i.filename: i for i in z.infolist()}
+    rewritten = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml",
+                 "xl/sharedStrings.xml"}  # the Checks sheet's repeated words are appended to the table
+    untouched = set(before) - rewritten
+    assert "xl/worksheets/sheet1.xml" in untouched
+    for name in untouched:
+        a, b = before[name], after[name]
+        assert (b.CRC, b.compress_size, b.date_time) == (a.CRC, a.compress_size, a.date_time), name
+        assert _raw(after_bytes, b) == _raw(before_bytes, a), name
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_saved_with_or_without_zlib_ng_reads_back(book: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without zlib-ng (Pyodide has no wheel) the same save goes through the standard zlib, one thread."""
+    if not fast:
+        monkeypatch.setattr(zipwrite, "_fast_zlib", None)
+        monkeypatch.setattr(zipwrite, "default_workers", lambda: 0)
+    many = [("warning", f"Customers!A{i}", Decimal(i), dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4), 0.5, i,
+             i * 100) for i in range(2, 20_000)]  # several MiB of XML: many blocks
+    save_package(open_package(book), outputs=[checks(rows=many)], edits=[Highlight("Customers", ["B2"])])
+    with zipfile.ZipFile(book) as z:
+        assert z.testzip() is None
+    rows = calamine_rows(book, "Checks")
+    assert [r[1] for r in rows[-2:]] == ["Customers!A19998", "Customers!A19999"]
+    assert openpyxl.load_workbook(book, read_only=True)["Checks"].max_row == len(rows)
+    assert zipwrite.default_deflate().name == ("zlib-ng" if fast else "zlib")
+
+
+def _raw(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    at = info.header_offset
+    start = at + 30 + int.from_bytes(data[at + 26:at + 28], "little") + int.from_bytes(data[at + 28:at + 30], "little")
+    return data[start:start + info.compress_size]
 
 
 def test_existing_style_indices_stay_valid(book: Path) -> None:
@@ -563,11 +616,11 @@ def test_failure_mid_write_leaves_the_original(book: Path, monkeypatch: pytest.M
     original = book.read_bytes()
     pkg = open_package(book)
 
-    def broken(self, out):  # the zip is half written when this fails
-        out.write(b"<worksheet")
+    def broken(self):  # the zip is half written when this fails
+        yield b"\x03\x00"
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sheetxml.RenderedSheet, "write_to", broken)
+    monkeypatch.setattr(zipwrite.DeflatingSpool, "compressed", broken)
     with pytest.raises(Exception, match="No space left on device"):
         save_package(pkg, outputs=[checks()])
     assert book.read_bytes() == original

@@ -68,7 +68,14 @@ class Package:
         self.formats = {int(f.get("numFmtId")): f.get("formatCode") for f in styles.iterfind(".//m:numFmt", NS)}
 
     def sheet(self, name: str) -> etree._Element:
-        return etree.fromstring(self.zip.read(dict(self.sheets)[name]))
+        """The sheet's XML, every cell with its r="B7" (the writer leaves it out but after a gap)."""
+        ws = etree.fromstring(self.zip.read(dict(self.sheets)[name]))
+        for row in ws.iterfind("m:sheetData/m:row", NS):
+            col = -1
+            for c in row:
+                col = _col(c.get("r")) if c.get("r") else col + 1
+                c.set("r", f"{_letter(col)}{row.get('r')}")
+        return ws
 
     def index(self, name: str) -> int:
         return [n for n, _ in self.sheets].index(name)
@@ -97,6 +104,15 @@ def _shown(value: float, fmt: str) -> str:
 
 def _cells(ws: etree._Element) -> dict[int, list[etree._Element]]:
     return {int(r.get("r")): list(r) for r in ws.iterfind("m:sheetData/m:row", NS)}
+
+
+def _letter(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def _col(ref: str) -> int:

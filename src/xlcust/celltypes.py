@@ -35,7 +35,7 @@ from .schema import (
     normalize_header,
     parse_kind,
 )
-from .tables import RawSheet, SheetTable
+from .tables import Numbered, RawSheet, SheetTable
 
 
 class ExcelError(str):
@@ -158,6 +158,12 @@ def _text_from_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _kind_from_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    typed, status, _numbered = _numbered_kinds(raw)
+    return typed, status
+
+
+def _numbered_kinds(raw: pd.Series) -> tuple[pd.Series, pd.Series, Numbered]:
+    """Kinds typed as text: parsed once per distinct word, numbered as `SheetTable.numbered` would."""
     cells = pa.array(raw.array)
     words = pc.unique(cells).drop_null()  # a handful of distinct words, each parsed once
     texts = words.to_pylist()
@@ -166,7 +172,52 @@ def _kind_from_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     at = pc.fill_null(pc.index_in(cells, value_set=words), len(words)).to_numpy(zero_copy_only=False)
     bad = unreadable[at]
     status = pd.Series("bad", index=raw.index[bad], dtype=object) if bad.any() else _EMPTY_STATUS
-    return pd.Series(kinds[at], index=raw.index, dtype=object), status
+    return pd.Series(kinds[at], index=raw.index, dtype=object), status, _renumbered(kinds, at)
+
+
+def _renumbered(typed: np.ndarray, at: np.ndarray) -> Numbered:
+    """The numbering of `typed[at]` (`typed`: each distinct cell's typed value in order of first
+    appearance, blank last; `at`: each row's position in it), from the short `typed` alone.
+
+    Numbering the distinct values in their order numbers the typed values in order of
+    first appearance too, as `pd.factorize` on the whole column would.
+    """
+    numbers, values = pd.factorize(typed)
+    return Numbered(np.asarray(numbers, dtype=np.int64)[at], np.asarray(values, dtype=object))
+
+
+_SAMPLE = 100_000  # rows looked at to tell codes that repeat (customers) from ids that do not
+
+
+def _numbered_codes(raw: pd.Series) -> tuple[pd.Series, pd.Series, Numbered] | None:
+    """`_code_from_text` for a column whose codes repeat (customer codes), cleaning and numbering
+    each distinct code once; None for a column of mostly distinct codes (txn ids), where
+    gathering the distinct codes back costs more than it saves."""
+    cells = pa.array(raw.array)
+    sample = cells.slice(0, _SAMPLE)
+    if pc.count_distinct(sample).as_py() > (len(sample) - sample.null_count) // 2:
+        return None
+    encoded = pc.dictionary_encode(cells)  # distinct texts in order of first appearance
+    words = encoded.dictionary
+    odd = pc.or_(pc.invert(pc.string_is_ascii(words)),
+                 pc.not_equal(pc.ascii_trim(words, characters=_PY_SPACES), words))
+    cleaned = words.to_numpy(zero_copy_only=False)
+    moved = np.zeros(len(cleaned) + 1, dtype=bool)  # + the blank cell's slot
+    for i in np.flatnonzero(pc.fill_null(odd, False).to_numpy(zero_copy_only=False)):
+        v = cleaned[i]
+        c = clean_text(v) if v.strip() else None
+        if c != v:
+            cleaned[i] = c
+            moved[i] = c is not None
+    at = pc.fill_null(encoded.indices, len(cleaned)).to_numpy(zero_copy_only=False)
+    typed = np.append(cleaned, None)
+    spaces = np.flatnonzero(moved[at])
+    status = pd.Series("spaces", index=raw.index[spaces], dtype=object) if len(spaces) else _EMPTY_STATUS
+    if len(spaces) or None in cleaned:  # cleaning merged codes or blanked some: number them again
+        numbered = _renumbered(typed, at)
+    else:  # the distinct texts are the distinct codes: their numbers are the dictionary's
+        numbered = Numbered(np.where(at == len(cleaned), -1, at).astype(np.int64), cleaned)
+    return pd.Series(typed[at], index=raw.index, dtype=object), status, numbered
 
 
 def to_code(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -511,13 +562,25 @@ def type_sheet(raw: RawSheet | None, spec: Sheet) -> SheetTable:
         return SheetTable(spec, None, pd.DataFrame(index=pd.RangeIndex(0)), empty)
     data: dict[str, pd.Series] = {}
     status: dict[str, pd.Series] = {}
+    numbering: dict[tuple[str, ...], tuple[Numbered, ...]] = {}
     for column in spec.columns:
         if column.name in raw.raw.columns:
-            data[column.name], status[column.name] = CONVERTERS[column.type](uniform(raw.raw[column.name]))
+            cells = uniform(raw.raw[column.name])
+            # Text codes and kinds come numbered from typing, where each distinct text is looked at anyway.
+            numbered = None
+            if _is_text_column(cells) and column.type is ColumnType.KIND:
+                numbered = _numbered_kinds(cells)
+            elif _is_text_column(cells) and column.type is ColumnType.CODE:
+                numbered = _numbered_codes(cells)
+            if numbered is not None:
+                data[column.name], status[column.name], number = numbered
+                numbering[(column.name,)] = (number,)
+            else:
+                data[column.name], status[column.name] = CONVERTERS[column.type](cells)
         else:
             data[column.name] = _missing_column(column, raw.raw.index)
     frame = pd.DataFrame(data, index=raw.raw.index)
     return SheetTable(
         spec, raw.sheet, raw.raw, frame, dict(raw.columns), raw.header_row, raw.table_name,
-        raw.table_ref, status={k: v for k, v in status.items() if len(v)},
+        raw.table_ref, status={k: v for k, v in status.items() if len(v)}, numbering=numbering,
     )

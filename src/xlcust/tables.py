@@ -71,6 +71,13 @@ class SheetTable:
             self.numbering[field_names] = numbers
         return numbers
 
+    def numbered_already(self, field_name: str) -> Numbered | None:
+        """The numbering of `field_name` if one was made (alone or together with others), else None."""
+        for fields, numbers in self.numbering.items():
+            if field_name in fields and len(numbers[0].numbers) == len(self.data):
+                return numbers[fields.index(field_name)]
+        return None
+
     def has(self, field_name: str) -> bool:
         return field_name in self.columns
 
@@ -101,14 +108,54 @@ def number_columns(columns: list[pd.Series]) -> tuple[Numbered, ...]:
     """Number the columns' texts in one hashing pass (blank: −1)."""
     arrays = [_objects(c) for c in columns]
     joined = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
-    numbers, values = pd.factorize(joined)
-    values = np.asarray(values, dtype=object)
-    numbers = numbers.astype(np.int64, copy=False)
+    numbers, values = _factorize(joined)
     out, start = [], 0
     for a in arrays:
         out.append(Numbered(numbers[start:start + len(a)], values))
         start += len(a)
     return tuple(out)
+
+
+_SAMPLE = 100_000  # rows looked at to tell txn ids (nearly all distinct) from codes that repeat
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`pd.factorize(values)` as (int64 numbers, object values).
+
+    A column of mostly distinct texts (txn ids: a million of them) is numbered through
+    the texts' hashes instead: Python keeps each string's hash, and numbering a million
+    integers costs a fraction of a hash table of a million strings. Every text is then
+    compared with the first one of its number, so two texts sharing a hash cannot share
+    a number (if they ever did, the strings are numbered the ordinary way).
+    """
+    sample = values[:_SAMPLE]
+    if len(values) > _SAMPLE and len(pd.unique(sample)) > 0.9 * len(sample):
+        numbered = _factorize_by_hash(values)
+        if numbered is not None:
+            return numbered
+    numbers, uniques = pd.factorize(values)
+    return numbers.astype(np.int64, copy=False), np.asarray(uniques, dtype=object)
+
+
+def _factorize_by_hash(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    present = np.flatnonzero(~pd.isna(values))
+    texts = values[present]
+    try:
+        hashes = np.fromiter(map(hash, texts), dtype=np.int64, count=len(texts))
+    except TypeError:  # something unhashable: not a text column
+        return None
+    codes, _ = pd.factorize(hashes)  # numbered in order of first appearance, like the texts would be
+    # Each number's first position is where the running maximum of the numbers grows.
+    seen = np.maximum.accumulate(codes)
+    first = np.empty(len(codes), dtype=bool)
+    first[:1] = True
+    np.greater(seen[1:], seen[:-1], out=first[1:])
+    uniques = texts[first]
+    if not (uniques[codes] == texts).all():
+        return None  # two texts share a hash
+    numbers = np.full(len(values), -1, dtype=np.int64)
+    numbers[present] = codes
+    return numbers, uniques
 
 
 def _objects(column: pd.Series) -> np.ndarray:

@@ -37,7 +37,8 @@ def rows_with(table: SheetTable, field: str, *words: str) -> pd.Index:
 
 def blank_mask(table: SheetTable, field: str) -> pd.Series:
     """True where the cell is empty (not where it held something unreadable)."""
-    missing = table.data[field].isna()
+    numbered = table.numbered_already(field)  # a million codes: their numbers say it without looking again
+    missing = table.data[field].isna() if numbered is None else pd.Series(numbered.numbers < 0, index=table.data.index)
     s = status(table, field)
     if len(s):
         missing &= ~table.data.index.isin(s.index)

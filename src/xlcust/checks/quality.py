@@ -125,7 +125,7 @@ class _Lines:
         t = book.transactions
         self.usable = t.present and all(t.has(f) for f in ("customer_code", "kind", "amount", "date"))
         customer = t.numbered("customer_code")
-        self._index = pd.Index(customer.values)
+        self._index = pd.Index(customer.values, dtype=object)  # object: pandas would infer its str dtype
         self.size = len(customer) + 1  # the last slot: a code with no line
         if not self.usable:
             self.customer = np.zeros(0, dtype=np.int64)

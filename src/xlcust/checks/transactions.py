@@ -48,10 +48,10 @@ def check_txn_ids(book: Book) -> Iterator[Finding]:
     t = book.transactions
     if not readable(t, "txn_id"):
         return
+    ids, _refs = t.numbered_together("txn_id", "reference")
     yield from per_cell(error, "TXN_ID_MISSING", t, "txn_id", blank_rows(t, "txn_id"),
                         msg("Txn ID is blank"),
                         msg("Give every transaction its voucher or invoice number; receipts refer to invoices by it"))
-    ids, _refs = t.numbered_together("txn_id", "reference")
     rows = t.data.index.to_numpy()
     first = _first_positions(ids.numbers, len(ids))
     # A row repeats an id when the id's first row is an earlier one (a blank id, −1, repeats nothing).
@@ -73,6 +73,7 @@ def check_txn_customers(book: Book) -> Iterator[Finding]:
     t = book.transactions
     if not readable(t, "customer_code"):
         return
+    customer = t.numbered("customer_code")  # each distinct code looked up once
     yield from per_cell(error, "TXN_CUSTOMER_MISSING", t, "customer_code", blank_rows(t, "customer_code"),
                         msg("Customer code is blank"),
                         msg("Type the code of the customer from the Customers sheet"))
@@ -80,8 +81,8 @@ def check_txn_customers(book: Book) -> Iterator[Finding]:
     if not readable(customers, "code"):
         return  # SHEET_MISSING / HDR_MISSING_COLUMN already say why nothing can match
     known = customers.data["code"].dropna()
-    customer = t.numbered("customer_code")  # each distinct code looked up once
-    is_known = np.append(pd.Index(customer.values).isin(known), True)  # a blank (−1) is TXN_CUSTOMER_MISSING
+    # A blank code (−1) is TXN_CUSTOMER_MISSING.
+    is_known = np.append(pd.Index(customer.values, dtype=object).isin(known.to_numpy(dtype=object)), True)
     at = np.flatnonzero(~is_known[customer.numbers])
     if not len(at):
         return
@@ -129,6 +130,7 @@ def check_txn_kinds(book: Book) -> Iterator[Finding]:
     t = book.transactions
     if not readable(t, "kind"):
         return
+    t.numbered("kind")  # (blank_rows reads the blanks off the numbers)
     yield from per_cell(error, "TXN_KIND_MISSING", t, "kind", blank_rows(t, "kind"),
                         msg("Kind is blank"),
                         _accepted_kinds())

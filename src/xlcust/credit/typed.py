@@ -39,8 +39,10 @@ def invoice_credit_marks(book: Book) -> pd.DataFrame:
     sign = np.append(np.array([SIGN.get(k, 0) for k in kind.values], dtype=np.int64), 0)[kind.numbers]
     amount = d["amount"].to_numpy(dtype=np.int64, na_value=0)
     who = customer.numbers
-    # Balance through each row: the running sum of the customer's rows in sheet order.
-    order = np.argsort(who, kind="stable")
+    # Balance through each row: the running sum of the customer's rows in sheet order. Numbers
+    # 0 … 65,534 (with a blank's −1 moved to 0) sort stably as uint16, which numpy radix-sorts.
+    key = (who + 1).astype(np.uint16) if len(customer) < 65_535 else who
+    order = np.argsort(key, kind="stable")
     balance = np.zeros(len(who), dtype=np.int64)
     balance[order] = group_cumsum((sign * amount)[order], who[order])
     limits = customer_credit_limits(book)

@@ -59,6 +59,7 @@ from .package import (
     resolve_target,
 )
 from .package_styles import _canon, _Styles
+from .sharedstrings import SST_CT, SST_REL, SharedStrings
 from .sheetxml import (
     HIGHLIGHT_FORMULA,
     MAX_ROWS,
@@ -80,6 +81,7 @@ from .sheetxml import (
     validate_sheet_name,
     xml_attr,
 )
+from .zipwrite import Deflater, DeflatingSpool, ZipWriter
 
 # --------------------------------------------------------------------------------------
 # Saving
@@ -162,11 +164,14 @@ class _Build:
     edits: list[CellEdit | AppendRows | Highlight]
     remove_outputs: list[str]
     target: Path | None = None  # where the save goes: its extension says .xlsx or .xlsm (io.flavour)
-    modified: dict[str, bytes] = field(default_factory=dict)  # part → new bytes (existing or created parts)
+    # part → new bytes (existing or created parts); an edited user sheet as pieces, not joined (`SheetEditor.to_pieces`)
+    modified: dict[str, bytes | list[bytes | memoryview]] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)  # lower-case part names
     new_sheets: list[_NewSheet] = field(default_factory=list)
     _replaced: dict[int, OutputSheet] = field(default_factory=dict)  # old sheet index → output
     _removed: set[int] = field(default_factory=set)
+    # Deflates the output sheets' rows on the other cores while the next rows render, then the zip's parts.
+    deflater: Deflater = field(default_factory=Deflater)
 
     # -- arguments ------------------------------------------------------------------------
 
@@ -253,16 +258,19 @@ class _Build:
         out_styles = styles.output_styles(with_highlight=bool(out_highlights), fills=fills) if self.outputs else None
 
         # User sheets: remove old highlights everywhere, apply edits.
-        editors = self._edit_user_sheets(styles, dates, highlights_by_sheet, gone)
+        editors, originals = self._edit_user_sheets(styles, dates, highlights_by_sheet, gone)
         for editor_part, editor in editors.items():
-            self.modified[editor_part] = editor.to_bytes()
+            pieces = editor.to_pieces()
+            if not _same_bytes(pieces, originals[editor_part]):  # the same highlights again: leave the part as it is
+                self.modified[editor_part] = pieces
             drop_calc_chain |= editor.result.formulas_removed
         wrote_formulas = any(e.result.wrote_formulas for e in editors.values())
 
         # The new sheet list.
         self._plan_sheets(wb_rels, ct)
         new_order = self._new_order()
-        self._render_outputs(out_styles, dates, out_highlights, wb, new_order)
+        strings = self._shared_strings()
+        self._render_outputs(out_styles, dates, out_highlights, wb, new_order, strings)
         self._write_tables()
         self._write_charts(dates)
         self._write_file_links()
@@ -273,6 +281,8 @@ class _Build:
         if self.target is not None:  # a new name of the other kind: Excel opens only a package that matches it
             convert_flavour(pkg, self.target, ct, wb_rels, self.deleted)
         self._remove_deleted(wb_rels, ct)
+        if strings.changed or (strings.counts_references and (self.new_sheets or self._removed)):
+            self._save_shared_strings(strings, wb_rels, ct)
         if styles.changed:
             if styles_part is None:
                 styles_part = "xl/styles.xml" if not pkg.has_part("xl/styles.xml") else "xl/xlcust-styles.xml"
@@ -283,6 +293,31 @@ class _Build:
                            ("[Content_Types].xml", ct)):
             if _canon(root) != _canon(pkg._xml(part)):  # leave the bytes alone when nothing changed
                 self.modified[pkg._canonical(part)] = _to_bytes(root)
+
+    def _shared_strings(self) -> SharedStrings:
+        """The workbook's shared-string table, to which the output sheets add their repeated text."""
+        part = self.pkg.shared_strings_part()
+        if part is None:
+            return SharedStrings()
+        with self.pkg.parsing(part):
+            data = self.pkg.read_part(part)
+        try:
+            return SharedStrings(data)
+        except ValueError:  # not a table we can append to: the outputs keep their text inline
+            return SharedStrings(frozen=True)
+
+    def _save_shared_strings(self, strings: SharedStrings, wb_rels: etree._Element, ct: etree._Element) -> None:
+        part = self.pkg.shared_strings_part()
+        if part is None:  # a new table: its relationship and content type
+            taken = {p.lower() for p in self.pkg.parts()} - self.deleted
+            part = "xl/sharedStrings.xml"
+            n = 1
+            while part.lower() in taken:
+                n += 1
+                part = f"xl/sharedStrings{n}.xml"
+            self._add_rel(wb_rels, SST_REL, part)
+            self._add_override(ct, part, SST_CT)
+        self.modified[part] = strings.to_bytes()
 
     def _highlights(self) -> dict[str, list[str]]:
         by_sheet: dict[str, list[str]] = {}
@@ -341,7 +376,8 @@ class _Build:
         return None
 
     def _edit_user_sheets(self, styles: _Styles, dates: DateSystem, highlights: dict[str, list[str]],
-                          gone: list[int]) -> dict[str, SheetEditor]:
+                          gone: list[int]) -> tuple[dict[str, SheetEditor], dict[str, bytes]]:
+        """An editor per user sheet that changes, and the XML each started from."""
         pkg = self.pkg
         editors: dict[str, SheetEditor] = {}
 
@@ -352,7 +388,9 @@ class _Build:
         xml: dict[str, bytes] = {}  # each sheet part decompressed once (a big one is 100 MB)
 
         def new_editor(part: str, name: str) -> SheetEditor:
-            raw = xml[part] if part in xml else pkg.read_part(part)
+            if part not in xml:
+                xml[part] = pkg.read_part(part)
+            raw = xml[part]
             with pkg.parsing(part):
                 return SheetEditor(raw, name) if part in cell_edits else SheetEditor.around_cells(raw, name)
 
@@ -362,17 +400,25 @@ class _Build:
                 editors[s.part] = new_editor(s.part, s.name)
             return editors[s.part]
 
+        outputs = {o.name.casefold() for o in self.outputs}
+        will_edit = cell_edits | {pkg._sheet(k).part for k in highlights if k not in outputs and k in names}
         markers = (HIGHLIGHT_FORMULA.encode(), HIGHLIGHT_FORMULA.replace('"', "&quot;").encode())
         for i, s in enumerate(pkg._sheets):
             if i in gone or s.kind != "worksheet":
                 continue
-            xml[s.part] = pkg.read_part(s.part)
-            if any(m in xml[s.part] for m in markers):
+            raw = pkg.read_part(s.part)
+            if s.part in will_edit:  # kept, not read twice; the others are let go at once (100s of MB)
+                xml[s.part] = raw
+            if any(m in raw for m in markers):
+                xml[s.part] = raw
                 ed = new_editor(s.part, s.name)
                 with pkg.parsing(s.part):
                     removed = ed.remove_highlights()
                 if removed:
                     editors[s.part] = ed
+                elif s.part not in will_edit:
+                    del xml[s.part]
+            del raw
 
         tables = pkg.tables()
         for e in self.edits:
@@ -383,11 +429,10 @@ class _Build:
                 editor(e.sheet).set_cell(e.row, col, e.value, dates, date_style=date_style)
             elif isinstance(e, AppendRows):
                 self._append(editor(e.sheet), e, tables, styles, dates)
-        outputs = {o.name.casefold() for o in self.outputs}
         for sheet_key, cells in highlights.items():
             if sheet_key not in outputs:
                 editor(pkg._sheet(sheet_key).name).add_highlight(cells, styles.highlight_dxf())
-        return editors
+        return editors, {part: xml[part] if part in xml else pkg.read_part(part) for part in editors}
 
     def _append(self, ed: SheetEditor, e: AppendRows, tables: list[TableInfo], styles: _Styles,
                 dates: DateSystem) -> None:
@@ -503,7 +548,8 @@ class _Build:
         return order
 
     def _render_outputs(self, styles: OutputStyles | None, dates: DateSystem, highlights: dict[str, list[str]],
-                        wb: etree._Element, order: list[tuple[int | None, _NewSheet | None]]) -> None:
+                        wb: etree._Element, order: list[tuple[int | None, _NewSheet | None]],
+                        strings: SharedStrings | None = None) -> None:
         active = _active_tab(wb)
         new_active = self._map_tab(active, order)
         for position, (_, new) in enumerate(order):
@@ -513,7 +559,8 @@ class _Build:
             new.rendered = render_output_sheet(new.spec, styles, dates, tab_selected=position == new_active,
                                                highlights=highlights.get(new.spec.name.casefold(), ()),
                                                drawing_rid=_DRAWING_RID if new.drawing else None,
-                                               table_rid=_TABLE_RID if new.table else None)
+                                               table_rid=_TABLE_RID if new.table else None,
+                                               strings=strings, body=DeflatingSpool(self.deflater))
 
     def _write_tables(self) -> None:
         """Each Table output's table part and sheet rels: the Table `xlcust new` makes, in the template's style."""
@@ -696,36 +743,33 @@ class _Build:
     # -- writing --------------------------------------------------------------------------
 
     def write_zip(self, f: IO[bytes]) -> None:
+        """The new package into f: untouched parts copied as compressed bytes, the rest deflated (`zipwrite`)."""
         pkg = self.pkg
         modified = {k.lower(): v for k, v in self.modified.items()}
         written: set[str] = set()
-        # Level 3 for the parts written here: a third of level 6's time on large sheets for ~5% more bytes.
-        # Copied parts keep the default level (their ZipInfo carries none).
-        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=3) as zout:
+        with ZipWriter(f, self.deflater) as zout:
             for info in pkg._infos:
                 key = info.filename.lower()
                 if key in self.deleted:
                     continue
                 written.add(key)
                 if key in modified:
-                    zout.writestr(_same_info(info), modified[key])
-                    continue
-                with pkg._zip.open(info) as src, zout.open(_same_info(info), "w") as dst:
-                    while chunk := src.read(1 << 20):
-                        dst.write(chunk)
+                    _write_part(zout, _same_info(info), modified[key])
+                else:  # not inflated, not checked: a part we do not change leaves as it came
+                    zout.copy_raw(pkg._data, info)
             for part, data in self.modified.items():  # parts created by this save (styles)
                 if part.lower() not in written:
-                    zout.writestr(part, data)
+                    _write_part(zout, _new_info(part), data)
             for new in self.new_sheets:
                 r = new.rendered
-                assert r is not None
-                with zout.open(new.part, "w", force_zip64=r.size >= zipfile.ZIP64_LIMIT) as dst:
-                    r.write_to(dst)
+                assert r is not None and isinstance(r.body, DeflatingSpool)
+                zout.write_spooled(_new_info(new.part), r.head, r.body, r.tail)
 
     def close(self) -> None:
         for new in self.new_sheets:
             if new.rendered is not None:
                 new.rendered.close()
+        self.deflater.close()
 
 
 _DRAWING_RID = "rId1"  # an output sheet's rels hold only its drawing (and its table)
@@ -779,14 +823,48 @@ def _refuse_table_header(e: CellEdit, col: int, tables: list[TableInfo]) -> None
                                  "instead", sheet=e.sheet, col_letter=e.col_letter, row=e.row, name=t.name))
 
 
+def _write_part(zout: ZipWriter, info: zipfile.ZipInfo, data: bytes | list[bytes | memoryview]) -> None:
+    if isinstance(data, bytes):
+        zout.write(info, data)
+        return
+    with zout.open(info, size=sum(len(p) for p in data)) as dst:
+        for piece in data:
+            dst.write(piece)
+
+
+def _same_bytes(pieces: Sequence[bytes | memoryview], original: bytes) -> bool:
+    """Whether the pieces joined are `original`, without joining them.
+
+    Compared a MiB at a time as bytes: memoryview equality goes item by item (a second for 300 MB).
+    """
+    if sum(len(p) for p in pieces) != len(original):
+        return False
+    view, at, step = memoryview(original), 0, 1 << 20
+    for p in pieces:
+        piece = memoryview(p)
+        for off in range(0, len(piece), step):
+            if bytes(piece[off:off + step]) != bytes(view[at + off:at + off + step]):
+                return False
+        at += len(piece)
+    return True
+
+
 def _same_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    """A fresh header for a copied part: same name, time, compression and attributes."""
+    """A fresh header for a rewritten part: same name, time, compression and attributes."""
     out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     out.compress_type = info.compress_type
     out.external_attr = info.external_attr
+    out.create_system = info.create_system
     out.comment = info.comment
-    out.file_size = info.file_size  # lets zipfile choose Zip64 only for parts that need it
     return out
+
+
+def _new_info(part: str) -> zipfile.ZipInfo:
+    """The header of a part this save creates: deflated, dated 1980-01-01 as zipfile dates streamed parts."""
+    info = zipfile.ZipInfo(part)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16  # rw for its owner when unzipped, as zipfile's writestr gives it
+    return info
 
 
 def _active_tab(wb: etree._Element) -> int:

@@ -14,6 +14,7 @@ as None, column A at index 0.
 from __future__ import annotations
 
 import os
+import re
 
 from lxml import etree
 
@@ -29,6 +30,7 @@ _IS = f"{{{MAIN_NS}}}is"
 _T = f"{{{MAIN_NS}}}t"
 _SI = f"{{{MAIN_NS}}}si"
 _RPH = f"{{{MAIN_NS}}}rPh"
+_EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 def head_rows(pkg: Package, sheet_name: str, limit: int) -> list[list[object]]:
@@ -68,8 +70,12 @@ def _column_of(ref: str) -> int:
 
 
 def _text(el: etree._Element) -> str:
-    """A rich or plain string's text, phonetic runs (rPh) left out as Excel shows it."""
-    return "".join(t.text or "" for t in el.iter(_T) if t.getparent().tag != _RPH)
+    """A rich or plain string's text, phonetic runs (rPh) left out as Excel shows it.
+
+    Excel's `_xHHHH_` escapes are undone as python-calamine undoes them (`_x005F_` is "_").
+    """
+    text = "".join(t.text or "" for t in el.iter(_T) if t.getparent().tag != _RPH)
+    return _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
 def _value(t: str | None, c: etree._Element, shared: list[str]) -> object:

@@ -66,6 +66,7 @@ from ..views.layout import (
 )
 from ..views.page import PageSetup, choose_landscape, pages_wide
 from ..views.sheet import KINDS, CellSpec, ColumnSpec, OutputSheet, estimate_width
+from .sharedstrings import SharedStrings, needs_preserve
 
 # The sheet and edit types and A1 references live with their makers (views, core); they are
 # imported here too because the writer's callers have always found them in this module.
@@ -112,6 +113,11 @@ def xml_text(s: str) -> str:
     if _NEEDS_ESCAPE.search(s) is None and len(s) <= MAX_CELL_CHARS:
         return s
     return clean_text(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def text_element(escaped: str) -> str:
+    """`<t>` of escaped text, xml:space="preserve" only where whitespace at its ends would be trimmed."""
+    return f'<t xml:space="preserve">{escaped}</t>' if needs_preserve(escaped) else f"<t>{escaped}</t>"
 
 
 def xml_attr(s: str) -> str:
@@ -313,11 +319,16 @@ def render_output_sheet(
     main_ns: str = MAIN_NS,
     drawing_rid: str | None = None,
     table_rid: str | None = None,
+    strings: SharedStrings | None = None,
+    body: IO[bytes] | None = None,
 ) -> RenderedSheet:
     """Stream the sheet's rows into a spool and build head and tail around them.
 
     drawing_rid, for a sheet with charts, is the id of its drawing in the sheet's rels;
-    table_rid, for a sheet that is a Table (`OutputSheet.table`), the id of its table part.
+    table_rid, for a sheet that is a Table (`OutputSheet.table`), the id of its table part;
+    strings, when given, is the workbook's shared-string table: repeated text goes there;
+    body, where the rows go (`write`, `tell`, `close`): by default a spooled temporary file,
+    the package writer's deflates them as they come (`zipwrite.DeflatingSpool`).
     """
     columns = list(sheet.columns)
     if not columns:
@@ -328,7 +339,8 @@ def render_output_sheet(
         raise ValueError(f"output sheet {sheet.name!r}: tab colour must be RRGGBB, not {sheet.tab_color!r}")
     header_row = sheet.header_row
     # Closed by the caller (RenderedSheet.close) once the part is in the zip.
-    body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115
+    if body is None:
+        body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115
     try:
         links: list[str] = []
         counter = _LinkCounter()
@@ -341,16 +353,16 @@ def render_output_sheet(
             from .framexml import write_frame_rows
 
             layout = layouts(columns, _frame_sample(sheet.rows, len(columns)), filter_arrow=sheet.filter_buttons)
-            encoders = _encoders(columns, layout, styles, dates, links, counter)
+            encoders = _encoders(columns, layout, styles, dates, links, counter, strings)
             heights = _frame_row_heights(sheet.rows, columns, layout)
             last_row = write_frame_rows(sheet.name, sheet.rows, columns, encoders, styles, dates, header_row, write,
-                                        links, counter, heights, [i for i, c in enumerate(layout) if c.wrap])
+                                        links, counter, heights, [i for i, c in enumerate(layout) if c.wrap], strings)
         else:
             rows = sheet.rows.itertuples(index=False, name=None) if hasattr(sheet.rows, "itertuples") else sheet.rows
             rows = iter(rows)
             first = list(itertools.islice(rows, SAMPLE_ROWS))
             layout = layouts(columns, column_samples(first, len(columns)), filter_arrow=sheet.filter_buttons)
-            encoders = _encoders(columns, layout, styles, dates, links, counter)
+            encoders = _encoders(columns, layout, styles, dates, links, counter, strings)
             last_row = _write_rows(sheet, itertools.chain(first, rows), encoders, header_row, write, wanted, cells,
                                    layout)
         body_size = body.tell()
@@ -371,11 +383,11 @@ def render_output_sheet(
 
 
 def _encoders(columns: list[ColumnSpec], layout: list[ColumnLayout], styles: OutputStyles, dates: DateSystem,
-              links: list[str], counter: _LinkCounter) -> list:
+              links: list[str], counter: _LinkCounter, strings: SharedStrings | None = None) -> list:
     """A cell encoder per column; text in a column that wraps gets the wrapping style."""
     wrap = styles.text_wrap
     return [_column_encoder(i, c.kind, styles, dates, links, counter,
-                            wrap if wrap is not None and lay.wrap and c.kind == "text" else None)
+                            wrap if wrap is not None and lay.wrap and c.kind == "text" else None, strings)
             for i, (c, lay) in enumerate(zip(columns, layout, strict=True))]
 
 
@@ -499,10 +511,11 @@ class _LinkCounter:
 
 
 def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem, links: list[str],
-                    counter: _LinkCounter, style: int | None = None):
+                    counter: _LinkCounter, style: int | None = None, strings: SharedStrings | None = None):
     """A function (value, row-number text) → `<c>` XML for one column, fast paths first.
 
-    style, when given, replaces the kind's number-format style (a header- or title-looking cell).
+    style, when given, replaces the kind's number-format style (a header- or title-looking cell);
+    strings, when given, takes the text met more than once (`SharedStrings.cell_index`).
     """
     letter = column_letter(col)
     pre = f'<c r="{letter}'
@@ -520,12 +533,16 @@ def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem
     cents = kind == "cents"
     _str, _int, _float, _date, _datetime = str, int, float, dt.date, dt.datetime
 
+    shared = None if strings is None else strings.cell_index
+
     def text(s: str, rs: str, s_attr: str = s_text) -> str:
         if not s:
             return ""
         if _NEEDS_ESCAPE.search(s) is not None or len(s) > MAX_CELL_CHARS:
             s = xml_text(s)
-        return f'{pre}{rs}"{s_attr} t="inlineStr"><is><t xml:space="preserve">{s}</t></is></c>'
+        if shared is not None and (i := shared(s)) >= 0:
+            return f'{pre}{rs}"{s_attr} t="s"><v>{i}</v></c>'
+        return f'{pre}{rs}"{s_attr} t="inlineStr"><is>{text_element(s)}</is></c>'
 
     def encode(v: object, rs: str) -> str:
         # Exact type checks first: this runs once per cell, millions of times.
@@ -558,7 +575,7 @@ def _column_encoder(col: int, kind: str, styles: OutputStyles, dates: DateSystem
         enc = variants.get(key)
         if enc is None:
             role_style = {"header": styles.header_for(kind), "title": styles.title}.get(v.role or "")
-            enc = variants[key] = _column_encoder(col, v.kind, styles, dates, links, counter, role_style)
+            enc = variants[key] = _column_encoder(col, v.kind, styles, dates, links, counter, role_style, strings)
         return enc(v.value, rs)  # type: ignore[operator]
 
     def slow(v: object, rs: str) -> str:
@@ -643,11 +660,11 @@ def _title_and_header_rows(sheet: OutputSheet, columns: list[ColumnSpec], r: Ren
         before = "".join(f'<c r="{column_letter(i)}1" s="{style}"/>' for i in range(first))
         after = "".join(f'<c r="{column_letter(i)}1" s="{style}"/>' for i in range(first + 1, span))
         out.append(f'<row r="1" ht="{title_height(sheet.title, widths[first:span]):.4g}" customHeight="1">'
-                   f'{before}<c r="{column_letter(first)}1" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                   f"{xml_text(sheet.title)}</t></is></c>{after}</row>")
+                   f'{before}<c r="{column_letter(first)}1" s="{style}" t="inlineStr"><is>'
+                   f"{text_element(xml_text(sheet.title))}</is></c>{after}</row>")
     head_cells = "".join(
         f'<c r="{column_letter(i)}{r.header_row}" s="{styles.header_for(c.kind)}" t="inlineStr"><is>'
-        f'<t xml:space="preserve">{xml_text(c.header)}</t></is></c>'
+        f"{text_element(xml_text(c.header))}</is></c>"
         for i, c in enumerate(columns)
     )
     height = header_height(columns, widths, sheet.filter_buttons)
@@ -856,7 +873,8 @@ class SheetEditor:
     _rows: dict[int, etree._Element] | None = field(default=None, init=False)
     _row_numbers: list[int] = field(default_factory=list, init=False)
 
-    _set_aside: bytes | None = field(default=None, init=False)  # the sheetData kept out by `around_cells`
+    # The sheetData kept out by `around_cells`: a view of `xml`, so that a 300 MB sheet is not copied.
+    _set_aside: memoryview | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.root = etree.fromstring(self.xml, XML_PARSER)
@@ -875,22 +893,27 @@ class SheetEditor:
             return cls(xml, name)
         start, end, empty = span
         editor = cls(xml[:start] + empty + xml[end:], name)
-        editor._set_aside = xml[start:end]
+        editor._set_aside = memoryview(xml)[start:end]
         return editor
 
     def q(self, name: str) -> str:
         return f"{{{self.ns}}}{name}"
 
     def to_bytes(self) -> bytes:
+        return b"".join(self.to_pieces())
+
+    def to_pieces(self) -> list[bytes | memoryview]:
+        """The sheet's XML as pieces to write one after the other (the set-aside cells not copied)."""
         body = etree.tostring(self.root, encoding="UTF-8", xml_declaration=False)
-        if self._set_aside is not None:
-            placeholder = _empty_sheet_data(body)
-            if placeholder is None:
-                raise WorkbookError(msg("{name}: could not put the sheet's cells back after editing it",
-                                        name=self.name))
-            start, end = placeholder
-            body = body[:start] + self._set_aside + body[end:]
-        return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n' + body
+        declaration = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        if self._set_aside is None:
+            return [declaration, body]
+        placeholder = _empty_sheet_data(body)
+        if placeholder is None:
+            raise WorkbookError(msg("{name}: could not put the sheet's cells back after editing it",
+                                    name=self.name))
+        start, end = placeholder
+        return [declaration + body[:start], self._set_aside, body[end:]]
 
     # -- rows and cells -----------------------------------------------------------------
 

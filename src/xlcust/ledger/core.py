@@ -63,6 +63,7 @@ class Ledger:
     line_customer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     item_customer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     credit_customer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    numbers: Numbers | None = field(default=None, repr=False)  # `sheet`'s code columns numbered
     # Customer figures already computed, per window: grades, warnings and the rules all read them.
     _figures: dict[int, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -194,7 +195,7 @@ def build_ledger_from_frames(
         settings=settings, as_of=as_of_ts.date(), basis=basis, scheme=scheme, lines=lines, excluded=excluded,
         customers=custs, categories=cats, items=items, credits=credit_frame, allocations=allocations,
         unapplied=unapplied, replayed_customers=result.replayed_customers, sheet=transactions,
-        line_customer=cust_no, item_customer=cust_no[di][fifo_order], credit_customer=cust_no[ci],
+        line_customer=cust_no, item_customer=cust_no[di][fifo_order], credit_customer=cust_no[ci], numbers=numbers,
     )
 
 

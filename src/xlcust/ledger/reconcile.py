@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 
 from ..money import money_to_json
+from ..tables import number_columns
 from ._frames import sum_by
-from .lines import SIGN
+from .lines import SIGN, Numbers
 
 if TYPE_CHECKING:
     from ..book import Book
@@ -64,16 +65,19 @@ class ControlTotals:
         return data
 
 
-def _sheet_totals(sheet: pd.DataFrame, as_of: dt.date) -> tuple[int, int, int, int]:
-    """(debits, credits, rows used, rows after as_of) straight from the typed sheet."""
-    codes, kinds = pd.factorize(sheet["kind"].to_numpy(dtype=object))
-    # One look-up per distinct kind; 0 for a kind the ledger does not know, and for a blank (−1).
-    sign = np.append(np.array([SIGN.get(k, 0) for k in kinds], dtype=np.int64), 0)[codes]
-    customer = sheet["customer_code"].to_numpy(dtype=object)
+def _sheet_totals(sheet: pd.DataFrame, as_of: dt.date, numbers: Numbers | None) -> tuple[int, int, int, int]:
+    """(debits, credits, rows used, rows after as_of) straight from the typed sheet.
+
+    `numbers` are the sheet's kinds and customer codes numbered (the ledger's `numbers`), else numbered here.
+    """
+    kind, customer = (numbers.kind, numbers.customer) if numbers is not None else (
+        number_columns([sheet["kind"]])[0], number_columns([sheet["customer_code"]])[0])
+    # One look-up per distinct kind and customer; 0 for a kind the ledger does not know, and for a blank (−1).
+    sign = np.append(np.array([SIGN.get(k, 0) for k in kind.values], dtype=np.int64), 0)[kind.numbers]
+    has_customer = np.append(np.array([c != "" for c in customer.values], dtype=bool), False)[customer.numbers]
     dates = sheet["date"].to_numpy(dtype="datetime64[ns]")
     amount = sheet["amount"]
-    usable = ~np.isnat(dates) & amount.notna().to_numpy(dtype=bool) & (sign != 0) & pd.notna(customer) & (
-        customer != "")
+    usable = ~np.isnat(dates) & amount.notna().to_numpy(dtype=bool) & (sign != 0) & has_customer
     early = dates <= np.datetime64(pd.Timestamp(as_of), "ns")
     used = usable & early
     signed = amount.to_numpy(dtype=np.int64, na_value=0)[used] * sign[used]
@@ -106,7 +110,7 @@ def reconcile(source: Ledger | Book, as_of: dt.date | None = None) -> ControlTot
             problems.append(f"{name}: {left} != {right}")
 
     items, credits, alloc = ledger.items, ledger.credits, ledger.allocations
-    sheet_debits, sheet_credits, used, late = _sheet_totals(ledger.sheet, ledger.as_of)
+    sheet_debits, sheet_credits, used, late = _sheet_totals(ledger.sheet, ledger.as_of, ledger.numbers)
     debits = int(items["amount"].sum())
     credit_total = int(credits["amount"].sum())
     open_items = int(items["open_amount"].sum())

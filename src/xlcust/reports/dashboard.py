@@ -111,13 +111,17 @@ def _days_to_settle(ledger: Ledger, level1) -> tuple[list[str], dict[str, dict[s
     items = ledger.items
     quarters = _last_quarters(ledger.as_of, QUARTERS)
     settled = items["settled_on"].notna().to_numpy() & (items["kind"].to_numpy(dtype=object) == "invoice")
-    done = items[settled]
-    label = _quarter_labels(done["settled_on"].to_numpy())
-    weight = done["amount"].to_numpy(dtype=np.int64).astype(float)
-    days = done["days_to_settle"].to_numpy(dtype=float, na_value=np.nan) * weight
-    frame = pd.DataFrame({"quarter": label, "code": _per_distinct(done["category_code"], level1),
+    # Only the columns needed, of only the rows shown: the items frame is a row per invoice.
+    rows = np.flatnonzero(settled)
+    quarter = _quarter_numbers(items["settled_on"].to_numpy()[rows])
+    last = ledger.as_of.year * 4 + (ledger.as_of.month - 1) // 3 - 1970 * 4
+    weight = items["amount"].to_numpy(dtype=np.int64)[rows].astype(float)
+    keep = (quarter > last - QUARTERS) & (quarter <= last) & (weight > 0)
+    rows, quarter, weight = rows[keep], quarter[keep], weight[keep]
+    days = items["days_to_settle"].to_numpy(dtype=float, na_value=np.nan)[rows] * weight
+    frame = pd.DataFrame({"quarter": pd.Series(_quarter_text(quarter), dtype=object),  # object: no str inference
+                          "code": pd.Series(_per_distinct(items["category_code"].iloc[rows], level1), dtype=object),
                           "weighted": days, "weight": weight})
-    frame = frame[frame["quarter"].isin(quarters) & (frame["weight"] > 0)]
     sums = frame.groupby(["code", "quarter"])[["weighted", "weight"]].sum()
     out: dict[str, dict[str, float]] = {}
     for (code, quarter), row in sums.iterrows():
@@ -144,9 +148,13 @@ def _last_quarters(as_of: dt.date, n: int) -> list[str]:
     return [f"{k // 4}Q{k % 4 + 1}" for k in range(q - n + 1, q + 1)]
 
 
-def _quarter_labels(dates: np.ndarray) -> np.ndarray:
-    months = to_days(dates).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)  # since 1970-01
-    quarters = months // 3  # since 1970Q1
+def _quarter_numbers(dates: np.ndarray) -> np.ndarray:
+    """datetime64 values → quarters since 1970Q1."""
+    return to_days(dates).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) // 3
+
+
+def _quarter_text(quarters: np.ndarray) -> np.ndarray:
+    """Quarters since 1970Q1 → their labels (2026Q3), each distinct one formatted once."""
     which, distinct = pd.factorize(quarters)
     labels = np.array([f"{1970 + q // 4}Q{q % 4 + 1}" for q in distinct] + [""], dtype=object)
     return labels[which]

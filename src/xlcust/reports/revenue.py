@@ -75,6 +75,7 @@ from ..ledger.records import json_records
 from ..ledger.rollup import rollup
 from ..ledger.terms import category_table, inherit
 from ..money import money_to_json
+from ..tables import Numbered
 from .datahash import data_hash
 
 if TYPE_CHECKING:
@@ -350,11 +351,14 @@ def sales_lines_in(book: Book, ranges: Sequence[tuple[dt.date, dt.date]], *, kno
     inside = np.zeros(len(dates), dtype=bool)
     for start, end in ranges:  # the cheap comparisons first, so the selection works on sales only
         inside |= (dates >= np.datetime64(start, "ns")) & (dates <= np.datetime64(end, "ns"))
-    candidate = np.flatnonzero(inside)
-    kind = t["kind"].to_numpy(dtype=object)[candidate]
-    candidate = candidate[(kind == "invoice") | (kind == "credit_note")]
+    # The Book's numbered kinds and customer codes (shared with the checks and the ledger): no text hashed again.
+    table = book.transactions
+    kind, customer = table.numbered("kind"), table.numbered("customer_code")
+    candidate = np.flatnonzero(inside & _is_sale(kind))
     # Every candidate is dated on or before the last day, so "after the as-of date" leaves none out.
-    selection = select(t.iloc[candidate], pd.Timestamp(max(end for _, end in ranges)))
+    selection = select(t.iloc[candidate], pd.Timestamp(max(end for _, end in ranges)),
+                       _Codes(Numbered(kind.numbers[candidate], kind.values),
+                              Numbered(customer.numbers[candidate], customer.values)))
     sales = selection.lines
     in_force = categories_in_force(book, sales["customer_code"], sales["date"])
     historical = in_force["category_code"].to_numpy(dtype=object)
@@ -362,6 +366,20 @@ def sales_lines_in(book: Book, ranges: Sequence[tuple[dt.date, dt.date]], *, kno
     part = _Part(sales, historical, in_force["source"].to_numpy(dtype=object), _current_category(book, selection),
                  rate)
     return SalesLines(book, tuple(ranges), part, known_hash)
+
+
+@dataclass(frozen=True)
+class _Codes:
+    """What `select` reads of `xlcust.ledger.lines.Numbers`: the kinds and customer codes numbered
+    (the txn ids and references, which revenue does not match, are not numbered for it)."""
+
+    kind: Numbered
+    customer: Numbered
+
+
+def _is_sale(kind: Numbered) -> np.ndarray:
+    """Per row, whether its kind is invoice or credit_note (from the numbered kinds; a blank is not)."""
+    return np.append(np.isin(kind.values, list(SALES_SIGN)), False)[kind.numbers]
 
 
 def sales_lines(book: Book, date_from: dt.date, date_to: dt.date) -> pd.DataFrame:
@@ -523,16 +541,18 @@ def sheet_control(book: Book, date_from: dt.date, date_to: dt.date, strip: bool,
     counts when it has a date in the period, an amount, a customer code and kind
     invoice or credit_note.
     """
-    t = book.transactions.data
+    table = book.transactions
+    t = table.data
     dates = t["date"].to_numpy(dtype="datetime64[ns]")
-    # The cheap test on the whole sheet, the others on the rows still in the running.
-    rows = np.flatnonzero((dates >= np.datetime64(date_from, "ns")) & (dates <= np.datetime64(date_to, "ns")))
-    kind = t["kind"].to_numpy(dtype=object)[rows]
-    rows = rows[(kind == "invoice") | (kind == "credit_note")]
-    customer = t["customer_code"].to_numpy(dtype=object)[rows]
-    rows = rows[t["amount"].notna().to_numpy(dtype=bool)[rows] & pd.notna(customer) & (customer != "")]
-    is_invoice = t["kind"].to_numpy(dtype=object)[rows] == "invoice"
-    signed = t["amount"].to_numpy(dtype=np.int64, na_value=0)[rows] * np.where(is_invoice, 1, -1)
+    # The kinds and customer codes as the Book numbers them (a blank is −1): tests on integers.
+    kind, customer = table.numbered("kind"), table.numbered("customer_code")
+    has_customer = np.append(np.array([c != "" for c in customer.values], dtype=bool), False)
+    rows = np.flatnonzero((dates >= np.datetime64(date_from, "ns")) & (dates <= np.datetime64(date_to, "ns"))
+                          & _is_sale(kind) & has_customer[customer.numbers])
+    amount = t["amount"].array[rows]
+    rows = rows[~np.asarray(amount.isna(), dtype=bool)]
+    is_invoice = np.append(kind.values == "invoice", False)[kind.numbers[rows]]
+    signed = t["amount"].array[rows].to_numpy(dtype=np.int64) * np.where(is_invoice, 1, -1)
     tax = 0
     if strip:
         codes = categories_in_force(book, t["customer_code"].iloc[rows], t["date"].iloc[rows])["category_code"]

@@ -9,6 +9,7 @@ from the catalog, under a context (msgctxt) because one English word can be two 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..i18n import C_, DEFAULT_LANGUAGE, ctranslate, translate
@@ -80,8 +81,7 @@ def label_column(context: str, values: pd.Series, lang: str) -> pd.Series:
     """`label` for a whole column, looked up once per code (detail sheets run to 500,000 rows)."""
     if lang == DEFAULT_LANGUAGE:
         return values
-    table = {code: ctranslate(context, code, lang) for code in LABELS[context]}
-    return values.map(lambda v: table.get(v, v) if isinstance(v, str) else v).astype(object)
+    return _relabelled(values, {code: ctranslate(context, code, lang) for code in LABELS[context]})
 
 
 def bucket_label(bucket: str, lang: str) -> str:
@@ -93,12 +93,32 @@ def bucket_column(values: pd.Series, lang: str) -> pd.Series:
     """`bucket_label` for a whole column."""
     if lang == DEFAULT_LANGUAGE:
         return values
-    not_due = translate(NOT_DUE, lang)
-    return values.map(lambda v: not_due if v == NOT_DUE else v).astype(object)
+    return _relabelled(values, {NOT_DUE: translate(NOT_DUE, lang)})
 
 
 def yes_no_column(values: pd.Series, lang: str) -> pd.Series:
     """Booleans as Yes/No, 是/否 (never TRUE/FALSE on a printed page); blanks stay blank."""
     yes, no = translate("Yes", lang), translate("No", lang)
-    return values.map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
-                      else (yes if bool(v) else no)).astype(object)
+    # Once per distinct value (True, False, a blank), not a Python call per row.
+    number, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    words = np.array([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else (yes if bool(v) else no)
+                      for v in distinct] + [None], dtype=object)
+    return pd.Series(words[number], index=values.index, name=values.name, dtype=object)
+
+
+def _relabelled(values: pd.Series, table: dict[str, str]) -> pd.Series:
+    """`values` with each text found in `table` replaced by its entry, anything else as it is.
+
+    Looked up once per distinct value, not once per row.
+    """
+    cells = values.to_numpy(dtype=object)
+    number, distinct = pd.factorize(cells, use_na_sentinel=True)
+    found = [isinstance(v, str) and v in table for v in distinct]
+    if not any(found):
+        return values.astype(object)
+    words = np.array([table[v] if hit else None for v, hit in zip(distinct, found, strict=True)] + [None],
+                     dtype=object)
+    hit = np.append(np.array(found, dtype=bool), False)[number]
+    out = cells.copy()
+    out[hit] = words[number[hit]]
+    return pd.Series(out, index=values.index, name=values.name, dtype=object)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..book import Book
@@ -12,7 +13,7 @@ from ..i18n import N_, ctranslate, term, translate
 from ..ledger.lifecycle import STAGE_LABELS
 from ..settings import Settings
 from .labels import GRADE, label, label_column, yes_no_column
-from .levels import customer_levels, level_fills, level_label, level_order
+from .levels import customer_level_column, customer_levels, level_fills
 from .outputs import Field, frame_sheet
 from .sheet import OutputSheet
 
@@ -76,10 +77,8 @@ def metrics_sheet(book: Book, grades: pd.DataFrame, lang: str,
     for flag in ("over_limit", "near_limit"):
         if flag in frame:
             frame[flag] = yes_no_column(frame[flag], lang)
-    levels = customer_levels(warnings)
-    codes = frame["customer_code"].tolist()
-    frame["warning_level"] = [level_label(levels.get(c), lang) for c in codes]
-    frame = frame.iloc[level_order([levels.get(c) for c in codes])].reset_index(drop=True)  # red alerts first
+    frame["warning_level"], red_first = customer_level_column(frame["customer_code"], customer_levels(warnings), lang)
+    frame = frame.iloc[red_first].reset_index(drop=True)  # red alerts first
     if "stage" in frame.columns:  # the code, in the sheet's words
         labels = {code: translate(msgid, lang) for code, msgid in STAGE_LABELS.items()}
         frame["stage"] = [labels.get(code, code) for code in frame["stage"].tolist()]
@@ -104,13 +103,21 @@ def _add_archive(book: Book, frame: pd.DataFrame) -> None:
     codes = frame["customer_code"].to_numpy(dtype=object)
     data = book.customers.data
     defaults = archive_defaults(data, book.categories.data, CodingScheme.from_settings(book.settings))
+    at = defaults.index.get_indexer(codes)  # each customer's row, found once for both columns (−1: none)
     for column in ("settlement_method", "invoice_type"):
-        frame[column] = pd.Series(_blanks_as_none(defaults[column].reindex(codes)), index=frame.index, dtype=object)
+        frame[column] = pd.Series(_blanks_as_none(_taken(defaults[column], at)), index=frame.index, dtype=object)
     first = data[data["code"].notna().to_numpy() & ~data["code"].duplicated().to_numpy()].set_index("code") \
         if "code" in data.columns else pd.DataFrame()
+    at = first.index.get_indexer(codes)
     for column in ("salesperson", "department"):
-        values = _blanks_as_none(first[column].reindex(codes)) if column in first.columns else [None] * len(codes)
+        values = _blanks_as_none(_taken(first[column], at)) if column in first.columns else [None] * len(codes)
         frame[column] = pd.Series(values, index=frame.index, dtype=object)  # object: blanks stay None
+
+
+def _taken(column: pd.Series, at: np.ndarray) -> pd.Series:
+    """`column.reindex(codes)` from the positions `index.get_indexer(codes)` gave (−1: not found, NaN)."""
+    values = np.append(column.to_numpy(dtype=object), np.nan)
+    return pd.Series(values[at], dtype=object)
 
 
 def _blanks_as_none(values: pd.Series) -> list[object]:

@@ -136,7 +136,7 @@ def frame_sheet(key: str, lang: str, frame: pd.DataFrame, fields: Sequence[Field
             row_col, target = links[n]
             sheet, letter = target.split("!")
             link_rows[i] = (frame[row_col].to_numpy(dtype=float, na_value=np.nan), f"'{sheet}'!{letter}")
-    rows = pd.DataFrame(data, index=pd.RangeIndex(len(frame)))
+    rows = pd.DataFrame(data, index=pd.RangeIndex(len(frame)), copy=False)  # the columns as they are: no copy
     rows.attrs["links"] = link_rows
 
     return OutputSheet(sheet_title(key, lang), columns(lang, specs), rows, title=banner(what, lang, as_of),
@@ -263,14 +263,13 @@ def ledger_sheets(book: Book, ledger, lang: str, totals=None, warnings: pd.DataF
 
 def _collections_sheet(ledger, lang: str, control: str, link: str, warnings: pd.DataFrame | None) -> OutputSheet:
     """Collections, red alerts first, then yellow, then the rest, each in the ledger's urgency order."""
-    from .levels import customer_levels, level_fills, level_label, level_order
+    from .levels import customer_level_column, customer_levels, level_fills
 
     frame = ledger.collections()
-    levels = customer_levels(warnings)
-    customers = frame["customer_code"].tolist()
-    frame = frame.assign(warning_level=[level_label(levels.get(c), lang) for c in customers],
-                         bucket=bucket_column(frame["bucket"], lang), remind=yes_no_column(frame["remind"], lang))
-    frame = frame.iloc[level_order([levels.get(c) for c in customers])].reset_index(drop=True)
+    words, red_first = customer_level_column(frame["customer_code"], customer_levels(warnings), lang)
+    frame = frame.assign(warning_level=words, bucket=bucket_column(frame["bucket"], lang),
+                         remind=yes_no_column(frame["remind"], lang))
+    frame = frame.iloc[red_first].reset_index(drop=True)
     fields: list[Field] = [
         ("category_code", term("column header", "Category"), "text", 10),
         ("category_name", term("column header", "Category name"), "text", 18),

@@ -8,6 +8,7 @@ row) and the standalone .xlsx / .csv export with its parameters block.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -65,6 +66,7 @@ def describe(report: RevenueReport, lang: str = "en") -> str:
 def _wide_rows(report: RevenueReport, words: dict[str, str], *, indent_with_spaces: bool) -> list[list[object]]:
     wide = report.wide()
     labels = report.totals["period"].tolist()
+    cells = _contribution_cells(report)
     rows: list[list[object]] = []
     for rec in wide.to_dict("records"):
         level = rec["level"]
@@ -76,7 +78,7 @@ def _wide_rows(report: RevenueReport, words: dict[str, str], *, indent_with_spac
         shown: object = ("  " * depth + name) if indent_with_spaces else Styled(name, indent=depth,
                                                                                    bold=depth == 0)
         rows.append([code, shown, None if level is pd.NA else level,
-                     *(int(rec[label]) for label in labels), int(rec["total"]), *contribution_of(report, code)])
+                     *(int(rec[label]) for label in labels), int(rec["total"]), *cells(code)])
     per_period = report.totals["net_sales"].to_numpy(dtype=np.int64)
     total_name: object = words["total"] if indent_with_spaces else Styled(words["total"], bold=True)
     rows.append([None, total_name, None, *(int(v) for v in per_period), int(per_period.sum()),
@@ -86,15 +88,21 @@ def _wide_rows(report: RevenueReport, words: dict[str, str], *, indent_with_spac
 
 def contribution_of(report: RevenueReport, code: str | None) -> list[object]:
     """A category's contribution cells (none when the report has no contribution)."""
+    return _contribution_cells(report)(code)
+
+
+def _contribution_cells(report: RevenueReport) -> Callable[[str | None], list[object]]:
+    """`contribution_of` for every category of the report, its frame read once."""
     c = report.contribution
     if c is None:
-        return []
+        return lambda _code: []
     frame = c.by_category
-    key = frame["category_code"].fillna("").to_numpy(dtype=object)
-    hit = np.flatnonzero(key == (code or ""))
-    if not len(hit):
-        return [None] * len(CONTRIBUTION_FIELDS)
-    return [plain(frame[f].iat[hit[0]]) for f in CONTRIBUTION_FIELDS]
+    columns = [plain_column(frame[f]) for f in CONTRIBUTION_FIELDS]
+    by_code: dict[str, list[object]] = {}
+    for i, key in enumerate(frame["category_code"].fillna("").to_numpy(dtype=object).tolist()):
+        if key not in by_code:  # the first row of a code, as a look-up would find it
+            by_code[key] = [column[i] for column in columns]
+    return lambda code: list(by_code.get(code or "", [None] * len(CONTRIBUTION_FIELDS)))
 
 
 def _total_contribution(report: RevenueReport) -> list[object]:
@@ -136,10 +144,29 @@ def customer_rows(report: RevenueReport, lang: str, before: int) -> list[list[ob
             translate(N_("Category code"), lang), *([""] * before), translate(N_("Net sales"), lang),
             *contribution_headers(lang)]
     rows: list[list[object]] = [[], [CellSpec(title, "text", "title")], [CellSpec(h, "text", "header") for h in head]]
-    for rec in c.by_customer.to_dict("records"):
-        rows.append([rec["customer_code"], rec["name"], CellSpec(rec["category_code"] or "", "text"),
-                     *([None] * before), int(rec["net_sales"]), *(plain(rec[f]) for f in CONTRIBUTION_FIELDS)])
+    frame = c.by_customer
+    # A column at a time (issue 15: one dict per customer cost more than the rest of the sheet).
+    codes = frame["customer_code"].to_numpy(dtype=object).tolist()
+    names = frame["name"].to_numpy(dtype=object).tolist()
+    specs: dict[str, CellSpec] = {}  # one (frozen) cell per category code, shared by its customers
+    categories = [(specs.get(v) or specs.setdefault(v, CellSpec(v, "text"))) if isinstance(v, str) and v
+                  else CellSpec(v or "", "text") for v in frame["category_code"].to_numpy(dtype=object).tolist()]
+    net = frame["net_sales"].to_numpy(dtype=np.int64).tolist()
+    figures = zip(*(plain_column(frame[f]) for f in CONTRIBUTION_FIELDS), strict=True)
+    blank = [None] * before
+    rows.extend([code, name, category, *blank, cents, *rest]
+                for code, name, category, cents, rest in zip(codes, names, categories, net, figures, strict=True))
     return rows
+
+
+def plain_column(column: pd.Series) -> list[object]:
+    """`plain` of every cell of a frame column, a column at a time."""
+    numpy = isinstance(column.dtype, np.dtype)  # else an extension type: a masked Int64 column's blanks are NA
+    if column.dtype.kind in "iub":
+        return column.to_numpy().tolist() if numpy else column.to_numpy(dtype=object, na_value=None).tolist()
+    if numpy and column.dtype.kind == "f":
+        return [None if v != v else v for v in column.to_numpy().tolist()]
+    return [plain(v) for v in column.to_numpy(dtype=object, na_value=None).tolist()]
 
 
 def revenue_sheet(report: RevenueReport, lang: str) -> OutputSheet:
