@@ -118,10 +118,10 @@ def test_a_zip_bomb_is_refused_in_a_subprocess_within_time_and_memory(base: Path
 def test_the_bomb_is_refused_in_well_under_a_second_on_every_path(base: Path, tmp_path: Path) -> None:
     path = rezip(base, tmp_path / "bomb.xlsx", lambda es: swap(es, SHEET, bomb(SHEET, 3072)))
     for read in (open_package, read_book, read_spreadsheet_grids):
-        start = time.perf_counter()
+        start = time.process_time()
         with pytest.raises(RefusedPackage, match="zip bomb"):
             read(path)
-        assert time.perf_counter() - start < 1.0, read
+        assert time.process_time() - start < 1.0, read
     refused(path, command="run")
 
 
@@ -131,10 +131,10 @@ def test_a_directory_that_lies_about_a_size_is_caught_while_inflating(base: Path
     path = rezip(base, tmp_path / "lie.xlsx", lambda es: swap(es, SHEET, lying(bomb(SHEET, 3072), 4000)))
     pkg = open_package(path)
     assert len(pkg.read_part(SHEET)) == 4000  # Python's own reads stop at the declared size
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(RefusedPackage, match="more than the 4000 bytes its zip directory declares"):
         pkg.for_native_readers("Categories")  # what fastexcel is about to read
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     for read in (read_book, read_spreadsheet_grids):
         with pytest.raises(RefusedPackage, match="declares"):
             read(path)
@@ -147,10 +147,10 @@ def test_the_cell_reader_relies_on_calamine_stopping_at_the_declared_size(base: 
     # python-calamine refuses a longer part itself, which must surface as a damaged file.
     path = rezip(base, tmp_path / "lie.xlsx", lambda es: swap(es, SHEET, lying(bomb(SHEET, 3072), 4000)))
     monkeypatch.setattr("xlcust.io.reader.open_columns", lambda _source: None)
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(RefusedPackage, match="sheet Categories cannot be read"):
         read_book(path)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
 
 
 def test_a_lie_in_a_part_no_reader_parses_stays_bounded(base: Path, tmp_path: Path) -> None:

@@ -105,9 +105,9 @@ def test_a_condition_is_one_column_operation_per_node_not_a_loop_per_customer() 
     big = FRAME.iloc[np.tile(np.arange(len(FRAME)), 40_000)].reset_index(drop=True)  # 200,000 customers
     text = 'AND(revenue_12m / overdue_90_count > 0, HAS_TAG("建筑业"), STARTS_WITH(category_code, "01"))'
     condition = compile_condition(parse_condition(text), Context(text, True))
-    started = time.perf_counter()
+    started = time.process_time()
     matched = evaluate(condition, Env(big))
-    assert time.perf_counter() - started < 3
+    assert time.process_time() - started < 3
     assert matched.sum() == 40_000
 
 
@@ -195,12 +195,12 @@ HOSTILE = [
 
 @pytest.mark.parametrize(("text", "code"), HOSTILE, ids=[f"hostile{i}" for i in range(len(HOSTILE))])
 def test_hostile_input_is_rejected_as_a_finding_within_a_second(text: str, code: str | None) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     if code is None:
         run(text)
     else:
         assert fail(text).code == code
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
 
 
 # ------------------------------------------------------------------------ actions
@@ -253,12 +253,12 @@ BAD_ACTIONS = [
 
 @pytest.mark.parametrize(("text", "code", "hint"), BAD_ACTIONS)
 def test_bad_action_is_a_precise_error(text: str, code: str, hint: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(RuleError) as caught:
         compile_action(text, TREE)
     assert caught.value.code == code, caught.value.message
     assert hint in caught.value.message + " " + caught.value.suggestion
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
 
 
 def test_actions_print_back_canonically() -> None:

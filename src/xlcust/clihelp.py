@@ -143,7 +143,7 @@ def run_localized(command: click.Command, lang: str, prog_name: str) -> int:
     except click.exceptions.ClickException as exc:
         click.echo(translate(ERROR, lang, message=localized_error(exc.format_message(), lang)), err=True)
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:  # Ctrl+C at a prompt or during a command (typer's bundled click has no Abort of its own)
         click.echo(translate(ABORTED, lang), err=True)
         return 1
     return code if isinstance(code, int) else 0
