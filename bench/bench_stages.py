@@ -80,6 +80,7 @@ def in_process(path: Path, floor: float, out: Path) -> dict[str, float]:
     from xlcust.io.auditlog import read_audit_log
     from xlcust.io.reader import read_book
     from xlcust.io.save import write_outputs
+    from xlcust.views.detail import place_detail
     from xlcust.views.outputs import highlights
     from xlcust.views.run import refresh_sheets
 
@@ -99,8 +100,13 @@ def in_process(path: Path, floor: float, out: Path) -> dict[str, float]:
 
     sizes = [(s.name, *_shape(s)) for s in sheets]
     started = time.perf_counter()
-    write_outputs(path, sheets, edits=highlights(result.findings), out=out)
+    # what `xlcust run` writes: detail sheets past Settings detail_rows_in_book keep their totals only
+    plan = place_detail(sheets, book.settings, book_file=out.name, write_companion=False)
+    write_outputs(path, plan.book, edits=highlights(result.findings), out=out)
     times["writing the output sheets"] = time.perf_counter() - started
+    moved = [f"{p.sheet} {p.rows:,}" for p in plan.placements if p.where != "book"]
+    if moved:
+        print("written as their totals only (rows past Settings detail_rows_in_book): " + ", ".join(moved))
 
     for stage, seconds in times.items():
         row(stage, seconds, floor)
