@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -146,10 +147,45 @@ def layouts(columns: Sequence[ColumnSpec], samples: Sequence[Sequence[object]], 
             for i, c in enumerate(columns)]
 
 
+# A wrapped line holds a little less than the column's width in character units: letters and
+# Chinese characters are drawn in proportional fonts whose widths differ from the '0' that
+# Excel's width unit measures, and Excel and LibreOffice wrap differently. Counted at 90 %
+# of the width, a long note gets the line it may need rather than losing its last one.
+WRAP_SLACK = 0.9
+
+# What wrapping breaks between: a run of ASCII letters, digits and signs (a word, a code, a setting
+# name such as detail_rows_in_book) moves to the next line whole; a space, or any other character
+# (a Chinese character or punctuation), can end a line.
+_WRAP_TOKENS = re.compile(r"[\x21-\x7e]+| +|[^\x00-\x7f]")
+
+
 def lines_needed(text: str, width: float) -> int:
-    """Lines a text wraps onto in a cell this many characters wide (a rough, generous count)."""
+    """Lines a text wraps onto in a cell this many characters wide (a generous count).
+
+    Counted as Excel and LibreOffice wrap: a word that does not fit on the line starts the
+    next one, so a line ends short of the width; counting characters alone came out a line
+    short on mixed Chinese and English notes, and the last line was clipped.
+    """
     room = max(width - 1.0, 1.0)
-    return max(1, sum(math.ceil(max(display_width(part), 1) / room) for part in text.split("\n")))
+    return max(1, sum(_wrapped_lines(part, room) for part in text.split("\n")))
+
+
+def _wrapped_lines(part: str, room: float) -> int:
+    if display_width(part) <= room:
+        return 1
+    room *= WRAP_SLACK
+    lines, used = 1, 0.0
+    for token in _WRAP_TOKENS.findall(part):
+        w = display_width(token)
+        if token[0] == " ":  # spaces end a line without starting the next
+            used = min(used + w, room)
+            continue
+        if used + w > room and used > 0:
+            lines, used = lines + 1, 0.0
+        while w > room:  # a word longer than the line is broken where the line ends
+            lines, w = lines + 1, w - room
+        used += w
+    return lines
 
 
 def header_height(columns: Sequence[ColumnSpec], widths: Sequence[float], filter_arrow: bool = True) -> float:
