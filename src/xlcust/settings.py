@@ -307,8 +307,7 @@ SPECS: tuple[SettingSpec, ...] = (
                 N_("Paper that output sheets and statements print on: A4, A3, A5, Letter or Legal"),
                 ("纸张", "纸张大小")),
     SettingSpec("detail_rows_in_book", parse_row_count,
-                N_("Detail sheets (Allocation, Settlement, OpenItems, Collections) with more rows keep only their "
-                   "totals in the workbook; xlcust run --detail writes their rows to a companion file"),
+                N_("Most rows a detail sheet keeps in the workbook; past it, totals only (--detail: a companion file)"),
                 ("明细行数上限",)),
 )
 SPEC_BY_KEY: dict[str, SettingSpec] = {
